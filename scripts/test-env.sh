@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs and starts everything the test suite needs on a fresh Debian machine:
+# a Docker engine, the busybox test image (built locally, no registry), and the
+# Debian docker-registry package for private-registry tests. Idempotent: run it
+# as often as you like; `.ci/run` and a newcomer both use it.
+set -euo pipefail
+
+log() { printf '[test-env] %s\n' "$*"; }
+need_root() { if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; }
+need_root
+
+packages=(docker.io busybox-static docker-registry apache2-utils git)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The package's own registry service listens on :5000 for everyone; the tests
+# start their own instance on a loopback port, so keep the system one off.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  $SUDO systemctl stop docker-registry || true
+fi
+pkill -f '^/usr/bin/docker-registry serve /etc/docker/registry' 2>/dev/null || true
+
+DOCKERD_LOG=${DOCKERD_LOG:-/tmp/gitcron-dockerd.log}
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (log: $DOCKERD_LOG)"
+  # containerd ships with docker.io; dockerd starts its own when none runs.
+  nohup $SUDO dockerd >"$DOCKERD_LOG" 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see $DOCKERD_LOG"; tail -20 "$DOCKERD_LOG"; exit 1; }
+fi
+log "docker $(docker version --format '{{.Server.Version}}') is up"
+
+TEST_IMAGE=${GITCRON_TEST_IMAGE:-gitcron-test/busybox:1}
+if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+  log "building $TEST_IMAGE from busybox-static"
+  ctx=$(mktemp -d)
+  cp /bin/busybox "$ctx/busybox"
+  cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox","--install","-s","/bin"]
+DOCKERFILE
+  DOCKER_BUILDKIT=0 docker build -q -t "$TEST_IMAGE" "$ctx" >/dev/null
+  rm -rf "$ctx"
+fi
+log "test image $TEST_IMAGE ready"

@@ -1,0 +1,24 @@
+// The command table. Each command lives in its own file and is loaded on demand,
+// so `gitcron validate` never loads dockerode.
+
+import type { Command } from "./command.js";
+
+interface Entry {
+  summary: string;
+  load: () => Promise<{ command: Command }>;
+}
+
+export const commandTable: Record<string, Entry> = {
+  validate: { summary: "validate job files or folders", load: () => import("./validate.js") },
+  plan: { summary: "show what the agent would change", load: () => import("./plan.js") },
+  next: { summary: "print the next fire times of a schedule or job", load: () => import("./next.js") },
+  run: { summary: "run one job once now, in the foreground", load: () => import("./run.js") },
+  agent: { summary: "the long-running agent", load: () => import("./agent.js") },
+  trigger: { summary: "ask a running agent to run a job now", load: () => import("./trigger.js") },
+  schema: { summary: "print the job file JSON Schema", load: () => import("./schema.js") },
+};
+
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  const entry = Object.hasOwn(commandTable, name) ? commandTable[name] : undefined;
+  return entry ? (await entry.load()).command : undefined;
+}

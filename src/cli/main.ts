@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// gitcron's entry point: picks the command, turns error kinds into exit codes.
+
+import { EnvironmentError, UsageError, oneLine } from "../errors.js";
+import type { CliIO } from "./command.js";
+import { commandTable, loadCommand } from "./commands.js";
+
+const usage = () =>
+  [
+    "gitcron — scheduled container jobs from a Git repository",
+    "",
+    "Usage: gitcron <command> [flags]",
+    "",
+    "Commands:",
+    ...Object.entries(commandTable).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    "",
+    "Run `gitcron <command> --help` for a command's flags.",
+    "Exit codes: 0 ok, 1 the input is wrong (invalid jobs, a failed job), 2 usage or environment.",
+  ].join("\n");
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "version") {
+    const { version } = await import("../version.js");
+    io.stdout.write(`gitcron ${version}\n`);
+    return 0;
+  }
+  const command = await loadCommand(name);
+  if (!command) {
+    io.stderr.write(`gitcron: unknown command "${name}"; run \`gitcron --help\` for the list.\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout.write(`${command.help.trimEnd()}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`gitcron ${name}: ${err.message}; see \`gitcron ${name} --help\`.\n`);
+      return 2;
+    }
+    if (err instanceof EnvironmentError) {
+      io.stderr.write(`gitcron ${name}: ${oneLine(err)}\n`);
+      return 2;
+    }
+    io.stderr.write(`gitcron ${name}: internal error: ${oneLine(err)}\n`);
+    if (io.env.GITCRON_DEBUG) io.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+    return 2;
+  }
+}
+
+const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`gitcron: internal error: ${oneLine(err)}\n`);
+    process.exitCode = 2;
+  },
+);

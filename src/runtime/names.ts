@@ -1,0 +1,21 @@
+// Names derived from the job and the scheduled instant: the engine refuses a
+// second container with the same name, which makes it the lock per tick.
+
+const compact = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+
+export const runIdFor = (job: string, scheduledAt: Date, attempt: number): string =>
+  `${job}-${compact(scheduledAt)}-${attempt}`;
+
+export const containerNameFor = (job: string, scheduledAt: Date, attempt: number): string => {
+  const base = `gitcron-${job}-${Math.floor(scheduledAt.getTime() / 1000)}`;
+  return attempt === 1 ? base : `${base}-${attempt}`;
+};
+
+export const LABEL = {
+  job: "gitcron.job",
+  run: "gitcron.run",
+  revision: "gitcron.revision",
+  scheduledAt: "gitcron.scheduled-at",
+  attempt: "gitcron.attempt",
+  trigger: "gitcron.trigger",
+} as const;

@@ -1,0 +1,76 @@
+// The seam between the scheduler and a container engine. Docker and Swarm
+// implement it; both run the same conformance suite.
+
+import type { JobSpec } from "../jobs/spec.js";
+import type { Policy } from "../jobs/policy.js";
+
+export type Trigger = "schedule" | "retry" | "catch-up" | "manual";
+export type RunOutcome = "succeeded" | "failed" | "timeout" | "error";
+
+export interface RunRequest {
+  /** `<job>-<YYYYMMDDTHHMMSSZ>-<attempt>`; also the `gitcron.run` label. */
+  runId: string;
+  spec: JobSpec;
+  scheduledAt: Date;
+  attempt: number;
+  trigger: Trigger;
+  /** Commit SHA (or folder digest) the spec came from; the `gitcron.revision` label. */
+  revision: string;
+  /** The agent's environment, from which `fromEnv` values are resolved at run time. */
+  env: Readonly<Record<string, string | undefined>>;
+  policy: Policy;
+}
+
+export interface OutputLine {
+  stream: "stdout" | "stderr";
+  /** One line without its newline, secrets already replaced by `***`. */
+  text: string;
+}
+
+export interface RunOptions {
+  /** Each line of output as it arrives. */
+  onLine?: (line: OutputLine) => void;
+  /** Called once the container has started. */
+  onStart?: (info: { startedAt: Date; containerId: string; adopted: boolean }) => void;
+  /** Aborting stops the run (SIGTERM, then SIGKILL after the grace period): `overlap: replace`. */
+  stop?: AbortSignal;
+}
+
+export interface RunResult {
+  runId: string;
+  outcome: RunOutcome;
+  /** null when the container never ran or was killed without one. */
+  exitCode: number | null;
+  /** One sentence when outcome is `error` or `timeout`, else null. */
+  reason: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  imageDigest: string | null;
+  /** Last 4 KiB of output, secrets redacted. */
+  logTail: string;
+  /** True when the run was found already going (name conflict or restart) and only waited on. */
+  adopted: boolean;
+}
+
+/** A gitcron run the engine knows about, found by its labels. */
+export interface ExistingRun {
+  runId: string;
+  job: string;
+  revision: string | null;
+  scheduledAt: Date | null;
+  running: boolean;
+  /** Engine id of the container or service. */
+  id: string;
+}
+
+export interface Runtime {
+  readonly kind: "docker" | "swarm";
+  /** Runs one attempt to its end. Never rejects: failures come back as outcome `error`. */
+  run(request: RunRequest, options?: RunOptions): Promise<RunResult>;
+  /** gitcron-labelled runs still in the engine (running or exited, not yet removed). */
+  list(): Promise<ExistingRun[]>;
+  /** Waits for an existing run to end, records it and removes it. Never rejects. */
+  adopt(existing: ExistingRun, options?: RunOptions): Promise<RunResult>;
+  /** Resolves when the engine answers, rejects with a one-sentence error otherwise. */
+  ping(): Promise<void>;
+}
