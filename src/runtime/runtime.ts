@@ -34,6 +34,9 @@ export interface RunOptions {
   onStart?: (info: { startedAt: Date; containerId: string; adopted: boolean }) => void;
   /** Aborting stops the run (SIGTERM, then SIGKILL after the grace period): `overlap: replace`. */
   stop?: AbortSignal;
+  /** Awaited after the run ends and BEFORE its container is removed, so the record is on
+   * disk before the engine forgets the run (a crash in between means adoption, not loss). */
+  onResult?: (result: RunResult) => Promise<void>;
 }
 
 export interface RunResult {
