@@ -1,0 +1,213 @@
+// Cron syntax in gitcron's terms: how many fields, which macros, what a year looks like,
+// and cron-parser's terse errors turned into sentences that name the field at fault.
+
+import { CronExpressionParser } from "cron-parser";
+
+/** Why a schedule was refused: a stable rule id, a sentence, and what to do about it. */
+export interface ScheduleProblem {
+  rule: string;
+  message: string;
+  hint?: string;
+}
+
+export class ScheduleError extends Error implements ScheduleProblem {
+  override name = "ScheduleError";
+  readonly rule: string;
+  readonly hint?: string;
+  constructor(problem: ScheduleProblem) {
+    super(problem.message);
+    this.rule = problem.rule;
+    this.hint = problem.hint;
+  }
+}
+
+/** The seven macros of SPEC §1, spelled as five-field expressions (cron-parser lacks @midnight). */
+const MACROS: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+const FIVE = ["minute", "hour", "day-of-month", "month", "day-of-week"] as const;
+const SIX = ["second", ...FIVE] as const;
+/** Lowest and highest value of each field, for the step check (day-of-week allows 7 = Sunday). */
+const BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  "day-of-month": [1, 31],
+  month: [1, 12],
+  "day-of-week": [0, 7],
+};
+
+const FIELDS_HINT =
+  'write five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * MON", or six with seconds first';
+
+/** A schedule in the form cron-parser reads, with the names of its fields. */
+export interface NormalisedSchedule {
+  /** Five or six whitespace-separated fields; macros already expanded. */
+  readonly source: string;
+  readonly fields: readonly string[];
+  readonly fieldNames: readonly string[];
+}
+
+/** Checks the shape of an expression and expands macros; throws ScheduleError. */
+export function normaliseExpression(expr: string): NormalisedSchedule {
+  const trimmed = expr.trim();
+  if (trimmed === "") {
+    throw new ScheduleError({
+      rule: "cron.syntax",
+      message: "the schedule is empty",
+      hint: FIELDS_HINT,
+    });
+  }
+  const source = trimmed.startsWith("@") ? expandMacro(trimmed) : trimmed;
+  const fields = source.split(/\s+/);
+  checkFieldCount(fields);
+  const fieldNames = fields.length === 6 ? SIX : FIVE;
+  for (const [i, field] of fields.entries()) checkField(fieldNames[i] as string, field);
+  return { source: fields.join(" "), fields, fieldNames };
+}
+
+function expandMacro(macro: string): string {
+  const expanded = MACROS[macro.toLowerCase()];
+  if (expanded) return expanded;
+  const known = Object.keys(MACROS).join(" ");
+  const hint =
+    macro.toLowerCase() === "@reboot"
+      ? `gitcron starts jobs on a schedule only; use one of ${known} or a cron expression`
+      : `use one of ${known}, or a cron expression`;
+  return fail("cron.macro", `unknown macro "${macro}"`, hint);
+}
+
+function checkFieldCount(fields: string[]): void {
+  const n = fields.length;
+  const last = fields[n - 1] ?? "";
+  const looksLikeYear = /\d{4}/.test(last);
+  if ((n === 6 || n === 7) && looksLikeYear) {
+    const hint =
+      n === 7
+        ? `drop the year: "${fields.slice(0, 6).join(" ")}" (six fields, seconds first)`
+        : "remove the year: five fields are minute hour day-of-month month day-of-week; six put seconds first";
+    fail("cron.years", `years are not supported: the last field "${last}" looks like a year`, hint);
+  }
+  if (n < 5 || n > 6) {
+    fail(
+      "cron.fields",
+      `the schedule has ${n} field${n === 1 ? "" : "s"}; gitcron takes five, or six with seconds first`,
+      FIELDS_HINT,
+    );
+  }
+}
+
+/** What cron-parser accepts but a user almost never means. */
+function checkField(name: string, field: string): void {
+  for (const token of field.split(",")) {
+    if (/^H(\(|\/|$)/i.test(token)) {
+      fail(
+        "cron.syntax",
+        `${name} field "${field}": "H" (a hashed value) is not supported`,
+        `pick a fixed ${name}, e.g. 17`,
+      );
+    }
+    const step = /^(\*|\d+)(?:-(\d+))?\/(\d+)$/.exec(token);
+    if (!step) continue;
+    const [fieldLo, fieldHi] = BOUNDS[name] ?? [0, 59];
+    const lo = step[1] === "*" ? fieldLo : Number(step[1]);
+    const hi = step[2] === undefined ? fieldHi : Number(step[2]);
+    if (Number(step[3]) > hi - lo && hi > lo) {
+      fail(
+        "cron.syntax",
+        `${name} field "${field}": a step of ${step[3]} is wider than ${lo}–${hi}, so it fires only at ${lo}`,
+        `steps restart with every larger unit; if ${lo} is what you mean, write "${lo}"`,
+      );
+    }
+  }
+}
+
+/** Turns a cron-parser error into a problem naming the field at fault. */
+export function explainParseError(normalised: NormalisedSchedule, err: unknown): ScheduleProblem {
+  const { fields, fieldNames } = normalised;
+  // Parse each field alone among wildcards: the first that fails is the one to name.
+  for (let i = 0; i < fields.length; i++) {
+    const probe = fields.map((f, j) => (j === i ? f : "*")).join(" ");
+    try {
+      CronExpressionParser.parse(probe);
+    } catch (fieldErr) {
+      return describeFieldError(fieldNames[i] as string, fields[i] as string, messageOf(fieldErr));
+    }
+  }
+  const raw = messageOf(err);
+  if (/day of month definition/i.test(raw)) {
+    const dom = fields[fieldNames.indexOf("day-of-month")];
+    const month = fields[fieldNames.indexOf("month")];
+    return {
+      rule: "cron.never",
+      message: `the schedule never fires: day ${dom} does not occur in month ${month}`,
+      hint: 'check the day-of-month and month fields; "L" means the last day of the month',
+    };
+  }
+  return { rule: "cron.syntax", message: `invalid schedule: ${raw}`, hint: FIELDS_HINT };
+}
+
+function describeFieldError(name: string, field: string, raw: string): ScheduleProblem {
+  const at = `${name} field "${field}"`;
+  const outOfRange = /got (?:value|range) (\S+) expected range (\d+)-(\d+)/.exec(raw);
+  if (outOfRange && !outOfRange[1]?.includes("NaN")) {
+    const [, value, lo, hi] = outOfRange;
+    const hint =
+      name === "day-of-week" ? "days are 0–7 (0 and 7 are Sunday) or SUN–SAT" : undefined;
+    return problem(`${at}: ${value} is outside ${lo}–${hi}`, hint);
+  }
+  const alias = /cannot resolve alias "(\w+)"/.exec(raw);
+  if (alias) {
+    const hint =
+      name === "month"
+        ? "months are 1–12 or JAN–DEC"
+        : name === "day-of-week"
+          ? "days are 0–7 (0 and 7 are Sunday) or SUN–SAT"
+          : "names are allowed only in the month and day-of-week fields";
+    return problem(`${at}: unknown name "${alias[1]?.toUpperCase()}"`, hint);
+  }
+  if (/occurrence number|special characters are incompatible/.test(raw)) {
+    return problem(
+      `${at}: "#" takes one day and a week number 1–5, e.g. "FRI#2"`,
+      "write the second Friday as FRI#2",
+    );
+  }
+  if (/min.*> max/.test(raw)) {
+    return problem(
+      `${at}: the range runs backwards`,
+      "write ranges low to high; for a range across the wrap use a list, e.g. 22-23,0-2",
+    );
+  }
+  if (/cannot repeat at every 0|must be positive/.test(raw)) {
+    return problem(`${at}: a step must be 1 or more`);
+  }
+  if (/[a-z]/i.test(field.replace(/L|#/g, "")) && name !== "month" && name !== "day-of-week") {
+    return problem(
+      `${at}: names are allowed only in the month and day-of-week fields`,
+      FIELDS_HINT,
+    );
+  }
+  return problem(
+    `${at} is not valid: use numbers, ranges (1-5), lists (1,3), steps (*/15) or names`,
+    FIELDS_HINT,
+  );
+}
+
+function problem(message: string, hint?: string): ScheduleProblem {
+  return { rule: "cron.syntax", message, hint };
+}
+
+function fail(rule: string, message: string, hint: string): never {
+  throw new ScheduleError({ rule, message, hint });
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
