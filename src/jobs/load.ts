@@ -1,0 +1,169 @@
+// Reads job files from disk (or any fs with the same promises API, e.g. memfs)
+// and checks what only the whole tree can tell: unique names.
+
+import * as nodeFs from "node:fs/promises";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import type { Issue } from "./issues.js";
+import { type ParseOptions, parseJobFile } from "./parse.js";
+import type { Position } from "./positions.js";
+import type { JobSpec } from "./spec.js";
+
+type Fs = Pick<typeof nodeFs, "readFile" | "readdir" | "stat">;
+
+export interface LoadOptions extends Omit<ParseOptions, "specFile"> {
+  fs?: Fs;
+  /** Paths are resolved against, and issues named relative to, this folder. Default: process.cwd(). */
+  cwd?: string;
+}
+
+export interface LoadedTree {
+  specs: JobSpec[];
+  issues: Issue[];
+  /** Every job file read, as named in issues. */
+  files: string[];
+}
+
+/** Reads and parses one file. `specFile` (JobSpec.file) defaults to the path as given. */
+export async function loadJobFile(file: string, options: LoadOptions & { specFile?: string }) {
+  const fs = options.fs ?? nodeFs;
+  const text = await fs.readFile(path.resolve(options.cwd ?? process.cwd(), file), "utf8");
+  return parseJobFile(text, file, options);
+}
+
+const isJobFile = (name: string) => /\.ya?ml$/i.test(name);
+
+interface Found {
+  /** As shown to the user: relative to cwd. */
+  shown: string;
+  absolute: string;
+  /** Relative to the folder it was found under, forward slashes: JobSpec.file. */
+  specFile: string;
+}
+
+// Reading in bounded batches keeps thousands of files from opening thousands of handles.
+const READ_BATCH = 64;
+
+/** Walks files and folders (`*.yaml`/`*.yml`, dot-folders skipped) and validates every job. */
+export async function loadJobTree(
+  paths: readonly string[],
+  options: LoadOptions,
+): Promise<LoadedTree> {
+  const fs = options.fs ?? nodeFs;
+  const cwd = options.cwd ?? process.cwd();
+  const walkIssues: Issue[] = [];
+  const found: Found[] = [];
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    const stat = await fs.stat(absolute).catch(() => undefined);
+    if (!stat) throw new UsageError(`no such file or folder: ${given}`);
+    if (stat.isDirectory()) {
+      await walk(fs, absolute, absolute, cwd, found, walkIssues);
+    } else {
+      found.push({ shown: shownPath(cwd, absolute), absolute, specFile: path.basename(absolute) });
+    }
+  }
+  const unique = [...new Map(found.map((f) => [f.absolute, f])).values()].sort((a, b) =>
+    a.shown.localeCompare(b.shown),
+  );
+
+  const specs: JobSpec[] = [];
+  const issues: Issue[] = [...walkIssues];
+  const namePositions = new Map<JobSpec, Position & { shown: string }>();
+  for (let i = 0; i < unique.length; i += READ_BATCH) {
+    const batch = unique.slice(i, i + READ_BATCH);
+    const texts = await Promise.all(
+      batch.map((f) => fs.readFile(f.absolute, "utf8") as Promise<string>),
+    );
+    batch.forEach((f, j) => {
+      const result = parseJobFile(texts[j] as string, f.shown, {
+        ...options,
+        specFile: f.specFile,
+      });
+      issues.push(...result.issues);
+      if (result.spec) {
+        specs.push(result.spec);
+        namePositions.set(result.spec, {
+          shown: f.shown,
+          ...(result.namePosition ?? { line: 1, col: 1 }),
+        });
+      }
+    });
+  }
+  issues.push(
+    ...checkUniqueNames(specs, (spec) => {
+      const at = namePositions.get(spec);
+      return at ? { file: at.shown, line: at.line, col: at.col } : undefined;
+    }),
+  );
+  return { specs, issues, files: unique.map((f) => f.shown) };
+}
+
+const shownPath = (cwd: string, absolute: string): string =>
+  path.relative(cwd, absolute) || path.basename(absolute);
+
+async function walk(
+  fs: Fs,
+  root: string,
+  folder: string,
+  cwd: string,
+  found: Found[],
+  issues: Issue[],
+): Promise<void> {
+  const entries = await fs.readdir(folder, { withFileTypes: true });
+  for (const entry of entries) {
+    const name = String(entry.name);
+    const absolute = path.join(folder, name);
+    if (entry.isDirectory()) {
+      if (!name.startsWith(".")) await walk(fs, root, absolute, cwd, found, issues);
+    } else if (isJobFile(name) && entry.isFile()) {
+      found.push({
+        shown: shownPath(cwd, absolute),
+        absolute,
+        specFile: path.relative(root, absolute).split(path.sep).join("/"),
+      });
+    } else if (isJobFile(name) && entry.isSymbolicLink()) {
+      // A link could point anywhere on the agent's host; jobs must live in the repository.
+      issues.push({
+        file: shownPath(cwd, absolute),
+        line: 1,
+        col: 1,
+        severity: "warning",
+        rule: "file.symlink",
+        message: "symbolic link skipped: job files are not followed through links",
+        hint: "commit the job file itself",
+      });
+    }
+  }
+}
+
+export interface NameSource {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A name used by two or more jobs is an error on every one of their files. */
+export function checkUniqueNames(
+  specs: readonly JobSpec[],
+  locate: (spec: JobSpec) => NameSource | undefined = () => undefined,
+): Issue[] {
+  const byName = new Map<string, JobSpec[]>();
+  for (const spec of specs) byName.set(spec.name, [...(byName.get(spec.name) ?? []), spec]);
+  const issues: Issue[] = [];
+  for (const [name, owners] of byName) {
+    if (owners.length < 2) continue;
+    const where = owners.map((spec) => locate(spec) ?? { file: spec.file, line: 1, col: 1 });
+    where.forEach((at, index) => {
+      const others = where.filter((_, j) => j !== index).map((o) => o.file);
+      issues.push({
+        ...at,
+        severity: "error",
+        rule: "name.duplicate",
+        message: `job name "${name}" is also used by ${others.join(", ")}`,
+        hint: "job names must be unique: rename one file, or set a different name:",
+      });
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,131 @@
+// One job file's text → its JobSpec and its findings, each at a line and column.
+// Pure: no I/O beyond the schema file read once per process.
+
+import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
+import { createFindings, type Findings } from "./findings.js";
+import type { Issue } from "./issues.js";
+import { normalizeJob } from "./normalize.js";
+import type { Policy } from "./policy.js";
+import { checkPolicy } from "./policy-rules.js";
+import { type Position, sourceMap } from "./positions.js";
+import { checkRules, jobName } from "./rules.js";
+import { checkSchema } from "./schema.js";
+import type { JobSpec } from "./spec.js";
+
+/** A job file is a few hundred bytes; a cap keeps a hostile pull request from eating memory. */
+export const DEFAULT_MAX_BYTES = 256 * 1024;
+/** Anchors are handy for sharing env blocks; a cap stops "billion laughs" expansion. */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface ParseOptions {
+  policy: Policy;
+  /** The zone of jobs that name none (the agent's --timezone). */
+  defaultTimezone: string;
+  maxBytes?: number;
+  /** Recorded as JobSpec.file; default: `file`. */
+  specFile?: string;
+}
+
+export interface ParseResult {
+  /** Present when the file has no errors (warnings allowed). */
+  spec?: JobSpec;
+  issues: Issue[];
+  /** Where the job's name comes from: the `name` value, or 1:1 for the file name. */
+  namePosition?: Position;
+}
+
+const START: Position = { line: 1, col: 1 };
+
+export function parseJobFile(text: string, file: string, options: ParseOptions): ParseResult {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (text.length > maxBytes || Buffer.byteLength(text) > maxBytes) {
+    const findings = createFindings(file);
+    findings.addAt("error", START, {
+      rule: "file.size",
+      message: `file is larger than ${maxBytes} bytes`,
+      hint: "a job file describes one job; move data into the image or a volume",
+    });
+    return { issues: findings.issues };
+  }
+
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = docs[0];
+  const syntax = createFindings(file);
+  if (!doc || doc.contents === null) {
+    syntax.addAt("error", START, {
+      rule: "yaml.empty",
+      message: "file has no job in it",
+      hint: "a job needs at least schedule: and image:",
+    });
+    return { issues: syntax.issues };
+  }
+  const second = docs[1];
+  if (second) {
+    syntax.addAt("error", lineCounter.linePos(second.range[0]), {
+      rule: "yaml.documents",
+      message: "file holds more than one YAML document",
+      hint: "put each job in a file of its own",
+    });
+  }
+  reportYamlProblems(doc, lineCounter, syntax);
+  if (syntax.issues.some((i) => i.severity === "error")) return { issues: syntax.issues };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    syntax.addAt("error", START, {
+      rule: "yaml.aliases",
+      message: `aliases expand too far: ${(err as Error).message}`,
+      hint: `use fewer aliases (at most ${MAX_ALIAS_COUNT} expansions)`,
+    });
+    return { issues: syntax.issues };
+  }
+
+  const map = sourceMap(doc, lineCounter);
+  const findings = createFindings(file, map);
+  findings.issues.push(...syntax.issues);
+  checkSchema(data, findings);
+  if (!isRecord(data)) return { issues: findings.issues };
+  checkRules(data, { file, defaultTimezone: options.defaultTimezone }, findings);
+  checkPolicy(data, options.policy, findings);
+
+  const namePosition = typeof data.name === "string" ? map.at(["name"]) : START;
+  if (findings.issues.some((i) => i.severity === "error"))
+    return { issues: findings.issues, namePosition };
+  const spec = normalizeJob(data, {
+    name: jobName(data, file),
+    file: options.specFile ?? file,
+    defaultTimezone: options.defaultTimezone,
+  });
+  return { spec, issues: findings.issues, namePosition };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v);
+
+/** YAML errors and warnings, one per line: a broken line tends to produce several. */
+function reportYamlProblems(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  findings: Findings,
+): void {
+  const seenLines = new Set<number>();
+  const report = (problem: YAMLError, severity: "error" | "warning") => {
+    const position = lineCounter.linePos(problem.pos[0]);
+    if (seenLines.has(position.line)) return;
+    seenLines.add(position.line);
+    findings.addAt(severity, position, {
+      rule: `yaml.${problem.code.toLowerCase().replace(/_/g, "-")}`,
+      message: problem.message,
+      ...(/alias/i.test(problem.message)
+        ? {
+            hint: 'a value starting with * is read as a YAML alias; quote it, e.g. schedule: "*/15 * * * *"',
+          }
+        : {}),
+    });
+  };
+  for (const error of doc.errors) report(error, "error");
+  for (const warning of doc.warnings) report(warning, "warning");
+}

@@ -1,0 +1,41 @@
+// The policy from flag or environment strings, shared by `validate`, the agent and
+// the Action so a pull request is judged as the agent will judge it.
+
+import { UsageError } from "../errors.js";
+import { defaultPolicy, type Policy, type PolicyLevel } from "./policy.js";
+
+export interface PolicySettings {
+  /** `baseline` (default) or `restricted`. */
+  level?: string | undefined;
+  /** Comma-separated patterns; default `SECRET_*`. */
+  secretEnv?: string | undefined;
+  /** Comma-separated absolute host folders; default none. */
+  allowHostPath?: string | undefined;
+}
+
+export const splitList = (text: string): string[] =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const LEVELS: readonly PolicyLevel[] = ["baseline", "restricted"];
+
+/** Throws UsageError naming the setting when a value is unusable. */
+export function policyFromSettings(settings: PolicySettings): Policy {
+  const policy = defaultPolicy();
+  if (settings.level !== undefined) {
+    if (!LEVELS.includes(settings.level as PolicyLevel)) {
+      throw new UsageError(`--policy must be baseline or restricted, not "${settings.level}"`);
+    }
+    policy.level = settings.level as PolicyLevel;
+  }
+  if (settings.secretEnv !== undefined) policy.secretEnv = splitList(settings.secretEnv);
+  if (settings.allowHostPath !== undefined) {
+    policy.allowHostPath = splitList(settings.allowHostPath);
+    const relative = policy.allowHostPath.find((p) => !p.startsWith("/"));
+    if (relative)
+      throw new UsageError(`--allow-host-path needs absolute folders, not "${relative}"`);
+  }
+  return policy;
+}

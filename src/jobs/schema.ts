@@ -1,0 +1,224 @@
+// The published JSON Schema, compiled once per process, and its errors turned
+// into findings a person can act on.
+
+import { readFileSync } from "node:fs";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { type Findings, fieldLabel } from "./findings.js";
+import { forbiddenField } from "./forbidden.js";
+import { pointerSegments } from "./positions.js";
+
+/** The schema file at the repository root; the same relative path works from src/ and dist/. */
+export const SCHEMA_URL = new URL("../../schema/job.schema.json", import.meta.url);
+
+export const readSchemaText = (): string => readFileSync(SCHEMA_URL, "utf8");
+
+// Compiling takes tens of milliseconds; validating thousands of files must not pay it
+// per file, so the compiled function is memoised for the life of the process.
+let compiled: ValidateFunction | undefined;
+
+function jobValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      allowUnionTypes: true,
+    });
+    compiled = ajv.compile(JSON.parse(readSchemaText()));
+  }
+  return compiled;
+}
+
+/** Validates `data` against the schema, adding one finding per schema error. Returns true when valid. */
+export function checkSchema(data: unknown, findings: Findings): boolean {
+  const validate = jobValidator();
+  if (validate(data)) return true;
+  for (const error of validate.errors ?? []) {
+    // `if` only says that its `then`/`else` failed, which is reported on its own.
+    if (error.keyword === "if") continue;
+    reportSchemaError(error, findings);
+  }
+  return false;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+  null: "empty",
+};
+
+/** Messages for patterns, keyed by where the pattern sits in the schema. */
+const PATTERN_TEXT: Record<string, { what: string; hint: string }> = {
+  "#/properties/name/pattern": {
+    what: "is not a DNS label",
+    hint: "use lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit",
+  },
+  "#/properties/image/pattern": {
+    what: "is not an image reference",
+    hint: "write e.g. ghcr.io/acme/report:1.4.2 (lowercase repository, optional :tag and @sha256:digest)",
+  },
+  "#/$defs/duration/pattern": {
+    what: "is not a duration",
+    hint: "write e.g. 90s, 15m, 1h30m or 2d",
+  },
+  "#/properties/resources/properties/memory/pattern": {
+    what: "is not a memory size",
+    hint: "write e.g. 256Mi, 1Gi, 512M, or a number of bytes",
+  },
+  "#/properties/workingDir/pattern": { what: "must be an absolute path", hint: "start it with /" },
+  "#/$defs/containerPath/pattern": {
+    what: "must be an absolute path in the container",
+    hint: "start it with /, e.g. /data",
+  },
+  "#/$defs/hostPathMount/properties/hostPath/pattern": {
+    what: "must be an absolute path",
+    hint: "start it with /",
+  },
+  "#/properties/network/pattern": {
+    what: "is not a Docker network name",
+    hint: "name a network created with `docker network create`",
+  },
+  "#/properties/user/pattern": {
+    what: "is not a user",
+    hint: 'write a name or uid, optionally with a group: "1000:1000"',
+  },
+  "#/$defs/volumeMount/properties/volume/pattern": {
+    what: "is not a Docker volume name",
+    hint: "use letters, digits, '_', '.' and '-'",
+  },
+  "#/$defs/envValue/then/properties/fromEnv/pattern": {
+    what: "is not an environment variable name",
+    hint: "use letters, digits and '_', not starting with a digit",
+  },
+};
+
+const show = (value: unknown): string =>
+  typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+
+function reportSchemaError(error: ErrorObject, findings: Findings): void {
+  const path = pointerSegments(error.instancePath);
+  const label = fieldLabel(path) || "the job";
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required": {
+      const missing = String(params.missingProperty);
+      const where = path.length ? ` in ${label}` : "";
+      findings.add("error", path, "value", {
+        rule: "schema.required",
+        message: `missing required field "${missing}"${where}`,
+      });
+      return;
+    }
+    case "additionalProperties": {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const forbidden = path.length === 0 ? forbiddenField(key) : undefined;
+      findings.add(
+        "error",
+        [...path, key],
+        "key",
+        forbidden ?? unknownField(key, label, path.length > 0, allowed),
+      );
+      return;
+    }
+    case "propertyNames": {
+      const key = String(params.propertyName);
+      findings.add("error", [...path, key], "key", {
+        rule: "schema.propertyNames",
+        message: `${label} key "${key}" is not a valid name`,
+        hint:
+          path[0] === "env"
+            ? "use letters, digits and '_', not starting with a digit"
+            : "use letters, digits, '.', '_', '/' and '-'",
+      });
+      return;
+    }
+    case "pattern": {
+      // propertyNames reports the bad key itself; its inner pattern error adds nothing.
+      if (error.schemaPath.includes("/propertyNames/")) return;
+      const text = PATTERN_TEXT[error.schemaPath];
+      findings.add("error", path, "value", {
+        rule: "schema.pattern",
+        message: `${label} ${show(error.data)} ${text?.what ?? `must match ${String(params.pattern)}`}`,
+        ...(text ? { hint: text.hint } : {}),
+      });
+      return;
+    }
+    case "type": {
+      const types = String(params.type)
+        .split(",")
+        .map((t) => TYPE_WORDS[t] ?? t);
+      findings.add("error", path, "value", {
+        rule: "schema.type",
+        message: `${label} must be ${types.join(" or ")}, not ${describe(error.data)}`,
+      });
+      return;
+    }
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map(String).join(", ");
+      findings.add("error", path, "value", {
+        rule: "schema.enum",
+        message: `${label} must be one of ${allowed}, not ${show(error.data)}`,
+      });
+      return;
+    }
+    default:
+      findings.add("error", path, "value", {
+        rule: `schema.${error.keyword}`,
+        message: `${label} ${error.message ?? "is invalid"}`,
+      });
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${show(value)}`;
+}
+
+function unknownField(key: string, label: string, nested: boolean, allowed: string[]) {
+  const suggestion = closest(key, allowed);
+  const hint = suggestion
+    ? `did you mean "${suggestion}"?`
+    : `allowed fields${nested ? ` of ${label}` : ""}: ${allowed.join(", ")}`;
+  return {
+    rule: "schema.unknown",
+    message: `unknown field "${key}"${nested ? ` in ${label}` : ""}`,
+    hint,
+  };
+}
+
+/** The allowed name a typo most likely meant: same letters ignoring case and `_`/`-`, or within 2 edits. */
+function closest(key: string, allowed: string[]): string | undefined {
+  const squash = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
+  const same = allowed.find((a) => squash(a) === squash(key));
+  if (same) return same;
+  let best: { name: string; distance: number } | undefined;
+  for (const name of allowed) {
+    const distance = editDistance(squash(key), squash(name));
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
