@@ -1,7 +1,11 @@
 // Names derived from the job and the scheduled instant: the engine refuses a
 // second container with the same name, which makes it the lock per tick.
 
-const compact = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+const compact = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 
 export const runIdFor = (job: string, scheduledAt: Date, attempt: number): string =>
   `${job}-${compact(scheduledAt)}-${attempt}`;
@@ -18,4 +22,7 @@ export const LABEL = {
   scheduledAt: "gitcron.scheduled-at",
   attempt: "gitcron.attempt",
   trigger: "gitcron.trigger",
+  /** Comma-separated names of the container's variables that came from `fromEnv`: an adopting
+   * agent reads their values from the container to redact its output. Names only, never values. */
+  redact: "gitcron.redact",
 } as const;

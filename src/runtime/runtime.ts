@@ -1,8 +1,8 @@
 // The seam between the scheduler and a container engine. Docker and Swarm
 // implement it; both run the same conformance suite.
 
-import type { JobSpec } from "../jobs/spec.js";
 import type { Policy } from "../jobs/policy.js";
+import type { JobSpec } from "../jobs/spec.js";
 
 export type Trigger = "schedule" | "retry" | "catch-up" | "manual";
 export type RunOutcome = "succeeded" | "failed" | "timeout" | "error";

@@ -1,0 +1,106 @@
+// How a started container ends: by itself, by its timeout, or stopped by the caller. Stopping is
+// `docker stop` with a grace period: the image's stop signal (SIGTERM), SIGKILL when it runs out.
+
+import type Dockerode from "dockerode";
+import { engineStatus } from "./connection.js";
+import type { RunOutcome } from "./runtime.js";
+
+export type Interruption = { kind: "timeout"; afterMs: number } | { kind: "stopped"; why: string };
+
+export interface Ending {
+  exitCode: number;
+  interruption?: Interruption;
+}
+
+export interface WaitForEndOptions {
+  container: Dockerode.Container;
+  /** Measured from now. */
+  timeoutMs?: number;
+  stop?: AbortSignal;
+  stopGraceMs: number;
+}
+
+export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
+  const { container, stop } = options;
+  let interruption: Interruption | undefined;
+  let stopping: Promise<unknown> = Promise.resolve();
+  const interrupt = (why: Interruption) => {
+    if (interruption) return;
+    interruption = why;
+    stopping = container.stop({ t: Math.ceil(options.stopGraceMs / 1000) }).catch((err) => {
+      // 304: it stopped by itself meanwhile; 404: someone removed it. Either way it ended.
+      if (engineStatus(err) !== 304 && engineStatus(err) !== 404) throw err;
+    });
+  };
+  const onAbort = () => interrupt({ kind: "stopped", why: stopReason(stop?.reason) });
+  const timer =
+    options.timeoutMs !== undefined
+      ? setTimeout(
+          () => interrupt({ kind: "timeout", afterMs: options.timeoutMs ?? 0 }),
+          Math.max(0, options.timeoutMs),
+        )
+      : undefined;
+  if (stop?.aborted) onAbort();
+  else stop?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const waited = (await container.wait({ condition: "not-running" })) as { StatusCode?: number };
+    await stopping;
+    // Docker omits StatusCode when it is 0.
+    return { exitCode: waited.StatusCode ?? 0, interruption };
+  } finally {
+    clearTimeout(timer);
+    stop?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** `abort("replaced by a newer run")` reads "stopped: replaced by a newer run". */
+function stopReason(reason: unknown): string {
+  if (typeof reason === "string" && reason.trim()) return reason.trim();
+  if (reason instanceof Error && reason.name !== "AbortError" && reason.message)
+    return reason.message;
+  return "on request";
+}
+
+export interface Verdict {
+  outcome: RunOutcome;
+  reason: string | null;
+}
+
+export function verdictFor(
+  ending: Ending,
+  state: { OOMKilled?: boolean },
+  options: { stopGraceMs: number; memoryBytes?: number },
+): Verdict {
+  const { exitCode, interruption } = ending;
+  if (interruption?.kind === "timeout") {
+    const killed =
+      exitCode === 137
+        ? `, then SIGKILL after the ${formatMs(options.stopGraceMs)} grace period`
+        : "";
+    return {
+      outcome: "timeout",
+      reason: `timed out after ${formatMs(interruption.afterMs)}; stopped with SIGTERM${killed}`,
+    };
+  }
+  const outcome: RunOutcome = exitCode === 0 ? "succeeded" : "failed";
+  if (interruption?.kind === "stopped") return { outcome, reason: `stopped: ${interruption.why}` };
+  if (state.OOMKilled) {
+    const limit = options.memoryBytes ? ` (limit ${formatBytes(options.memoryBytes)})` : "";
+    return { outcome: "failed", reason: `killed: out of memory${limit}` };
+  }
+  return { outcome, reason: null };
+}
+
+export function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+const formatBytes = (bytes: number) =>
+  bytes % 1024 ** 3 === 0
+    ? `${bytes / 1024 ** 3}Gi`
+    : bytes % 1024 ** 2 === 0
+      ? `${bytes / 1024 ** 2}Mi`
+      : `${bytes} bytes`;

@@ -1,0 +1,120 @@
+// Making sure a job's image is present: pulled when missing, always for `:latest` or an untagged
+// reference (Kubernetes' imagePullPolicy defaults), with credentials from the Docker config.
+
+import type Dockerode from "dockerode";
+import type { Logger } from "../log.js";
+import { describeEngineError, engineStatus, isUnreachable } from "./connection.js";
+import { type CredentialHelperRunner, registryAuthFor } from "./credentials.js";
+
+export interface ImageReference {
+  /** `docker.io` or `host[:port]`. */
+  registry: string;
+  /** Repository as given, without tag or digest (e.g. `busybox`, `ghcr.io/acme/report`). */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** Splits a reference the way Docker's reference grammar does. */
+export function parseImageReference(image: string): ImageReference {
+  const at = image.indexOf("@");
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  const named = at >= 0 ? image.slice(0, at) : image;
+  const colon = named.lastIndexOf(":");
+  const hasTag = colon > named.lastIndexOf("/");
+  const repository = hasTag ? named.slice(0, colon) : named;
+  const tag = hasTag ? named.slice(colon + 1) : undefined;
+  const first = repository.split("/")[0] ?? "";
+  // The first component names a registry only if it looks like a host.
+  const isHost = repository.includes("/") && (/[.:]/.test(first) || first === "localhost");
+  return { registry: isHost ? first : "docker.io", repository, tag, digest };
+}
+
+/** Pull even when present: `:latest` and untagged references move. */
+export const alwaysPull = (ref: ImageReference): boolean =>
+  !ref.digest && (ref.tag === undefined || ref.tag === "latest");
+
+export interface EnsureImageOptions {
+  docker: Dockerode;
+  address: string;
+  image: string;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  runHelper?: CredentialHelperRunner;
+}
+
+export interface PresentImage {
+  /** `sha256:…` from RepoDigests when the image came from a registry, else the image id. */
+  digest: string | null;
+  /** The image's configured USER ("" for root by default). */
+  user: string;
+}
+
+/** Ensures the image is present; rejects with a one-sentence Error when it cannot be. */
+export async function ensureImage(options: EnsureImageOptions): Promise<PresentImage> {
+  const ref = parseImageReference(options.image);
+  const existing = alwaysPull(ref) ? undefined : await inspectImage(options);
+  if (existing) return existing;
+  await pullImage(options, ref);
+  const pulled = await inspectImage(options);
+  if (!pulled) throw new Error(`image ${options.image} is still missing after a successful pull`);
+  return pulled;
+}
+
+async function inspectImage(options: EnsureImageOptions): Promise<PresentImage | undefined> {
+  try {
+    const info = await options.docker.getImage(options.image).inspect();
+    return { digest: digestOf(info, options.image), user: info.Config?.User ?? "" };
+  } catch (err) {
+    if (engineStatus(err) === 404) return undefined;
+    throw new Error(describeEngineError(err, options.address));
+  }
+}
+
+/** Images pulled by digest from a registry have RepoDigests; the one of our repository wins. */
+export function digestOf(info: Dockerode.ImageInspectInfo, image: string): string | null {
+  const repository = parseImageReference(image).repository;
+  const digests = info.RepoDigests ?? [];
+  const mine = digests.find((d) => d.startsWith(`${repository}@`)) ?? digests[0];
+  const digest = mine?.slice(mine.indexOf("@") + 1);
+  return digest || info.Id || null;
+}
+
+async function pullImage(options: EnsureImageOptions, ref: ImageReference): Promise<void> {
+  const { docker, image, logger } = options;
+  let auth: Awaited<ReturnType<typeof registryAuthFor>>;
+  try {
+    auth = await registryAuthFor(ref.registry, { env: options.env, runHelper: options.runHelper });
+  } catch (err) {
+    throw new Error(`cannot pull ${image}: ${(err as Error).message}`);
+  }
+  const secrets = [auth?.password, auth?.identitytoken].filter((s): s is string => !!s);
+  logger.info({ image, registry: ref.registry, authenticated: !!auth }, "pulling image");
+  try {
+    const stream = await docker.createImage(auth as Dockerode.AuthConfig, {
+      fromImage: ref.repository,
+      tag: ref.digest ?? ref.tag ?? "latest",
+    });
+    // Errors after the 200 come as `{"error": …}` lines in the progress stream.
+    const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>(
+      (resolve, reject) =>
+        docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const failure = events.find((e) => e.error || e.errorDetail);
+    if (failure) throw new Error(failure.errorDetail?.message ?? failure.error);
+  } catch (err) {
+    if (isUnreachable(err)) throw new Error(describeEngineError(err, options.address));
+    const message = describeEngineError(err, options.address, secrets);
+    if (
+      /unauthorized|authentication required|no basic auth|incorrect username or password/i.test(
+        message,
+      )
+    ) {
+      const how = auth
+        ? "with the credentials in the Docker config.json"
+        : "without credentials (none in the Docker config.json)";
+      throw new Error(`cannot pull ${image}: authentication failed for ${ref.registry} ${how}`);
+    }
+    throw new Error(`cannot pull ${image}: ${message}`);
+  }
+}
