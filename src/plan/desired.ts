@@ -1,0 +1,126 @@
+// The desired set of jobs, kept as the last good spec per file: a valid file replaces its
+// job's spec, an invalid one is rejected and its job keeps running as it was, a deleted
+// file removes the job. Only the files that changed are parsed again.
+
+import type { Issue } from "../jobs/issues.js";
+import { hasErrors } from "../jobs/issues.js";
+import type { JobSpec } from "../jobs/spec.js";
+
+export interface FileChange {
+  path: string;
+  kind: "added" | "modified" | "deleted";
+}
+
+export interface GoodSpec {
+  spec: JobSpec;
+  /** The revision this file's spec came from. */
+  revision: string;
+}
+
+export interface Rejection {
+  file: string;
+  issues: Issue[];
+  /** The revision whose file was rejected. */
+  revision: string;
+}
+
+export type ParseFile = (path: string) => Promise<{ spec?: JobSpec; issues: Issue[] }>;
+
+export class DesiredJobs {
+  private readonly good = new Map<string, GoodSpec>();
+  private readonly rejected = new Map<string, Rejection>();
+
+  constructor(initial: Iterable<[string, GoodSpec]> = []) {
+    for (const [file, g] of initial) this.good.set(file, g);
+  }
+
+  /** Applies the changes of one revision. `activeFileOf(name)` tells which file a running job came from. */
+  async update(options: {
+    revision: string;
+    changes: readonly FileChange[];
+    parse: ParseFile;
+    /** When true, files not in `files` are forgotten (a full re-read, e.g. after a force-push). */
+    files?: readonly string[];
+  }): Promise<void> {
+    const { revision, changes, parse } = options;
+    if (options.files) {
+      const keep = new Set(options.files);
+      for (const file of [...this.good.keys(), ...this.rejected.keys()]) {
+        if (!keep.has(file)) {
+          this.good.delete(file);
+          this.rejected.delete(file);
+        }
+      }
+    }
+    const parsed = new Map<string, JobSpec>();
+    for (const change of changes) {
+      if (change.kind === "deleted") {
+        this.good.delete(change.path);
+        this.rejected.delete(change.path);
+        continue;
+      }
+      const { spec, issues } = await parse(change.path);
+      if (spec && !hasErrors(issues)) {
+        parsed.set(change.path, spec);
+        this.rejected.delete(change.path);
+      } else {
+        this.rejected.set(change.path, {
+          file: change.path,
+          issues: issues.filter((i) => i.severity === "error"),
+          revision,
+        });
+      }
+    }
+    this.admit(parsed, revision);
+  }
+
+  /** New specs join unless their name is taken by another file that is already in the set. */
+  private admit(parsed: Map<string, JobSpec>, revision: string): void {
+    const owner = new Map<string, string>();
+    for (const [file, g] of this.good) if (!parsed.has(file)) owner.set(g.spec.name, file);
+    const claims = new Map<string, string[]>();
+    for (const [file, spec] of parsed)
+      claims.set(spec.name, [...(claims.get(spec.name) ?? []), file]);
+    for (const [file, spec] of parsed) {
+      const holder = owner.get(spec.name);
+      const rivals = (claims.get(spec.name) ?? []).filter((f) => f !== file);
+      const clash = holder ?? (rivals.length > 0 ? rivals[0] : undefined);
+      if (clash) {
+        this.rejected.set(file, {
+          file,
+          revision,
+          issues: [
+            {
+              file,
+              line: 1,
+              col: 1,
+              severity: "error",
+              rule: "name.duplicate",
+              message: `job name "${spec.name}" is already used by ${clash}`,
+              hint: "give one of the files another name (the file name, or `name:`)",
+            },
+          ],
+        });
+        continue;
+      }
+      this.good.set(file, { spec, revision });
+    }
+  }
+
+  specs(): JobSpec[] {
+    return [...this.good.values()].map((g) => g.spec);
+  }
+
+  revisionOf(name: string): string | undefined {
+    for (const g of this.good.values()) if (g.spec.name === name) return g.revision;
+    return undefined;
+  }
+
+  entries(): [string, GoodSpec][] {
+    return [...this.good];
+  }
+
+  rejections(): Rejection[] {
+    return [...this.rejected.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
+  }
+}

@@ -1,0 +1,74 @@
+// plan(desired, active) → changes. Pure: it returns data and does nothing, so it can be
+// printed by `gitcron plan`, shown in a pull request and applied by the agent.
+
+import type { JobSpec } from "../jobs/spec.js";
+import { fieldHashes, specHash } from "./hash.js";
+
+/** What is known about a job that is running now: from the agent's memory or state.json. */
+export interface ActiveJob {
+  specHash: string;
+  /** Per-field hashes; without them a change is reported with no field names. */
+  fields?: Record<string, string>;
+  file?: string;
+}
+
+export type PlanAction = "add" | "change" | "remove" | "same";
+
+export interface PlanEntry {
+  action: PlanAction;
+  job: string;
+  file?: string;
+  /** For `change`: the top-level fields whose value differs, sorted. */
+  fields?: string[];
+}
+
+export function activeJobOf(spec: JobSpec): ActiveJob {
+  return { specHash: specHash(spec), fields: fieldHashes(spec), file: spec.file };
+}
+
+function changedFields(before: Record<string, string>, after: Record<string, string>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => before[k] !== after[k]).sort();
+}
+
+export function plan(
+  desired: readonly JobSpec[],
+  active: Readonly<Record<string, ActiveJob>>,
+): PlanEntry[] {
+  const entries: PlanEntry[] = [];
+  const wanted = new Set<string>();
+  for (const spec of desired) {
+    wanted.add(spec.name);
+    const current = Object.hasOwn(active, spec.name) ? active[spec.name] : undefined;
+    if (!current) {
+      entries.push({ action: "add", job: spec.name, file: spec.file });
+      continue;
+    }
+    if (current.specHash === specHash(spec)) {
+      entries.push({ action: "same", job: spec.name, file: spec.file });
+      continue;
+    }
+    const fields = current.fields ? changedFields(current.fields, fieldHashes(spec)) : undefined;
+    entries.push({ action: "change", job: spec.name, file: spec.file, ...(fields && { fields }) });
+  }
+  for (const [job, current] of Object.entries(active)) {
+    if (!wanted.has(job))
+      entries.push({ action: "remove", job, ...(current.file && { file: current.file }) });
+  }
+  return entries.sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+}
+
+const SIGN: Record<PlanAction, string> = { add: "+", change: "~", remove: "-", same: "=" };
+
+export function renderPlan(entries: readonly PlanEntry[]): string {
+  const lines = entries.map((e) => {
+    const what = e.action === "change" && e.fields?.length ? ` (${e.fields.join(", ")})` : "";
+    const where = e.file ? `  ${e.file}` : "";
+    return `${SIGN[e.action]} ${e.action.padEnd(6)} ${e.job}${what}${where}`;
+  });
+  const count = (a: PlanAction) => entries.filter((e) => e.action === a).length;
+  lines.push(
+    `${count("add")} to add, ${count("change")} to change, ${count("remove")} to remove, ${count("same")} unchanged.`,
+  );
+  return lines.join("\n");
+}

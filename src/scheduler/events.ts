@@ -1,0 +1,15 @@
+import type { Trigger } from "../runtime/runtime.js";
+import type { RunSummary } from "../status/summary.js";
+
+export type TickAction = "started" | "queued" | "merged" | "skipped" | "replacing" | "waiting-slot";
+
+export interface SchedulerEvents {
+  /** A scheduled instant came (or a manual/catch-up request) and what was done with it. */
+  tick: { job: string; scheduledAt: Date; trigger: Trigger; action: TickAction };
+  /** A container start was asked of the runtime; lagMs = now − scheduled instant. */
+  "run:launch": { job: string; runId: string; scheduledAt: Date; trigger: Trigger; lagMs: number };
+  /** A run (or a skipped/missed tick) was recorded. */
+  "run:recorded": { summary: RunSummary };
+  /** A job has no run going, waiting or backing off. */
+  "job:idle": { job: string };
+}

@@ -1,0 +1,537 @@
+// Ticks, overlap, retries, missed runs and the parallelism cap. Time comes from a Clock
+// and containers from a Runtime, so every rule here is tested without waiting.
+//
+// Per job there is at most one *active* attempt (waiting for a slot, running, or backing
+// off before a retry) and at most one *queued* tick. That is the whole no-overlap rule:
+// a second run of a job cannot exist because there is nowhere to put it.
+
+import { Events } from "../events.js";
+import type { Policy } from "../jobs/policy.js";
+import type { JobSpec } from "../jobs/spec.js";
+import type { Logger } from "../log.js";
+import { runIdFor } from "../runtime/names.js";
+import type { ExistingRun, RunResult, Runtime, Trigger } from "../runtime/runtime.js";
+import { parseSchedule, type Schedule } from "../schedule/cron.js";
+import type { RunSummary } from "../status/summary.js";
+import type { Clock } from "./clock.js";
+import type { SchedulerEvents, TickAction } from "./events.js";
+import { decideCatchUp, missedTicks } from "./missed.js";
+import {
+  type Attempt,
+  isRetryable,
+  retryDelayMs,
+  summaryOfResult,
+  summaryOfTick,
+} from "./summaries.js";
+
+export interface SchedulerOptions {
+  clock: Clock;
+  runtime: Pick<Runtime, "run" | "adopt">;
+  /** Must not resolve before the summary is safely stored (the outbox). */
+  record: (summary: RunSummary) => Promise<void>;
+  logger: Logger;
+  policy: Policy;
+  env: Readonly<Record<string, string | undefined>>;
+  maxParallel: number;
+  /** Timers never sleep longer than this, so a clock jump or a suspended machine is noticed. */
+  maxSleepMs?: number;
+}
+
+interface Tick {
+  scheduledAt: Date;
+  trigger: Trigger;
+}
+
+interface Active extends Attempt {
+  phase: "waiting-slot" | "running" | "backoff";
+  revision: string;
+  stop: AbortController;
+  retryAt?: Date;
+  startedAt?: Date;
+  containerId?: string;
+}
+
+interface JobState {
+  spec: JobSpec;
+  revision: string;
+  schedule: Schedule;
+  nextAt: Date | null;
+  /** The newest scheduled instant handled, persisted so a restart can count missed ticks. */
+  cursor: Date;
+  active: Active | null;
+  queued: (Tick & { merged: number }) | null;
+  removed: boolean;
+  last: RunSummary | null;
+}
+
+export interface JobView {
+  spec: JobSpec;
+  revision: string;
+  nextRunAt: Date | null;
+  running: { runId: string; phase: Active["phase"]; scheduledAt: Date; startedAt?: Date } | null;
+  queued: { scheduledAt: Date; merged: number } | null;
+  last: RunSummary | null;
+}
+
+export type TriggerResult =
+  | { status: "accepted"; runId: string; action: TickAction }
+  | { status: "not-found" }
+  | { status: "busy" };
+
+export class Scheduler {
+  readonly events = new Events<SchedulerEvents>();
+  private readonly jobs = new Map<string, JobState>();
+  private readonly slotQueue: string[] = [];
+  private readonly adoptedAt = new Map<string, Date>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private runningCount = 0;
+  private stopping = false;
+  private wake = new AbortController();
+  private loop: Promise<void> | null = null;
+  private lastTurn: Date;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.lastTurn = options.clock.now();
+  }
+
+  /** When the loop last woke: /healthz reports a stalled loop. */
+  get lastLoopAt(): Date {
+    return this.lastTurn;
+  }
+
+  /** Adds a job or replaces its spec. A running run is never stopped by a change. */
+  upsert(spec: JobSpec, revision: string): void {
+    const now = this.options.clock.now();
+    const existing = this.jobs.get(spec.name);
+    const schedule = parseSchedule(spec.schedule, spec.timezone);
+    if (existing && !existing.removed) {
+      const timingChanged =
+        existing.spec.schedule !== spec.schedule ||
+        existing.spec.timezone !== spec.timezone ||
+        existing.spec.suspended !== spec.suspended;
+      existing.spec = spec;
+      existing.revision = revision;
+      existing.schedule = schedule;
+      if (timingChanged) existing.nextAt = spec.suspended ? null : schedule.next(now);
+    } else {
+      this.jobs.set(spec.name, {
+        spec,
+        revision,
+        schedule,
+        nextAt: spec.suspended ? null : schedule.next(now),
+        cursor: existing?.cursor ?? now,
+        active: existing?.active ?? null,
+        queued: null,
+        removed: false,
+        last: existing?.last ?? null,
+      });
+    }
+    this.poke();
+  }
+
+  /** The job starts no new run; a run going on finishes and is recorded. */
+  remove(name: string): void {
+    const job = this.jobs.get(name);
+    if (!job) return;
+    job.removed = true;
+    job.nextAt = null;
+    job.queued = null;
+    if (job.active?.phase !== "running") this.jobs.delete(name);
+  }
+
+  has(name: string): boolean {
+    const job = this.jobs.get(name);
+    return !!job && !job.removed;
+  }
+
+  /** A manual run, honouring the job's `overlap`. */
+  trigger(name: string, trigger: Trigger = "manual"): TriggerResult {
+    const job = this.jobs.get(name);
+    if (!job || job.removed) return { status: "not-found" };
+    if (job.active && job.spec.overlap === "skip") return { status: "busy" };
+    const scheduledAt = new Date(Math.floor(this.options.clock.now().getTime() / 1000) * 1000);
+    const action = this.onTick(job, { scheduledAt, trigger });
+    return { status: "accepted", runId: runIdFor(name, scheduledAt, 1), action };
+  }
+
+  /** Runs found in the engine at start-up: their job starts no second run; their end is recorded once. */
+  adopt(existing: readonly ExistingRun[]): void {
+    for (const run of existing) {
+      const job = this.jobs.get(run.job);
+      const attempt = Number(run.runId.split("-").at(-1)) || 1;
+      const scheduledAt = run.scheduledAt ?? this.options.clock.now();
+      const active: Active = {
+        job: run.job,
+        runId: run.runId,
+        scheduledAt,
+        attempt,
+        trigger: attempt > 1 ? "retry" : "schedule",
+        phase: "running",
+        revision: run.revision ?? job?.revision ?? "unknown",
+        stop: new AbortController(),
+      };
+      if (job) {
+        job.active = active;
+        if (scheduledAt > job.cursor) job.cursor = scheduledAt;
+      }
+      const seen = this.adoptedAt.get(run.job);
+      if (!seen || scheduledAt > seen) this.adoptedAt.set(run.job, scheduledAt);
+      this.runningCount++;
+      this.track(
+        this.options.runtime
+          .adopt(run, { onResult: (r) => this.recordResult(active, job?.spec, r) })
+          .then((result) => this.afterRun(run.job, active, result)),
+      );
+    }
+  }
+
+  /** Ticks missed while the agent was down, per job's `missed` policy. */
+  async catchUp(cursors: Readonly<Record<string, string>>): Promise<void> {
+    const now = this.options.clock.now();
+    for (const job of this.jobs.values()) {
+      const saved = cursors[job.spec.name];
+      if (!saved || job.spec.suspended) continue;
+      // A tick whose run was found in the engine is not missed.
+      const since = new Date(
+        Math.max(Date.parse(saved), this.adoptedAt.get(job.spec.name)?.getTime() ?? 0),
+      );
+      const missed = Number.isNaN(since.getTime()) ? null : missedTicks(job.schedule, since, now);
+      if (!missed) continue;
+      job.cursor = missed.last;
+      const decision = decideCatchUp(job.spec, missed, now);
+      if (decision.kind === "run") {
+        this.onTick(job, { scheduledAt: decision.scheduledAt, trigger: "catch-up" });
+      } else {
+        await this.recordTick(job, decision.scheduledAt, "schedule", "missed", decision.reason);
+      }
+    }
+  }
+
+  /** The newest handled instant per job, to be saved and handed to catchUp() after a restart. */
+  cursors(): Record<string, string> {
+    return Object.fromEntries([...this.jobs].map(([name, j]) => [name, j.cursor.toISOString()]));
+  }
+
+  view(): JobView[] {
+    return [...this.jobs.values()]
+      .filter((j) => !j.removed)
+      .map((j) => ({
+        spec: j.spec,
+        revision: j.revision,
+        nextRunAt: j.nextAt,
+        running: j.active && {
+          runId: j.active.runId,
+          phase: j.active.phase,
+          scheduledAt: j.active.scheduledAt,
+          ...(j.active.startedAt && { startedAt: j.active.startedAt }),
+        },
+        queued: j.queued && { scheduledAt: j.queued.scheduledAt, merged: j.queued.merged },
+        last: j.last,
+      }));
+  }
+
+  /** Seed the last summary of each job, e.g. from the status branch at start-up. */
+  setLast(summary: RunSummary): void {
+    const job = this.jobs.get(summary.job);
+    if (job) job.last = summary;
+  }
+
+  get running(): number {
+    return this.runningCount;
+  }
+
+  get queueDepth(): number {
+    let depth = this.slotQueue.length;
+    for (const j of this.jobs.values()) if (j.queued) depth++;
+    return depth;
+  }
+
+  start(): void {
+    this.loop ??= this.runLoop();
+  }
+
+  /** Starts nothing new, then waits up to `graceMs` for running runs. Safe to call twice. */
+  async stop(graceMs: number): Promise<{ leftRunning: number }> {
+    this.stopping = true;
+    this.poke();
+    await this.loop;
+    const all = Promise.all([...this.inFlight]);
+    const grace = new AbortController();
+    await Promise.race([all, this.options.clock.sleep(graceMs, grace.signal)]);
+    grace.abort();
+    return { leftRunning: this.runningCount };
+  }
+
+  /** Resolves once nothing is running, waiting or backing off (for tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  // --- the loop -------------------------------------------------------------
+
+  private async runLoop(): Promise<void> {
+    const { clock } = this.options;
+    const maxSleep = this.options.maxSleepMs ?? 30_000;
+    while (!this.stopping) {
+      const now = clock.now();
+      this.lastTurn = now;
+      this.fireDue(now);
+      const wakeAt = this.earliestWake();
+      const delay = wakeAt === null ? maxSleep : Math.min(maxSleep, wakeAt - clock.now().getTime());
+      if (delay > 0) {
+        this.wake = new AbortController();
+        await clock.sleep(delay, this.wake.signal);
+      }
+    }
+  }
+
+  private poke(): void {
+    this.wake.abort();
+  }
+
+  private earliestWake(): number | null {
+    let min: number | null = null;
+    for (const job of this.jobs.values()) {
+      for (const at of [
+        job.nextAt,
+        job.active?.phase === "backoff" ? job.active.retryAt : undefined,
+      ]) {
+        if (at && (min === null || at.getTime() < min)) min = at.getTime();
+      }
+    }
+    return min;
+  }
+
+  private fireDue(now: Date): void {
+    for (const job of this.jobs.values()) {
+      const active = job.active;
+      if (active?.phase === "backoff" && active.retryAt && active.retryAt <= now) {
+        this.launch(job, { ...active, phase: "waiting-slot" });
+      }
+      if (job.nextAt && job.nextAt <= now) {
+        // Several instants may have passed (a stalled loop, a clock jump): they merge into the newest.
+        let due = job.nextAt;
+        for (let t = job.schedule.next(due); t && t <= now; t = job.schedule.next(t)) due = t;
+        job.nextAt = job.schedule.next(now);
+        job.cursor = due;
+        this.onTick(job, { scheduledAt: due, trigger: "schedule" });
+      }
+    }
+  }
+
+  private onTick(job: JobState, tick: Tick): TickAction {
+    const action = this.decide(job, tick);
+    this.options.logger.debug(
+      { job: job.spec.name, scheduledAt: tick.scheduledAt, action },
+      "tick",
+    );
+    this.events.emit("tick", { job: job.spec.name, ...tick, action });
+    return action;
+  }
+
+  private decide(job: JobState, tick: Tick): TickAction {
+    const active = job.active;
+    if (!active) {
+      this.launch(job, this.newAttempt(job, tick));
+      return this.jobs.get(job.spec.name)?.active?.phase === "waiting-slot"
+        ? "waiting-slot"
+        : "started";
+    }
+    switch (job.spec.overlap) {
+      case "skip": {
+        const reason = `run ${active.runId} was still going`;
+        void this.recordTick(job, tick.scheduledAt, tick.trigger, "skipped", reason);
+        return "skipped";
+      }
+      case "replace":
+        if (active.phase === "running") {
+          active.stop.abort("replaced by a newer run");
+          job.queued = { ...tick, merged: 0 };
+          return "replacing";
+        }
+        // Nothing runs yet (waiting for a slot or backing off): the new tick takes its place.
+        this.dropFromSlotQueue(job.spec.name);
+        job.active = null;
+        this.launch(job, this.newAttempt(job, tick));
+        return "started";
+      default:
+        if (job.queued) {
+          job.queued.merged++;
+          return "merged";
+        }
+        job.queued = { ...tick, merged: 0 };
+        return "queued";
+    }
+  }
+
+  private newAttempt(job: JobState, tick: Tick, attempt = 1): Active {
+    return {
+      job: job.spec.name,
+      runId: runIdFor(job.spec.name, tick.scheduledAt, attempt),
+      scheduledAt: tick.scheduledAt,
+      attempt,
+      trigger: tick.trigger,
+      phase: "waiting-slot",
+      revision: job.revision,
+      stop: new AbortController(),
+    };
+  }
+
+  /** Starts the attempt now, or parks it until a slot frees (--max-parallel). */
+  private launch(job: JobState, attempt: Active): void {
+    job.active = attempt;
+    if (this.stopping) return;
+    if (this.runningCount >= this.options.maxParallel) {
+      if (!this.slotQueue.includes(job.spec.name)) this.slotQueue.push(job.spec.name);
+      return;
+    }
+    this.runningCount++;
+    attempt.phase = "running";
+    attempt.revision = job.revision;
+    const spec = job.spec;
+    const now = this.options.clock.now();
+    this.events.emit("run:launch", {
+      job: spec.name,
+      runId: attempt.runId,
+      scheduledAt: attempt.scheduledAt,
+      trigger: attempt.trigger,
+      lagMs: now.getTime() - attempt.scheduledAt.getTime(),
+    });
+    const run = this.options.runtime.run(
+      {
+        runId: attempt.runId,
+        spec,
+        scheduledAt: attempt.scheduledAt,
+        attempt: attempt.attempt,
+        trigger: attempt.trigger,
+        revision: job.revision,
+        env: this.options.env,
+        policy: this.options.policy,
+      },
+      {
+        stop: attempt.stop.signal,
+        onStart: (info) => {
+          attempt.startedAt = info.startedAt;
+          attempt.containerId = info.containerId;
+        },
+        onResult: (result) => this.recordResult(attempt, spec, result),
+      },
+    );
+    this.track(run.then((result) => this.afterRun(spec.name, attempt, result)));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((err: unknown) => {
+      this.options.logger.error({ err }, "scheduler bookkeeping failed");
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private async recordResult(attempt: Active, spec: JobSpec | undefined, result: RunResult) {
+    const summary = summaryOfResult(
+      attempt,
+      spec ?? { image: "", labels: {} },
+      attempt.revision,
+      result,
+    );
+    await this.store(summary);
+  }
+
+  private async recordTick(
+    job: JobState,
+    scheduledAt: Date,
+    trigger: Trigger,
+    outcome: "skipped" | "missed",
+    reason: string,
+  ): Promise<void> {
+    const now = this.options.clock.now();
+    const summary = summaryOfTick({
+      spec: job.spec,
+      revision: job.revision,
+      scheduledAt,
+      trigger,
+      outcome,
+      reason,
+      now,
+    });
+    await this.store(summary);
+  }
+
+  private async store(summary: RunSummary): Promise<void> {
+    try {
+      await this.options.record(summary);
+    } catch (err) {
+      this.options.logger.error(
+        { err, job: summary.job, run: summary.run },
+        "could not store a run summary",
+      );
+    }
+    const job = this.jobs.get(summary.job);
+    if (job) job.last = summary;
+    this.events.emit("run:recorded", { summary });
+  }
+
+  /** After a run: retry, start the queued tick, or go idle; then hand the freed slot on. */
+  private afterRun(name: string, attempt: Active, result: RunResult): void {
+    this.runningCount--;
+    const job = this.jobs.get(name);
+    if (job && job.active === attempt) {
+      job.active = null;
+      const replaced = attempt.stop.signal.aborted;
+      if (
+        !job.removed &&
+        !replaced &&
+        isRetryable(result.outcome) &&
+        attempt.attempt <= job.spec.retries.limit
+      ) {
+        const next = attempt.attempt + 1;
+        const retryAt = new Date(
+          this.options.clock.now().getTime() + retryDelayMs(job.spec.retries.backoffMs, next),
+        );
+        job.active = {
+          ...this.newAttempt(job, { scheduledAt: attempt.scheduledAt, trigger: "retry" }, next),
+          phase: "backoff",
+          retryAt,
+        };
+        this.poke();
+      } else if (job.queued && !job.removed) {
+        this.startQueued(job);
+      }
+      if (job.removed && !job.active) this.jobs.delete(name);
+      if (!job.active) this.events.emit("job:idle", { job: name });
+    }
+    this.pumpSlots();
+  }
+
+  private startQueued(job: JobState): void {
+    const queued = job.queued;
+    if (!queued) return;
+    job.queued = null;
+    const deadline = job.spec.startingDeadlineMs;
+    const late = this.options.clock.now().getTime() - queued.scheduledAt.getTime();
+    if (deadline !== undefined && late > deadline) {
+      const reason = `waited ${Math.round(late / 1000)}s behind the previous run, past startingDeadline`;
+      void this.recordTick(job, queued.scheduledAt, queued.trigger, "missed", reason);
+      return;
+    }
+    this.launch(job, this.newAttempt(job, queued));
+  }
+
+  private pumpSlots(): void {
+    while (
+      !this.stopping &&
+      this.runningCount < this.options.maxParallel &&
+      this.slotQueue.length > 0
+    ) {
+      const name = this.slotQueue.shift() as string;
+      const job = this.jobs.get(name);
+      if (job?.active?.phase === "waiting-slot") this.launch(job, job.active);
+    }
+  }
+
+  private dropFromSlotQueue(name: string): void {
+    const i = this.slotQueue.indexOf(name);
+    if (i >= 0) this.slotQueue.splice(i, 1);
+  }
+}
