@@ -1,0 +1,135 @@
+// The agent's HTTP side: a tiny router on node:http. Routes live in their own files and
+// are handed in, so this file knows nothing about jobs or metrics.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "../log.js";
+
+export interface Request {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  headers: IncomingMessage["headers"];
+  /** The raw body, read only for routes that ask for it (capped). */
+  body: Buffer;
+}
+
+export interface Response {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: "GET" | "POST";
+  /** A path such as `/jobs/:name/run`. */
+  pattern: string;
+  /** Largest body accepted, in bytes (413 above); 0 = no body read. */
+  maxBody?: number;
+  handle(req: Request): Promise<Response> | Response;
+}
+
+function match(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] as string;
+    const g = got[i] as string;
+    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(g);
+    else if (w !== g) return null;
+  }
+  return params;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, r: Response): void {
+  const isText = typeof r.body === "string";
+  const payload =
+    r.body === undefined
+      ? ""
+      : isText
+        ? (r.body as string)
+        : `${JSON.stringify(r.body, null, 2)}\n`;
+  res.writeHead(r.status, {
+    "content-type": isText ? "text/plain; charset=utf-8" : "application/json",
+    ...r.headers,
+  });
+  res.end(payload);
+}
+
+export interface HttpServer {
+  server: Server;
+  /** The address actually bound (port 0 picks a free one). */
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  routes: readonly Route[];
+  logger: Logger;
+}): Promise<HttpServer> {
+  const { routes, logger } = options;
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://agent");
+    const method = req.method ?? "GET";
+    let pathMatched = false;
+    for (const route of routes) {
+      const params = match(route.pattern, url.pathname);
+      if (!params) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      try {
+        const body = route.maxBody ? await readBody(req, route.maxBody) : Buffer.alloc(0);
+        send(
+          res,
+          await route.handle({ method, path: url.pathname, params, headers: req.headers, body }),
+        );
+      } catch (err) {
+        if (err instanceof BodyTooLarge)
+          return send(res, { status: 413, body: { error: "request body too large" } });
+        logger.error({ err, path: url.pathname }, "HTTP handler failed");
+        send(res, { status: 500, body: { error: "internal error" } });
+      }
+      return;
+    }
+    send(
+      res,
+      pathMatched
+        ? { status: 405, body: { error: "method not allowed" } }
+        : { status: 404, body: { error: "not found" } },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : options.port;
+  return {
+    server,
+    address: { host: options.host, port },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,215 @@
+// Agent settings: each a flag and a GITCRON_* variable (the flag wins), parsed once into a
+// frozen object at start-up. Nothing deeper in the code reads process.env.
+
+import { resolve } from "node:path";
+import { UsageError } from "./errors.js";
+import type { Policy } from "./jobs/policy.js";
+import { policyFromSettings } from "./jobs/policy-settings.js";
+import { parseDuration } from "./jobs/units.js";
+import { isTimeZone } from "./schedule/cron.js";
+import type { LogFormat } from "./log.js";
+
+export interface AgentSettings {
+  repo: string;
+  branch: string | undefined;
+  path: string;
+  statusBranch: string;
+  intervalMs: number;
+  dataDir: string;
+  listen: { host: string; port: number };
+  runtime: "docker" | "swarm";
+  timezone: string;
+  policy: Policy;
+  maxParallel: number;
+  history: number;
+  statusFlushMs: number;
+  verifySignatures: string | undefined;
+  webhookSecret: string | undefined;
+  apiToken: string | undefined;
+  logFormat: LogFormat;
+  gitToken: string | undefined;
+}
+
+interface SettingDef {
+  flag: string;
+  env: string;
+  default?: string;
+  help: string;
+}
+
+export const AGENT_SETTINGS: readonly SettingDef[] = [
+  {
+    flag: "repo",
+    env: "GITCRON_REPO",
+    help: "Git URL (https, ssh, file) or local path; a plain folder is watched",
+  },
+  {
+    flag: "branch",
+    env: "GITCRON_BRANCH",
+    help: "branch to follow (default: the remote's default branch)",
+  },
+  {
+    flag: "path",
+    env: "GITCRON_PATH",
+    default: ".",
+    help: "folder of job files inside the repository",
+  },
+  {
+    flag: "status-branch",
+    env: "GITCRON_STATUS_BRANCH",
+    default: "gitcron-status",
+    help: "branch that receives run summaries",
+  },
+  { flag: "interval", env: "GITCRON_INTERVAL", default: "30s", help: "how often to fetch" },
+  {
+    flag: "data-dir",
+    env: "GITCRON_DATA_DIR",
+    default: "./.gitcron",
+    help: "clone, outbox and state",
+  },
+  {
+    flag: "listen",
+    env: "GITCRON_LISTEN",
+    default: "127.0.0.1:8080",
+    help: "HTTP address for health, metrics, hooks",
+  },
+  { flag: "runtime", env: "GITCRON_RUNTIME", default: "docker", help: "docker or swarm" },
+  {
+    flag: "timezone",
+    env: "GITCRON_TIMEZONE",
+    default: "UTC",
+    help: "zone of jobs that name none",
+  },
+  {
+    flag: "secret-env",
+    env: "GITCRON_SECRET_ENV",
+    default: "SECRET_*",
+    help: "agent variables fromEnv may read (comma-separated globs)",
+  },
+  {
+    flag: "max-parallel",
+    env: "GITCRON_MAX_PARALLEL",
+    default: "16",
+    help: "runs of different jobs at once",
+  },
+  {
+    flag: "history",
+    env: "GITCRON_HISTORY",
+    default: "100",
+    help: "runs kept per job on the status branch",
+  },
+  {
+    flag: "status-flush",
+    env: "GITCRON_STATUS_FLUSH",
+    default: "10s",
+    help: "longest a finished run waits before it is pushed",
+  },
+  { flag: "policy", env: "GITCRON_POLICY", default: "baseline", help: "baseline or restricted" },
+  {
+    flag: "verify-signatures",
+    env: "GITCRON_VERIFY_SIGNATURES",
+    help: "SSH allowed-signers file; unsigned revisions are not applied",
+  },
+  { flag: "webhook-secret", env: "GITCRON_WEBHOOK_SECRET", help: "enables POST /hooks/git" },
+  { flag: "api-token", env: "GITCRON_API_TOKEN", help: "enables POST /jobs/<name>/run" },
+  {
+    flag: "allow-host-path",
+    env: "GITCRON_ALLOW_HOST_PATH",
+    help: "comma-separated host folders hostPath may name",
+  },
+  { flag: "log-format", env: "GITCRON_LOG_FORMAT", default: "json", help: "json or pretty" },
+];
+
+export function settingsHelp(): string {
+  return AGENT_SETTINGS.map((s) => {
+    const def = s.default ? ` (default ${s.default})` : "";
+    return `  --${s.flag.padEnd(18)} ${s.env.padEnd(26)} ${s.help}${def}`;
+  }).join("\n");
+}
+
+export const flagOptions = () =>
+  Object.fromEntries(AGENT_SETTINGS.map((s) => [s.flag, { type: "string" as const }]));
+
+const list = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number above 0, not "${v}"`);
+  return n;
+}
+
+function duration(name: string, v: string): number {
+  try {
+    const ms = parseDuration(v);
+    if (ms <= 0) throw new Error("zero");
+    return ms;
+  } catch {
+    throw new UsageError(`--${name} must be a duration such as 30s, 5m or 1h30m, not "${v}"`);
+  }
+}
+
+function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, not "${v}"`);
+  }
+  return v as T;
+}
+
+export function parseListen(v: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535)
+    throw new UsageError(`--listen must be HOST:PORT such as 127.0.0.1:8080, not "${v}"`);
+  return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
+}
+
+/** Merges flags over environment over defaults; throws UsageError with one sentence. */
+export function resolveSettings(
+  flags: Readonly<Record<string, string | boolean | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Readonly<AgentSettings> {
+  const get = (flag: string): string | undefined => {
+    const def = AGENT_SETTINGS.find((s) => s.flag === flag);
+    const fromFlag = flags[flag];
+    if (typeof fromFlag === "string") return fromFlag;
+    const fromEnv = def ? env[def.env] : undefined;
+    return fromEnv !== undefined && fromEnv !== "" ? fromEnv : def?.default;
+  };
+  const must = (flag: string) => get(flag) as string;
+  const repo = get("repo");
+  if (!repo)
+    throw new UsageError("--repo (or GITCRON_REPO) is required: a Git URL or a local folder");
+  const timezone = must("timezone");
+  if (!isTimeZone(timezone)) throw new UsageError(`--timezone must be an IANA zone such as Europe/Amsterdam, not "${timezone}"`);
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo);
+  return Object.freeze({
+    repo: isUrl ? repo : resolve(cwd, repo),
+    branch: get("branch"),
+    path: must("path"),
+    statusBranch: must("status-branch"),
+    intervalMs: duration("interval", must("interval")),
+    dataDir: resolve(cwd, must("data-dir")),
+    listen: parseListen(must("listen")),
+    runtime: oneOf("runtime", must("runtime"), ["docker", "swarm"] as const),
+    timezone,
+    policy: policyFromSettings({
+      level: get("policy"),
+      secretEnv: get("secret-env"),
+      allowHostPath: get("allow-host-path"),
+    }),
+    maxParallel: positiveInt("max-parallel", must("max-parallel")),
+    history: positiveInt("history", must("history")),
+    statusFlushMs: duration("status-flush", must("status-flush")),
+    verifySignatures: get("verify-signatures"),
+    webhookSecret: get("webhook-secret"),
+    apiToken: get("api-token"),
+    logFormat: oneOf<LogFormat>("log-format", must("log-format"), ["json", "pretty"]),
+    gitToken: env.GITCRON_GIT_TOKEN || undefined,
+  });
+}
