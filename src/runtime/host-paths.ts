@@ -1,40 +1,28 @@
-// Which host folders a `hostPath` mount may name (SPEC §4): only under an --allow-host-path
-// prefix, and never a path that is, contains or lies inside one that hands out the host.
+// Which host folders a `hostPath` mount may name (SPEC §4), enforced again at run time: only
+// under an --allow-host-path prefix, never a path the validator's rules never allow, and the
+// same once symlinks are resolved.
 
 import { realpath } from "node:fs/promises";
 import { posix } from "node:path";
+import { neverMountedReason } from "../jobs/policy-rules.js";
 
-export const FORBIDDEN_HOST_PATHS = [
-  "/proc",
-  "/sys",
-  "/dev",
-  "/etc",
-  "/var/lib/docker",
-  "/var/run/docker.sock",
-  "/run/docker.sock",
-] as const;
-
-const isWithin = (path: string, folder: string) =>
-  folder === "/" || path === folder || path.startsWith(`${folder}/`);
+const isWithin = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
 
 /** Why `hostPath` may not be mounted, or undefined when it may. */
 export function hostPathRefusal(hostPath: string, allowed: readonly string[]): string | undefined {
   if (!posix.isAbsolute(hostPath)) return `hostPath ${hostPath} is not an absolute path`;
   const path = posix.resolve(hostPath);
-  if (path === "/") return "hostPath / would expose the whole host";
-  // Both directions: /var would contain the Docker socket, /etc/ssl is inside /etc.
-  const forbidden = FORBIDDEN_HOST_PATHS.find((f) => isWithin(path, f) || isWithin(f, path));
-  if (forbidden) return `hostPath ${path} would expose ${forbidden}, which is never allowed`;
+  const never = neverMountedReason(path);
+  if (never) return `hostPath ${path} is never allowed: it exposes ${never}`;
+  // A prefix of "/" would open everything; it opens nothing.
   const prefixes = allowed.map((p) => posix.resolve(p)).filter((p) => p !== "/");
-  if (!prefixes.some((prefix) => isWithin(path, prefix))) {
-    return prefixes.length === 0
-      ? `hostPath ${path} is refused: the agent allows no host paths (--allow-host-path)`
-      : `hostPath ${path} is not under an allowed prefix (${prefixes.join(", ")})`;
-  }
-  return undefined;
+  if (prefixes.some((prefix) => isWithin(path, prefix))) return undefined;
+  return prefixes.length === 0
+    ? `hostPath ${path} is refused: the agent allows no host paths (--allow-host-path)`
+    : `hostPath ${path} is not under an allowed prefix (${prefixes.join(", ")})`;
 }
 
-/** Checks each hostPath as written and, when it exists here, as its symlinks resolve: a link
+/** Checks each hostPath as written and, when it exists here, with symlinks resolved: a link
  * under an allowed prefix must not lead to the Docker socket. Rejects with the first refusal. */
 export async function checkHostPaths(
   hostPaths: readonly string[],

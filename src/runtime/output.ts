@@ -125,6 +125,7 @@ export function createTailBuffer(maxBytes: number) {
       // Cut at a character boundary: skip UTF-8 continuation bytes (10xxxxxx).
       let cut = joined.length - maxBytes;
       while (cut < joined.length && ((joined[cut] ?? 0) & 0xc0) === 0x80) cut++;
+      if (joined[cut] === 0x0a) cut++; // no tail starts with an empty line
       return joined.subarray(cut).toString();
     },
   };

@@ -1,0 +1,106 @@
+import { describe, expect, test } from "vitest";
+import { silentLogger } from "../../src/log.js";
+import {
+  createLineSplitter,
+  createRunOutput,
+  createTailBuffer,
+  LOG_TAIL_BYTES,
+} from "../../src/runtime/output.js";
+import { createRedactor } from "../../src/runtime/redact.js";
+import type { OutputLine } from "../../src/runtime/runtime.js";
+
+const redactAll = (secrets: string[], chunks: string[]) => {
+  const r = createRedactor(secrets);
+  return chunks.map((c) => r.push(c)).join("") + r.flush();
+};
+
+describe("secrets are masked in streamed output", () => {
+  test.each([
+    { name: "whole in one chunk", chunks: ["token=hunter2!\n"], out: "token=***!\n" },
+    { name: "split across two chunks", chunks: ["token=hun", "ter2!\n"], out: "token=***!\n" },
+    { name: "split one character at a time", chunks: [..."a hunter2 b\n"], out: "a *** b\n" },
+    { name: "twice, at the very end", chunks: ["hunter2hunt", "er2"], out: "******" },
+    { name: "a prefix that is not the secret", chunks: ["hunt", "ing\n"], out: "hunting\n" },
+    {
+      name: "the longer of two overlapping secrets wins",
+      chunks: ["hunter2-long\n"],
+      out: "***\n",
+    },
+  ])("$name", ({ chunks, out }) => {
+    expect(redactAll(["hunter2", "hunter2-long"], chunks)).toBe(out);
+  });
+
+  test("a finished line is not held back when its end cannot start a secret", () => {
+    const r = createRedactor(["a-rather-long-secret-value"]);
+    expect(r.push("done\n")).toBe("done\n");
+    expect(r.push("partial a-rath")).toBe("partial ");
+    expect(r.push("er-long-secret-value\n")).toBe("***\n");
+  });
+
+  test("regex characters in a secret are taken literally", () => {
+    expect(redactAll(["a.b*c"], ["axb*c a.b*c\n"])).toBe("axb*c ***\n");
+  });
+});
+
+describe("output is split into lines", () => {
+  const split = (max: number, chunks: string[]) => {
+    const lines: string[] = [];
+    const s = createLineSplitter(max, (l) => lines.push(l));
+    for (const c of chunks) s.push(c);
+    s.flush();
+    return lines;
+  };
+  test("lines across chunks, CRLF, a final line without newline", () => {
+    expect(split(100, ["one\ntw", "o\r\nthree"])).toEqual(["one", "two", "three"]);
+  });
+  test("empty lines are kept", () => {
+    expect(split(100, ["a\n\nb\n"])).toEqual(["a", "", "b"]);
+  });
+  test("an overlong line is cut into capped pieces, nothing lost", () => {
+    expect(split(4, ["abcdefghij\n"])).toEqual(["abcd", "efgh", "ij"]);
+    expect(split(4, ["abc", "defgh", "ij"])).toEqual(["abcd", "efgh", "ij"]);
+  });
+});
+
+describe("the log tail keeps the last 4 KiB", () => {
+  test("only the newest lines, at most maxBytes", () => {
+    const tail = createTailBuffer(10);
+    for (const l of ["aaaa", "bbbb", "cccc"]) tail.push(l);
+    expect(tail.text()).toBe("bbbb\ncccc");
+    tail.push("0123456789abc");
+    expect(tail.text()).toBe("3456789abc");
+  });
+  test("cuts at a character boundary, never mid UTF-8 sequence", () => {
+    const tail = createTailBuffer(5);
+    tail.push("ééé"); // 6 bytes
+    const text = tail.text();
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(5);
+    expect(text).toBe("éé");
+  });
+});
+
+test("a run's output: demultiplexed streams become redacted lines, logged and kept in the tail", () => {
+  const logged: unknown[] = [];
+  const logger = silentLogger();
+  logger.info = ((obj: unknown, msg: string) => logged.push([obj, msg])) as typeof logger.info;
+  const lines: OutputLine[] = [];
+  const out = createRunOutput({ secrets: ["s3cret"], logger, onLine: (l) => lines.push(l) });
+  out.stdout.write(Buffer.from("key s3c"));
+  out.stderr.write(Buffer.from("warn\n"));
+  out.stdout.write(Buffer.from("ret ok\npartial"));
+  // A multi-byte character split across writes survives.
+  const euro = Buffer.from("€\n");
+  out.stderr.write(euro.subarray(0, 1));
+  out.stderr.write(euro.subarray(1));
+  out.end();
+  expect(lines).toEqual([
+    { stream: "stderr", text: "warn" },
+    { stream: "stdout", text: "key *** ok" },
+    { stream: "stderr", text: "€" },
+    { stream: "stdout", text: "partial" },
+  ]);
+  expect(logged).toContainEqual([{ stream: "stdout" }, "key *** ok"]);
+  expect(out.tail()).toBe("warn\nkey *** ok\n€\npartial");
+  expect(out.tail()).not.toContain("s3cret");
+  expect(LOG_TAIL_BYTES).toBe(4096);
+});
