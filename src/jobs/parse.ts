@@ -49,7 +49,13 @@ export function parseJobFile(text: string, file: string, options: ParseOptions):
   }
 
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // `<<: *shared` is how compose files share blocks; people will expect it here too.
+    merge: true,
+  });
   const doc = docs[0];
   const syntax = createFindings(file);
   if (!doc || doc.contents === null) {

@@ -17,11 +17,11 @@ const NEVER_MOUNTED = [
 ];
 
 const isWithin = (path: string, folder: string): boolean =>
-  folder === "/" || path === folder || path.startsWith(`${folder}/`);
+  path === folder || path.startsWith(`${folder}/`);
 
 /** Why `hostPath` may never be mounted, or undefined. Mounting a parent exposes the child too. */
 export function neverMountedReason(hostPath: string): string | undefined {
-  const path = posix.normalize(hostPath).replace(/(.)\/+$/, "$1");
+  const path = posix.resolve(hostPath);
   if (path === "/") return "the host's root file system";
   const hit = NEVER_MOUNTED.find((p) => isWithin(path, p) || isWithin(p, path));
   if (!hit) return undefined;
@@ -71,12 +71,10 @@ function checkHostPaths(job: Raw, policy: Policy, findings: Findings): void {
       });
       return;
     }
-    const path = posix.normalize(hostPath);
-    if (
-      !policy.allowHostPath.some((prefix) =>
-        isWithin(path, posix.normalize(prefix).replace(/(.)\/+$/, "$1")),
-      )
-    ) {
+    const path = posix.resolve(hostPath);
+    // An allowed prefix of "/" would open everything; like the runtime, it opens nothing.
+    const prefixes = policy.allowHostPath.map((p) => posix.resolve(p)).filter((p) => p !== "/");
+    if (!prefixes.some((prefix) => isWithin(path, prefix))) {
       const allowed = policy.allowHostPath.length
         ? `the agent allows only ${policy.allowHostPath.join(", ")}`
         : "the agent allows no host paths";

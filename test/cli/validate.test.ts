@@ -1,0 +1,201 @@
+// `gitcron validate` run as a user runs it: the built binary, real files, exit codes.
+
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BIN = path.join(ROOT, "dist/cli/main.js");
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function gitcron(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? "", ...options.env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let dir: string;
+
+async function write(files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(path.join(dir, "case-"));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    await writeFile(path.join(root, name), text);
+  }
+  return root;
+}
+
+const JOB = 'schedule: "@daily"\nimage: alpine:3\n';
+
+beforeAll(async () => {
+  if (!existsSync(BIN))
+    throw new Error("dist/ is missing: run `npm run build` (npm test does) first");
+  dir = await mkdtemp(path.join(tmpdir(), "gitcron-validate-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("gitcron validate", () => {
+  test("the example jobs pass, with a one-line summary", async () => {
+    const ran = await gitcron(["validate", "jobs.example"]);
+    expect(ran).toMatchObject({ code: 0, stdout: "6 files, 0 errors, 0 warnings\n" });
+  });
+
+  test("errors print as path:line:col: error: message [rule] and exit 1", async () => {
+    const root = await write({ "jobs/bad.yaml": `${JOB}network: host\n`, "jobs/good.yaml": JOB });
+    const ran = await gitcron(["validate", "jobs"], { cwd: root });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.split("\n")).toEqual([
+      'jobs/bad.yaml:3:10: error: network "host" is not allowed [policy.network]',
+      expect.stringMatching(/^ {4}hint: /),
+      "2 files, 1 error, 0 warnings",
+      "",
+    ]);
+  });
+
+  test("with no path it validates the current folder", async () => {
+    const root = await write({ "a.yaml": JOB, "b/c.yml": "image: alpine:3\n" });
+    const ran = await gitcron(["validate"], { cwd: root });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(
+      'b/c.yml:1:1: error: missing required field "schedule" [schema.required]',
+    );
+    expect(ran.stdout).toMatch(/2 files, 1 error, 0 warnings\n$/);
+  });
+
+  test("--format json prints counts and issues", async () => {
+    const root = await write({ "x.yaml": `${JOB}overlap: never\n` });
+    const ran = await gitcron(["validate", "--format", "json", root]);
+    expect(ran.code).toBe(1);
+    const out = JSON.parse(ran.stdout);
+    expect(out).toMatchObject({ ok: false, files: 1, errors: 1, warnings: 0 });
+    expect(out.issues[0]).toMatchObject({
+      line: 3,
+      col: 10,
+      rule: "schema.enum",
+      severity: "error",
+    });
+  });
+
+  test("--format github annotates with paths relative to the working directory", async () => {
+    const root = await write({ "jobs/x.yaml": `${JOB}timeout: soon\n` });
+    const ran = await gitcron(["validate", "--format=github", path.join(root, "jobs")], {
+      cwd: root,
+    });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(
+      /^::error file=jobs\/x\.yaml,line=3,col=10,title=gitcron schema\.pattern::timeout "soon" is not a duration/,
+    );
+  });
+
+  test("a warning alone passes; --strict makes it fail", async () => {
+    const root = await write({ "fast.yaml": 'image: alpine:3\nschedule: "*/10 * * * * *"\n' });
+    const plain = await gitcron(["validate", root]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(
+      /fast\.yaml:2:11: warning: fires every 10 seconds — six fields mean seconds first \[cron\.frequent\]/,
+    );
+    const strict = await gitcron(["validate", "--strict", root]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/fast\.yaml:2:11: error: /);
+    expect(strict.stdout).toMatch(/1 file, 1 error, 0 warnings/);
+  });
+
+  test("--secret-env and GITCRON_SECRET_ENV choose what fromEnv may read; the flag wins", async () => {
+    const root = await write({ "j.yaml": `${JOB}env:\n  T: { fromEnv: JOB_TOKEN }\n` });
+    expect((await gitcron(["validate", root])).code).toBe(1);
+    expect((await gitcron(["validate", "--secret-env", "SECRET_*,JOB_*", root])).code).toBe(0);
+    expect((await gitcron(["validate", root], { env: { GITCRON_SECRET_ENV: "JOB_*" } })).code).toBe(
+      0,
+    );
+    expect(
+      (
+        await gitcron(["validate", "--secret-env", "SECRET_*", root], {
+          env: { GITCRON_SECRET_ENV: "JOB_*" },
+        })
+      ).code,
+    ).toBe(1);
+  });
+
+  test("--allow-host-path and GITCRON_ALLOW_HOST_PATH open host folders, never the Docker socket", async () => {
+    const root = await write({
+      "export.yaml": `${JOB}volumes:\n  - hostPath: /srv/exports/daily\n    path: /out\n`,
+      "socket.yaml": `${JOB}volumes:\n  - hostPath: /var/run/docker.sock\n    path: /sock\n`,
+    });
+    const closed = await gitcron(["validate", root]);
+    expect(closed.stdout.match(/\[policy\.hostPath\]/g)).toHaveLength(2);
+    for (const ran of [
+      await gitcron(["validate", "--allow-host-path", "/srv/exports,/var/run", root]),
+      await gitcron(["validate", root], {
+        env: { GITCRON_ALLOW_HOST_PATH: "/srv/exports,/var/run" },
+      }),
+    ]) {
+      expect(ran.code).toBe(1);
+      expect(ran.stdout).toMatch(
+        /socket\.yaml:4:15: error: hostPath "\/var\/run\/docker\.sock" is never allowed/,
+      );
+      expect(ran.stdout).not.toContain("export.yaml");
+    }
+  });
+
+  test("--policy restricted requires a non-root user", async () => {
+    const root = await write({ "j.yaml": JOB });
+    expect((await gitcron(["validate", root])).code).toBe(0);
+    const ran = await gitcron(["validate", "--policy", "restricted", root]);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain("[policy.user]");
+  });
+
+  test("--timezone sets the zone of jobs that name none", async () => {
+    const root = await write({ "j.yaml": JOB });
+    expect((await gitcron(["validate", "--timezone", "Asia/Tokyo", root])).code).toBe(0);
+  });
+
+  test.each([
+    [["validate", "--frmat", "json"], /Unknown option '--frmat'/],
+    [["validate", "no/such/folder"], /no such file or folder: no\/such\/folder/],
+    [["validate", "--format", "xml"], /--format must be text, json, github/],
+    [["validate", "--policy", "lax"], /--policy must be baseline or restricted/],
+    [["validate", "--timezone", "Mars/Olympus"], /not an IANA time zone/],
+    [["validate", "--allow-host-path", "srv"], /absolute folders/],
+  ])("usage errors exit 2: %j", async (args, message) => {
+    const ran = await gitcron(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe("");
+    expect(ran.stderr).toMatch(message);
+    expect(ran.stderr).not.toMatch(/\n\s+at /); // no stack traces
+  });
+
+  test("--help describes the flags and exits 0", async () => {
+    const ran = await gitcron(["validate", "--help"]);
+    expect(ran.code).toBe(0);
+    for (const flag of [
+      "--format",
+      "--strict",
+      "--secret-env",
+      "--allow-host-path",
+      "--policy",
+      "--timezone",
+    ]) {
+      expect(ran.stdout).toContain(flag);
+    }
+  });
+});

@@ -1,0 +1,201 @@
+// Valid files for every feature of the format, and the JobSpec each becomes.
+
+import { describe, expect, test } from "vitest";
+import { parseJobFile } from "../../src/jobs/parse.js";
+import { defaultPolicy, type Policy } from "../../src/jobs/policy.js";
+
+const parse = (
+  text: string,
+  options: { file?: string; policy?: Partial<Policy>; defaultTimezone?: string } = {},
+) =>
+  parseJobFile(text, options.file ?? "jobs/report.yaml", {
+    policy: { ...defaultPolicy(), ...options.policy },
+    defaultTimezone: options.defaultTimezone ?? "UTC",
+  });
+
+const FULL = `# yaml-language-server: $schema=../schema/job.schema.json
+schedule: "0 3 * * MON"
+timezone: Europe/Amsterdam
+image: ghcr.io/acme/report:1.4.2
+entrypoint: ["/bin/sh", "-c"]
+command: ["make-report --weekly"]
+workingDir: /app
+user: "1000:1000"
+env:
+  LEVEL: info
+  RETRIES: 3
+  API_KEY: { fromEnv: SECRET_REPORT_API_KEY }
+volumes:
+  - volume: reports
+    path: /data
+    readOnly: false
+  - hostPath: /srv/exports
+    path: /exports
+    readOnly: true
+resources: { cpus: 0.5, memory: 256Mi }
+network: backend
+timeout: 15m
+overlap: skip
+retries: { limit: 2, backoff: 30s }
+missed: run-once
+startingDeadline: 10m
+suspended: true
+labels: { team: data, tier: 2 }
+placement:
+  constraints: ["node.role == worker"]
+  preferences: [{ spread: node.labels.zone }]
+`;
+
+describe("a valid job file becomes a normalised JobSpec", () => {
+  test("every field of SPEC §1 is carried over, durations in ms and sizes in bytes", () => {
+    const result = parse(FULL, { policy: { allowHostPath: ["/srv/exports"] } });
+    expect(result.issues).toEqual([]);
+    expect(result.spec).toEqual({
+      name: "report",
+      file: "jobs/report.yaml",
+      schedule: "0 3 * * MON",
+      timezone: "Europe/Amsterdam",
+      image: "ghcr.io/acme/report:1.4.2",
+      entrypoint: ["/bin/sh", "-c"],
+      command: ["make-report --weekly"],
+      workingDir: "/app",
+      user: "1000:1000",
+      env: {
+        LEVEL: { value: "info" },
+        RETRIES: { value: "3" },
+        API_KEY: { fromEnv: "SECRET_REPORT_API_KEY" },
+      },
+      volumes: [
+        { kind: "volume", volume: "reports", path: "/data", readOnly: false },
+        { kind: "hostPath", hostPath: "/srv/exports", path: "/exports", readOnly: true },
+      ],
+      resources: { cpus: 0.5, memoryBytes: 256 * 1024 * 1024 },
+      network: "backend",
+      timeoutMs: 15 * 60_000,
+      overlap: "skip",
+      retries: { limit: 2, backoffMs: 30_000 },
+      missed: "run-once",
+      startingDeadlineMs: 10 * 60_000,
+      suspended: true,
+      labels: { team: "data", tier: "2" },
+      placement: {
+        constraints: ["node.role == worker"],
+        preferences: [{ spread: "node.labels.zone" }],
+      },
+    });
+  });
+
+  test("a minimal job gets the defaults: queue, skip, no retries, not suspended, the agent's zone", () => {
+    const { spec, issues } = parse('schedule: "@daily"\nimage: alpine:3\n', {
+      defaultTimezone: "America/New_York",
+    });
+    expect(issues).toEqual([]);
+    expect(spec).toEqual({
+      name: "report",
+      file: "jobs/report.yaml",
+      schedule: "@daily",
+      timezone: "America/New_York",
+      image: "alpine:3",
+      env: {},
+      volumes: [],
+      overlap: "queue",
+      retries: { limit: 0, backoffMs: 0 },
+      missed: "skip",
+      suspended: false,
+      labels: {},
+    });
+  });
+
+  test("string entrypoint and command are split into words as a shell would", () => {
+    const { spec } = parse(
+      `schedule: "0 * * * *"\nimage: alpine:3\nentrypoint: /bin/sh -c\ncommand: "echo 'hello world' \\"quoted \\\\\\" too\\" plain\\\\ space"\n`,
+    );
+    expect(spec?.entrypoint).toEqual(["/bin/sh", "-c"]);
+    expect(spec?.command).toEqual(["echo", "hello world", 'quoted " too', "plain space"]);
+  });
+
+  test("name: overrides the file name", () => {
+    expect(
+      parse('name: weekly\nschedule: "@weekly"\nimage: alpine:3\n', { file: "Weekly Job.yml" }).spec
+        ?.name,
+    ).toBe("weekly");
+  });
+
+  test("the name comes from a .yml file's base name", () => {
+    expect(
+      parse('schedule: "@hourly"\nimage: alpine:3\n', { file: "a/b/db-backup.yml" }).spec?.name,
+    ).toBe("db-backup");
+  });
+
+  test.each([
+    ["five fields with names", "0 9 * JAN-MAR MON-FRI"],
+    ["six fields, seconds first, once a minute", "30 0 3 * * *"],
+    ["L for the last day of the month", "0 0 L * *"],
+    ["# for the second Tuesday", "0 8 * * 2#2"],
+    ["7 as Sunday", "0 0 * * 7"],
+    ["a step", "*/15 * * * *"],
+    ["@yearly", "@yearly"],
+    ["@annually", "@annually"],
+    ["@monthly", "@monthly"],
+    ["@weekly", "@weekly"],
+    ["@daily", "@daily"],
+    ["@midnight", "@midnight"],
+    ["@hourly", "@hourly"],
+  ])("schedule: %s", (_, schedule) => {
+    const { spec, issues } = parse(`schedule: "${schedule}"\nimage: alpine:3\n`);
+    expect(issues).toEqual([]);
+    expect(spec?.schedule).toBe(schedule);
+  });
+
+  test("memory as plain bytes, as M and as Gi", () => {
+    const memory = (m: string) =>
+      parse(`schedule: "@daily"\nimage: alpine:3\nresources: { memory: ${m} }\n`).spec?.resources
+        ?.memoryBytes;
+    expect(memory("268435456")).toBe(268_435_456);
+    expect(memory("512M")).toBe(512_000_000);
+    expect(memory("1Gi")).toBe(1024 ** 3);
+  });
+
+  test("an image pinned by digest, with a registry port", () => {
+    const image = `localhost:5000/team/tool:v1@sha256:${"a".repeat(64)}`;
+    expect(parse(`schedule: "@daily"\nimage: ${image}\n`).spec?.image).toBe(image);
+  });
+
+  test("anchors and aliases share a block within the cap", () => {
+    const { spec, issues } = parse(
+      'schedule: "@daily"\nimage: alpine:3\nlabels: &common { team: data }\nenv:\n  <<: *common\n  LEVEL: debug\n',
+    );
+    expect(issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(spec?.labels).toEqual({ team: "data" });
+    expect(spec?.env).toEqual({ team: { value: "data" }, LEVEL: { value: "debug" } });
+  });
+
+  test("the restricted policy accepts a non-root user", () => {
+    const { spec, issues } = parse('schedule: "@daily"\nimage: alpine:3\nuser: 65534\n', {
+      policy: { level: "restricted" },
+    });
+    expect(issues).toEqual([]);
+    expect(spec?.user).toBe("65534");
+  });
+
+  test("fromEnv follows the agent's own --secret-env patterns", () => {
+    const text = 'schedule: "@daily"\nimage: alpine:3\nenv:\n  TOKEN: { fromEnv: JOB_TOKEN }\n';
+    expect(parse(text, { policy: { secretEnv: ["JOB_*", "SECRET_*"] } }).issues).toEqual([]);
+    expect(parse(text).issues.map((i) => i.rule)).toEqual(["policy.fromEnv"]);
+  });
+});
+
+describe("warnings do not refuse a job", () => {
+  test("a schedule that fires every second warns that six fields mean seconds first", () => {
+    const { spec, issues } = parse('image: alpine:3\nschedule: "* * * * * *"\n');
+    expect(spec).toBeDefined();
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({
+      severity: "warning",
+      rule: "cron.frequent",
+      line: 2,
+      col: 11,
+    });
+    expect(issues[0]?.message).toMatch(/six fields mean seconds first/);
+  });
+});
