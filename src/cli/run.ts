@@ -1,6 +1,7 @@
 // `gitcron run FILE`: validate one job file and run it once now, in the foreground, with its
 // output on stdout/stderr; exit with the job's exit code (2 when it could not run at all).
 
+import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { hasErrors } from "../jobs/issues.js";
 import { loadJobFile } from "../jobs/load.js";
@@ -66,8 +67,11 @@ export function createRunCommand(deps: RunCommandDeps): Command {
 
       const loaded = await loadJobFile(file, { policy, defaultTimezone, cwd: io.cwd }).catch(
         (err) => {
-          if ((err as NodeJS.ErrnoException).code === "ENOENT")
+          // Only the job file itself: an ENOENT from deeper down is not the user's typo.
+          const missing = err as NodeJS.ErrnoException;
+          if (missing.code === "ENOENT" && missing.path === resolve(io.cwd, file)) {
             throw new UsageError(`no such file: ${file}`);
+          }
           throw err;
         },
       );
