@@ -3,15 +3,20 @@
 
 import { type CronExpression, CronExpressionParser } from "cron-parser";
 import { fireFrequencyWarning } from "./frequency.js";
-import { explainParseError, normaliseExpression, ScheduleError } from "./syntax.js";
-import { isTimeZone } from "./zone.js";
+import {
+  explainParseError,
+  type NormalisedSchedule,
+  normaliseExpression,
+  ScheduleError,
+} from "./syntax.js";
+import { type WallClockMatcher, wallClockMatcher } from "./wall.js";
+import { instantsShowing, isTimeZone, type Zone, ZoneCache } from "./zone.js";
 
 export { describeSchedule } from "./describe.js";
 export { ScheduleError } from "./syntax.js";
-export { formatInZone, isTimeZone, zoneFormatter } from "./zone.js";
+export { formatInZone, isTimeZone, ZoneCache, zoneFormatter } from "./zone.js";
 
-/** cron-parser's message when its search gives up; it does not export the constant. */
-const SEARCH_GAVE_UP = "Invalid expression, loop limit exceeded";
+const DAY_MS = 86_400_000;
 
 export type ScheduleCheck =
   | { ok: true; warning?: { message: string; hint?: string } }
@@ -24,45 +29,89 @@ export interface Schedule {
   next(after: Date): Date | null;
 }
 
+export interface ParseOptions {
+  /** Share one cache across many schedules (the agent's 20,000 jobs live in a few zones). */
+  zones?: ZoneCache;
+}
+
 /** Parses a schedule for one zone; throws ScheduleError with rule, message and hint. */
-export function parseSchedule(expr: string, timezone: string): Schedule {
-  if (!isTimeZone(timezone)) {
-    throw new ScheduleError({
-      rule: "cron.timezone",
-      message: `unknown time zone "${timezone}"`,
-      hint: 'use an IANA zone name such as "Europe/Amsterdam" or "UTC"',
-    });
-  }
-  const normalised = normaliseExpression(expr);
-  let cron: CronExpression;
-  try {
-    cron = CronExpressionParser.parse(normalised.source, { tz: timezone });
-  } catch (err) {
-    throw new ScheduleError(explainParseError(normalised, err));
-  }
-  // The parsed fields are kept and the iterator is moved with reset(): re-parsing the
-  // expression on every call costs several times more (see the report's measurements).
+export function parseSchedule(
+  expr: string,
+  timezone: string,
+  options: ParseOptions = {},
+): Schedule {
+  const zone = (options.zones ?? new ZoneCache()).find(timezone);
+  if (!zone) throw unknownZone(timezone);
+  const matcher = wallClockMatcher(parseFields(normaliseExpression(expr)).fields);
   return {
     expr,
     timezone,
     next(after: Date): Date | null {
-      cron.reset(after);
-      try {
-        return cron.next().toDate();
-      } catch (err) {
-        // A pattern such as "0 0 30 2 *" in a list with impossible days can outrun the search.
-        if (err instanceof Error && err.message === SEARCH_GAVE_UP) return null;
-        throw err;
-      }
+      const instant = nextInstant(matcher, zone, after.getTime());
+      return instant === null ? null : new Date(instant);
     },
   };
+}
+
+function unknownZone(timezone: string): ScheduleError {
+  return new ScheduleError({
+    rule: "cron.timezone",
+    message: `unknown time zone "${timezone}"`,
+    hint: 'use an IANA zone name such as "Europe/Amsterdam" or "UTC"',
+  });
+}
+
+function parseFields(normalised: NormalisedSchedule): CronExpression {
+  try {
+    return CronExpressionParser.parse(normalised.source);
+  } catch (err) {
+    throw new ScheduleError(explainParseError(normalised, err));
+  }
+}
+
+/**
+ * SPEC §1's time semantics on top of the wall-clock search: a wall time skipped by a DST jump
+ * fires once, shifted forward by the jump (so within the hour after the gap); a repeated wall
+ * time fires once, at its first occurrence — except for schedules with fire times in every
+ * hour, which follow elapsed time through the repeated hour so no hourly tick is lost.
+ */
+function nextInstant(matcher: WallClockMatcher, zone: Zone, after: number): number | null {
+  // A fire time t > after shows a wall time of at least after + (the smallest offset near
+  // after): a later, smaller offset (the clock going back) reaches wall times before `after`'s.
+  const smallestOffset = Math.min(
+    zone.offsetAt(after - DAY_MS),
+    zone.offsetAt(after),
+    zone.offsetAt(after + DAY_MS),
+  );
+  let wall = matcher.next(after + smallestOffset);
+  let best = Number.POSITIVE_INFINITY;
+  let largestOffset = Number.POSITIVE_INFINITY;
+  while (wall !== null) {
+    // Later wall times map to instants no earlier than wall - largestOffset: stop when that
+    // cannot beat the best found. Without a transition nearby this ends after one wall time.
+    if (wall - largestOffset >= best) break;
+    for (const instant of firingInstants(matcher, zone, wall)) {
+      if (instant > after && instant < best) {
+        best = instant;
+        largestOffset = Math.max(zone.offsetAt(best - DAY_MS), zone.offsetAt(best + DAY_MS));
+      }
+    }
+    wall = matcher.next(wall);
+  }
+  return best === Number.POSITIVE_INFINITY ? null : best;
+}
+
+function firingInstants(matcher: WallClockMatcher, zone: Zone, wall: number): number[] {
+  const { instants, offsetBefore } = instantsShowing(zone, wall);
+  if (instants.length === 0) return [wall - offsetBefore];
+  return matcher.everyHour ? instants : instants.slice(0, 1);
 }
 
 /** The next `n` fire times strictly after `from`, fewer if the schedule runs out. */
 export function nextTimes(schedule: Schedule, from: Date, n: number): Date[] {
   const times: Date[] = [];
-  let cursor = schedule.next(from);
-  while (cursor && times.length < n) {
+  let cursor = n > 0 ? schedule.next(from) : null;
+  while (cursor) {
     times.push(cursor);
     cursor = times.length < n ? schedule.next(cursor) : null;
   }
@@ -71,13 +120,16 @@ export function nextTimes(schedule: Schedule, from: Date, n: number): Date[] {
 
 /** Validation's view: refused with a rule, or accepted with perhaps a warning. */
 export function checkSchedule(expr: string, timezone: string): ScheduleCheck {
-  let schedule: Schedule;
   try {
-    schedule = parseSchedule(expr, timezone);
+    if (!isTimeZone(timezone)) throw unknownZone(timezone);
+    const normalised = normaliseExpression(expr);
+    const matcher = wallClockMatcher(parseFields(normalised).fields);
+    // Only a seconds field can fire more than once a minute; the zone does not change that.
+    const warning =
+      normalised.fields.length === 6 ? fireFrequencyWarning(matcher, normalised) : undefined;
+    return warning ? { ok: true, warning } : { ok: true };
   } catch (err) {
     if (!(err instanceof ScheduleError)) throw err;
     return { ok: false, rule: err.rule, message: err.message, hint: err.hint };
   }
-  const warning = fireFrequencyWarning(schedule);
-  return warning ? { ok: true, warning } : { ok: true };
 }

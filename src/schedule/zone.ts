@@ -1,4 +1,7 @@
-// Time zones: which names are real, and how an instant reads on a zone's wall clock.
+// Time zones: which names are real, a zone's offset at an instant, which instant a wall-clock
+// time means there (the DST rule of SPEC §1), and ISO 8601 with the zone's offset.
+
+const DAY_MS = 86_400_000;
 
 /** IANA names look like `Area/Location` (or `UTC`, `GMT`); offsets such as `+01:00` are refused
  * because they ignore daylight saving time, which is the point of naming a zone. */
@@ -16,27 +19,120 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+export interface Zone {
+  readonly name: string;
+  /** Milliseconds to add to an instant to get the zone's wall-clock time. */
+  offsetAt(instant: number): number;
+}
+
+/** One Intl formatter per zone: each costs ~50 µs and tens of KB, so thousands of schedules
+ * in a few zones must share them. Create one cache per process (or per command). */
+export class ZoneCache {
+  readonly #zones = new Map<string, Zone>();
+
+  /** The zone, or undefined when the name is not an IANA zone. */
+  find(name: string): Zone | undefined {
+    let zone = this.#zones.get(name);
+    if (!zone && isTimeZone(name)) {
+      zone = cachedZone(name, intlOffsetReader(name));
+      this.#zones.set(name, zone);
+    }
+    return zone;
+  }
+
+  get(name: string): Zone {
+    const zone = this.find(name);
+    if (!zone) throw new RangeError(`unknown time zone "${name}"`);
+    return zone;
+  }
+}
+
+function intlOffsetReader(name: string): (instant: number) => number {
+  const format = new Intl.DateTimeFormat("en-US", { timeZone: name, timeZoneName: "longOffset" });
+  return (instant) => {
+    // "11/27/2026, GMT+01:00"; "GMT" alone at offset zero; old local mean times carry seconds.
+    const m = /GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(format.format(instant));
+    if (!m) return 0;
+    const ms = (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0)) * 1000;
+    return m[1] === "-" ? -ms : ms;
+  };
+}
+
+/** What one UTC day looks like in a zone: one offset, or a transition at `at`. */
+type DayOffsets = { before: number; after: number; at: number };
+
+/** Asking Intl costs ~1 µs; the scheduler asks several times per fire time. Offsets are kept
+ * per UTC day, with the exact instant of a transition found once by bisection. Assumes at most
+ * one transition a day, which holds for every zone in the tz database since 1970. */
+function cachedZone(name: string, read: (instant: number) => number): Zone {
+  const days = new Map<number, DayOffsets>();
+  const dayOffsets = (day: number): DayOffsets => {
+    let entry = days.get(day);
+    if (!entry) {
+      const start = day * DAY_MS;
+      const before = read(start);
+      const after = read(start + DAY_MS);
+      entry = {
+        before,
+        after,
+        at: before === after ? start : transitionInstant(read, start, before),
+      };
+      days.set(day, entry);
+    }
+    return entry;
+  };
+  return {
+    name,
+    offsetAt(instant) {
+      const entry = dayOffsets(Math.floor(instant / DAY_MS));
+      return instant < entry.at ? entry.before : entry.after;
+    },
+  };
+}
+
+/** The first whole second in [start, start + 1 day] whose offset differs from `before`. */
+function transitionInstant(
+  read: (instant: number) => number,
+  start: number,
+  before: number,
+): number {
+  let lo = start / 1000; // offset is `before` here
+  let hi = (start + DAY_MS) / 1000; // and different here
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (read(mid * 1000) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi * 1000;
+}
+
+/** The instants at which a zone's clock shows `wall`: one normally, two in a repeated hour
+ * (earlier first), none in a skipped one. Assumes no two transitions within two days. */
+export function instantsShowing(
+  zone: Zone,
+  wall: number,
+): { instants: number[]; offsetBefore: number } {
+  const offsetBefore = zone.offsetAt(wall - DAY_MS);
+  const offsetAfter = zone.offsetAt(wall + DAY_MS);
+  const instants: number[] = [];
+  for (const offset of offsetBefore === offsetAfter
+    ? [offsetBefore]
+    : [offsetBefore, offsetAfter]) {
+    const instant = wall - offset;
+    if (zone.offsetAt(instant) === offset) instants.push(instant);
+  }
+  instants.sort((a, b) => a - b);
+  return { instants, offsetBefore };
+}
+
 /** Returns a formatter for one zone; build it once when formatting many instants. */
-export function zoneFormatter(timezone: string): (d: Date) => string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
+export function zoneFormatter(timezone: string, zones = new ZoneCache()): (d: Date) => string {
+  const zone = zones.get(timezone);
   return (d) => {
-    const p = { year: "", month: "", day: "", hour: "", minute: "", second: "" };
-    for (const { type, value } of parts.formatToParts(d))
-      if (type in p) p[type as keyof typeof p] = value;
-    const ms = d.getUTCMilliseconds();
-    const wallAsUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second, ms);
-    const offsetMinutes = Math.round((wallAsUtc - d.getTime()) / 60_000);
-    const fraction = ms ? `.${String(ms).padStart(3, "0")}` : "";
-    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${fraction}${formatOffset(offsetMinutes)}`;
+    const offset = zone.offsetAt(d.getTime());
+    const wall = new Date(d.getTime() + offset).toISOString(); // 2026-03-29T03:30:00.000Z
+    const fraction = d.getUTCMilliseconds() ? wall.slice(19, 23) : "";
+    return `${wall.slice(0, 19)}${fraction}${formatOffset(offset)}`;
   };
 }
 
@@ -45,10 +141,11 @@ export function formatInZone(d: Date, timezone: string): string {
   return zoneFormatter(timezone)(d);
 }
 
-function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? "-" : "+";
-  const abs = Math.abs(minutes);
-  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
-  const mm = String(abs % 60).padStart(2, "0");
+function formatOffset(offsetMs: number): string {
+  const sign = offsetMs < 0 ? "-" : "+";
+  // ISO 8601 offsets have minutes only; pre-1970 local mean times are rounded.
+  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  const mm = String(minutes % 60).padStart(2, "0");
   return `${sign}${hh}:${mm}`;
 }

@@ -1,0 +1,133 @@
+// The next wall-clock time that matches a cron expression, on a calendar without zones.
+// Wall times are "naive" milliseconds: Date.UTC(y, m, d, h, min, s) of what the clock shows.
+// cron-parser parses the fields; this search replaces its iterator, which steps through luxon
+// dates one unit at a time (~300 µs a call) and mishandles zones such as Australia/Lord_Howe.
+
+import type { CronFieldCollection } from "cron-parser";
+
+/** How far ahead to look before deciding a schedule never fires again ("FRI#5" in February
+ * occurs once in 28 years). */
+const SEARCH_YEARS = 30;
+
+export interface WallClockMatcher {
+  /** The first matching wall time strictly after `naive`, at whole seconds; null if none. */
+  next(naive: number): number | null;
+  /** True when every hour of the day has fire times; such schedules follow elapsed time
+   * through a repeated hour (as Vixie cron does for wildcard-hour jobs). */
+  readonly everyHour: boolean;
+}
+
+/** Index v holds the smallest allowed value ≥ v, or -1 when none is left in this unit. */
+function nextAllowedTable(values: readonly number[], max: number): Int8Array {
+  const allowed = new Set(values);
+  const table = new Int8Array(max + 2).fill(-1);
+  let next = -1;
+  for (let v = max; v >= 0; v--) {
+    if (allowed.has(v)) next = v;
+    table[v] = next;
+  }
+  return table;
+}
+
+const numbers = (values: readonly (number | string)[]): number[] =>
+  values.filter((v): v is number => typeof v === "number");
+
+/** Builds the day test with cron-parser's semantics, so both agree on which days match. */
+function dayMatcher(fields: CronFieldCollection): (y: number, m: number, d: number) => boolean {
+  const dom = fields.dayOfMonth;
+  const dow = fields.dayOfWeek;
+  const domDays = new Set(numbers(dom.values));
+  const domLast = dom.hasLastChar;
+  const dowDays = new Set(numbers(dow.values).map((v) => v % 7));
+  // "5L" is the last Friday of the month.
+  const dowLastDays = new Set(
+    dow.values
+      .filter((v) => typeof v === "string" && v.endsWith("L"))
+      .map((v) => Number.parseInt(String(v), 10) % 7),
+  );
+  const nth = dow.nthDay;
+  const domRestricted = !dom.isWildcard;
+  const dowRestricted = !dow.isWildcard;
+  if (!domRestricted && !dowRestricted) return () => true;
+  return (y, m, d) => {
+    const dim = daysInMonth(y, m);
+    const matchedDom = domDays.has(d) || (domLast && d === dim);
+    // Both restricted: either may match (classic cron); otherwise the restricted one decides.
+    if (domRestricted && !dowRestricted) return matchedDom;
+    if (matchedDom && domRestricted) return true;
+    const weekday = weekdayOf(y, m, d);
+    return (
+      (dowDays.has(weekday) && (nth <= 0 || Math.ceil(d / 7) === nth)) ||
+      (dowLastDays.has(weekday) && d + 7 > dim)
+    );
+  };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, m: number): number {
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] ?? 31);
+}
+
+/** 0 = Sunday; 1970-01-01 was a Thursday. */
+function weekdayOf(y: number, m: number, d: number): number {
+  const days = Math.floor(Date.UTC(y, m - 1, d) / 86_400_000);
+  return (((days + 4) % 7) + 7) % 7;
+}
+
+export function wallClockMatcher(fields: CronFieldCollection): WallClockMatcher {
+  const seconds = nextAllowedTable(numbers(fields.second.values), 59);
+  const minutes = nextAllowedTable(numbers(fields.minute.values), 59);
+  const hours = nextAllowedTable(numbers(fields.hour.values), 23);
+  const months = nextAllowedTable(numbers(fields.month.values), 12);
+  const dayMatches = dayMatcher(fields);
+  const everyHour = new Set(numbers(fields.hour.values)).size === 24;
+
+  function next(naive: number): number | null {
+    const start = new Date(Math.floor(naive / 1000) * 1000 + 1000);
+    let y = start.getUTCFullYear();
+    let mo = start.getUTCMonth() + 1;
+    let d = start.getUTCDate();
+    let h = start.getUTCHours();
+    let mi = start.getUTCMinutes();
+    let s = start.getUTCSeconds();
+    const lastYear = y + SEARCH_YEARS;
+    // Each step either returns or moves to the start of a later unit, so the loop ends.
+    while (y <= lastYear) {
+      const mo2 = months[mo] ?? -1;
+      if (mo2 === -1) {
+        [y, mo, d, h, mi, s] = [y + 1, 1, 1, 0, 0, 0];
+        continue;
+      }
+      if (mo2 !== mo) [mo, d, h, mi, s] = [mo2, 1, 0, 0, 0];
+      if (d > daysInMonth(y, mo) || !dayMatches(y, mo, d)) {
+        [d, h, mi, s] = [d + 1, 0, 0, 0];
+        if (d > daysInMonth(y, mo)) [mo, d] = [mo + 1, 1];
+        continue;
+      }
+      const h2 = hours[h] ?? -1;
+      if (h2 === -1) {
+        [d, h, mi, s] = [d + 1, 0, 0, 0];
+        if (d > daysInMonth(y, mo)) [mo, d] = [mo + 1, 1];
+        continue;
+      }
+      if (h2 !== h) [h, mi, s] = [h2, 0, 0];
+      const mi2 = minutes[mi] ?? -1;
+      if (mi2 === -1) {
+        [h, mi, s] = [h + 1, 0, 0];
+        continue;
+      }
+      if (mi2 !== mi) [mi, s] = [mi2, 0];
+      const s2 = seconds[s] ?? -1;
+      if (s2 === -1) {
+        [mi, s] = [mi + 1, 0];
+        continue;
+      }
+      return Date.UTC(y, mo - 1, d, h, mi, s2);
+    }
+    return null;
+  }
+
+  return { next, everyHour };
+}
