@@ -1,0 +1,100 @@
+// The jobs the agent runs now, read from the status branch's state.json on the checkout's
+// `origin`. The fetch runs inside the checkout so it uses whatever credentials
+// actions/checkout configured there; gitcron never handles the token itself.
+
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { oneLine } from "../errors.js";
+import type { ActiveJob } from "../plan/plan.js";
+
+const run = promisify(execFile);
+
+export type ActiveJobs =
+  | { ok: true; active: Record<string, ActiveJob>; revision: string | null }
+  | { ok: false; reason: string };
+
+export interface ReadActiveOptions {
+  /** The checkout: a Git working tree with an `origin` remote. */
+  workspace: string;
+  branch: string;
+  /** Bounds each git call; a hung remote must not hold the pull request check. */
+  timeoutMs?: number;
+}
+
+/** Never throws: a status branch that cannot be read only means no plan in the summary. */
+export async function readActiveJobs(options: ReadActiveOptions): Promise<ActiveJobs> {
+  const git = async (...args: string[]) => {
+    const { stdout } = await run("git", ["-C", options.workspace, ...args], {
+      timeout: options.timeoutMs ?? 60_000,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  };
+  try {
+    await git("remote", "get-url", "origin");
+  } catch {
+    return { ok: false, reason: "the checkout has no `origin` remote" };
+  }
+  // Deepening a full clone would mark it shallow; keep the checkout as it was made.
+  const shallow = (await git("rev-parse", "--is-shallow-repository").catch(() => "")).trim();
+  const depth = shallow === "true" ? ["--depth=1"] : [];
+  try {
+    await git("fetch", "--quiet", "--no-tags", ...depth, "origin", `refs/heads/${options.branch}`);
+  } catch (err) {
+    const text = gitMessage(err);
+    if (/couldn't find remote ref|not our ref/i.test(text)) {
+      return { ok: false, reason: `origin has no branch \`${options.branch}\` yet` };
+    }
+    return { ok: false, reason: `could not fetch \`${options.branch}\` from origin: ${text}` };
+  }
+  let text: string;
+  try {
+    text = await git("cat-file", "blob", "FETCH_HEAD:state.json");
+  } catch {
+    return { ok: false, reason: `\`${options.branch}\` has no state.json` };
+  }
+  return parseState(text, options.branch);
+}
+
+interface StateJson {
+  revision?: unknown;
+  jobs?: unknown;
+}
+
+/** Reads only what a plan needs, so newer agents' extra fields do not matter. */
+export function parseState(text: string, branch: string): ActiveJobs {
+  let state: StateJson;
+  try {
+    state = JSON.parse(text) as StateJson;
+  } catch {
+    return { ok: false, reason: `state.json on \`${branch}\` is not valid JSON` };
+  }
+  if (!isRecord(state) || !isRecord(state.jobs)) {
+    return { ok: false, reason: `state.json on \`${branch}\` has no jobs` };
+  }
+  const active: Record<string, ActiveJob> = {};
+  for (const [name, job] of Object.entries(state.jobs)) {
+    if (!isRecord(job) || typeof job.specHash !== "string") continue;
+    const fields = isRecord(job.fields) ? (job.fields as Record<string, string>) : undefined;
+    active[name] = {
+      specHash: job.specHash,
+      ...(typeof job.file === "string" && { file: job.file }),
+      ...(fields && { fields }),
+    };
+  }
+  return { ok: true, active, revision: typeof state.revision === "string" ? state.revision : null };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v);
+
+/** git's own words from stderr, credentials stripped (a remote URL may carry a token). */
+function gitMessage(err: unknown): string {
+  const stderr = (err as { stderr?: string }).stderr?.trim();
+  const fatal = stderr
+    ?.split("\n")
+    .find((l) => /^(fatal|error):/.test(l))
+    ?.replace(/^(fatal|error):\s*/, "");
+  return oneLine(fatal ?? err);
+}
