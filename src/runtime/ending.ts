@@ -14,8 +14,9 @@ export interface Ending {
 
 export interface WaitForEndOptions {
   container: Dockerode.Container;
-  /** Measured from now. */
+  /** Measured from `startedAt` (an adopted container started before we looked). */
   timeoutMs?: number;
+  startedAt: Date;
   stop?: AbortSignal;
   stopGraceMs: number;
 }
@@ -33,11 +34,14 @@ export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
     });
   };
   const onAbort = () => interrupt({ kind: "stopped", why: stopReason(stop?.reason) });
+  const { timeoutMs } = options;
+  const remainingMs =
+    timeoutMs === undefined ? 0 : timeoutMs - (Date.now() - options.startedAt.getTime());
   const timer =
-    options.timeoutMs !== undefined
+    timeoutMs !== undefined
       ? setTimeout(
-          () => interrupt({ kind: "timeout", afterMs: options.timeoutMs ?? 0 }),
-          Math.max(0, options.timeoutMs),
+          () => interrupt({ kind: "timeout", afterMs: timeoutMs }),
+          Math.max(0, remainingMs),
         )
       : undefined;
   if (stop?.aborted) onAbort();

@@ -295,3 +295,54 @@ describe("Docker unreachable", () => {
     await expect(runtime.ping()).resolves.toBeUndefined();
   });
 });
+
+describe("onResult: the result is stored before the engine forgets the run", () => {
+  test("it is awaited while the container still exists; the container is removed after", async () => {
+    const spec = jobSpec({ name: job("onresult"), ...shell("exit 4") });
+    let seen: { exitCode: number | null; containers: number } | undefined;
+    const result = await runtime.run(runRequest(spec), {
+      onResult: async (r) => {
+        seen = {
+          exitCode: r.exitCode,
+          containers: (await containersOfJob(docker, spec.name)).length,
+        };
+      },
+    });
+    expect(seen).toEqual({ exitCode: 4, containers: 1 });
+    expect(result.exitCode).toBe(4);
+    expect(await containersOfJob(docker, spec.name)).toHaveLength(0);
+  });
+
+  test("when storing fails the container is kept, so a later adoption records the run", async () => {
+    const spec = jobSpec({ name: job("keep"), ...shell("echo kept; exit 6") });
+    const first = await runtime.run(runRequest(spec), {
+      onResult: async () => {
+        throw new Error("disk full");
+      },
+    });
+    expect(first.exitCode).toBe(6);
+    const [existing] = (await runtime.list()).filter((r) => r.job === spec.name);
+    expect(existing).toMatchObject({ runId: first.runId, running: false });
+    if (!existing) return;
+    const adopted = await runtime.adopt(existing);
+    expect(adopted).toMatchObject({
+      exitCode: 6,
+      outcome: "failed",
+      adopted: true,
+      logTail: "kept",
+    });
+    expect(await containersOfJob(docker, spec.name)).toHaveLength(0);
+  });
+
+  test("a run that never started is handed over too", async () => {
+    const spec = jobSpec({ name: job("onresult-error"), env: { K: { fromEnv: "SECRET_NONE" } } });
+    const handed: string[] = [];
+    const result = await runtime.run(runRequest(spec), {
+      onResult: async (r) => {
+        handed.push(r.outcome);
+      },
+    });
+    expect(result.outcome).toBe("error");
+    expect(handed).toEqual(["error"]);
+  });
+});

@@ -1,0 +1,127 @@
+// Following a run's container that someone else created — another caller for the same tick
+// (the engine refused our create with 409) or the agent before a restart: read its output from
+// the logs, wait for its end, record it once, remove it.
+
+import type { Readable } from "node:stream";
+import type Dockerode from "dockerode";
+import type { Logger } from "../log.js";
+import { describeEngineError, engineStatus } from "./connection.js";
+import { digestOf } from "./images.js";
+import {
+  type EngineContext,
+  errorResult,
+  finishedResult,
+  handOver,
+  pipeOutput,
+  settle,
+} from "./lifecycle.js";
+import { LABEL } from "./names.js";
+import { createRunOutput, type RunOutput } from "./output.js";
+import type { RunOptions, RunResult } from "./runtime.js";
+
+export interface FollowOptions {
+  runOptions: RunOptions;
+  log: Logger;
+  began: Date;
+  /** How long a container may stay "created" (between another caller's create and start). */
+  createdGraceMs: number;
+  /** The job's timeout, from the container's start; known after a name conflict. */
+  timeoutMs?: number;
+  runId?: string;
+}
+
+/** Never rejects. */
+export async function follow(
+  engine: EngineContext,
+  container: Dockerode.Container,
+  options: FollowOptions,
+): Promise<RunResult> {
+  const { log, runOptions } = options;
+  let runId = options.runId ?? "";
+  let secrets: string[] = [];
+  let output: RunOutput | undefined;
+  let result: RunResult;
+  try {
+    let info = await container.inspect();
+    const labelledRun = info.Config.Labels?.[LABEL.run];
+    if (!labelledRun) {
+      const name = info.Name.replace(/^\//, "");
+      throw new Error(`a container named ${name} exists and is not a gitcron run; remove it`);
+    }
+    runId = labelledRun;
+    info = await waitWhileCreated(container, info, options.createdGraceMs);
+    if (info.State.Status === "created") {
+      const reason =
+        "the container was created but never started (an agent stopped in between); removed it";
+      return await handOver(
+        engine,
+        errorResult({ runId, began: options.began, reason, adopted: true }, log),
+        {
+          runOptions,
+          container,
+          log,
+        },
+      );
+    }
+    secrets = secretsOf(info);
+    output = createRunOutput({ secrets, logger: log, onLine: runOptions.onLine });
+    const logs = await container.logs({ follow: true, stdout: true, stderr: true });
+    const drained = pipeOutput(engine, logs as unknown as Readable, output);
+    const startedAt = new Date(info.State.StartedAt);
+    runOptions.onStart?.({ startedAt, containerId: info.Id, adopted: true });
+    const { ending, state } = await settle(engine, container, drained, output, {
+      startedAt,
+      timeoutMs: options.timeoutMs,
+      stop: runOptions.stop,
+    });
+    const digest = await imageDigestOf(engine, info);
+    result = finishedResult(
+      engine,
+      { runId, startedAt, ending, state, tail: output.tail(), digest, adopted: true },
+      log,
+    );
+  } catch (err) {
+    output?.end();
+    const reason =
+      engineStatus(err) === 404
+        ? "the run's container was removed by someone else before its end could be read"
+        : describeEngineError(err, engine.address, secrets);
+    result = errorResult(
+      { runId, began: options.began, reason, logTail: output?.tail(), adopted: true },
+      log,
+    );
+  }
+  return handOver(engine, result, { runOptions, container, log });
+}
+
+async function waitWhileCreated(
+  container: Dockerode.Container,
+  info: Dockerode.ContainerInspectInfo,
+  graceMs: number,
+) {
+  const deadline = Date.now() + graceMs;
+  let current = info;
+  while (current.State.Status === "created" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    current = await container.inspect();
+  }
+  return current;
+}
+
+/** The values of the container's variables named in the redact label: the adopter did not
+ * resolve them, but must mask them all the same. */
+function secretsOf(info: Dockerode.ContainerInspectInfo): string[] {
+  const names = new Set((info.Config.Labels?.[LABEL.redact] ?? "").split(",").filter(Boolean));
+  return (info.Config.Env ?? []).flatMap((pair) => {
+    const eq = pair.indexOf("=");
+    return names.has(pair.slice(0, eq)) && eq < pair.length - 1 ? [pair.slice(eq + 1)] : [];
+  });
+}
+
+async function imageDigestOf(engine: EngineContext, info: Dockerode.ContainerInspectInfo) {
+  try {
+    return digestOf(await engine.docker.getImage(info.Image).inspect(), info.Config.Image);
+  } catch {
+    return info.Image || null;
+  }
+}

@@ -1,0 +1,153 @@
+// The steps a run's container goes through that a new run and an adopted one share: output
+// piped from the engine, the end awaited, the result handed over, the container removed.
+
+import type { Readable } from "node:stream";
+import type Dockerode from "dockerode";
+import { oneLine } from "../errors.js";
+import type { Logger } from "../log.js";
+import { describeEngineError, engineStatus } from "./connection.js";
+import { type Ending, verdictFor, waitForEnd } from "./ending.js";
+import type { RunOutput } from "./output.js";
+import type { RunOptions, RunResult } from "./runtime.js";
+
+/** What every step needs to talk to the engine. */
+export interface EngineContext {
+  docker: Dockerode;
+  /** Where the engine is, for messages. */
+  address: string;
+  stopGraceMs: number;
+}
+
+/** How long to wait for the last output after the container has exited. */
+const OUTPUT_DRAIN_MS = 5_000;
+
+/** Demultiplexes an attach or logs stream into the run's output; resolves when it ends. */
+export function pipeOutput(
+  engine: EngineContext,
+  stream: Readable,
+  output: RunOutput,
+): Promise<void> {
+  const ended = new Promise<void>((resolve) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", () => resolve());
+  });
+  engine.docker.modem.demuxStream(stream, output.stdout, output.stderr);
+  return ended;
+}
+
+/** Waits for the container's end (stopping it on timeout or request), the last of its output,
+ * and its final state. */
+export async function settle(
+  engine: EngineContext,
+  container: Dockerode.Container,
+  drained: Promise<void>,
+  output: RunOutput,
+  end: { startedAt: Date; timeoutMs?: number; stop?: AbortSignal },
+) {
+  const ending = await waitForEnd({ container, stopGraceMs: engine.stopGraceMs, ...end });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, OUTPUT_DRAIN_MS)))]);
+  clearTimeout(timer);
+  output.end();
+  return { ending, state: (await container.inspect()).State };
+}
+
+export interface FinishedRun {
+  runId: string;
+  startedAt: Date;
+  ending: Ending;
+  state: { OOMKilled?: boolean };
+  tail: string;
+  digest: string | null;
+  adopted: boolean;
+  memoryBytes?: number;
+}
+
+export function finishedResult(engine: EngineContext, run: FinishedRun, log: Logger): RunResult {
+  const verdict = verdictFor(run.ending, run.state, {
+    stopGraceMs: engine.stopGraceMs,
+    memoryBytes: run.memoryBytes,
+  });
+  const result: RunResult = {
+    runId: run.runId,
+    outcome: verdict.outcome,
+    exitCode: run.ending.exitCode,
+    reason: verdict.reason,
+    startedAt: run.startedAt,
+    finishedAt: new Date(),
+    imageDigest: run.digest,
+    logTail: run.tail,
+    adopted: run.adopted,
+  };
+  const { outcome, exitCode, reason, adopted } = result;
+  log.info({ outcome, exitCode, reason, adopted }, "run finished");
+  return result;
+}
+
+export function errorResult(
+  failure: { runId: string; began: Date; reason: string; logTail?: string; adopted?: boolean },
+  log: Logger,
+): RunResult {
+  const reason = oneLine(new Error(failure.reason));
+  log.warn({ outcome: "error", reason }, "run could not run");
+  return {
+    runId: failure.runId,
+    outcome: "error",
+    exitCode: null,
+    reason,
+    startedAt: failure.began,
+    finishedAt: new Date(),
+    imageDigest: null,
+    logTail: failure.logTail ?? "",
+    adopted: failure.adopted ?? false,
+  };
+}
+
+/** Gives the result to `onResult` and only then removes the container: if storing it fails, the
+ * container stays so that the next adoption records the run instead of losing it. */
+export async function handOver(
+  engine: EngineContext,
+  result: RunResult,
+  options: { runOptions: RunOptions; container?: Dockerode.Container; log: Logger },
+): Promise<RunResult> {
+  try {
+    await options.runOptions.onResult?.(result);
+  } catch (err) {
+    options.log.error(
+      { err: oneLine(err) },
+      "the run's result could not be stored; its container is kept for adoption",
+    );
+    return result;
+  }
+  if (options.container) await removeContainer(engine, options.container, options.log);
+  return result;
+}
+
+export async function removeContainer(
+  engine: EngineContext,
+  container: Dockerode.Container,
+  log: Logger,
+) {
+  try {
+    await container.remove({ force: true });
+  } catch (err) {
+    // 404: already gone; 409: removal already in progress (another adopter).
+    const status = engineStatus(err);
+    if (status !== 404 && status !== 409) {
+      log.warn(
+        { container: container.id, err: describeEngineError(err, engine.address) },
+        "could not remove the container",
+      );
+    }
+  }
+}
+
+export async function startContainer(container: Dockerode.Container) {
+  try {
+    await container.start();
+  } catch (err) {
+    // 304: already started (an adopter got there first); the run is going, as wanted.
+    if (engineStatus(err) !== 304) throw err;
+  }
+}
