@@ -14,7 +14,7 @@ import { instantsShowing, isTimeZone, type Zone, ZoneCache } from "./zone.js";
 
 export { describeSchedule } from "./describe.js";
 export { ScheduleError } from "./syntax.js";
-export { formatInZone, isTimeZone, ZoneCache, zoneFormatter } from "./zone.js";
+export { formatInZone, isTimeZone, parseTimeInZone, ZoneCache, zoneFormatter } from "./zone.js";
 
 const DAY_MS = 86_400_000;
 

@@ -125,6 +125,35 @@ export function instantsShowing(
   return { instants, offsetBefore };
 }
 
+/** The instant a wall-clock time means in a zone, by SPEC §1's rule: in a repeated hour the
+ * first occurrence, in a skipped one the instant the clock would show after the jump. */
+export function instantOfWallTime(zone: Zone, wall: number): number {
+  const { instants, offsetBefore } = instantsShowing(zone, wall);
+  return instants[0] ?? wall - offsetBefore;
+}
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Reads `2026-03-29`, `2026-03-29T02:30`, `2026-03-29T02:30:00+02:00` or `…Z`. A time without
+ * an offset is a wall-clock time in `zone`. Returns null when the text is not such a time. */
+export function parseTimeInZone(text: string, zone: Zone): Date | null {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", ms = "0", offset] = m;
+  const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
+  const wall = Date.UTC(...fields, Number(ms.padEnd(3, "0")));
+  // Date.UTC rolls 2026-02-30 over into March; a real calendar time survives the round trip.
+  const back = new Date(wall);
+  if (back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2] || fields[3] > 23)
+    return null;
+  if (!offset) return new Date(instantOfWallTime(zone, wall));
+  if (offset.toUpperCase() === "Z") return new Date(wall);
+  const om = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
+  const offsetMs = (Number(om?.[2]) * 60 + Number(om?.[3])) * 60_000 * (om?.[1] === "-" ? -1 : 1);
+  return new Date(wall - offsetMs);
+}
+
 /** Returns a formatter for one zone; build it once when formatting many instants. */
 export function zoneFormatter(timezone: string, zones = new ZoneCache()): (d: Date) => string {
   const zone = zones.get(timezone);
