@@ -1,0 +1,71 @@
+// `gitcron run JOB` of a job that runs `true`, against `docker run --rm` of the same image and
+// command, interleaved in the same run so both see the same engine load. The container's own
+// create/start/wait dominate both; what is left is gitcron's start-up (node, module loading,
+// validating the file) and its extra engine calls. Goal: ratio = gitcron / docker ≤ 1.3.
+
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const GITCRON = path.join(ROOT, "dist/cli/main.js");
+const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
+const ITERATIONS = Number(process.env.BENCH_RUN_ITERATIONS ?? 10);
+
+function timeOnce(command, args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(
+      `${path.basename(command)} ${args.join(" ")} failed (${result.status}): ${String(result.stderr).slice(-300)}`,
+    );
+  }
+  return ms;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export default async function runBench() {
+  const dir = await mkdtemp(path.join(tmpdir(), "gitcron-bench-run-"));
+  const job = path.join(dir, "bench-true.yaml");
+  await writeFile(job, `schedule: "@daily"\nimage: ${IMAGE}\ncommand: ["true"]\n`);
+  try {
+    // One untimed round each, so neither pays for a cold page cache.
+    timeOnce(process.execPath, [GITCRON, "run", job]);
+    timeOnce("docker", ["run", "--rm", IMAGE, "true"]);
+    const gitcron = [];
+    const docker = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      gitcron.push(timeOnce(process.execPath, [GITCRON, "run", job]));
+      docker.push(timeOnce("docker", ["run", "--rm", IMAGE, "true"]));
+    }
+    const g = median(gitcron);
+    const d = median(docker);
+    const ratio = g / d;
+    console.log(
+      `run true: gitcron ${g.toFixed(0)} ms, docker run --rm ${d.toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+    );
+    return [
+      {
+        group: "run",
+        metric: `gitcron run of a job running true (median of ${ITERATIONS})`,
+        value: Math.round(g),
+        unit: "ms",
+        baseline: Math.round(d),
+        baselineLabel: "docker run --rm, same image and command",
+        ratio: Number(ratio.toFixed(2)),
+        goal: "ratio <= 1.3",
+        pass: ratio <= 1.3,
+      },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
