@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import type { Issue } from "./issues.js";
 import { type ParseOptions, parseJobFile } from "./parse.js";
 import type { Position } from "./positions.js";
+import { createScheduleChecks } from "./schedule-checks.js";
 import type { JobSpec } from "./spec.js";
 
 type Fs = Pick<typeof nodeFs, "readFile" | "readdir" | "stat">;
@@ -70,16 +71,23 @@ export async function loadJobTree(
   const specs: JobSpec[] = [];
   const issues: Issue[] = [...walkIssues];
   const namePositions = new Map<JobSpec, Position & { shown: string }>();
-  for (let i = 0; i < unique.length; i += READ_BATCH) {
-    const batch = unique.slice(i, i + READ_BATCH);
-    const texts = await Promise.all(
-      batch.map((f) => fs.readFile(f.absolute, "utf8") as Promise<string>),
-    );
-    batch.forEach((f, j) => {
-      const result = parseJobFile(texts[j] as string, f.shown, {
-        ...options,
-        specFile: f.specFile,
-      });
+  const parseOptions = { ...options, schedules: options.schedules ?? createScheduleChecks() };
+  const read = (start: number) => {
+    const batch = unique.slice(start, start + READ_BATCH);
+    return Promise.all(batch.map((f) => readText(fs, f.absolute)));
+  };
+  // The next batch is read while this one is parsed, so disk waits overlap with the CPU work.
+  let reading = read(0);
+  for (let start = 0; start < unique.length; start += READ_BATCH) {
+    const texts = await reading;
+    if (start + READ_BATCH < unique.length) reading = read(start + READ_BATCH);
+    texts.forEach((text, j) => {
+      const f = unique[start + j] as Found;
+      if (text instanceof Error) {
+        issues.push(unreadable(f.shown, text));
+        return;
+      }
+      const result = parseJobFile(text, f.shown, { ...parseOptions, specFile: f.specFile });
       issues.push(...result.issues);
       if (result.spec) {
         specs.push(result.spec);
@@ -98,6 +106,21 @@ export async function loadJobTree(
   );
   return { specs, issues, files: unique.map((f) => f.shown) };
 }
+
+/** The file's text, or the error that kept it from being read (one bad file must not hide the rest). */
+const readText = (fs: Fs, file: string): Promise<string | Error> =>
+  (fs.readFile(file, "utf8") as Promise<string>).catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
+  );
+
+const unreadable = (file: string, err: Error & { code?: string }): Issue => ({
+  file,
+  line: 1,
+  col: 1,
+  severity: "error",
+  rule: "file.read",
+  message: `cannot read the file (${err.code ?? err.message})`,
+});
 
 const shownPath = (cwd: string, absolute: string): string =>
   path.relative(cwd, absolute) || path.basename(absolute);

@@ -9,6 +9,7 @@ import type { Policy } from "./policy.js";
 import { checkPolicy } from "./policy-rules.js";
 import { type Position, sourceMap } from "./positions.js";
 import { checkRules, jobName } from "./rules.js";
+import { createScheduleChecks, type ScheduleChecks } from "./schedule-checks.js";
 import { checkSchema } from "./schema.js";
 import type { JobSpec } from "./spec.js";
 
@@ -24,6 +25,8 @@ export interface ParseOptions {
   maxBytes?: number;
   /** Recorded as JobSpec.file; default: `file`. */
   specFile?: string;
+  /** Share one across the files of a tree (loadJobTree does) to check each schedule once. */
+  schedules?: ScheduleChecks;
 }
 
 export interface ParseResult {
@@ -94,7 +97,15 @@ export function parseJobFile(text: string, file: string, options: ParseOptions):
   findings.issues.push(...syntax.issues);
   checkSchema(data, findings);
   if (!isRecord(data)) return { issues: findings.issues };
-  checkRules(data, { file, defaultTimezone: options.defaultTimezone }, findings);
+  checkRules(
+    data,
+    {
+      file,
+      defaultTimezone: options.defaultTimezone,
+      schedules: options.schedules ?? createScheduleChecks(),
+    },
+    findings,
+  );
   checkPolicy(data, options.policy, findings);
 
   const namePosition = typeof data.name === "string" ? map.at(["name"]) : START;

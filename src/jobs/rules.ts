@@ -2,8 +2,8 @@
 // real, durations and sizes parse, names are DNS labels, reserved labels stay ours.
 
 import { posix } from "node:path";
-import { checkSchedule, isTimeZone } from "../schedule/cron.js";
 import type { Findings } from "./findings.js";
+import type { ScheduleChecks } from "./schedule-checks.js";
 import { parseDuration, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 
@@ -23,11 +23,12 @@ export const jobName = (job: Raw, file: string): string =>
 export interface RuleContext {
   file: string;
   defaultTimezone: string;
+  schedules: ScheduleChecks;
 }
 
 export function checkRules(job: Raw, context: RuleContext, findings: Findings): void {
   checkName(job, context.file, findings);
-  checkScheduleAndZone(job, context.defaultTimezone, findings);
+  checkScheduleAndZone(job, context, findings);
   for (const key of ["timeout", "startingDeadline"] as const)
     checkDuration(job[key], [key], findings, true);
   checkDuration((job.retries as Raw | undefined)?.backoff, ["retries", "backoff"], findings, false);
@@ -48,10 +49,10 @@ function checkName(job: Raw, file: string, findings: Findings): void {
   }
 }
 
-function checkScheduleAndZone(job: Raw, defaultTimezone: string, findings: Findings): void {
-  let timezone = defaultTimezone;
+function checkScheduleAndZone(job: Raw, context: RuleContext, findings: Findings): void {
+  let timezone = context.defaultTimezone;
   if (typeof job.timezone === "string") {
-    if (isTimeZone(job.timezone)) timezone = job.timezone;
+    if (context.schedules.isTimeZone(job.timezone)) timezone = job.timezone;
     else {
       findings.add("error", ["timezone"], "value", {
         rule: "timezone.unknown",
@@ -62,7 +63,7 @@ function checkScheduleAndZone(job: Raw, defaultTimezone: string, findings: Findi
     }
   }
   if (typeof job.schedule !== "string" || job.schedule.trim() === "") return;
-  const check = checkSchedule(job.schedule, timezone);
+  const check = context.schedules.checkSchedule(job.schedule, timezone);
   if (!check.ok) {
     findings.add("error", ["schedule"], "value", {
       rule: check.rule,

@@ -139,3 +139,24 @@ describe("checkUniqueNames", () => {
     expect(checkUniqueNames([spec("a", "a.yaml"), spec("b", "b.yaml")])).toEqual([]);
   });
 });
+
+describe("a file that cannot be read", () => {
+  test("is an error on that file, and the other files are still checked", async () => {
+    const { fs } = memfs({ "jobs/a.yaml": JOB, "jobs/b.yaml": JOB });
+    // memfs ignores permissions, so the refusal is injected where the loader reads.
+    const denying = {
+      ...fs,
+      readFile: ((file: string, encoding: BufferEncoding) =>
+        file.endsWith("a.yaml")
+          ? Promise.reject(
+              Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }),
+            )
+          : fs.readFile(file, encoding)) as typeof fs.readFile,
+    };
+    const tree = await loadJobTree(["jobs"], options(denying));
+    expect(tree.issues.map((i) => [i.file, i.rule, i.message])).toEqual([
+      ["jobs/a.yaml", "file.read", "cannot read the file (EACCES)"],
+    ]);
+    expect(tree.specs.map((s) => s.name)).toEqual(["b"]);
+  });
+});

@@ -1,0 +1,114 @@
+// `gitcron validate` against ajv-cli on the same generated job files and the same schema.
+// gitcron does more per file (YAML positions, cron parsing in the zone, policy), so the
+// goal is only to be no slower: ratio = gitcron / ajv-cli ≤ 1.0.
+
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const GITCRON = path.join(ROOT, "dist/cli/main.js");
+const AJV = path.join(ROOT, "node_modules/.bin/ajv");
+const SIZES = (process.env.BENCH_SIZES ?? "2000,10000").split(",").map(Number);
+const RUNS = 3;
+
+const ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo", "Australia/Sydney"];
+const DAYS = ["*", "MON-FRI", "SUN", "1,3,5", "SAT"];
+
+/** A realistic, valid job. `i` varies zone and options, and gives every file its own schedule
+ * (up to 7,200 distinct), so gitcron's per-run memo of schedule checks gains nothing here. */
+export function jobText(i) {
+  const schedule = `${i % 60} ${Math.floor(i / 60) % 24} * * ${DAYS[Math.floor(i / 1440) % DAYS.length]}`;
+  return `# yaml-language-server: $schema=../schema/job.schema.json
+# generated job ${i}
+schedule: "${schedule}"
+timezone: ${ZONES[i % ZONES.length]}
+image: ghcr.io/acme/job-${i % 97}:1.${i % 10}.0
+command: ["run", "--shard", "${i}"]
+user: "1000:1000"
+env:
+  LEVEL: info
+  SHARD: "${i}"
+  API_KEY: { fromEnv: SECRET_API_KEY_${i % 13} }
+volumes:
+  - volume: data-${i % 31}
+    path: /data
+resources: { cpus: 0.5, memory: ${64 + (i % 8) * 64}Mi }
+timeout: ${5 + (i % 50)}m
+overlap: ${["queue", "skip", "replace"][i % 3]}
+retries: { limit: ${i % 4}, backoff: 30s }
+labels: { team: team-${i % 9}, shard: "${i}" }
+`;
+}
+
+async function generate(count) {
+  const dir = await mkdtemp(path.join(tmpdir(), `gitcron-bench-${count}-`));
+  for (let i = 0; i < count; i += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - i) }, (_, j) =>
+        writeFile(path.join(dir, `job-${String(i + j).padStart(5, "0")}.yaml`), jobText(i + j)),
+      ),
+    );
+  }
+  return dir;
+}
+
+/** Median wall time of RUNS runs, in ms; throws when the command does not say "valid". */
+function time(command, args) {
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(command, args, {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 1 << 28,
+    });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (result.status !== 0) {
+      throw new Error(
+        `${path.basename(command)} failed (${result.status}): ${String(result.stdout).slice(-300)}${String(result.stderr).slice(-300)}`,
+      );
+    }
+  }
+  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+}
+
+export default async function validateBench() {
+  const rows = [];
+  for (const count of SIZES) {
+    const dir = await generate(count);
+    try {
+      const gitcron = time(process.execPath, [GITCRON, "validate", dir]);
+      const ajv = time(process.execPath, [
+        AJV,
+        "validate",
+        "--spec=draft2020",
+        "--allow-union-types",
+        "-s",
+        "schema/job.schema.json",
+        "-d",
+        `${dir}/*.yaml`,
+      ]);
+      const ratio = gitcron / ajv;
+      console.log(
+        `validate ${count} files: gitcron ${gitcron.toFixed(0)} ms, ajv-cli ${ajv.toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+      );
+      rows.push({
+        group: "validate",
+        metric: `gitcron validate, ${count} files (median of ${RUNS})`,
+        value: Math.round(gitcron),
+        unit: "ms",
+        baseline: Math.round(ajv),
+        baselineLabel: "ajv-cli validate, same files and schema",
+        ratio: Number(ratio.toFixed(2)),
+        goal: "ratio <= 1.0",
+        pass: ratio <= 1.0,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,27 @@
+// Schedule and zone checks, remembered for the life of one load: a repository repeats the
+// same few zones and schedules, and each check costs far more than a lookup.
+
+import { checkSchedule, isTimeZone, type ScheduleCheck } from "../schedule/cron.js";
+
+export interface ScheduleChecks {
+  isTimeZone(tz: string): boolean;
+  checkSchedule(expr: string, timezone: string): ScheduleCheck;
+}
+
+export function createScheduleChecks(): ScheduleChecks {
+  const zones = new Map<string, boolean>();
+  const schedules = new Map<string, ScheduleCheck>();
+  return {
+    isTimeZone(tz) {
+      let known = zones.get(tz);
+      if (known === undefined) zones.set(tz, (known = isTimeZone(tz)));
+      return known;
+    },
+    checkSchedule(expr, timezone) {
+      const key = `${timezone}\n${expr}`;
+      let check = schedules.get(key);
+      if (!check) schedules.set(key, (check = checkSchedule(expr, timezone)));
+      return check;
+    },
+  };
+}
