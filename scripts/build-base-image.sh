@@ -76,6 +76,17 @@ tar -xzf "$npm_tgz" -C "$rootfs/usr/local/lib/node_modules/npm" --strip-componen
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
 
+# Trust what this host trusts: certificates added locally (e.g. a TLS-inspecting egress proxy)
+# must also be trusted by git and npm inside images built from this base. Node reads only its
+# own bundle unless told, hence NODE_EXTRA_CA_CERTS when there are such certificates.
+node_ca_env=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+  chroot "$rootfs" update-ca-certificates >/dev/null 2>&1
+  node_ca_env=(--change "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt")
+  log "added the host's local CA certificates: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+fi
+
 # What a slim image leaves out: package lists and downloaded archives.
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/log/*.log
 
@@ -86,7 +97,7 @@ log "node $version, npm $npm_version"
 tar -C "$rootfs" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "ENV NODE_VERSION=${version#v}" \
-  --change 'CMD ["node"]' \
+  --change 'CMD ["node"]' "${node_ca_env[@]}" \
   --message "debootstrap $DEBIAN_SUITE + node $version + npm $npm_version" \
   - "$BASE_IMAGE" >/dev/null
 log "$BASE_IMAGE ready ($(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"
