@@ -1,0 +1,133 @@
+// A plain folder as a source: rescanned on every sync, watched with chokidar so an edit is
+// applied at once. The revision is a digest of the job files' paths and contents, so an edit
+// that is undone gives the old revision back.
+
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { watch as watchFolder } from "chokidar";
+import { isJobFile } from "./job-files.js";
+import type { JobFileChange, Snapshot, Source, SourceOptions } from "./source.js";
+import { SourceError } from "./source-error.js";
+
+export interface FolderSourceOptions extends SourceOptions {
+  folder: string;
+  jobsPath: string;
+}
+
+const DEFAULT_DEBOUNCE_MS = 200;
+
+export function createFolderSource(options: FolderSourceOptions): Source {
+  const root = join(options.folder, options.jobsPath);
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  const unsubscribers = new Set<() => Promise<void>>();
+  // The previous sync's digests, to tell what changed since its revision.
+  let last: { revision: string; digests: Map<string, string> } | null = null;
+
+  const sync = async (since: string | null): Promise<Snapshot> => {
+    const digests = await digestJobFiles(root);
+    const revision = revisionOf(digests);
+    const previous = last && since === last.revision ? last.digests : null;
+    last = { revision, digests };
+    const files = [...digests.keys()];
+    const changes = previous
+      ? diffDigests(previous, digests)
+      : files.map((path): JobFileChange => ({ path, kind: "added" }));
+    return { revision, root, files, changes };
+  };
+
+  const watch = (onChange: () => void): (() => void) => {
+    let timer: NodeJS.Timeout | undefined;
+    const fire = () => {
+      clearTimeout(timer);
+      timer = setTimeout(onChange, debounceMs);
+    };
+    const watcher = watchFolder(root, {
+      ignoreInitial: true,
+      ignored: (path, stats) => {
+        const relative = path.slice(root.length + 1).replaceAll("\\", "/");
+        if (relative === "") return false;
+        if (relative.split("/").some((part) => part.startsWith("."))) return true;
+        return stats?.isFile() === true && !isJobFile(relative);
+      },
+    });
+    watcher.on("all", (event, path) => {
+      // A removed folder may have held job files; a removed file is checked by name.
+      if (event === "unlinkDir" || event === "addDir" || isJobFile(path.slice(root.length + 1)))
+        fire();
+    });
+    watcher.on("error", (err) =>
+      options.logger.warn({ err: String(err) }, "watching the jobs folder failed"),
+    );
+    const unsubscribe = async () => {
+      clearTimeout(timer);
+      unsubscribers.delete(unsubscribe);
+      await watcher.close();
+    };
+    unsubscribers.add(unsubscribe);
+    return () => void unsubscribe();
+  };
+
+  return {
+    description: `folder ${root}`,
+    sync,
+    watch,
+    async close() {
+      await Promise.all([...unsubscribers].map((unsubscribe) => unsubscribe()));
+    },
+  };
+}
+
+/** sha256 of every job file below root, by relative path (sorted). */
+async function digestJobFiles(root: string): Promise<Map<string, string>> {
+  try {
+    const info = await stat(root);
+    if (!info.isDirectory()) throw new Error("not a folder");
+  } catch (err) {
+    throw new SourceError(`the jobs folder ${root} cannot be read: ${reason(err)}`, {
+      retryable: true,
+    });
+  }
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const paths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) =>
+      join(entry.parentPath, entry.name)
+        .slice(root.length + 1)
+        .replaceAll("\\", "/"),
+    )
+    .filter(isJobFile)
+    .sort();
+  const digests = new Map<string, string>();
+  for (const path of paths) {
+    try {
+      const content = await readFile(join(root, path));
+      digests.set(path, createHash("sha256").update(content).digest("hex"));
+    } catch {
+      // Deleted between the listing and the read: it is not part of this revision.
+    }
+  }
+  return digests;
+}
+
+function revisionOf(digests: Map<string, string>): string {
+  const hash = createHash("sha256");
+  for (const [path, digest] of digests) hash.update(`${path}\0${digest}\n`);
+  return `folder:${hash.digest("hex")}`;
+}
+
+function diffDigests(before: Map<string, string>, after: Map<string, string>): JobFileChange[] {
+  const changes: JobFileChange[] = [];
+  for (const [path, digest] of after) {
+    const old = before.get(path);
+    if (old === undefined) changes.push({ path, kind: "added" });
+    else if (old !== digest) changes.push({ path, kind: "modified" });
+  }
+  for (const path of before.keys()) if (!after.has(path)) changes.push({ path, kind: "deleted" });
+  return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "it does not exist" : err instanceof Error ? err.message : String(err);
+}

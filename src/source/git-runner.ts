@@ -1,0 +1,134 @@
+// Runs the real `git` binary through simple-git, for one remote: no prompts ever, the token as
+// a per-process header (never in .git/config), every command bounded by a silence timeout and
+// by the caller's deadline signal. Failures become SourceErrors with credentials removed.
+
+import { simpleGit } from "simple-git";
+import { sanitize } from "../errors.js";
+import { SourceError } from "./source-error.js";
+
+export interface GitRunnerOptions {
+  /** The remote, for the token's scope. */
+  url: string;
+  gitToken?: string;
+  /** Kill a command that prints nothing for this long (network commands print progress). */
+  silenceTimeoutMs: number;
+}
+
+export interface GitCommand {
+  args: string[];
+  /** Working directory; omitted for commands that need no repository (ls-remote). */
+  cwd?: string;
+  /** Aborts the command: the sync's hard deadline or the agent's shutdown. */
+  signal: AbortSignal;
+}
+
+export type GitRunner = (command: GitCommand) => Promise<string>;
+
+export function createGitRunner(options: GitRunnerOptions): GitRunner {
+  const env = gitEnvironment(options, process.env);
+  const secrets = options.gitToken ? [options.gitToken] : [];
+  return async ({ args, cwd, signal }) => {
+    signal.throwIfAborted();
+    const git = simpleGit({
+      ...(cwd && { baseDir: cwd }),
+      timeout: { block: options.silenceTimeoutMs },
+      abort: signal,
+      // These checks guard against hostile arguments; ours are built here, and the variables
+      // they flag (askpass, config count, the user's own ssh command) are set on purpose.
+      unsafe: {
+        allowUnsafeAskPass: true,
+        allowUnsafeConfigEnvCount: true,
+        allowUnsafeSshCommand: true,
+        allowUnsafeConfigPaths: true,
+      },
+    }).env(env);
+    let onAbort: (() => void) | undefined;
+    // A child that ignores its kill (a grandchild holding the pipe) must not hold the sync.
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([git.raw(args), aborted]);
+    } catch (err) {
+      throw toSourceError(args[0] ?? "git", err, signal, options.silenceTimeoutMs, secrets);
+    } finally {
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    }
+  };
+}
+
+/** The environment every git command runs with. Exported for tests. */
+export function gitEnvironment(
+  options: Pick<GitRunnerOptions, "url" | "gitToken">,
+  base: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  Object.assign(env, {
+    GIT_TERMINAL_PROMPT: "0",
+    // An askpass program that fails: git gives up instead of asking anyone.
+    GIT_ASKPASS: "false",
+    SSH_ASKPASS: "false",
+    LC_ALL: "C",
+  });
+  if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
+  const origin = httpOrigin(options.url);
+  if (options.gitToken && origin) {
+    // Config by environment reaches this process only: nothing is written to .git/config,
+    // and the token is not on the command line for `ps` to show.
+    const index = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+    const basic = Buffer.from(`x-access-token:${options.gitToken}`).toString("base64");
+    env[`GIT_CONFIG_KEY_${index}`] = `http.${origin}/.extraHeader`;
+    env[`GIT_CONFIG_VALUE_${index}`] = `Authorization: Basic ${basic}`;
+    env.GIT_CONFIG_COUNT = String(index + 1);
+  }
+  return env;
+}
+
+function httpOrigin(url: string): string | null {
+  if (!/^https?:\/\//i.test(url)) return null;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return null;
+  }
+}
+
+function toSourceError(
+  verb: string,
+  err: unknown,
+  signal: AbortSignal,
+  silenceTimeoutMs: number,
+  secrets: string[],
+): SourceError {
+  if (signal.aborted) {
+    const reason =
+      signal.reason instanceof Error && signal.reason.name === "TimeoutError"
+        ? "the sync's deadline passed"
+        : "the sync was cancelled";
+    return new SourceError(`git ${verb} stopped: ${reason}`, { retryable: true, cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (/block timeout reached/.test(message)) {
+    return new SourceError(
+      `git ${verb} timed out: no answer for ${Math.round(silenceTimeoutMs / 1000)} s`,
+      { retryable: true },
+    );
+  }
+  return new SourceError(`git ${verb} failed: ${gitReason(message, secrets)}`, {
+    retryable: true,
+  });
+}
+
+/** The line of git's output that says what went wrong ("fatal: …"), credentials removed. */
+export function gitReason(output: string, secrets: string[] = []): string {
+  const lines = output
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const line =
+    lines.find((l) => /^fatal:/.test(l)) ?? lines.find((l) => /^error:/.test(l)) ?? lines[0];
+  return sanitize((line ?? "unknown error").replace(/^(fatal|error): /, ""), secrets);
+}

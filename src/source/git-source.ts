@@ -1,0 +1,222 @@
+// A Git remote as a source: a checkout of its own in <dataDir>/repo, fetched and hard-reset to
+// the branch head on every sync (nothing else writes there), the head commit verified before
+// it is checked out when --verify-signatures is set.
+
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { sanitize, UsageError } from "../errors.js";
+import { createGitRunner, type GitRunner } from "./git-runner.js";
+import { jobFileChanges, jobFilesFromTree } from "./git-tree.js";
+import { verifyHeadCommit } from "./signatures.js";
+import type { JobFileChange, Snapshot, Source, SourceOptions } from "./source.js";
+import { SourceError } from "./source-error.js";
+
+export interface GitSourceOptions extends SourceOptions {
+  url: string;
+  /** Normalised: "." or a relative path without trailing slash. */
+  jobsPath: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** A sync may take a few silence timeouts in all (a big first clone prints progress). */
+const DEADLINE_FACTOR = 3;
+
+export function createGitSource(options: GitSourceOptions): Source {
+  const { url, jobsPath, logger } = options;
+  if (options.branch !== undefined) checkBranchName(options.branch);
+  const checkout = resolve(options.dataDir, "repo");
+  const silenceTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const git = createGitRunner({
+    url,
+    silenceTimeoutMs,
+    ...(options.gitToken && { gitToken: options.gitToken }),
+  });
+  const secrets = options.gitToken ? [options.gitToken] : [];
+  const description = [
+    "git",
+    sanitize(url, secrets),
+    options.branch ? `branch ${options.branch}` : "(default branch)",
+    ...(jobsPath === "." ? [] : [`path ${jobsPath}`]),
+  ].join(" ");
+  const closed = new AbortController();
+  // State of this source only: what we learnt from the remote and from our own checkout.
+  let branch = options.branch;
+  let checkoutReady = false;
+  let verifiedSha: string | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const resolveBranch = async (signal: AbortSignal): Promise<string> => {
+    if (branch) return branch;
+    const out = await git({ args: ["ls-remote", "--symref", "--", url, "HEAD"], signal });
+    const found = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out)?.[1];
+    if (!found) {
+      throw new SourceError(
+        `${description}: the remote names no default branch (is it empty?); pass --branch`,
+        { retryable: true },
+      );
+    }
+    logger.info({ branch: found }, "using the remote's default branch");
+    branch = found;
+    return found;
+  };
+
+  /** Our checkout, made if missing; wiped and made again if broken or cloned from another URL. */
+  const ensureCheckout = async (signal: AbortSignal): Promise<void> => {
+    if (checkoutReady) return;
+    const problem = existsSync(join(checkout, ".git"))
+      ? await checkoutProblem(git, checkout, url, signal)
+      : "missing";
+    if (problem) {
+      if (problem !== "missing")
+        logger.warn({ problem }, "the checkout is unusable; cloning again");
+      await rm(checkout, { recursive: true, force: true });
+      await mkdir(checkout, { recursive: true });
+      await git({ args: ["init", "-q"], cwd: checkout, signal });
+      await git({ args: ["remote", "add", "origin", url], cwd: checkout, signal });
+    }
+    checkoutReady = true;
+  };
+
+  const changesSince = async (
+    since: string | null,
+    sha: string,
+    files: string[],
+    signal: AbortSignal,
+  ): Promise<JobFileChange[]> => {
+    const allAdded = files.map((path): JobFileChange => ({ path, kind: "added" }));
+    if (since === sha) return [];
+    if (since === null || !/^[0-9a-f]{40,64}$/.test(since)) return allAdded;
+    try {
+      await git({ args: ["merge-base", "--is-ancestor", since, sha], cwd: checkout, signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // Unknown or not an ancestor (a force-push): everything is read again.
+      return allAdded;
+    }
+    const out = await git({
+      args: [
+        "diff",
+        "--no-renames",
+        "--name-status",
+        "-z",
+        since,
+        sha,
+        "--",
+        ...pathspec(jobsPath),
+      ],
+      cwd: checkout,
+      signal,
+    });
+    return jobFileChanges(out, jobsPath);
+  };
+
+  const syncOnce = async (since: string | null, external?: AbortSignal): Promise<Snapshot> => {
+    const signal = AbortSignal.any([
+      closed.signal,
+      AbortSignal.timeout(silenceTimeoutMs * DEADLINE_FACTOR),
+      ...(external ? [external] : []),
+    ]);
+    const started = performance.now();
+    const name = await resolveBranch(signal);
+    await ensureCheckout(signal);
+    const remoteRef = `refs/remotes/origin/${name}`;
+    try {
+      await git({
+        args: ["fetch", "--no-tags", "--progress", "origin", `+refs/heads/${name}:${remoteRef}`],
+        cwd: checkout,
+        signal,
+      });
+    } catch (err) {
+      // A broken object store shows up here first; look again before the next fetch.
+      checkoutReady = false;
+      throw err;
+    }
+    const sha = (
+      await git({ args: ["rev-parse", "--verify", `${remoteRef}^{commit}`], cwd: checkout, signal })
+    ).trim();
+    if (options.verifySignatures && sha !== verifiedSha) {
+      await verifyHeadCommit({
+        git,
+        cwd: checkout,
+        sha,
+        allowedSigners: options.verifySignatures,
+        signal,
+      });
+      verifiedSha = sha;
+    }
+    await git({ args: ["reset", "-q", "--hard", sha], cwd: checkout, signal });
+    await git({ args: ["clean", "-q", "-ffdx"], cwd: checkout, signal });
+    const tree = await git({
+      args: ["ls-tree", "-r", "-z", "--name-only", sha, "--", ...pathspec(jobsPath)],
+      cwd: checkout,
+      signal,
+    });
+    const files = jobFilesFromTree(tree, jobsPath);
+    const changes = await changesSince(since, sha, files, signal);
+    logger.debug(
+      { revision: sha, files: files.length, changes: changes.length, ms: ms(started) },
+      "fetched",
+    );
+    return { revision: sha, root: join(checkout, jobsPath), files, changes };
+  };
+
+  return {
+    description,
+    // One sync at a time: two would reset the same checkout under each other.
+    sync(since, signal) {
+      const run = queue.then(() => syncOnce(since, signal));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    watch: () => () => undefined,
+    async close() {
+      closed.abort();
+      await queue;
+    },
+  };
+}
+
+async function checkoutProblem(
+  git: GitRunner,
+  checkout: string,
+  url: string,
+  signal: AbortSignal,
+): Promise<string | null> {
+  try {
+    const gitDir = (await git({ args: ["rev-parse", "--git-dir"], cwd: checkout, signal })).trim();
+    if (gitDir !== ".git") return "not a repository of its own";
+    const origin = await git({
+      args: ["config", "--get", "remote.origin.url"],
+      cwd: checkout,
+      signal,
+    }).catch(() => "");
+    return origin.trim() === url ? null : "cloned from another URL";
+  } catch (err) {
+    if (signal.aborted) throw err;
+    return "not a readable repository";
+  }
+}
+
+function pathspec(jobsPath: string): string[] {
+  return jobsPath === "." ? [] : [jobsPath];
+}
+
+/** The rules of `git check-ref-format --branch`, the parts that matter for a flag value. */
+function checkBranchName(name: string): void {
+  if (
+    name === "" ||
+    name.startsWith("-") ||
+    name.includes("..") ||
+    /[\s~^:?*[\\]|\p{Cc}/u.test(name) ||
+    name.endsWith(".lock") ||
+    name.endsWith("/") ||
+    name.endsWith(".")
+  ) {
+    throw new UsageError(`--branch ${JSON.stringify(name)} is not a valid branch name`);
+  }
+}
+
+function ms(started: number): number {
+  return Math.round(performance.now() - started);
+}

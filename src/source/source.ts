@@ -1,0 +1,65 @@
+// Where desired state comes from: a Git repository (fetched) or a plain folder (watched).
+// The agent sees one contract for both: sync() returns a snapshot of the job files and what
+// changed since the revision it last applied.
+
+import type { Logger } from "../log.js";
+import { createFolderSource } from "./folder-source.js";
+import { createGitSource } from "./git-source.js";
+import { classifyRepo, normalizeJobsPath } from "./job-files.js";
+
+export interface JobFileChange {
+  /** Relative to the jobs path, forward slashes. */
+  path: string;
+  kind: "added" | "modified" | "deleted";
+}
+
+export interface Snapshot {
+  /** Commit SHA; for a plain folder a content digest of the job files. */
+  revision: string;
+  /** Absolute folder where the job files of this revision can be read (the jobs path inside the checkout). */
+  root: string;
+  /** Every job file (*.yaml/*.yml below the jobs path, dot-folders skipped), relative to root. */
+  files: string[];
+  /** Since the `since` revision passed to sync(); all files as "added" when since is null or unknown. */
+  changes: JobFileChange[];
+}
+
+export interface Source {
+  /** Fetch (git) or rescan (folder) and return the snapshot. Rejects with SourceError (retryable or not) — never hangs: network ops have a timeout. */
+  sync(since: string | null, signal?: AbortSignal): Promise<Snapshot>;
+  /** Folder sources: call back (debounced) when files change, so the agent syncs at once. Returns an unsubscribe. Git sources: no-op. */
+  watch(onChange: () => void): () => void;
+  /** A one-line description with credentials removed (for logs and state.json). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface SourceOptions {
+  /** A Git URL (https, ssh, file, scp-like) or a local path; a local folder without `.git` is watched. */
+  repo: string;
+  /** Default: the remote's default branch. */
+  branch?: string;
+  /** The jobs path inside the repository or folder ("." for the root). */
+  path: string;
+  /** The clone lives in `<dataDir>/repo`. */
+  dataDir: string;
+  /** GITCRON_GIT_TOKEN: sent to https remotes as a header, never stored in the clone. */
+  gitToken?: string;
+  /** An SSH allowed-signers file: only head commits signed by one of its keys are applied. */
+  verifySignatures?: string;
+  /** The longest a Git network operation may stay silent; a sync's hard deadline is a few times this. Default 60 s. */
+  timeoutMs?: number;
+  logger: Logger;
+  /** Folder sources: how long a burst of file events is merged before onChange fires. Default 200 ms. */
+  debounceMs?: number;
+}
+
+export { SourceError } from "./source-error.js";
+
+export function createSource(options: SourceOptions): Source {
+  const jobsPath = normalizeJobsPath(options.path);
+  const kind = classifyRepo(options.repo);
+  if (kind.type === "folder")
+    return createFolderSource({ ...options, folder: kind.folder, jobsPath });
+  return createGitSource({ ...options, url: kind.url, jobsPath });
+}
