@@ -154,7 +154,7 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
         .map((t) => TYPE_WORDS[t] ?? t);
       findings.add("error", path, "value", {
         rule: "schema.type",
-        message: `${label} must be ${types.join(" or ")}, not ${describe(error.data)}`,
+        message: `${label} must be ${anyOf(types)}, not ${describe(error.data)}`,
       });
       return;
     }
@@ -173,6 +173,10 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
       });
   }
 }
+
+/** ["a string", "a list"] → "a string or a list"; three or more get commas. */
+const anyOf = (words: string[]): string =>
+  words.length > 2 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : words.join(" or ");
 
 function describe(value: unknown): string {
   if (value === null) return "empty";

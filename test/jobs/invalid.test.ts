@@ -478,3 +478,16 @@ describe("hints say what to do", () => {
     ]);
   });
 });
+
+describe("type errors name what was expected and what was found", () => {
+  test("an empty env value lists the accepted kinds", () => {
+    const [issue] = parseJobFile(`${BASE}env:\n  A:\n`, "job.yaml", {
+      policy: defaultPolicy(),
+      defaultTimezone: "UTC",
+    }).issues;
+    expect(issue).toMatchObject({ line: 4, col: 5, rule: "schema.type" });
+    expect(issue?.message).toBe(
+      "env.A must be a string, a number, true or false or a mapping, not empty",
+    );
+  });
+});
