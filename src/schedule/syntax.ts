@@ -138,7 +138,12 @@ export function explainParseError(normalised: NormalisedSchedule, err: unknown):
     try {
       CronExpressionParser.parse(probe);
     } catch (fieldErr) {
-      return describeFieldError(fieldNames[i] as string, fields[i] as string, messageOf(fieldErr));
+      const problem = describeFieldError(
+        fieldNames[i] as string,
+        fields[i] as string,
+        messageOf(fieldErr),
+      );
+      return { ...problem, hint: problem.hint ?? `the fields are: ${fieldNames.join(" ")}` };
     }
   }
   const raw = messageOf(err);
@@ -184,6 +189,10 @@ function describeFieldError(name: string, field: string, raw: string): ScheduleP
       `${at}: the range runs backwards`,
       "write ranges low to high; for a range across the wrap use a list, e.g. 22-23,0-2",
     );
+  }
+  if (/duplicate values/.test(raw)) {
+    const hint = name === "day-of-week" ? "0 and 7 both mean Sunday: name it once" : undefined;
+    return problem(`${at}: a value is listed twice`, hint);
   }
   if (/cannot repeat at every 0|must be positive/.test(raw)) {
     return problem(`${at}: a step must be 1 or more`);

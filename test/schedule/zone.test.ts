@@ -1,0 +1,64 @@
+// Zones: which names are real, ISO 8601 with the offset in force, and times read in a zone.
+
+import { describe, expect, test } from "vitest";
+import { formatInZone, isTimeZone, parseTimeInZone, ZoneCache } from "../../src/schedule/cron.js";
+
+describe("time zone names are IANA names this runtime knows", () => {
+  test.each([
+    ["UTC", true],
+    ["Europe/Amsterdam", true],
+    ["America/Argentina/Buenos_Aires", true],
+    ["Etc/GMT+5", true],
+    ["US/Eastern", true], // a backward-compatible link is still an IANA name
+    ["Mars/Olympus", false],
+    ["+01:00", false], // an offset ignores DST, which is the point of naming a zone
+    ["CET ", false],
+    ["", false],
+    ["../../etc/passwd", false],
+  ])("%s → %s", (tz, known) => {
+    expect(isTimeZone(tz)).toBe(known);
+  });
+});
+
+describe("an instant reads as ISO 8601 with the offset in force at that instant", () => {
+  test.each([
+    ["2026-03-29T01:30:00Z", "Europe/Amsterdam", "2026-03-29T03:30:00+02:00"],
+    ["2026-03-29T00:30:00Z", "Europe/Amsterdam", "2026-03-29T01:30:00+01:00"],
+    ["2026-10-25T00:30:00Z", "Europe/Amsterdam", "2026-10-25T02:30:00+02:00"],
+    ["2026-10-25T01:30:00Z", "Europe/Amsterdam", "2026-10-25T02:30:00+01:00"],
+    ["2026-11-01T06:30:00Z", "America/New_York", "2026-11-01T01:30:00-05:00"],
+    ["2026-06-01T12:00:00Z", "Asia/Kolkata", "2026-06-01T17:30:00+05:30"],
+    ["2026-06-01T12:00:00Z", "Pacific/Chatham", "2026-06-02T00:45:00+12:45"],
+    ["2026-06-01T12:00:00Z", "UTC", "2026-06-01T12:00:00+00:00"],
+    ["2026-06-01T12:00:00.250Z", "UTC", "2026-06-01T12:00:00.250+00:00"],
+  ])("%s in %s", (instant, tz, text) => {
+    expect(formatInZone(new Date(instant), tz)).toBe(text);
+  });
+});
+
+describe("a time without an offset is read on the zone's wall clock, by the DST rule", () => {
+  const amsterdam = new ZoneCache().get("Europe/Amsterdam");
+  test.each([
+    ["2026-03-29", "2026-03-28T23:00:00.000Z"],
+    ["2026-03-29T01:30", "2026-03-29T00:30:00.000Z"],
+    ["2026-03-29T02:30", "2026-03-29T01:30:00.000Z"], // skipped: 03:30+02:00
+    ["2026-10-25T02:30", "2026-10-25T00:30:00.000Z"], // repeated: the first one
+    ["2026-10-25 02:30:15", "2026-10-25T00:30:15.000Z"],
+    ["2026-10-25T02:30:00Z", "2026-10-25T02:30:00.000Z"],
+    ["2026-10-25T02:30:00+01:00", "2026-10-25T01:30:00.000Z"],
+    ["2026-10-25T02:30:00-0330", "2026-10-25T06:00:00.000Z"],
+  ])("%s", (text, instant) => {
+    expect(parseTimeInZone(text, amsterdam)?.toISOString()).toBe(instant);
+  });
+
+  test.each([
+    "yesterday",
+    "2026-02-30",
+    "2026-13-01",
+    "2026-01-01T24:00",
+    "1767225600",
+    "2026-1-1",
+  ])("%s is not a time", (text) => {
+    expect(parseTimeInZone(text, amsterdam)).toBeNull();
+  });
+});
