@@ -25900,7 +25900,12 @@ function explainParseError(normalised, err) {
     try {
       import_cron_parser.CronExpressionParser.parse(probe);
     } catch (fieldErr) {
-      return describeFieldError(fieldNames[i], fields[i], messageOf(fieldErr));
+      const problem2 = describeFieldError(
+        fieldNames[i],
+        fields[i],
+        messageOf(fieldErr)
+      );
+      return { ...problem2, hint: problem2.hint ?? `the fields are: ${fieldNames.join(" ")}` };
     }
   }
   const raw = messageOf(err);
@@ -25939,6 +25944,10 @@ function describeFieldError(name, field, raw) {
       `${at}: the range runs backwards`,
       "write ranges low to high; for a range across the wrap use a list, e.g. 22-23,0-2"
     );
+  }
+  if (/duplicate values/.test(raw)) {
+    const hint = name === "day-of-week" ? "0 and 7 both mean Sunday: name it once" : void 0;
+    return problem(`${at}: a value is listed twice`, hint);
   }
   if (/cannot repeat at every 0|must be positive/.test(raw)) {
     return problem(`${at}: a step must be 1 or more`);
@@ -26431,7 +26440,7 @@ function reportSchemaError(error, findings) {
       const types = String(params.type).split(",").map((t) => TYPE_WORDS[t] ?? t);
       findings.add("error", path6, "value", {
         rule: "schema.type",
-        message: `${label} must be ${types.join(" or ")}, not ${describe(error.data)}`
+        message: `${label} must be ${anyOf(types)}, not ${describe(error.data)}`
       });
       return;
     }
@@ -26450,6 +26459,7 @@ function reportSchemaError(error, findings) {
       });
   }
 }
+var anyOf = (words2) => words2.length > 2 ? `${words2.slice(0, -1).join(", ")} or ${words2.at(-1)}` : words2.join(" or ");
 function describe(value) {
   if (value === null) return "empty";
   if (Array.isArray(value)) return "a list";
@@ -26618,7 +26628,7 @@ async function loadJobTree(paths, options) {
   const parseOptions = { ...options, schedules: options.schedules ?? createScheduleChecks() };
   const read = (start) => {
     const batch = unique.slice(start, start + READ_BATCH);
-    return Promise.all(batch.map((f) => fs.readFile(f.absolute, "utf8")));
+    return Promise.all(batch.map((f) => readText(fs, f.absolute)));
   };
   let reading = read(0);
   for (let start = 0; start < unique.length; start += READ_BATCH) {
@@ -26626,6 +26636,10 @@ async function loadJobTree(paths, options) {
     if (start + READ_BATCH < unique.length) reading = read(start + READ_BATCH);
     texts.forEach((text, j) => {
       const f = unique[start + j];
+      if (text instanceof Error) {
+        issues.push(unreadable(f.shown, text));
+        return;
+      }
       const result = parseJobFile(text, f.shown, { ...parseOptions, specFile: f.specFile });
       issues.push(...result.issues);
       if (result.spec) {
@@ -26645,6 +26659,17 @@ async function loadJobTree(paths, options) {
   );
   return { specs, issues, files: unique.map((f) => f.shown) };
 }
+var readText = (fs, file) => fs.readFile(file, "utf8").catch(
+  (err) => err instanceof Error ? err : new Error(String(err))
+);
+var unreadable = (file, err) => ({
+  file,
+  line: 1,
+  col: 1,
+  severity: "error",
+  rule: "file.read",
+  message: `cannot read the file (${err.code ?? err.message})`
+});
 var shownPath = (cwd, absolute) => path.relative(cwd, absolute) || path.basename(absolute);
 async function walk(fs, root, folder, cwd, found, issues) {
   const entries = await fs.readdir(folder, { withFileTypes: true });

@@ -43,7 +43,12 @@ interface Repo {
 }
 
 /** A bare origin with `main` (the given files) and, if given, a status branch with state.json. */
-function makeRepo(root: string, files: Record<string, string>, state?: unknown): Repo {
+function makeRepo(
+  root: string,
+  files: Record<string, string>,
+  state?: unknown,
+  checkoutDepth: string[] = ["--depth=1"],
+): Repo {
   const origin = path.join(root, "origin.git");
   const seed = path.join(root, "seed");
   git(root, "init", "-q", "--bare", "-b", "main", origin);
@@ -61,9 +66,9 @@ function makeRepo(root: string, files: Record<string, string>, state?: unknown):
     git(seed, "commit", "-q", "-m", "state");
     git(seed, "push", "-q", "origin", "gitcron-status");
   }
-  // actions/checkout makes a shallow clone of the pull request's head.
+  // actions/checkout makes a shallow clone of the pull request's head by default.
   const checkout = path.join(root, "workspace");
-  git(root, "clone", "-q", "--depth=1", "-b", "main", `file://${origin}`, checkout);
+  git(root, "clone", "-q", ...checkoutDepth, "-b", "main", `file://${origin}`, checkout);
   return { origin, checkout };
 }
 
@@ -220,6 +225,21 @@ describe("the Action's verdict", () => {
     expect(run.stdout).not.toContain("::");
     expect(run.outputs).toEqual({ errors: "0", warnings: "0", jobs: "1", files: "1" });
     expect(run.summary).toContain("No plan: origin has no branch `gitcron-status` yet.");
+  });
+
+  it("reads the plan from a full clone without making the clone shallow", async () => {
+    const dir = path.join(root, "full-clone");
+    mkdirSync(dir);
+    const state = {
+      version: 1,
+      revision: null,
+      jobs: { old: { file: "old.yaml", specHash: "x" } },
+    };
+    const repo = makeRepo(dir, clean, state, []);
+    const run = await runBundle(dir, repo.checkout, {});
+    expect(run.code).toBe(0);
+    expect(run.summary).toMatch(/- remove old +old\.yaml\n\+ add +report +report\.yaml\n/);
+    expect(git(repo.checkout, "rev-parse", "--is-shallow-repository").trim()).toBe("false");
   });
 
   it("passes warnings unless fail-on-warnings turns them into errors", async () => {

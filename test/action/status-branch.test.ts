@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { parseState } from "../../src/action/status-branch.js";
+
+describe("reading the agent's state.json for a plan", () => {
+  it("takes each active job's spec hash, file and field hashes", () => {
+    const state = {
+      version: 1,
+      revision: "abc",
+      agentVersion: "0.1.0",
+      jobs: {
+        report: { file: "report.yaml", specHash: "h1", schedule: "@daily", nextRunAt: null },
+        fields: { specHash: "h2", fields: { schedule: "s" } },
+      },
+    };
+    expect(parseState(JSON.stringify(state), "gitcron-status")).toEqual({
+      ok: true,
+      revision: "abc",
+      active: {
+        report: { specHash: "h1", file: "report.yaml" },
+        fields: { specHash: "h2", fields: { schedule: "s" } },
+      },
+    });
+  });
+
+  it("skips a job entry without a spec hash instead of failing the summary", () => {
+    const result = parseState('{"jobs":{"odd":{"file":"x.yaml"}}}', "s");
+    expect(result).toEqual({ ok: true, active: {}, revision: null });
+  });
+
+  it.each([
+    ["{not json", "state.json on `s` is not valid JSON"],
+    ['{"version":1}', "state.json on `s` has no jobs"],
+    ["[]", "state.json on `s` has no jobs"],
+  ])("explains why %s gives no plan", (text, reason) => {
+    expect(parseState(text, "s")).toEqual({ ok: false, reason });
+  });
+});
