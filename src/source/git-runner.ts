@@ -22,6 +22,18 @@ export interface GitCommand {
   signal: AbortSignal;
 }
 
+/** Variables only interactive git uses; a fetch never needs them. */
+const INTERACTIVE_ONLY = new Set([
+  "EDITOR",
+  "VISUAL",
+  "GIT_EDITOR",
+  "GIT_SEQUENCE_EDITOR",
+  "PAGER",
+  "GIT_PAGER",
+  "GIT_EXTERNAL_DIFF",
+  "GIT_TEMPLATE_DIR",
+]);
+
 export type GitRunner = (command: GitCommand) => Promise<string>;
 
 export function createGitRunner(options: GitRunnerOptions): GitRunner {
@@ -33,6 +45,16 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       ...(cwd && { baseDir: cwd }),
       timeout: { block: options.silenceTimeoutMs },
       abort: signal,
+      // By default simple-git calls a non-zero exit with nothing on stderr a success, which
+      // would pass an unsigned commit (verify-commit) or a non-ancestor (merge-base).
+      errors: (error, result) =>
+        error ??
+        (result.exitCode === 0
+          ? undefined
+          : Buffer.concat([
+              ...result.stdErr,
+              Buffer.from(`git exited with code ${result.exitCode}`),
+            ])),
       // These checks guard against hostile arguments; ours are built here, and the variables
       // they flag (askpass, config count, the user's own ssh command) are set on purpose.
       unsafe: {
@@ -40,6 +62,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         allowUnsafeConfigEnvCount: true,
         allowUnsafeSshCommand: true,
         allowUnsafeConfigPaths: true,
+        allowUnsafeGitProxy: true,
       },
     }).env(env);
     let onAbort: (() => void) | undefined;
@@ -64,7 +87,9 @@ export function gitEnvironment(
   base: NodeJS.ProcessEnv,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries(base)) {
+    if (value !== undefined && !INTERACTIVE_ONLY.has(key.toUpperCase())) env[key] = value;
+  }
   Object.assign(env, {
     GIT_TERMINAL_PROMPT: "0",
     // An askpass program that fails: git gives up instead of asking anyone.
