@@ -13,14 +13,14 @@ export function createScheduleChecks(): ScheduleChecks {
   const schedules = new Map<string, ScheduleCheck>();
   return {
     isTimeZone(tz) {
-      let known = zones.get(tz);
-      if (known === undefined) zones.set(tz, (known = isTimeZone(tz)));
+      const known = zones.get(tz) ?? isTimeZone(tz);
+      zones.set(tz, known);
       return known;
     },
     checkSchedule(expr, timezone) {
       const key = `${timezone}\n${expr}`;
-      let check = schedules.get(key);
-      if (!check) schedules.set(key, (check = checkSchedule(expr, timezone)));
+      const check = schedules.get(key) ?? checkSchedule(expr, timezone);
+      schedules.set(key, check);
       return check;
     },
   };
