@@ -22,6 +22,15 @@ export interface GitCommand {
   signal: AbortSignal;
 }
 
+/** A git command that ran and failed; `output` is what it printed, credentials removed. */
+export class GitCommandError extends SourceError {
+  readonly output: string;
+  constructor(message: string, options: { output: string }) {
+    super(message, { retryable: true });
+    this.output = options.output;
+  }
+}
+
 /** Variables only interactive git uses; a fetch never needs them. */
 const INTERACTIVE_ONLY = new Set([
   "EDITOR",
@@ -133,7 +142,7 @@ function toSourceError(
       signal.reason instanceof Error && signal.reason.name === "TimeoutError"
         ? "the sync's deadline passed"
         : "the sync was cancelled";
-    return new SourceError(`git ${verb} stopped: ${reason}`, { retryable: true, cause: err });
+    return new SourceError(`git ${verb} stopped: ${reason}`, { retryable: true });
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/block timeout reached/.test(message)) {
@@ -142,18 +151,34 @@ function toSourceError(
       { retryable: true },
     );
   }
-  return new SourceError(`git ${verb} failed: ${gitReason(message, secrets)}`, {
-    retryable: true,
+  return new GitCommandError(`git ${verb} failed: ${gitReason(message, secrets)}`, {
+    output: sanitize(message, secrets),
   });
 }
 
-/** The line of git's output that says what went wrong ("fatal: …"), credentials removed. */
+/** Lines git adds around the real reason of a failed network command. */
+const BOILERPLATE = [
+  /^fatal: Could not read from remote repository\.?$/,
+  /^Please make sure you have the correct access rights$/,
+  /^and the repository exists\.?$/,
+  /^git exited with code \d+$/,
+];
+
+/** The line of git's output that says what went wrong ("fatal: …"), credentials removed, with
+ * a hint when it is about credentials. */
 export function gitReason(output: string, secrets: string[] = []): string {
   const lines = output
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => line !== "");
+    .filter((line) => line !== "" && !BOILERPLATE.some((re) => re.test(line)));
   const line =
-    lines.find((l) => /^fatal:/.test(l)) ?? lines.find((l) => /^error:/.test(l)) ?? lines[0];
-  return sanitize((line ?? "unknown error").replace(/^(fatal|error): /, ""), secrets);
+    lines.find((l) => /^fatal:/.test(l)) ??
+    lines.find((l) => /^error:/.test(l)) ??
+    lines[0] ??
+    output.trim().split("\n").pop() ??
+    "unknown error";
+  const reason = sanitize(line.replace(/^(fatal|error): /, ""), secrets);
+  return /could not read Username|Authentication failed|Permission denied \(publickey/i.test(reason)
+    ? `${reason} (give credentials with GITCRON_GIT_TOKEN, in the URL, or as SSH keys git can find)`
+    : reason;
 }

@@ -2,7 +2,7 @@
 // by a key of the allowed-signers file, as `git verify-commit` decides it.
 
 import { access } from "node:fs/promises";
-import type { GitRunner } from "./git-runner.js";
+import { GitCommandError, type GitRunner } from "./git-runner.js";
 import { SourceError } from "./source-error.js";
 
 export interface VerifyOptions {
@@ -39,8 +39,8 @@ export async function verifyHeadCommit(options: VerifyOptions): Promise<void> {
       signal,
     });
   } catch (err) {
-    if (signal.aborted) throw err;
-    const raw = err instanceof Error && err.cause instanceof Error ? err.cause.message : "";
+    if (!(err instanceof GitCommandError)) throw err;
+    const raw = err.output;
     const commit = await git({ args: ["cat-file", "commit", sha], cwd, signal });
     if (!/^gpgsig /m.test(commit)) {
       throw new SourceError(

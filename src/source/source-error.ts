@@ -3,8 +3,8 @@
 export class SourceError extends Error {
   override name = "SourceError";
   readonly retryable: boolean;
-  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(message: string, options: { retryable: boolean }) {
+    super(message);
     this.retryable = options.retryable;
   }
 }
