@@ -2,11 +2,11 @@
 // (the engine refused our create with 409) or the agent before a restart: read its output from
 // the logs, wait for its end, record it once, remove it.
 
-import type { Readable } from "node:stream";
-import type Dockerode from "dockerode";
+import type { ContainerInspectInfo } from "dockerode";
 import type { Logger } from "../log.js";
 import { describeEngineError, engineStatus } from "./connection.js";
-import { digestOf } from "./images.js";
+import type { ContainerApi } from "./containers.js";
+import { digestOf, inspectImageInfo } from "./images.js";
 import {
   type EngineContext,
   errorResult,
@@ -33,7 +33,7 @@ export interface FollowOptions {
 /** Never rejects. */
 export async function follow(
   engine: EngineContext,
-  container: Dockerode.Container,
+  container: ContainerApi,
   options: FollowOptions,
 ): Promise<RunResult> {
   const { log, runOptions } = options;
@@ -65,8 +65,8 @@ export async function follow(
     }
     secrets = secretsOf(info);
     output = createRunOutput({ secrets, logger: log, onLine: runOptions.onLine });
-    const logs = await container.logs({ follow: true, stdout: true, stderr: true });
-    const drained = pipeOutput(engine, logs as unknown as Readable, output);
+    const logs = await container.logs();
+    const drained = pipeOutput(logs, output);
     const startedAt = new Date(info.State.StartedAt);
     runOptions.onStart?.({ startedAt, containerId: info.Id, adopted: true });
     const { ending, state } = await settle(engine, container, drained, output, {
@@ -85,7 +85,7 @@ export async function follow(
     const reason =
       engineStatus(err) === 404
         ? "the run's container was removed by someone else before its end could be read"
-        : describeEngineError(err, engine.address, secrets);
+        : describeEngineError(err, engine.client.address, secrets);
     result = errorResult(
       { runId, began: options.began, reason, logTail: output?.tail(), adopted: true },
       log,
@@ -95,8 +95,8 @@ export async function follow(
 }
 
 async function waitWhileCreated(
-  container: Dockerode.Container,
-  info: Dockerode.ContainerInspectInfo,
+  container: ContainerApi,
+  info: ContainerInspectInfo,
   graceMs: number,
 ) {
   const deadline = Date.now() + graceMs;
@@ -110,7 +110,7 @@ async function waitWhileCreated(
 
 /** The values of the container's variables named in the redact label: the adopter did not
  * resolve them, but must mask them all the same. */
-function secretsOf(info: Dockerode.ContainerInspectInfo): string[] {
+function secretsOf(info: ContainerInspectInfo): string[] {
   const names = new Set((info.Config.Labels?.[LABEL.redact] ?? "").split(",").filter(Boolean));
   return (info.Config.Env ?? []).flatMap((pair) => {
     const eq = pair.indexOf("=");
@@ -118,9 +118,9 @@ function secretsOf(info: Dockerode.ContainerInspectInfo): string[] {
   });
 }
 
-async function imageDigestOf(engine: EngineContext, info: Dockerode.ContainerInspectInfo) {
+async function imageDigestOf(engine: EngineContext, info: ContainerInspectInfo) {
   try {
-    return digestOf(await engine.docker.getImage(info.Image).inspect(), info.Config.Image);
+    return digestOf(await inspectImageInfo(engine.client, info.Image), info.Config.Image);
   } catch {
     return info.Image || null;
   }

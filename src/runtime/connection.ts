@@ -1,29 +1,19 @@
-// Reaching the engine as the Docker CLI does: DOCKER_HOST (unix://, tcp://, ssh://), TLS from
-// DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, else the local socket. The environment is passed in, so
-// tests can point a runtime at a socket that does not exist.
+// Reaching the engine as the Docker CLI does: DOCKER_HOST (unix:// or tcp://, TLS from
+// DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), else the local socket. The environment is passed in,
+// so tests can point a runtime at a socket that does not exist.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Dockerode from "dockerode";
 import { EnvironmentError, oneLine } from "../errors.js";
+import { createEngineClient, type EngineClient } from "./engine.js";
 
 export const DEFAULT_SOCKET = "/var/run/docker.sock";
 
-export interface EngineConnection {
-  docker: Dockerode;
-  /** Where the engine is, as a user would write it in DOCKER_HOST. */
-  address: string;
-}
-
-export function connectDocker(env: Readonly<Record<string, string | undefined>>): EngineConnection {
+export function connectDocker(env: Readonly<Record<string, string | undefined>>): EngineClient {
   const host = env.DOCKER_HOST?.trim();
-  // `host: undefined` overrides docker-modem's own reading of process.env.DOCKER_HOST.
   if (!host || host.startsWith("unix://")) {
     const socketPath = host?.slice("unix://".length) || DEFAULT_SOCKET;
-    return {
-      docker: new Dockerode({ socketPath, host: undefined }),
-      address: `unix://${socketPath}`,
-    };
+    return createEngineClient({ address: `unix://${socketPath}`, connect: { socketPath } });
   }
   let url: URL;
   try {
@@ -34,29 +24,22 @@ export function connectDocker(env: Readonly<Record<string, string | undefined>>)
     );
   }
   if (url.protocol === "ssh:") {
-    const docker = new Dockerode({
-      protocol: "ssh",
-      host: url.hostname,
-      port: url.port || 22,
-      username: decodeURIComponent(url.username) || undefined,
-      sshOptions: { agent: env.SSH_AUTH_SOCK },
-    } as Dockerode.DockerOptions);
-    return { docker, address: `ssh://${url.host}` };
+    throw new EnvironmentError(
+      `DOCKER_HOST ${host}: ssh:// is not supported; forward the socket (ssh -L /tmp/docker.sock:/var/run/docker.sock ${url.host}) and set DOCKER_HOST=unix:///tmp/docker.sock`,
+    );
   }
-  if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
+  if (!["tcp:", "http:", "https:"].includes(url.protocol)) {
     throw new EnvironmentError(
       `DOCKER_HOST "${host}" uses ${url.protocol} which gitcron does not support`,
     );
   }
   const tls = env.DOCKER_TLS_VERIFY === "1" || url.protocol === "https:" || url.port === "2376";
-  const certs = tls && env.DOCKER_CERT_PATH ? readCerts(env.DOCKER_CERT_PATH) : {};
-  const docker = new Dockerode({
-    host: url.hostname,
-    port: url.port || (tls ? 2376 : 2375),
-    protocol: tls ? "https" : "http",
-    ...certs,
+  const port = Number(url.port || (tls ? 2376 : 2375));
+  return createEngineClient({
+    address: `tcp://${url.hostname}:${port}`,
+    connect: { host: url.hostname, port },
+    tls: tls ? (env.DOCKER_CERT_PATH ? readCerts(env.DOCKER_CERT_PATH) : {}) : undefined,
   });
-  return { docker, address: `tcp://${url.host}` };
 }
 
 function readCerts(dir: string) {
@@ -111,8 +94,7 @@ export function describeEngineError(
         : "is dockerd running?";
     return `cannot reach the Docker engine at ${address}: ${oneLine(err, secrets)}; ${hint}`;
   }
-  // dockerode's message is "(HTTP code 404) no such container - <engine message> "; the engine's
-  // own message is the useful part.
+  // The engine's own message says what is wrong; the method and path add nothing for a user.
   const engineMessage = (err as { json?: { message?: unknown } })?.json?.message;
   if (typeof engineMessage === "string" && engineMessage.trim()) {
     return oneLine(new Error(engineMessage.trim()), secrets);

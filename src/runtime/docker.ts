@@ -3,15 +3,16 @@
 // result over → remove. Every failure becomes outcome `error` with one sentence; run() and
 // adopt() never reject.
 
-import type { Readable } from "node:stream";
-import type Dockerode from "dockerode";
+import type { ContainerInfo } from "dockerode";
 import { EnvironmentError } from "../errors.js";
 import type { JobSpec } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
 import { containerCreateOptions, resolveEnv } from "./container-config.js";
+import { type ContainerApi, containerApi, createContainer } from "./containers.js";
 import type { CredentialHelperRunner } from "./credentials.js";
+import type { EngineClient } from "./engine.js";
 import { checkHostPaths } from "./host-paths.js";
 import { ensureImage } from "./images.js";
 import {
@@ -21,7 +22,6 @@ import {
   handOver,
   pipeOutput,
   settle,
-  startContainer,
 } from "./lifecycle.js";
 import { containerNameFor, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
@@ -30,7 +30,7 @@ import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./
 export interface DockerRuntimeOptions {
   logger: Logger;
   /** A ready client; else one is made from `env` as the Docker CLI would. */
-  docker?: Dockerode;
+  client?: EngineClient;
   /** DOCKER_HOST, DOCKER_CONFIG, HOME…: where the engine and registry credentials are. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Between SIGTERM and SIGKILL when a run is stopped (whole seconds on the engine). */
@@ -44,11 +44,9 @@ export interface DockerRuntimeOptions {
 
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   const env = options.env ?? process.env;
-  const connection = options.docker
-    ? { docker: options.docker, address: "the configured Docker engine" }
-    : connectDocker(env);
-  const engine: EngineContext = { ...connection, stopGraceMs: options.stopGraceMs ?? 10_000 };
-  const { docker, address } = engine;
+  const client = options.client ?? connectDocker(env);
+  const engine: EngineContext = { client, stopGraceMs: options.stopGraceMs ?? 10_000 };
+  const { address } = client;
   const pidsLimit = options.pidsLimit ?? 512;
   const createdGraceMs = options.createdGraceMs ?? 10_000;
   const logger = options.logger;
@@ -57,15 +55,14 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     const began = new Date();
     const log = logger.child({ job: request.spec.name, run: request.runId });
     let secrets: string[] = [];
-    let container: Dockerode.Container;
+    let container: ContainerApi;
     let digest: string | null;
     try {
       const resolved = resolveEnv(request.spec.env, request.env);
       secrets = resolved.secrets;
       await checkHostPaths(hostPathsOf(request.spec), request.policy.allowHostPath);
       const image = await ensureImage({
-        docker,
-        address,
+        engine: client,
         image: request.spec.image,
         env,
         logger: log,
@@ -83,12 +80,12 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       });
       await ensureVolumes(request.spec);
       try {
-        container = await docker.createContainer(createOptions);
+        container = await createContainer(client, createOptions);
       } catch (err) {
         if (engineStatus(err) !== 409) throw err;
         // The engine refused a second container for this tick: wait on the one that exists.
         log.info({ container: name }, "a container for this run exists; adopting it");
-        return await follow(engine, docker.getContainer(name), {
+        return await follow(engine, containerApi(client, name), {
           runOptions,
           log,
           began,
@@ -108,7 +105,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   }
 
   async function drive(
-    container: Dockerode.Container,
+    container: ContainerApi,
     ctx: {
       request: RunRequest;
       runOptions: RunOptions;
@@ -127,9 +124,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     let result: RunResult;
     try {
       // Attached before start, so not a byte of output is missed.
-      const attached = await container.attach({ stream: true, stdout: true, stderr: true });
-      const drained = pipeOutput(engine, attached as unknown as Readable, output);
-      await startContainer(container);
+      const drained = pipeOutput(await container.attach(), output);
+      await container.start();
       const startedAt = new Date();
       log.info(
         { container: container.id, image: request.spec.image, digest: ctx.digest },
@@ -169,20 +165,22 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   async function ensureVolumes(spec: JobSpec) {
     for (const mount of spec.volumes) {
       if (mount.kind !== "volume") continue;
+      const path = `/volumes/${encodeURIComponent(mount.volume)}`;
       try {
-        await docker.getVolume(mount.volume).inspect();
+        await client.call("GET", path);
       } catch (err) {
         if (engineStatus(err) !== 404) throw err;
-        await docker.createVolume({ Name: mount.volume, Labels: { [LABEL.job]: spec.name } });
+        const body = { Name: mount.volume, Labels: { [LABEL.job]: spec.name } };
+        await client.call("POST", "/volumes/create", { body });
       }
     }
   }
 
   async function list(): Promise<ExistingRun[]> {
     try {
-      const containers = await docker.listContainers({
-        all: true,
-        filters: { label: [LABEL.run] },
+      const filters = JSON.stringify({ label: [LABEL.run] });
+      const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
+        query: { all: 1, filters },
       });
       return containers.map((c) => {
         const labels = c.Labels ?? {};
@@ -203,7 +201,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
     const log = logger.child({ job: existing.job, run: existing.runId });
-    return follow(engine, docker.getContainer(existing.id), {
+    return follow(engine, containerApi(client, existing.id), {
       runOptions,
       log,
       began: new Date(),
@@ -214,7 +212,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   async function ping(): Promise<void> {
     try {
-      await docker.ping();
+      await client.call("GET", "/_ping");
     } catch (err) {
       throw new EnvironmentError(describeEngineError(err, address));
     }

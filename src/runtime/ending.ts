@@ -1,8 +1,8 @@
 // How a started container ends: by itself, by its timeout, or stopped by the caller. Stopping is
 // `docker stop` with a grace period: the image's stop signal (SIGTERM), SIGKILL when it runs out.
 
-import type Dockerode from "dockerode";
 import { engineStatus } from "./connection.js";
+import type { ContainerApi } from "./containers.js";
 import type { RunOutcome } from "./runtime.js";
 
 export type Interruption = { kind: "timeout"; afterMs: number } | { kind: "stopped"; why: string };
@@ -13,7 +13,7 @@ export interface Ending {
 }
 
 export interface WaitForEndOptions {
-  container: Dockerode.Container;
+  container: ContainerApi;
   /** Measured from `startedAt` (an adopted container started before we looked). */
   timeoutMs?: number;
   startedAt: Date;
@@ -28,7 +28,7 @@ export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
   const interrupt = (why: Interruption) => {
     if (interruption) return;
     interruption = why;
-    stopping = container.stop({ t: Math.ceil(options.stopGraceMs / 1000) }).catch((err) => {
+    stopping = container.stop(Math.ceil(options.stopGraceMs / 1000)).catch((err) => {
       // 304: it stopped by itself meanwhile; 404: someone removed it. Either way it ended.
       if (engineStatus(err) !== 304 && engineStatus(err) !== 404) throw err;
     });
@@ -47,7 +47,7 @@ export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
   if (stop?.aborted) onAbort();
   else stop?.addEventListener("abort", onAbort, { once: true });
   try {
-    const waited = (await container.wait({ condition: "not-running" })) as { StatusCode?: number };
+    const waited = await container.wait();
     await stopping;
     // Docker omits StatusCode when it is 0.
     return { exitCode: waited.StatusCode ?? 0, interruption };

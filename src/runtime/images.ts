@@ -1,10 +1,11 @@
 // Making sure a job's image is present: pulled when missing, always for `:latest` or an untagged
 // reference (Kubernetes' imagePullPolicy defaults), with credentials from the Docker config.
 
-import type Dockerode from "dockerode";
+import type { ImageInspectInfo } from "dockerode";
 import type { Logger } from "../log.js";
 import { describeEngineError, engineStatus, isUnreachable } from "./connection.js";
 import { type CredentialHelperRunner, registryAuthFor } from "./credentials.js";
+import type { EngineClient } from "./engine.js";
 
 export interface ImageReference {
   /** `docker.io` or `host[:port]`. */
@@ -35,8 +36,7 @@ export const alwaysPull = (ref: ImageReference): boolean =>
   !ref.digest && (ref.tag === undefined || ref.tag === "latest");
 
 export interface EnsureImageOptions {
-  docker: Dockerode;
-  address: string;
+  engine: EngineClient;
   image: string;
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
@@ -63,16 +63,19 @@ export async function ensureImage(options: EnsureImageOptions): Promise<PresentI
 
 async function inspectImage(options: EnsureImageOptions): Promise<PresentImage | undefined> {
   try {
-    const info = await options.docker.getImage(options.image).inspect();
+    const info = await inspectImageInfo(options.engine, options.image);
     return { digest: digestOf(info, options.image), user: info.Config?.User ?? "" };
   } catch (err) {
     if (engineStatus(err) === 404) return undefined;
-    throw new Error(describeEngineError(err, options.address));
+    throw new Error(describeEngineError(err, options.engine.address));
   }
 }
 
-/** Images pulled by digest from a registry have RepoDigests; the one of our repository wins. */
-export function digestOf(info: Dockerode.ImageInspectInfo, image: string): string | null {
+export const inspectImageInfo = (engine: EngineClient, image: string) =>
+  engine.call<ImageInspectInfo>("GET", `/images/${encodeURIComponent(image)}/json`);
+
+/** Images pulled from a registry have RepoDigests; the one of our repository wins. */
+export function digestOf(info: ImageInspectInfo, image: string): string | null {
   const repository = parseImageReference(image).repository;
   const digests = info.RepoDigests ?? [];
   const mine = digests.find((d) => d.startsWith(`${repository}@`)) ?? digests[0];
@@ -81,7 +84,7 @@ export function digestOf(info: Dockerode.ImageInspectInfo, image: string): strin
 }
 
 async function pullImage(options: EnsureImageOptions, ref: ImageReference): Promise<void> {
-  const { docker, image, logger } = options;
+  const { engine, image, logger } = options;
   let auth: Awaited<ReturnType<typeof registryAuthFor>>;
   try {
     auth = await registryAuthFor(ref.registry, { env: options.env, runHelper: options.runHelper });
@@ -91,20 +94,16 @@ async function pullImage(options: EnsureImageOptions, ref: ImageReference): Prom
   const secrets = [auth?.password, auth?.identitytoken].filter((s): s is string => !!s);
   logger.info({ image, registry: ref.registry, authenticated: !!auth }, "pulling image");
   try {
-    const stream = await docker.createImage(auth as Dockerode.AuthConfig, {
-      fromImage: ref.repository,
-      tag: ref.digest ?? ref.tag ?? "latest",
+    const progress = await engine.open("POST", "/images/create", {
+      query: { fromImage: ref.repository, tag: ref.digest ?? ref.tag ?? "latest" },
+      headers: auth ? { "X-Registry-Auth": registryAuthHeader(auth) } : {},
     });
-    // Errors after the 200 come as `{"error": …}` lines in the progress stream.
-    const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>(
-      (resolve, reject) =>
-        docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
-    );
-    const failure = events.find((e) => e.error || e.errorDetail);
-    if (failure) throw new Error(failure.errorDetail?.message ?? failure.error);
+    // Failures after the 200 come as `{"error": …}` lines in the progress stream.
+    const failure = await firstProgressError(progress);
+    if (failure) throw new Error(failure);
   } catch (err) {
-    if (isUnreachable(err)) throw new Error(describeEngineError(err, options.address));
-    const message = describeEngineError(err, options.address, secrets);
+    if (isUnreachable(err)) throw new Error(describeEngineError(err, engine.address));
+    const message = describeEngineError(err, engine.address, secrets);
     if (
       /unauthorized|authentication required|no basic auth|incorrect username or password/i.test(
         message,
@@ -116,5 +115,32 @@ async function pullImage(options: EnsureImageOptions, ref: ImageReference): Prom
       throw new Error(`cannot pull ${image}: authentication failed for ${ref.registry} ${how}`);
     }
     throw new Error(`cannot pull ${image}: ${message}`);
+  }
+}
+
+/** URL-safe base64 of the JSON auth config, WITH padding: Docker 20.10 decodes it with Go's padded
+ * URLEncoding and silently pulls anonymously when that fails. */
+const registryAuthHeader = (auth: object) =>
+  Buffer.from(JSON.stringify(auth)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+
+/** Reads the pull's JSON-lines progress to its end; returns the first error message, if any. */
+async function firstProgressError(progress: AsyncIterable<Buffer>): Promise<string | undefined> {
+  let partial = "";
+  let failure: string | undefined;
+  for await (const chunk of progress) {
+    const lines = (partial + chunk.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) failure ??= progressError(line);
+  }
+  return failure ?? progressError(partial);
+}
+
+function progressError(line: string): string | undefined {
+  if (!line.includes('"error')) return undefined;
+  try {
+    const event = JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
+    return event.errorDetail?.message ?? event.error;
+  } catch {
+    return undefined;
   }
 }

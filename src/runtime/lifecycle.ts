@@ -2,19 +2,19 @@
 // piped from the engine, the end awaited, the result handed over, the container removed.
 
 import type { Readable } from "node:stream";
-import type Dockerode from "dockerode";
 import { oneLine } from "../errors.js";
 import type { Logger } from "../log.js";
 import { describeEngineError, engineStatus } from "./connection.js";
+import type { ContainerApi } from "./containers.js";
+import { demultiplex } from "./demux.js";
 import { type Ending, verdictFor, waitForEnd } from "./ending.js";
+import type { EngineClient } from "./engine.js";
 import type { RunOutput } from "./output.js";
 import type { RunOptions, RunResult } from "./runtime.js";
 
 /** What every step needs to talk to the engine. */
 export interface EngineContext {
-  docker: Dockerode;
-  /** Where the engine is, for messages. */
-  address: string;
+  client: EngineClient;
   stopGraceMs: number;
 }
 
@@ -22,25 +22,14 @@ export interface EngineContext {
 const OUTPUT_DRAIN_MS = 5_000;
 
 /** Demultiplexes an attach or logs stream into the run's output; resolves when it ends. */
-export function pipeOutput(
-  engine: EngineContext,
-  stream: Readable,
-  output: RunOutput,
-): Promise<void> {
-  const ended = new Promise<void>((resolve) => {
-    stream.once("end", resolve);
-    stream.once("close", resolve);
-    stream.once("error", () => resolve());
-  });
-  engine.docker.modem.demuxStream(stream, output.stdout, output.stderr);
-  return ended;
-}
+export const pipeOutput = (stream: Readable, output: RunOutput): Promise<void> =>
+  demultiplex(stream, (name, payload) => output.write(name, payload));
 
 /** Waits for the container's end (stopping it on timeout or request), the last of its output,
  * and its final state. */
 export async function settle(
   engine: EngineContext,
-  container: Dockerode.Container,
+  container: ContainerApi,
   drained: Promise<void>,
   output: RunOutput,
   end: { startedAt: Date; timeoutMs?: number; stop?: AbortSignal },
@@ -109,7 +98,7 @@ export function errorResult(
 export async function handOver(
   engine: EngineContext,
   result: RunResult,
-  options: { runOptions: RunOptions; container?: Dockerode.Container; log: Logger },
+  options: { runOptions: RunOptions; container?: ContainerApi; log: Logger },
 ): Promise<RunResult> {
   try {
     await options.runOptions.onResult?.(result);
@@ -124,30 +113,17 @@ export async function handOver(
   return result;
 }
 
-export async function removeContainer(
-  engine: EngineContext,
-  container: Dockerode.Container,
-  log: Logger,
-) {
+export async function removeContainer(engine: EngineContext, container: ContainerApi, log: Logger) {
   try {
-    await container.remove({ force: true });
+    await container.remove();
   } catch (err) {
     // 404: already gone; 409: removal already in progress (another adopter).
     const status = engineStatus(err);
     if (status !== 404 && status !== 409) {
       log.warn(
-        { container: container.id, err: describeEngineError(err, engine.address) },
+        { container: container.id, err: describeEngineError(err, engine.client.address) },
         "could not remove the container",
       );
     }
-  }
-}
-
-export async function startContainer(container: Dockerode.Container) {
-  try {
-    await container.start();
-  } catch (err) {
-    // 304: already started (an adopter got there first); the run is going, as wanted.
-    if (engineStatus(err) !== 304) throw err;
   }
 }

@@ -2,7 +2,6 @@
 // the caller and the logger, and the last 4 KiB stay as the log tail. Nothing here grows with the
 // amount of output, so a job printing 50 MB keeps the agent's memory flat.
 
-import { Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "../log.js";
 import { createRedactor } from "./redact.js";
@@ -13,8 +12,8 @@ export const LOG_TAIL_BYTES = 4096;
 export const MAX_LINE_CHARS = 16_384;
 
 export interface RunOutput {
-  stdout: Writable;
-  stderr: Writable;
+  /** Raw bytes of one stream, in the order they came; decoded, masked and split here. */
+  write(stream: OutputLine["stream"], chunk: Buffer): void;
   /** Flushes what is held back (partial lines, a possible secret start). Idempotent. */
   end(): void;
   /** The last 4 KiB of output, lines joined with `\n`. */
@@ -41,8 +40,7 @@ export function createRunOutput(options: RunOutputOptions): RunOutput {
   };
   let ended = false;
   return {
-    stdout: streams.stdout.writable,
-    stderr: streams.stderr.writable,
+    write: (stream, chunk) => streams[stream].write(chunk),
     end() {
       if (ended) return;
       ended = true;
@@ -61,15 +59,10 @@ function createLineStream(
   const decoder = new StringDecoder("utf8");
   const redactor = createRedactor(secrets);
   const splitter = createLineSplitter(MAX_LINE_CHARS, (text) => emit({ stream, text }));
-  // Written synchronously and acknowledged at once: no internal queue can build up.
-  const writable = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      splitter.push(redactor.push(decoder.write(chunk)));
-      callback();
-    },
-  });
   return {
-    writable,
+    write(chunk: Buffer) {
+      splitter.push(redactor.push(decoder.write(chunk)));
+    },
     end() {
       splitter.push(redactor.push(decoder.end()));
       splitter.push(redactor.flush());

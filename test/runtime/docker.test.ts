@@ -1,10 +1,12 @@
 // The Docker runtime against the real engine and the local test image.
 
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
+import { connectDocker } from "../../src/runtime/connection.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
 import { LABEL } from "../../src/runtime/names.js";
 import type { OutputLine } from "../../src/runtime/runtime.js";
@@ -344,5 +346,55 @@ describe("onResult: the result is stored before the engine forgets the run", () 
     });
     expect(result.outcome).toBe("error");
     expect(handed).toEqual(["error"]);
+  });
+});
+
+describe("DOCKER_HOST is honoured as the Docker CLI honours it", () => {
+  test("tcp://host:port reaches the engine (through a TCP proxy to the local socket)", async () => {
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect("/var/run/docker.sock");
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("error", close).on("close", close);
+      upstream.on("error", close).on("close", close);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const { port } = proxy.address() as AddressInfo;
+    try {
+      const overTcp = createDockerRuntime({
+        logger: silentLogger(),
+        env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` },
+      });
+      await expect(overTcp.ping()).resolves.toBeUndefined();
+      const result = await overTcp.run(
+        runRequest(jobSpec({ name: job("tcp"), ...shell("echo over-tcp") })),
+      );
+      expect(result).toMatchObject({ outcome: "succeeded", logTail: "over-tcp" });
+    } finally {
+      // Idle keep-alive connections would hold close() open.
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  test.each([
+    [{}, "unix:///var/run/docker.sock"],
+    [{ DOCKER_HOST: "unix:///run/user/1000/docker.sock" }, "unix:///run/user/1000/docker.sock"],
+    [{ DOCKER_HOST: "tcp://10.0.0.5:2375" }, "tcp://10.0.0.5:2375"],
+    [{ DOCKER_HOST: "10.0.0.5" }, "tcp://10.0.0.5:2375"],
+    [{ DOCKER_HOST: "tcp://10.0.0.5", DOCKER_TLS_VERIFY: "1" }, "tcp://10.0.0.5:2376"],
+  ])("%o → %s", (env, address) => {
+    expect(connectDocker(env).address).toBe(address);
+  });
+
+  test("ssh:// is refused with what to do instead", () => {
+    expect(() => connectDocker({ DOCKER_HOST: "ssh://me@build-host" })).toThrow(
+      /ssh -L .*DOCKER_HOST=unix:/,
+    );
   });
 });

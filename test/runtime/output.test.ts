@@ -1,5 +1,7 @@
+import { PassThrough } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
+import { demultiplex } from "../../src/runtime/demux.js";
 import {
   createLineSplitter,
   createRunOutput,
@@ -85,13 +87,13 @@ test("a run's output: demultiplexed streams become redacted lines, logged and ke
   logger.info = ((obj: unknown, msg: string) => logged.push([obj, msg])) as typeof logger.info;
   const lines: OutputLine[] = [];
   const out = createRunOutput({ secrets: ["s3cret"], logger, onLine: (l) => lines.push(l) });
-  out.stdout.write(Buffer.from("key s3c"));
-  out.stderr.write(Buffer.from("warn\n"));
-  out.stdout.write(Buffer.from("ret ok\npartial"));
+  out.write("stdout", Buffer.from("key s3c"));
+  out.write("stderr", Buffer.from("warn\n"));
+  out.write("stdout", Buffer.from("ret ok\npartial"));
   // A multi-byte character split across writes survives.
   const euro = Buffer.from("€\n");
-  out.stderr.write(euro.subarray(0, 1));
-  out.stderr.write(euro.subarray(1));
+  out.write("stderr", euro.subarray(0, 1));
+  out.write("stderr", euro.subarray(1));
   out.end();
   expect(lines).toEqual([
     { stream: "stderr", text: "warn" },
@@ -103,4 +105,37 @@ test("a run's output: demultiplexed streams become redacted lines, logged and ke
   expect(out.tail()).toBe("warn\nkey *** ok\n€\npartial");
   expect(out.tail()).not.toContain("s3cret");
   expect(LOG_TAIL_BYTES).toBe(4096);
+});
+
+describe("Docker's multiplexed stream is split into stdout and stderr", () => {
+  const frame = (type: number, text: string) => {
+    const payload = Buffer.from(text);
+    const header = Buffer.alloc(8);
+    header[0] = type;
+    header.writeUInt32BE(payload.length, 4);
+    return Buffer.concat([header, payload]);
+  };
+
+  test("frames split anywhere across chunks, several frames in one chunk", async () => {
+    const bytes = Buffer.concat([
+      frame(1, "out-1\n"),
+      frame(2, "err-1\n"),
+      frame(1, ""),
+      frame(1, "out-2\n"),
+    ]);
+    // Every possible split point: headers and payloads both cut in two.
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const stream = new PassThrough();
+      const frames: string[] = [];
+      const done = demultiplex(stream, (name, payload) => frames.push(`${name}:${payload}`));
+      stream.write(bytes.subarray(0, cut));
+      stream.end(bytes.subarray(cut));
+      await done;
+      expect(frames.filter((f) => !f.endsWith(":"))).toEqual([
+        "stdout:out-1\n",
+        "stderr:err-1\n",
+        "stdout:out-2\n",
+      ]);
+    }
+  });
 });
