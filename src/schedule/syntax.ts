@@ -69,6 +69,9 @@ export function normaliseExpression(expr: string): NormalisedSchedule {
   const fields = source.split(/\s+/);
   checkFieldCount(fields);
   const fieldNames = fields.length === 6 ? SIX : FIVE;
+  // "FRI-SUN" means Friday to Sunday; cron-parser reads SUN as 0 and calls the range backwards.
+  const weekday = fields.length - 1;
+  fields[weekday] = (fields[weekday] as string).replace(/-SUN\b/gi, "-7");
   for (const [i, field] of fields.entries()) checkField(fieldNames[i] as string, field);
   return { source: fields.join(" "), fields, fieldNames };
 }
