@@ -1,0 +1,119 @@
+// Finished runs go here first, one file each, before anything is pushed: a crash, a full
+// disk elsewhere or a remote that is down for a day loses nothing. Entries leave the outbox
+// only after the status branch holds them.
+
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../log.js";
+import {
+  quarantine,
+  readJsonOrQuarantine,
+  syncDir,
+  TEMP_SUFFIX,
+  writeFileAtomic,
+} from "./atomic.js";
+import type { RunSummary } from "./summary.js";
+
+export interface OutboxEntry {
+  /** The file name: sorts by finish time, then run id, then outcome. */
+  id: string;
+  summary: RunSummary;
+}
+
+export interface Outbox {
+  readonly dir: string;
+  /** Resolves once the summary is durably on disk. */
+  append(summary: RunSummary): Promise<OutboxEntry>;
+  /** Pending entries, oldest first. Half-written or corrupt files are moved to `corrupt/`. */
+  list(): Promise<OutboxEntry[]>;
+  remove(ids: Iterable<string>): Promise<void>;
+}
+
+/** The instant a summary is ordered by: when it finished, else when it was due. */
+export const summaryTime = (s: RunSummary): string => s.finishedAt ?? s.scheduledAt;
+
+/** What makes two summaries the same record: a retry is another attempt, a skipped tick
+ * another outcome, so neither is ever taken for the other. */
+export const recordKey = (s: RunSummary): string => `${s.run}#${s.attempt}#${s.outcome}`;
+
+const SAFE = /[^A-Za-z0-9._-]/g;
+
+export function entryId(s: RunSummary): string {
+  const stamp = new Date(summaryTime(s)).toISOString().replace(/[-:]/g, "");
+  return `${stamp}_${s.run.replace(SAFE, "_")}_${s.attempt}_${s.outcome}.json`;
+}
+
+export function isRunSummary(value: unknown): value is RunSummary {
+  const v = value as Partial<RunSummary> | null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof v.job === "string" &&
+    typeof v.run === "string" &&
+    typeof v.attempt === "number" &&
+    typeof v.outcome === "string" &&
+    typeof v.scheduledAt === "string"
+  );
+}
+
+export function createOutbox(options: { dir: string; logger: Logger }): Outbox {
+  const { dir, logger } = options;
+  const corruptDir = join(dir, "corrupt");
+  let ready: Promise<void> | null = null;
+  // list() waits for these, so any temp file it sees was left by a crash, not by us.
+  const writing = new Set<Promise<unknown>>();
+  const ensureDir = () => {
+    ready ??= mkdir(dir, { recursive: true }).then(() => undefined);
+    return ready;
+  };
+
+  return {
+    dir,
+    async append(summary) {
+      const id = entryId(summary);
+      const write = ensureDir().then(() =>
+        writeFileAtomic(join(dir, id), `${JSON.stringify(summary)}\n`),
+      );
+      writing.add(write);
+      try {
+        await write;
+      } finally {
+        writing.delete(write);
+      }
+      return { id, summary };
+    },
+
+    async list() {
+      await ensureDir();
+      await Promise.allSettled([...writing]);
+      const names = (await readdir(dir, { withFileTypes: true }))
+        .filter((d) => d.isFile())
+        .map((d) => d.name)
+        .sort();
+      const entries: OutboxEntry[] = [];
+      for (const name of names) {
+        if (name.endsWith(TEMP_SUFFIX)) {
+          const movedTo = await quarantine(join(dir, name), corruptDir);
+          logger.warn({ file: name, movedTo }, "half-written outbox file set aside");
+          continue;
+        }
+        if (!name.endsWith(".json")) continue;
+        const summary = await readJsonOrQuarantine(join(dir, name), logger, {
+          quarantineDir: corruptDir,
+          validate: isRunSummary,
+        });
+        if (summary) entries.push({ id: name, summary });
+      }
+      return entries;
+    },
+
+    async remove(ids) {
+      let removed = 0;
+      for (const id of ids) {
+        await rm(join(dir, id), { force: true });
+        removed++;
+      }
+      if (removed > 0) await syncDir(dir);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// What people read on the status branch: the README table and the commit messages. Pure.
+
+import { sanitize } from "../errors.js";
+import { describeSchedule } from "../schedule/describe.js";
+import type { StatusState } from "./state.js";
+import type { RunSummary } from "./summary.js";
+
+/** `412ms`, `7.5s`, `2m03s`, `1h05m`, `2d03h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${Number(seconds.toFixed(1))}s`;
+  const whole = Math.round(seconds);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${pad(whole % 60)}s`;
+  if (whole < 86_400) return `${Math.floor(whole / 3600)}h${pad(Math.floor((whole % 3600) / 60))}m`;
+  return `${Math.floor(whole / 86_400)}d${pad(Math.floor((whole % 86_400) / 3600))}h`;
+}
+
+/** `nightly: succeeded (exit 0, 7.5s)`; the parentheses say only what is known. */
+export function describeRun(s: RunSummary): string {
+  const facts = [
+    s.exitCode !== null ? `exit ${s.exitCode}` : null,
+    s.durationMs !== null ? formatDuration(s.durationMs) : null,
+  ].filter((f) => f !== null);
+  return facts.length > 0
+    ? `${s.job}: ${s.outcome} (${facts.join(", ")})`
+    : `${s.job}: ${s.outcome}`;
+}
+
+const SUBJECT_MAX = 100;
+const BODY_MAX_LINES = 50;
+
+/** One run: `<job>: <outcome> (exit <code>, <duration>)`. A batch: `<n> runs: a: succeeded,
+ * b: failed ×2, … +k more` on the subject, one line per run in the body (capped). */
+export function commitMessage(summaries: readonly RunSummary[], secrets: string[] = []): string {
+  if (summaries.length === 0) return "status: update state";
+  if (summaries.length === 1) return sanitize(describeRun(summaries[0] as RunSummary), secrets);
+
+  const groups = new Map<string, number>();
+  for (const s of summaries) {
+    const key = `${s.job}: ${s.outcome}`;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  const parts = [...groups].map(([key, n]) => (n > 1 ? `${key} ×${n}` : key));
+  let subject = `${summaries.length} runs: `;
+  let shown = 0;
+  for (const part of parts) {
+    const rest = parts.length - shown - 1;
+    const tail = rest > 0 ? `, … +${rest} more` : "";
+    if (shown > 0 && subject.length + part.length + 2 + tail.length > SUBJECT_MAX) break;
+    subject += `${shown > 0 ? ", " : ""}${part}`;
+    shown++;
+  }
+  if (shown < parts.length) subject += `, … +${parts.length - shown} more`;
+
+  const lines = summaries.slice(0, BODY_MAX_LINES).map((s) => `${s.run}: ${describeRun(s)}`);
+  if (summaries.length > BODY_MAX_LINES)
+    lines.push(`… and ${summaries.length - BODY_MAX_LINES} more`);
+  return sanitize(`${subject}\n\n${lines.join("\n")}`, secrets);
+}
+
+export interface ReadmeInput {
+  state: StatusState | null;
+  /** Each job's newest summary, also for jobs no longer active. */
+  lastRuns: Record<string, RunSummary>;
+  /** The status branch name, for the heading. */
+  branch: string;
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+
+function scheduleCell(schedule: string, timezone: string): string {
+  let words = "";
+  try {
+    words = ` — ${describeSchedule(schedule)}`;
+  } catch {
+    // cronstrue knows fewer forms than cron-parser; the expression alone still says it.
+  }
+  return `${code(schedule)} ${timezone}${words}`;
+}
+
+function outcomeCell(s: RunSummary | undefined): string {
+  if (!s) return "—";
+  const mark = s.outcome === "succeeded" ? "✅" : s.outcome === "skipped" ? "⏭️" : "❌";
+  return `${mark} ${s.outcome}${s.reason ? ` (${s.reason})` : ""}`;
+}
+
+export function renderReadme(input: ReadmeInput, secrets: string[] = []): string {
+  const { state, lastRuns } = input;
+  const active = state?.jobs ?? {};
+  const names = [...new Set([...Object.keys(active), ...Object.keys(lastRuns)])].sort();
+  const out: string[] = [`# gitcron status (\`${input.branch}\`)`, ""];
+  if (state) {
+    const sync = state.lastSyncAt ? `last sync ${state.lastSyncAt}` : "not synced yet";
+    const revision = state.revision
+      ? `revision ${code(state.revision.slice(0, 12))}`
+      : "no revision";
+    out.push(`Applied ${revision}, ${sync}, agent ${state.agentVersion}.`);
+    if (state.syncErrors.count > 0 && state.syncErrors.last) {
+      const last = state.syncErrors.last;
+      out.push("", `⚠️ ${state.syncErrors.count} sync errors; last at ${last.at}: ${last.message}`);
+    }
+    out.push("");
+  }
+  out.push(
+    "| job | schedule | last outcome | exit code | duration | last start | next run |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const name of names) {
+    const job = active[name];
+    const last = lastRuns[name];
+    const row = [
+      job ? name : `${name} (removed)`,
+      job
+        ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}`
+        : "—",
+      outcomeCell(last),
+      last?.exitCode != null ? String(last.exitCode) : "—",
+      last?.durationMs != null ? formatDuration(last.durationMs) : "—",
+      last?.startedAt ?? "—",
+      job?.nextRunAt ?? "—",
+    ];
+    out.push(`| ${row.map(cell).join(" | ")} |`);
+  }
+  if (names.length === 0) out.push("| (no jobs) | | | | | | |");
+
+  const rejected = state?.rejected ?? [];
+  if (rejected.length > 0) {
+    out.push(
+      "",
+      "## Rejected files",
+      "",
+      "These files were not applied; their jobs keep their last good spec.",
+      "",
+    );
+    for (const r of rejected) {
+      for (const i of r.issues)
+        out.push(
+          `- \`${i.file}:${i.line}:${i.col}\` ${i.severity}: ${cell(i.message)} (${i.rule})`,
+        );
+    }
+  }
+  out.push(
+    "",
+    "Each job's runs are in `jobs/<name>/runs.jsonl` (newest last); its last run in `jobs/<name>/last.json`.",
+    "",
+  );
+  return sanitize(out.join("\n"), secrets);
+}

@@ -1,0 +1,109 @@
+// state.json on the status branch: what the agent applied, from which revision, and what it
+// rejected. `gitcron plan` reads it to diff a revision against the active set.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EnvironmentError } from "../errors.js";
+import type { Issue } from "../jobs/issues.js";
+import { type GitAccess, gitErrorText, gitIn } from "./git.js";
+
+export interface ActiveJobState {
+  /** The job file, relative to the jobs path. */
+  file: string;
+  schedule: string;
+  timezone: string;
+  specHash: string;
+  /** Per-field hashes, so `gitcron plan` can name the fields that changed. */
+  fields?: Record<string, string>;
+  suspended: boolean;
+  nextRunAt: string | null;
+}
+
+export interface RejectedFile {
+  file: string;
+  issues: Issue[];
+}
+
+export interface StatusState {
+  version: 1;
+  /** Commit SHA (or folder digest) of the applied revision; null before the first sync. */
+  revision: string | null;
+  agentVersion: string;
+  lastSyncAt: string | null;
+  syncErrors: { count: number; last?: { at: string; message: string } };
+  jobs: Record<string, ActiveJobState>;
+  rejected: RejectedFile[];
+}
+
+export function isStatusState(value: unknown): value is StatusState {
+  const v = value as Partial<StatusState> | null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    v.version === 1 &&
+    typeof v.jobs === "object" &&
+    v.jobs !== null &&
+    Array.isArray(v.rejected)
+  );
+}
+
+export interface ReadStatusStateOptions extends GitAccess {
+  /** Where the temporary clone goes; default: the system temp folder. */
+  tmpDir?: string;
+}
+
+/** Fetches only the tip of the status branch into a throwaway repository and returns its
+ * state.json; null when the branch (or the file) does not exist. Throws EnvironmentError
+ * when the remote cannot be read. */
+export async function readStatusState(
+  repoUrl: string,
+  branch: string,
+  options: ReadStatusStateOptions = {},
+): Promise<StatusState | null> {
+  const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), "gitcron-status-"));
+  try {
+    const git = gitIn(dir, options);
+    await git.init();
+    let exists: string;
+    try {
+      exists = await git.listRemote([repoUrl, `refs/heads/${branch}`]);
+    } catch (err) {
+      throw new EnvironmentError(
+        `cannot read the status branch "${branch}": ${gitErrorText(err, options)}`,
+      );
+    }
+    if (exists.trim() === "") return null;
+    try {
+      await git.fetch([repoUrl, `refs/heads/${branch}`, "--depth=1", "--no-tags"]);
+    } catch (err) {
+      throw new EnvironmentError(
+        `cannot fetch the status branch "${branch}": ${gitErrorText(err, options)}`,
+      );
+    }
+    let text: string;
+    try {
+      text = await git.show(["FETCH_HEAD:state.json"]);
+    } catch {
+      return null;
+    }
+    return parseStatusState(text, branch);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function parseStatusState(text: string, branch: string): StatusState {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new EnvironmentError(`state.json on "${branch}" is not JSON: ${(err as Error).message}`);
+  }
+  if (!isStatusState(value)) {
+    throw new EnvironmentError(
+      `state.json on "${branch}" is not a gitcron state (version 1 expected)`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,251 @@
+// The agent's one door to the status branch. A finished run is on disk (the outbox) before
+// record() resolves; a background loop batches what is pending into one commit at most every
+// flushMs, backs off while the remote is down, and removes outbox entries only once the
+// branch holds them. Entries left by a previous process are replayed at start.
+
+import { join } from "node:path";
+import { Events } from "../events.js";
+import type { Logger } from "../log.js";
+import { type Clock, systemClock } from "../scheduler/clock.js";
+import { type PublishInput, type PublishResult, StatusBranchWriter } from "./branch.js";
+import { gitErrorText } from "./git.js";
+import { createOutbox } from "./outbox.js";
+import type { StatusState } from "./state.js";
+import type { RunSummary } from "./summary.js";
+
+export interface StatusPublisher {
+  publish(input: PublishInput): Promise<PublishResult>;
+}
+
+export interface StatusStoreOptions {
+  dataDir: string;
+  repoUrl: string;
+  branch: string;
+  history: number;
+  /** At most one push per this many ms (GitHub asks for no more than 6 a minute). */
+  flushMs: number;
+  logger: Logger;
+  clock?: Clock;
+  /** Replaces the git writer (tests of faults). */
+  writer?: StatusPublisher;
+  gitToken?: string;
+  gitTimeoutMs?: number;
+  /** Longest wait between attempts while the remote is down. */
+  maxBackoffMs?: number;
+  /** How long stop() tries its final push before leaving the rest in the outbox. */
+  stopTimeoutMs?: number;
+}
+
+export interface StatusCounters {
+  /** Runs accepted by record(). */
+  recorded: number;
+  /** Pushes that reached the remote. */
+  pushes: number;
+  /** Publish attempts that failed (each one is retried). */
+  failures: number;
+  /** Summaries waiting in the outbox. */
+  pending: number;
+  lastPushAt: string | null;
+}
+
+export interface StatusEvents {
+  published: { pushed: boolean; commit?: string; summaries: number; appended: number };
+  "publish:failed": { message: string; retryInMs: number };
+}
+
+export interface StatusStore {
+  readonly events: Events<StatusEvents>;
+  /** Resolves once the summary is durably in the outbox. */
+  record(summary: RunSummary): Promise<void>;
+  /** The next push writes this as state.json. */
+  setState(state: StatusState): void;
+  /** Publishes everything pending now, whatever the rate limit; throws when the push fails. */
+  flush(): Promise<PublishResult>;
+  /** Replays the outbox and starts the background loop. Safe to call twice. */
+  start(): void;
+  /** Stops the loop and makes one last bounded attempt to push. Safe to call twice. */
+  stop(): Promise<void>;
+  counters(): StatusCounters;
+}
+
+const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
+const DEFAULT_STOP_TIMEOUT_MS = 15_000;
+
+/** What in the state is worth a push of its own: not the sync time or next-run times, which
+ * change all the time and ride along with the next batch of runs. */
+function stateKey(state: StatusState): string {
+  const jobs = Object.entries(state.jobs).map(([name, j]) => [name, { ...j, nextRunAt: null }]);
+  return JSON.stringify({ ...state, lastSyncAt: null, jobs });
+}
+
+export function createStatusStore(options: StatusStoreOptions): StatusStore {
+  const { logger, flushMs } = options;
+  const clock = options.clock ?? systemClock;
+  const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const outbox = createOutbox({ dir: join(options.dataDir, "outbox"), logger });
+  const writer =
+    options.writer ??
+    new StatusBranchWriter({
+      dir: join(options.dataDir, "status"),
+      repoUrl: options.repoUrl,
+      branch: options.branch,
+      history: options.history,
+      logger,
+      ...(options.gitToken && { gitToken: options.gitToken }),
+      ...(options.gitTimeoutMs && { timeoutMs: options.gitTimeoutMs }),
+    });
+  const events = new Events<StatusEvents>((err) => logger.error({ err }, "status listener failed"));
+
+  const pending = new Map<string, RunSummary>();
+  let state: StatusState | null = null;
+  let publishedStateKey: string | null = null;
+  const counts = { recorded: 0, pushes: 0, failures: 0, lastPushAt: null as string | null };
+
+  let replayed: Promise<void> = Promise.resolve();
+  let loopDone: Promise<void> | null = null;
+  let stopping: Promise<void> | null = null;
+  const stopSignal = new AbortController();
+  let wake: (() => void) | null = null;
+  const nudge = () => {
+    wake?.();
+    wake = null;
+  };
+  // One publish at a time: the loop, flush() and stop() all go through this chain.
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const stateDirty = () => state !== null && stateKey(state) !== publishedStateKey;
+  const hasWork = () => pending.size > 0 || stateDirty();
+
+  const publishPending = async (): Promise<PublishResult> => {
+    await replayed;
+    if (!hasWork()) return { pushed: false, appended: 0 };
+    const ids = [...pending.keys()].sort();
+    const summaries = ids.map((id) => pending.get(id) as RunSummary);
+    const snapshot = state;
+    try {
+      const result = await writer.publish({ summaries, state: snapshot });
+      // Only now that the branch holds them may the outbox forget them.
+      await outbox.remove(ids);
+      for (const id of ids) pending.delete(id);
+      if (snapshot) publishedStateKey = stateKey(snapshot);
+      if (result.pushed) {
+        counts.pushes++;
+        counts.lastPushAt = clock.now().toISOString();
+      }
+      events.emit("published", {
+        pushed: result.pushed,
+        summaries: summaries.length,
+        appended: result.appended,
+        ...(result.commit && { commit: result.commit }),
+      });
+      return result;
+    } catch (err) {
+      counts.failures++;
+      throw err;
+    }
+  };
+  const publish = () => {
+    const run = chain.then(publishPending);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const loop = async () => {
+    let lastAttemptAt = Number.NEGATIVE_INFINITY;
+    let backoffMs = 0;
+    while (!stopSignal.signal.aborted) {
+      if (!hasWork()) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const wait = lastAttemptAt + (backoffMs || flushMs) - clock.now().getTime();
+      if (wait > 0) {
+        await clock.sleep(wait, stopSignal.signal);
+        continue;
+      }
+      lastAttemptAt = clock.now().getTime();
+      try {
+        await publish();
+        backoffMs = 0;
+      } catch (err) {
+        backoffMs = Math.min(Math.max(flushMs, backoffMs * 2), maxBackoffMs);
+        const message = gitErrorText(err, options);
+        logger.warn(
+          { pending: pending.size, retryInMs: backoffMs, err: message },
+          "status push failed; runs stay in the outbox",
+        );
+        events.emit("publish:failed", { message, retryInMs: backoffMs });
+      }
+    }
+  };
+
+  const replay = async () => {
+    try {
+      const entries = await outbox.list();
+      for (const e of entries) pending.set(e.id, e.summary);
+      if (entries.length > 0) logger.info({ runs: entries.length }, "replaying the status outbox");
+    } catch (err) {
+      logger.error({ err: gitErrorText(err) }, "cannot read the status outbox");
+    }
+  };
+
+  return {
+    events,
+    async record(summary) {
+      counts.recorded++;
+      try {
+        const entry = await outbox.append(summary);
+        pending.set(entry.id, summary);
+      } catch (err) {
+        // Not durable, but still pushed if this process lives long enough.
+        pending.set(`unsaved-${counts.recorded}`, summary);
+        logger.error({ err: gitErrorText(err), run: summary.run }, "cannot write the outbox");
+        throw err;
+      } finally {
+        nudge();
+      }
+    },
+    setState(next) {
+      state = next;
+      nudge();
+    },
+    flush: publish,
+    start() {
+      if (loopDone || stopping) return;
+      replayed = replay();
+      loopDone = replayed.then(loop);
+    },
+    stop() {
+      stopping ??= (async () => {
+        stopSignal.abort();
+        nudge();
+        await loopDone;
+        if (!hasWork()) return;
+        // Cancelled once the push ends, so no timer keeps the process alive after it.
+        const giveUp = new AbortController();
+        const timeout = clock
+          .sleep(options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, giveUp.signal)
+          .then(() => "timeout" as const);
+        try {
+          const outcome = await Promise.race([publish(), timeout]);
+          if (outcome === "timeout")
+            logger.warn(
+              { pending: pending.size },
+              "final status push timed out; the outbox keeps the runs",
+            );
+        } catch (err) {
+          logger.warn(
+            { pending: pending.size, err: gitErrorText(err, options) },
+            "final status push failed; the outbox keeps the runs for the next start",
+          );
+        } finally {
+          giveUp.abort();
+        }
+      })();
+      return stopping;
+    },
+    counters: () => ({ ...counts, pending: pending.size }),
+  };
+}

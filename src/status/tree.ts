@@ -1,0 +1,132 @@
+// Applies a batch to the files of the status branch checked out in a folder: jobs/<name>/
+// runs.jsonl (deduplicated, newest last, trimmed), jobs/<name>/last.json, state.json and
+// README.md. Idempotent: applying the same batch twice changes nothing.
+
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { sanitize } from "../errors.js";
+import type { Logger } from "../log.js";
+import { isRunSummary, recordKey, summaryTime } from "./outbox.js";
+import { renderReadme } from "./render.js";
+import { isStatusState, type StatusState } from "./state.js";
+import type { RunSummary } from "./summary.js";
+
+export interface ApplyInput {
+  root: string;
+  summaries: readonly RunSummary[];
+  state: StatusState | null;
+  history: number;
+  branch: string;
+  logger: Logger;
+  secrets: string[];
+}
+
+/** A job's folder; names are DNS labels already, this only keeps a bad one inside jobs/. */
+export const jobFolder = (job: string): string => join("jobs", job.replace(/[^A-Za-z0-9_-]/g, "_"));
+
+/** Stable, by finish (or due) time: the newest ends up last. */
+const byTime = (a: RunSummary, b: RunSummary) =>
+  Date.parse(summaryTime(a)) - Date.parse(summaryTime(b));
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+}
+
+function parseRuns(text: string, file: string, logger: Logger): RunSummary[] {
+  const runs: RunSummary[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isRunSummary(value)) {
+        runs.push(value);
+        continue;
+      }
+    } catch {
+      // reported below
+    }
+    logger.warn({ file, line: i + 1 }, "unreadable line dropped from the status branch");
+  }
+  return runs;
+}
+
+const redact = (s: RunSummary, secrets: string[]): RunSummary => ({
+  ...s,
+  logTail: sanitize(s.logTail, secrets),
+  reason: s.reason === null ? null : sanitize(s.reason, secrets),
+});
+
+/** Returns the indexes of the input summaries that were new to the branch. */
+export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<number> }> {
+  const { root, logger } = input;
+  const appended = new Set<number>();
+  const byJob = new Map<string, number[]>();
+  input.summaries.forEach((s, i) => {
+    byJob.set(s.job, [...(byJob.get(s.job) ?? []), i]);
+  });
+
+  for (const [job, indexes] of byJob) {
+    const folder = join(root, jobFolder(job));
+    const runsFile = join(folder, "runs.jsonl");
+    const existing = parseRuns((await readText(runsFile)) ?? "", runsFile, logger);
+    const seen = new Set(existing.map(recordKey));
+    const runs = [...existing];
+    for (const i of indexes) {
+      const summary = input.summaries[i] as RunSummary;
+      const key = recordKey(summary);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      runs.push(redact(summary, input.secrets));
+      appended.add(i);
+    }
+    const kept = runs.sort(byTime).slice(-Math.max(1, input.history));
+    await mkdir(folder, { recursive: true });
+    await writeFile(runsFile, `${kept.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    await writeFile(join(folder, "last.json"), `${JSON.stringify(kept.at(-1), null, 2)}\n`);
+  }
+
+  const stateFile = join(root, "state.json");
+  let state = input.state;
+  if (state) {
+    await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  } else {
+    const text = await readText(stateFile);
+    try {
+      const value: unknown = text === null ? null : JSON.parse(text);
+      state = isStatusState(value) ? value : null;
+    } catch {
+      state = null;
+    }
+  }
+
+  const lastRuns = await readLastRuns(root);
+  const readme = renderReadme({ state, lastRuns, branch: input.branch }, input.secrets);
+  await writeFile(join(root, "README.md"), readme);
+  return { appended };
+}
+
+async function readLastRuns(root: string): Promise<Record<string, RunSummary>> {
+  const lastRuns: Record<string, RunSummary> = {};
+  let folders: string[];
+  try {
+    folders = await readdir(join(root, "jobs"));
+  } catch {
+    return lastRuns;
+  }
+  for (const folder of folders.sort()) {
+    const text = await readText(join(root, "jobs", folder, "last.json"));
+    if (text === null) continue;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (isRunSummary(value)) lastRuns[value.job] = value;
+    } catch {
+      // a hand-edited last.json only loses its README row until the job's next run
+    }
+  }
+  return lastRuns;
+}

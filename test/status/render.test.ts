@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { commitMessage, formatDuration, renderReadme } from "../../src/status/render.js";
+import { state, summary } from "./fixtures.js";
+
+describe("durations read as people write them", () => {
+  it.each([
+    [412, "412ms"],
+    [7_488, "7.5s"],
+    [7_000, "7s"],
+    [59_940, "59.9s"],
+    [123_000, "2m03s"],
+    [3_600_000, "1h00m"],
+    [3_900_000, "1h05m"],
+    [183_600_000, "2d03h"],
+  ])("%i ms is %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe("commit messages", () => {
+  it("one run reads <job>: <outcome> (exit <code>, <duration>)", () => {
+    expect(commitMessage([summary("nightly", 0)])).toBe("nightly: succeeded (exit 0, 7.5s)");
+    const failed = summary("etl", 0, { outcome: "failed", exitCode: 3, durationMs: 123_000 });
+    expect(commitMessage([failed])).toBe("etl: failed (exit 3, 2m03s)");
+  });
+
+  it("a run that never started says only its outcome", () => {
+    const skipped = summary("etl", 0, {
+      outcome: "skipped",
+      exitCode: null,
+      durationMs: null,
+      startedAt: null,
+    });
+    expect(commitMessage([skipped])).toBe("etl: skipped");
+  });
+
+  it("a batch counts runs and groups them by job and outcome", () => {
+    const message = commitMessage([
+      summary("a", 0),
+      summary("b", 0, { outcome: "failed", exitCode: 1 }),
+      summary("a", 1),
+    ]);
+    const [subject, blank, ...body] = message.split("\n");
+    expect(subject).toBe("3 runs: a: succeeded ×2, b: failed");
+    expect(blank).toBe("");
+    expect(body).toHaveLength(3);
+    expect(body[1]).toBe(`${summary("b", 0).run}: b: failed (exit 1, 7.5s)`);
+  });
+
+  it("a large batch keeps the subject short and says how many were left out", () => {
+    const runs = Array.from({ length: 120 }, (_, i) => summary(`job-${i}`, i));
+    const [subject, , ...body] = commitMessage(runs).split("\n");
+    expect(subject?.startsWith("120 runs: job-0: succeeded, job-1: succeeded")).toBe(true);
+    expect(subject?.length).toBeLessThanOrEqual(100);
+    expect(subject).toMatch(/, … \+\d+ more$/);
+    expect(body).toHaveLength(51);
+    expect(body.at(-1)).toBe("… and 70 more");
+  });
+
+  it("credentials in a message are removed", () => {
+    const s = summary("x", 0, { job: "x", outcome: "failed" });
+    s.job = "x https://bob:hunter2@git.example.com/r.git";
+    expect(commitMessage([s])).not.toContain("hunter2");
+  });
+});
+
+describe("the status README", () => {
+  const lastRuns = {
+    nightly: summary("nightly", 0),
+    etl: summary("etl", 1, {
+      outcome: "failed",
+      exitCode: 2,
+      durationMs: 123_000,
+      reason: "exit | code",
+    }),
+    gone: summary("gone", 2),
+  };
+  const current = state(["nightly", "etl"], {
+    rejected: [
+      {
+        file: "jobs/broken.yaml",
+        issues: [
+          {
+            file: "jobs/broken.yaml",
+            line: 3,
+            col: 11,
+            severity: "error",
+            rule: "cron.syntax",
+            message: "minute field: 61 is out of range",
+          },
+        ],
+      },
+    ],
+  });
+  const readme = renderReadme({ state: current, lastRuns, branch: "gitcron-status" });
+
+  it("has one row per job with schedule, outcome, exit code, duration, start and next run", () => {
+    const row = readme.split("\n").find((l) => l.startsWith("| etl |"));
+    expect(row).toBeDefined();
+    const cells = row?.split(/(?<!\\)\|/).map((c) => c.trim()) ?? [];
+    expect(cells[2]).toContain("`0 3 * * MON` Europe/Amsterdam");
+    expect(cells[2]).toContain("Monday");
+    expect(cells[3]).toBe("❌ failed (exit \\| code)");
+    expect(cells[4]).toBe("2");
+    expect(cells[5]).toBe("2m03s");
+    expect(cells[6]).toBe(lastRuns.etl.startedAt);
+    expect(cells[7]).toBe("2026-11-30T03:00:00.000+01:00");
+  });
+
+  it("keeps a removed job's last run, marked as removed", () => {
+    expect(readme).toMatch(/^\| gone \(removed\) \| — \| ✅ succeeded \|/m);
+  });
+
+  it("lists rejected files as file:line:col with the message", () => {
+    expect(readme).toContain("## Rejected files");
+    expect(readme).toContain("- `jobs/broken.yaml:3:11` error: minute field: 61 is out of range");
+  });
+
+  it("works before the first sync and with no jobs", () => {
+    const empty = renderReadme({ state: null, lastRuns: {}, branch: "s" });
+    expect(empty).toContain("| (no jobs) |");
+  });
+
+  it("never shows credentials or the token", () => {
+    const leaky = state(["a"], {
+      syncErrors: {
+        count: 2,
+        last: { at: "2026-11-26T03:00:00Z", message: "fetch https://u:s3cret-token@h/r failed" },
+      },
+    });
+    const text = renderReadme({ state: leaky, lastRuns: {}, branch: "s" }, ["s3cret-token"]);
+    expect(text).toContain("2 sync errors");
+    expect(text).not.toContain("s3cret-token");
+  });
+});
