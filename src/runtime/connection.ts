@@ -97,7 +97,14 @@ export function describeEngineError(
   // The engine's own message says what is wrong; the method and path add nothing for a user.
   const engineMessage = (err as { json?: { message?: unknown } })?.json?.message;
   if (typeof engineMessage === "string" && engineMessage.trim()) {
-    return oneLine(new Error(engineMessage.trim()), secrets);
+    return oneLine(new Error(withoutRuntimeNoise(engineMessage.trim())), secrets);
   }
   return oneLine(err, secrets);
+}
+
+/** "failed to create shim task: OCI runtime create failed: runc create failed: unable to start
+ * container process: exec: "/x": stat /x: no such file or directory: unknown" → the last part. */
+function withoutRuntimeNoise(message: string): string {
+  const cause = /unable to start container process: (.*?)(: unknown)?$/.exec(message)?.[1];
+  return cause ? `the container could not start: ${cause}` : message;
 }

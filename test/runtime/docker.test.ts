@@ -398,3 +398,13 @@ describe("DOCKER_HOST is honoured as the Docker CLI honours it", () => {
     );
   });
 });
+
+test("a command that does not exist in the image is an error that says so briefly", async () => {
+  const spec = jobSpec({ name: job("noexec"), command: ["/no-such-binary"] });
+  const result = await runtime.run(runRequest(spec));
+  expect(result).toMatchObject({ outcome: "error", exitCode: null });
+  expect(result.reason).toBe(
+    'the container could not start: exec: "/no-such-binary": stat /no-such-binary: no such file or directory',
+  );
+  expect(await containersOfJob(docker, spec.name)).toHaveLength(0);
+});
