@@ -7,7 +7,11 @@ import { jobsRoutes } from "../server/jobs.js";
 import type { AgentSettings } from "../settings.js";
 import type { Agent } from "./agent.js";
 
-export function agentRoutes(options: { agent: Agent; settings: AgentSettings; logger: Logger }): Route[] {
+export function agentRoutes(options: {
+  agent: Agent;
+  settings: AgentSettings;
+  logger: Logger;
+}): Route[] {
   const { agent } = options;
   return [
     ...healthRoutes({

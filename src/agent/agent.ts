@@ -1,0 +1,254 @@
+// Wires the stages together — source → jobs → plan → scheduler → runtime → status — and
+// owns the lifecycle. The only module that knows them all.
+
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { simpleGit } from "simple-git";
+import { EnvironmentError, oneLine } from "../errors.js";
+import { parseJobFile } from "../jobs/parse.js";
+import type { Logger } from "../log.js";
+import { DesiredJobs } from "../plan/desired.js";
+import { activeJobOf, type PlanEntry, plan } from "../plan/plan.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { type Clock, systemClock } from "../scheduler/clock.js";
+import { Scheduler } from "../scheduler/scheduler.js";
+import type { AgentSettings } from "../settings.js";
+import { classifyRepo } from "../source/job-files.js";
+import { createSource, type Source } from "../source/source.js";
+import { createStatusStore, type StatusStore } from "../status/store.js";
+import { version } from "../version.js";
+import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
+import { buildStatusState } from "./status-state.js";
+import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
+
+export interface AgentDeps {
+  settings: AgentSettings;
+  logger: Logger;
+  runtime: Runtime;
+  env: Readonly<Record<string, string | undefined>>;
+  clock?: Clock;
+  /** Overrides for tests of faults (a source or status store wrapped to fail). */
+  source?: Source;
+  status?: StatusStore;
+  /** How long shutdown waits for running runs (SPEC: 30 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface Agent {
+  scheduler: Scheduler;
+  /** Resolves after the first successful sync. */
+  ready: Promise<void>;
+  isReady(): boolean;
+  /** Ask for a sync now (webhook); bursts coalesce. */
+  requestSync(): void;
+  sync: SyncLoop;
+  status: StatusStore;
+  /** The repository, credentials removed. */
+  sourceDescription: string;
+  /** Starts nothing new, waits up to 30 s for runs, pushes the outbox. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const settingsKeyOf = (s: AgentSettings) =>
+  createHash("sha256")
+    .update(JSON.stringify([s.path, s.timezone, s.policy, version]))
+    .digest("hex")
+    .slice(0, 16);
+
+/** A watched folder has no remote: its status branch lives in a bare repository in --data-dir. */
+async function statusRepoFor(settings: AgentSettings): Promise<string> {
+  if (classifyRepo(settings.repo).type !== "folder") return settings.repo;
+  const bare = join(settings.dataDir, "status.git");
+  if (!existsSync(join(bare, "HEAD"))) await simpleGit().init(["--bare", "--quiet", bare]);
+  return pathToFileURL(bare).href;
+}
+
+export async function startAgent(deps: AgentDeps): Promise<Agent> {
+  const { settings, logger, runtime } = deps;
+  const clock = deps.clock ?? systemClock;
+  await mkdir(settings.dataDir, { recursive: true });
+
+  try {
+    await runtime.ping();
+  } catch (err) {
+    throw new EnvironmentError(oneLine(err));
+  }
+
+  const appliedFile = jsonFile<AppliedState>(join(settings.dataDir, "applied.json"), logger);
+  const cursorFile = jsonFile<Cursors>(join(settings.dataDir, "cursors.json"), logger);
+  const settingsKey = settingsKeyOf(settings);
+  const saved = await appliedFile.load();
+  const usable = saved?.version === 1 && saved.settingsKey === settingsKey ? saved : null;
+  const desired = new DesiredJobs(usable?.specs ?? []);
+  let revision: string | null = usable?.revision ?? null;
+
+  const status =
+    deps.status ??
+    createStatusStore({
+      dataDir: settings.dataDir,
+      repoUrl: await statusRepoFor(settings),
+      branch: settings.statusBranch,
+      history: settings.history,
+      flushMs: settings.statusFlushMs,
+      logger: logger.child({ stage: "status" }),
+      clock,
+      gitToken: settings.gitToken,
+    });
+
+  const scheduler = new Scheduler({
+    clock,
+    runtime,
+    record: (summary) => status.record(summary),
+    logger: logger.child({ stage: "scheduler" }),
+    policy: settings.policy,
+    env: deps.env,
+    maxParallel: settings.maxParallel,
+  });
+  scheduler.events.on("tick", () => cursorFile.save(() => scheduler.cursors()));
+  scheduler.events.on("run:recorded", ({ summary }) => {
+    const { logTail: _tail, ...fields } = summary;
+    logger.info(fields, `${summary.job}: ${summary.outcome}`);
+  });
+
+  const applied = new Map<string, ReturnType<typeof activeJobOf>>();
+  const applyPlan = (entries: PlanEntry[]) => {
+    for (const e of entries) {
+      if (e.action === "remove") {
+        scheduler.remove(e.job);
+        applied.delete(e.job);
+        logger.info({ job: e.job }, "job removed");
+        continue;
+      }
+      if (e.action === "same") continue;
+      const spec = desired.specs().find((s) => s.name === e.job);
+      if (!spec) continue;
+      scheduler.upsert(spec, desired.revisionOf(e.job) ?? "unknown");
+      applied.set(e.job, activeJobOf(spec));
+      logger.info(
+        { job: e.job, file: e.file, fields: e.fields },
+        e.action === "add" ? "job added" : "job changed",
+      );
+    }
+  };
+  // The last good specs start at once: a remote that is down at start-up changes nothing.
+  applyPlan(plan(desired.specs(), {}));
+
+  const source =
+    deps.source ??
+    createSource({
+      repo: settings.repo,
+      path: settings.path,
+      dataDir: settings.dataDir,
+      logger: logger.child({ stage: "source" }),
+      ...(settings.branch && { branch: settings.branch }),
+      ...(settings.gitToken && { gitToken: settings.gitToken }),
+      ...(settings.verifySignatures && { verifySignatures: settings.verifySignatures }),
+    });
+
+  let lastSync: SyncOutcome = { at: clock.now(), errors: 0 };
+  const publishState = () =>
+    status.setState(
+      buildStatusState({ revision, desired, scheduler, applied, lastSync, agentVersion: version }),
+    );
+  // Next-run times and last outcomes change with every run; refresh them at most once a second.
+  let stateTimer: NodeJS.Timeout | null = null;
+  scheduler.events.on("run:recorded", () => {
+    stateTimer ??= setTimeout(() => {
+      stateTimer = null;
+      publishState();
+    }, 1_000);
+  });
+
+  const sync = startSyncLoop({
+    clock,
+    intervalMs: settings.intervalMs,
+    logger: logger.child({ stage: "sync" }),
+    step: async (signal) => {
+      const started = clock.now();
+      const snapshot = await source.sync(revision, signal);
+      if (snapshot.revision === revision && snapshot.changes.length === 0)
+        return { changed: false };
+      await desired.update({
+        revision: snapshot.revision,
+        changes: snapshot.changes,
+        files: snapshot.files,
+        parse: async (file) =>
+          parseJobFile(await readFile(join(snapshot.root, file), "utf8"), file, {
+            policy: settings.policy,
+            defaultTimezone: settings.timezone,
+          }),
+      });
+      const entries = plan(desired.specs(), Object.fromEntries(applied));
+      applyPlan(entries);
+      revision = snapshot.revision;
+      appliedFile.save(() => ({ version: 1, settingsKey, revision, specs: desired.entries() }));
+      for (const r of desired.rejections()) {
+        for (const issue of r.issues) {
+          logger.warn(
+            { file: r.file, line: issue.line, col: issue.col, rule: issue.rule },
+            `rejected: ${issue.message}`,
+          );
+        }
+      }
+      const counts = (a: string) => entries.filter((e) => e.action === a).length;
+      logger.info(
+        {
+          revision,
+          changedFiles: snapshot.changes.length,
+          jobs: applied.size,
+          added: counts("add"),
+          changed: counts("change"),
+          removed: counts("remove"),
+          rejected: desired.rejections().length,
+          ms: clock.now().getTime() - started.getTime(),
+        },
+        "sync applied",
+      );
+      return { changed: true };
+    },
+    after: (outcome) => {
+      lastSync = outcome;
+      publishState();
+    },
+  });
+  const unwatch = source.watch(() => sync.request());
+
+  // Runs that outlived the previous agent: their jobs start no second run; their end is recorded once.
+  const existing = await runtime.list();
+  if (existing.length > 0)
+    logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
+  scheduler.adopt(existing);
+  await scheduler.catchUp((await cursorFile.load()) ?? {});
+  scheduler.start();
+  status.start();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    scheduler,
+    ready: sync.firstSuccess,
+    isReady: () => sync.succeeded,
+    requestSync: () => sync.request(),
+    sync,
+    status,
+    sourceDescription: source.description,
+    stop: () => {
+      stopping ??= (async () => {
+        unwatch();
+        await sync.stop();
+        if (stateTimer) clearTimeout(stateTimer);
+        const { leftRunning } = await scheduler.stop(deps.shutdownGraceMs ?? 30_000);
+        if (leftRunning > 0)
+          logger.info({ leftRunning }, "runs left going; the next start adopts them");
+        cursorFile.save(() => scheduler.cursors());
+        await Promise.all([cursorFile.flush(), appliedFile.flush()]);
+        publishState();
+        await status.stop();
+        await source.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The state.json the agent publishes: the revision applied, the active jobs with their spec
+// hashes, the rejected files and their errors, the time of the last sync.
+
+import type { DesiredJobs } from "../plan/desired.js";
+import type { ActiveJob } from "../plan/plan.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
+import type { StatusState } from "../status/state.js";
+import type { SyncOutcome } from "./sync-loop.js";
+
+export function buildStatusState(options: {
+  revision: string | null;
+  desired: DesiredJobs;
+  scheduler: Scheduler;
+  applied: ReadonlyMap<string, ActiveJob>;
+  lastSync: SyncOutcome;
+  agentVersion: string;
+}): StatusState {
+  const { scheduler, applied, lastSync } = options;
+  const jobs: StatusState["jobs"] = {};
+  for (const view of scheduler.view()) {
+    const active = applied.get(view.spec.name);
+    if (!active) continue;
+    jobs[view.spec.name] = {
+      file: view.spec.file,
+      schedule: view.spec.schedule,
+      timezone: view.spec.timezone,
+      specHash: active.specHash,
+      ...(active.fields && { fields: active.fields }),
+      suspended: view.spec.suspended,
+      nextRunAt: view.nextRunAt?.toISOString() ?? null,
+    };
+  }
+  return {
+    version: 1,
+    revision: options.revision,
+    agentVersion: options.agentVersion,
+    lastSyncAt: lastSync.at.toISOString(),
+    syncErrors: {
+      count: lastSync.errors,
+      ...(lastSync.lastError && {
+        last: { at: lastSync.lastError.at.toISOString(), message: lastSync.lastError.message },
+      }),
+    },
+    jobs,
+    rejected: options.desired.rejections().map((r) => ({ file: r.file, issues: r.issues })),
+  };
+}

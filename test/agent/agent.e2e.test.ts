@@ -1,0 +1,223 @@
+// The agent end to end: a real bare repository, a real Docker engine, the status branch
+// read back with git. Schedules are six-field (seconds) so runs come every few seconds.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Agent, startAgent } from "../../src/agent/agent.js";
+import { silentLogger } from "../../src/log.js";
+import { createDockerRuntime } from "../../src/runtime/docker.js";
+import { resolveSettings } from "../../src/settings.js";
+import type { StatusState } from "../../src/status/state.js";
+import type { RunSummary } from "../../src/status/summary.js";
+import {
+  cleanupDocker,
+  containersOfJob,
+  engine,
+  eventually,
+  TEST_IMAGE,
+  uniqueName,
+} from "../helpers/docker.js";
+import {
+  type BareRepo,
+  cloneRepo,
+  commitFiles,
+  createBareRepo,
+  readFileAt,
+  tempDirs,
+} from "../helpers/git.js";
+
+const docker = engine();
+const dirs = tempDirs("gitcron-agent-");
+
+const job = (schedule: string, script: string, extra = "") =>
+  `schedule: "${schedule}"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
+
+interface World {
+  prefix: string;
+  remote: BareRepo;
+  work: string;
+  agent: Agent;
+  runs(name: string): Promise<RunSummary[]>;
+  state(): Promise<StatusState | null>;
+  push(files: Record<string, string | null>, message: string): Promise<string>;
+}
+
+let world: World | undefined;
+
+async function startWorld(files: (prefix: string) => Record<string, string>): Promise<World> {
+  const prefix = uniqueName("e2e");
+  const parent = await dirs.make();
+  const remote = await createBareRepo(parent, { files: files(prefix) });
+  const work = await cloneRepo(remote.url, `${parent}/work`);
+  const settings = resolveSettings(
+    {
+      repo: remote.url,
+      "data-dir": `${parent}/data`,
+      interval: "1s",
+      "status-flush": "1s",
+      listen: "127.0.0.1:0",
+    },
+    {},
+    parent,
+  );
+  const logger = silentLogger();
+  const agent = await startAgent({
+    settings,
+    logger,
+    runtime: createDockerRuntime({ logger, stopGraceMs: 1_000 }),
+    env: {},
+    shutdownGraceMs: 10_000,
+  });
+  await agent.ready;
+  const readJsonLines = async (path: string) =>
+    ((await readFileAt(remote.dir, "gitcron-status", path)) ?? "")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  world = {
+    prefix,
+    remote,
+    work,
+    agent,
+    runs: (name) => readJsonLines(`jobs/${name}/runs.jsonl`),
+    state: async () => {
+      const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
+      return text ? (JSON.parse(text) as StatusState) : null;
+    },
+    push: async (changes, message) => {
+      const sha = await commitFiles(work, changes, message);
+      const { git } = await import("../helpers/git.js");
+      await git(work, "push", "-q", "origin", "HEAD:main");
+      return sha;
+    },
+  };
+  return world;
+}
+
+beforeEach(() => {
+  world = undefined;
+});
+
+afterEach(async () => {
+  if (world) {
+    await world.agent.stop();
+    await cleanupDocker(docker, world.prefix);
+  }
+  await dirs.cleanup();
+});
+
+describe("the agent on a Git repository and a real engine", () => {
+  it("runs jobs on time and records exit codes and log tails on the status branch", async () => {
+    const w = await startWorld((p) => ({
+      [`${p}-ok.yaml`]: job("*/2 * * * * *", "echo all good"),
+      [`${p}-bad.yaml`]: job("*/2 * * * * *", "echo about to fail >&2; exit 3"),
+    }));
+    const ok = `${w.prefix}-ok`;
+    const bad = `${w.prefix}-bad`;
+    await eventually(
+      async () => ((await w.runs(ok)).length >= 2 && (await w.runs(bad)).length >= 2) || undefined,
+      20_000,
+    );
+    const okRuns = await w.runs(ok);
+    const badRuns = await w.runs(bad);
+    expect(okRuns[0]).toMatchObject({
+      job: ok,
+      outcome: "succeeded",
+      exitCode: 0,
+      logTail: "all good",
+      trigger: "schedule",
+    });
+    expect(badRuns[0]).toMatchObject({
+      job: bad,
+      outcome: "failed",
+      exitCode: 3,
+      logTail: "about to fail",
+    });
+    for (const r of [...okRuns, ...badRuns]) {
+      const lag = Date.parse(r.startedAt as string) - Date.parse(r.scheduledAt);
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThan(2_000);
+      expect(new Date(r.scheduledAt).getUTCSeconds() % 2).toBe(0);
+    }
+    const state = await w.state();
+    expect(Object.keys(state?.jobs ?? {}).sort()).toEqual([bad, ok]);
+    expect(state?.revision).toMatch(/^[0-9a-f]{40}$/);
+    const last = JSON.parse(
+      (await readFileAt(w.remote.dir, "gitcron-status", `jobs/${ok}/last.json`)) ?? "{}",
+    );
+    expect(last.job).toBe(ok);
+  });
+
+  it("a job whose run outlasts its interval never has two containers at once, seen from the engine", async () => {
+    const w = await startWorld((p) => ({ [`${p}-slow.yaml`]: job("* * * * * *", "sleep 2.5") }));
+    const slow = `${w.prefix}-slow`;
+    let most = 0;
+    const until = Date.now() + 8_000;
+    while (Date.now() < until) {
+      const live = (await containersOfJob(docker, slow)).filter(
+        (c) => c.State !== "exited" && c.State !== "dead",
+      );
+      most = Math.max(most, live.length);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(most).toBe(1);
+    const runs = await eventually(async () => {
+      const r = await w.runs(slow);
+      return r.length >= 2 ? r : undefined;
+    }, 10_000);
+    for (let i = 1; i < runs.length; i++) {
+      const prev = runs[i - 1] as RunSummary;
+      const cur = runs[i] as RunSummary;
+      expect(Date.parse(cur.startedAt as string)).toBeGreaterThanOrEqual(
+        Date.parse(prev.finishedAt as string),
+      );
+    }
+  });
+
+  it("an invalid push keeps the last good spec and is listed in state.json; a deleted file stops the job", async () => {
+    const w = await startWorld((p) => ({
+      [`${p}-keep.yaml`]: job("* * * * * *", "echo version one"),
+    }));
+    const name = `${w.prefix}-keep`;
+    const file = `${name}.yaml`;
+    await eventually(async () => ((await w.runs(name)).length >= 1 ? true : undefined), 10_000);
+    const bad = await w.push(
+      { [file]: job("* * * * * *", "echo version two", "overlap: sometimes\n") },
+      "break it",
+    );
+    await w.agent.sync.syncNow();
+    const rejected = await eventually(async () => {
+      const s = await w.state();
+      return s?.revision === bad && s.rejected.length > 0 ? s.rejected : undefined;
+    }, 10_000);
+    expect(rejected).toEqual([
+      {
+        file,
+        issues: [
+          expect.objectContaining({ file, line: 4, rule: expect.stringMatching(/^schema\./) }),
+        ],
+      },
+    ]);
+    const before = (await w.runs(name)).length;
+    await eventually(
+      async () => ((await w.runs(name)).length >= before + 2 ? true : undefined),
+      10_000,
+    );
+    const tails = (await w.runs(name)).map((r) => r.logTail);
+    expect(tails.every((t) => t === "version one")).toBe(true);
+
+    await w.push({ [file]: null }, "remove it");
+    await w.agent.sync.syncNow();
+    await eventually(async () => (w.agent.scheduler.has(name) ? undefined : true), 5_000);
+    await eventually(
+      async () => ((await containersOfJob(docker, name)).length === 0 ? true : undefined),
+      10_000,
+    );
+    await w.agent.status.flush();
+    const settled = (await w.runs(name)).length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await containersOfJob(docker, name)).toHaveLength(0);
+    await w.agent.status.flush();
+    expect((await w.runs(name)).length).toBe(settled);
+    expect(Object.keys((await w.state())?.jobs ?? {})).not.toContain(name);
+  });
+});
