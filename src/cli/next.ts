@@ -120,11 +120,15 @@ function parseFrom(text: string | undefined, timezone: string, zones: ZoneCache)
 /** An existing file is a job file; anything else is the schedule itself. */
 async function readSource(arg: string, io: CliIO): Promise<Source | { issue: Issue }> {
   const file = path.resolve(io.cwd, arg);
-  const isFile = await stat(file).then(
-    (s) => s.isFile(),
-    () => false,
+  const kind = await stat(file).then(
+    (s) => (s.isFile() ? "file" : "other"),
+    () => "missing",
   );
-  if (!isFile) return { schedule: arg, timezone: "UTC" };
+  if (kind === "other") throw new UsageError(`${arg} is not a file; give one job file`);
+  if (kind === "missing") {
+    if (/\.ya?ml$/i.test(arg)) throw new UsageError(`${arg}: no such file`);
+    return { schedule: arg, timezone: "UTC" };
+  }
   return readJobFile(arg, await readFile(file, "utf8"));
 }
 

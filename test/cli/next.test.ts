@@ -151,6 +151,8 @@ describe("usage errors exit 2 with one sentence and no stack", () => {
     [["@daily", "--timezone", "Mars"], /--timezone "Mars" is not an IANA time zone/],
     [["@daily", "--from", "yesterday"], /--from "yesterday" is not a time like 2026-03-29/],
     [["@daily", "--every", "5"], /--every/],
+    [["jobs/nightly.yaml"], /jobs\/nightly\.yaml: no such file/],
+    [["."], /\. is not a file; give one job file/],
   ])("next %j", async (args, message) => {
     const ran = await next(args);
     expect(ran.code).toBe(2);
