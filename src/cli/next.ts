@@ -84,7 +84,7 @@ export const command: Command = {
       return report(io, [{ ...issueAt(source, at), severity: "error", rule, message, hint }]);
     }
     if (check.warning) {
-      const warning = { ...check.warning, rule: "cron.frequency", severity: "warning" as const };
+      const warning = { ...check.warning, rule: "cron.frequent", severity: "warning" as const };
       report(io, [{ ...issueAt(source, source.scheduleAt), ...warning }]);
     }
 

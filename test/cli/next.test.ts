@@ -76,7 +76,9 @@ describe("a schedule on the command line", () => {
     const ran = await next(["*/10 * * * * *", "-n", "2", "--from", "2026-01-01T00:00:00Z"]);
     expect(ran.code).toBe(0);
     expect(lines(ran.stdout)).toEqual(["2026-01-01T00:00:10+00:00", "2026-01-01T00:00:20+00:00"]);
-    expect(ran.stderr).toContain("warning: fires every 10 seconds — six fields mean seconds first");
+    expect(ran.stderr).toContain(
+      "warning: fires every 10 seconds — six fields mean seconds first [cron.frequent]",
+    );
   });
 });
 
