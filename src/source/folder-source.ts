@@ -17,10 +17,16 @@ export interface FolderSourceOptions extends SourceOptions {
 
 const DEFAULT_DEBOUNCE_MS = 200;
 
-export function createFolderSource(options: FolderSourceOptions): Source {
+export interface FolderSource extends Source {
+  /** Resolves once every watcher has read the tree: file events after this are seen. */
+  watching(): Promise<void>;
+}
+
+export function createFolderSource(options: FolderSourceOptions): FolderSource {
   const root = join(options.folder, options.jobsPath);
   const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
   const unsubscribers = new Set<() => Promise<void>>();
+  const ready = new Set<Promise<void>>();
   // The previous sync's digests, to tell what changed since its revision.
   let last: { revision: string; digests: Map<string, string> } | null = null;
 
@@ -51,6 +57,8 @@ export function createFolderSource(options: FolderSourceOptions): Source {
         return stats?.isFile() === true && !isJobFile(relative);
       },
     });
+    const isReady = new Promise<void>((done) => watcher.once("ready", done));
+    ready.add(isReady);
     watcher.on("all", (event, path) => {
       // A removed folder may have held job files; a removed file is checked by name.
       if (event === "unlinkDir" || event === "addDir" || isJobFile(path.slice(root.length + 1)))
@@ -62,6 +70,7 @@ export function createFolderSource(options: FolderSourceOptions): Source {
     const unsubscribe = async () => {
       clearTimeout(timer);
       unsubscribers.delete(unsubscribe);
+      ready.delete(isReady);
       await watcher.close();
     };
     unsubscribers.add(unsubscribe);
@@ -72,6 +81,9 @@ export function createFolderSource(options: FolderSourceOptions): Source {
     description: `folder ${root}`,
     sync,
     watch,
+    async watching() {
+      await Promise.all(ready);
+    },
     async close() {
       await Promise.all([...unsubscribers].map((unsubscribe) => unsubscribe()));
     },

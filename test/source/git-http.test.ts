@@ -4,8 +4,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
-import { createSource, type Source, SourceError } from "../../src/source/source.js";
-import { createRemote, type GitHttpServer, git, startGitHttpServer, tempDirs } from "./helpers.js";
+import { createSource, type Source } from "../../src/source/source.js";
+import {
+  createRemote,
+  type GitHttpServer,
+  git,
+  startGitHttpServer,
+  syncRejection,
+  tempDirs,
+} from "./helpers.js";
 
 const dirs = tempDirs();
 const sources: Source[] = [];
@@ -34,15 +41,6 @@ function httpSource(options: { repo: string; gitToken?: string; timeoutMs?: numb
   return { source, dataDir };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SourceError);
-  return err as SourceError;
-}
-
 describe("git source over https", () => {
   it("sends GITCRON_GIT_TOKEN as a header and never writes it to .git/config, errors or the description", async () => {
     const { url, sha, server } = await served(TOKEN);
@@ -59,7 +57,7 @@ describe("git source over https", () => {
     expect(source.description).not.toContain(TOKEN);
 
     const wrong = httpSource({ repo: url, gitToken: "wrong-token-value" });
-    const err = await rejection(wrong.source.sync(null));
+    const err = await syncRejection(wrong.source.sync(null));
     expect(err.retryable).toBe(true);
     expect(err.message).not.toContain("wrong-token-value");
   });
@@ -67,7 +65,7 @@ describe("git source over https", () => {
   it("fails at once, without prompting, when the remote wants credentials and none are given", async () => {
     const { url } = await served(TOKEN);
     const started = performance.now();
-    const err = await rejection(httpSource({ repo: url }).source.sync(null));
+    const err = await syncRejection(httpSource({ repo: url }).source.sync(null));
     expect(performance.now() - started).toBeLessThan(5000);
     expect(err.message).toMatch(/ls-remote failed/);
   });
@@ -78,7 +76,7 @@ describe("git source over https", () => {
     const { source } = httpSource({ repo: withCredentials });
     expect(source.description).toContain("http://***@127.0.0.1");
     expect(source.description).not.toContain("pw-in-url-123");
-    const err = await rejection(source.sync(null));
+    const err = await syncRejection(source.sync(null));
     expect(err.message).not.toContain("pw-in-url-123");
   });
 
@@ -90,7 +88,7 @@ describe("git source over https", () => {
 
     server.hang = true;
     const started = performance.now();
-    const err = await rejection(source.sync(good.revision));
+    const err = await syncRejection(source.sync(good.revision));
     const elapsed = performance.now() - started;
 
     expect(err.retryable).toBe(true);
@@ -111,7 +109,7 @@ describe("git source over https", () => {
     const controller = new AbortController();
     const pending = source.sync(null, controller.signal);
     setTimeout(() => controller.abort(), 200);
-    const err = await rejection(pending);
+    const err = await syncRejection(pending);
     expect(err.message).toMatch(/stopped: the sync was cancelled/);
   });
 });

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
-import { createSource, type Source, SourceError } from "../../src/source/source.js";
-import { createRemote, git, tempDirs } from "./helpers.js";
+import { createSource, type Source } from "../../src/source/source.js";
+import { createRemote, git, syncRejection, tempDirs } from "./helpers.js";
 
 const dirs = tempDirs();
 const sources: Source[] = [];
@@ -22,15 +22,6 @@ function gitSource(options: { repo: string; path?: string; branch?: string; data
   });
   sources.push(source);
   return source;
-}
-
-async function syncError(promise: Promise<unknown>): Promise<SourceError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SourceError);
-  return err as SourceError;
 }
 
 describe("git source", () => {
@@ -147,7 +138,7 @@ describe("git source", () => {
 
     const moved = `${remote.bare}-moved`;
     renameSync(remote.bare, moved);
-    const err = await syncError(source.sync(good.revision));
+    const err = await syncRejection(source.sync(good.revision));
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/git fetch failed/);
     expect(git(join(dataDir, "repo"), "rev-parse", "HEAD").trim()).toBe(sha);

@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { expect } from "vitest";
+import { SourceError } from "../../src/source/source.js";
 
 const identity = {
   GIT_AUTHOR_NAME: "Test",
@@ -182,4 +184,14 @@ export async function startGitHttpServer(root: string, token?: string): Promise<
     await new Promise<void>((done) => server.close(() => done()));
   };
   return state;
+}
+
+/** The SourceError a sync rejects with (fails the test if it resolves or throws anything else). */
+export async function syncRejection(promise: Promise<unknown>): Promise<SourceError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SourceError);
+  return err as SourceError;
 }

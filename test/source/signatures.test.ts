@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
-import { createSource, type Source, SourceError } from "../../src/source/source.js";
-import { createRemote, git, tempDirs } from "./helpers.js";
+import { createSource, type Source } from "../../src/source/source.js";
+import { createRemote, git, syncRejection, tempDirs } from "./helpers.js";
 
 const dirs = tempDirs();
 const sources: Source[] = [];
@@ -42,15 +42,6 @@ function verifyingSource(repo: string, allowedSigners = keys.allowedSigners) {
   return { source, dataDir };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SourceError);
-  return err as SourceError;
-}
-
 describe("--verify-signatures", () => {
   it("applies a head commit signed by an allowed key", async () => {
     const remote = createRemote(dirs.make("remote"));
@@ -67,7 +58,7 @@ describe("--verify-signatures", () => {
     const checkedOut = () => git(join(dataDir, "repo"), "rev-parse", "HEAD").trim();
 
     const unsigned = remote.commit({ "a.yaml": "a: 2\n" });
-    const notSigned = await rejection(source.sync(first.revision));
+    const notSigned = await syncRejection(source.sync(first.revision));
     expect(notSigned.retryable).toBe(false);
     expect(notSigned.message).toBe(
       `head commit ${unsigned.slice(0, 12)} is not signed; --verify-signatures accepts only commits signed by a key in ${keys.allowedSigners}`,
@@ -76,7 +67,7 @@ describe("--verify-signatures", () => {
     expect(readFileSync(join(first.root, "a.yaml"), "utf8")).toBe("a: 1\n");
 
     const foreign = remote.commit({ "b.yaml": "b: 1\n" }, { signWith: keys.other });
-    const otherKey = await rejection(source.sync(first.revision));
+    const otherKey = await syncRejection(source.sync(first.revision));
     expect(otherKey.retryable).toBe(false);
     expect(otherKey.message).toMatch(
       new RegExp(
@@ -100,7 +91,7 @@ describe("--verify-signatures", () => {
     const remote = createRemote(dirs.make("remote"));
     remote.commit({ "a.yaml": "a: 1\n" }, { signWith: keys.allowed });
     const missing = join(dirs.make("keys"), "absent");
-    const err = await rejection(verifyingSource(remote.url, missing).source.sync(null));
+    const err = await syncRejection(verifyingSource(remote.url, missing).source.sync(null));
     expect(err.retryable).toBe(false);
     expect(err.message).toContain(`cannot read the allowed-signers file ${missing}`);
   });

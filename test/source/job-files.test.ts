@@ -1,0 +1,146 @@
+// Pure rules of the source stage: which files are jobs, what --repo names, git's -z output,
+// and the environment git runs with.
+
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/errors.js";
+import { gitEnvironment, gitReason } from "../../src/source/git-runner.js";
+import { jobFileChanges, jobFilesFromTree } from "../../src/source/git-tree.js";
+import { classifyRepo, isJobFile, normalizeJobsPath } from "../../src/source/job-files.js";
+
+describe("job files", () => {
+  it.each([
+    ["backup.yaml", true],
+    ["team/report.yml", true],
+    ["UPPER.YAML", true],
+    ["notes.txt", false],
+    ["yaml", false],
+    [".hidden.yaml", false],
+    [".drafts/wip.yaml", false],
+    ["team/.old/x.yml", false],
+    ["team/x.yaml.bak", false],
+  ])("%s is a job file: %s", (path, expected) => {
+    expect(isJobFile(path)).toBe(expected);
+  });
+
+  it.each([
+    [".", "."],
+    ["", "."],
+    ["./", "."],
+    ["jobs", "jobs"],
+    ["./jobs/", "jobs"],
+    ["jobs//nightly/", "jobs/nightly"],
+    ["a/../jobs", "jobs"],
+  ])("--path %j is the jobs path %j", (path, expected) => {
+    expect(normalizeJobsPath(path)).toBe(expected);
+  });
+
+  it.each(["/etc", "..", "../elsewhere", "jobs/../../x"])("--path %j is refused", (path) => {
+    expect(() => normalizeJobsPath(path)).toThrow(UsageError);
+  });
+});
+
+describe("what --repo names", () => {
+  it.each([
+    "https://github.com/acme/jobs.git",
+    "ssh://git@example.com/acme/jobs.git",
+    "file:///srv/git/jobs.git",
+    "git@github.com:acme/jobs.git",
+  ])("%s is a Git remote", (repo) => {
+    expect(classifyRepo(repo)).toEqual({ type: "git", url: repo });
+  });
+
+  it("refuses a value git would read as an option", () => {
+    expect(() => classifyRepo("--upload-pack=touch /tmp/x")).toThrow(UsageError);
+  });
+});
+
+describe("git's -z output", () => {
+  it("keeps job files below the jobs path and makes them relative to it", () => {
+    const tree = [
+      "jobs/b.yaml",
+      "jobs/a.yml",
+      "jobs/.x/c.yaml",
+      "jobs/r.md",
+      "other/d.yaml",
+      "jobsx/e.yaml",
+      "",
+    ];
+    expect(jobFilesFromTree(tree.join("\0"), "jobs")).toEqual(["a.yml", "b.yaml"]);
+  });
+
+  it("reads statuses into changes; a type change counts as modified", () => {
+    const out = [
+      "M",
+      "jobs/a.yaml",
+      "A",
+      "jobs/n w.yaml",
+      "D",
+      "jobs/old.yaml",
+      "T",
+      "jobs/link.yaml",
+      "M",
+      "README.md",
+      "",
+    ];
+    expect(jobFileChanges(out.join("\0"), "jobs")).toEqual([
+      { path: "a.yaml", kind: "modified" },
+      { path: "link.yaml", kind: "modified" },
+      { path: "n w.yaml", kind: "added" },
+      { path: "old.yaml", kind: "deleted" },
+    ]);
+  });
+});
+
+describe("the environment git runs with", () => {
+  const base = { PATH: "/usr/bin", EDITOR: "vim", GIT_PAGER: "less" };
+
+  it("never prompts and drops interactive-only variables", () => {
+    const env = gitEnvironment({ url: "https://example.com/r.git" }, base);
+    expect(env).toMatchObject({ GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "false", PATH: "/usr/bin" });
+    expect(env.EDITOR).toBeUndefined();
+    expect(env.GIT_PAGER).toBeUndefined();
+    expect(env.GIT_SSH_COMMAND).toBe("ssh -o BatchMode=yes");
+  });
+
+  it("scopes the token header to the https origin, after config the user already set", () => {
+    const env = gitEnvironment(
+      { url: "https://user@example.com:8443/acme/r.git", gitToken: "t0ken" },
+      { ...base, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "a.b", GIT_CONFIG_VALUE_0: "c" },
+    );
+    expect(env.GIT_CONFIG_COUNT).toBe("2");
+    expect(env.GIT_CONFIG_KEY_0).toBe("a.b");
+    expect(env.GIT_CONFIG_KEY_1).toBe("http.https://example.com:8443/.extraHeader");
+    expect(env.GIT_CONFIG_VALUE_1).toBe(
+      `Authorization: Basic ${Buffer.from("x-access-token:t0ken").toString("base64")}`,
+    );
+  });
+
+  it("sends no token to ssh remotes", () => {
+    const env = gitEnvironment({ url: "git@example.com:acme/r.git", gitToken: "t0ken" }, base);
+    expect(JSON.stringify(env)).not.toContain(
+      Buffer.from("x-access-token:t0ken").toString("base64"),
+    );
+  });
+});
+
+describe("why git failed", () => {
+  it("picks the reason over git's boilerplate and hides credentials", () => {
+    const output = [
+      "ssh: connect to host example.com port 22: Connection refused",
+      "fatal: Could not read from remote repository.",
+      "",
+      "Please make sure you have the correct access rights",
+      "and the repository exists.",
+    ].join("\n");
+    expect(gitReason(output)).toBe("ssh: connect to host example.com port 22: Connection refused");
+    expect(gitReason("fatal: unable to access 'https://u:pw@h/r.git/': timeout", ["pw"])).toBe(
+      "unable to access 'https://***@h/r.git/': timeout",
+    );
+  });
+
+  it("says where credentials come from when they are missing", () => {
+    expect(
+      gitReason("fatal: could not read Username for 'https://h': terminal prompts disabled"),
+    ).toMatch(/GITCRON_GIT_TOKEN/);
+  });
+});
