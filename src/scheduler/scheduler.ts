@@ -11,7 +11,7 @@ import type { JobSpec } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import { runIdFor } from "../runtime/names.js";
 import type { ExistingRun, RunResult, Runtime, Trigger } from "../runtime/runtime.js";
-import { parseSchedule, type Schedule } from "../schedule/cron.js";
+import { parseSchedule, type Schedule, ZoneCache } from "../schedule/cron.js";
 import type { RunSummary } from "../status/summary.js";
 import type { Clock } from "./clock.js";
 import type { SchedulerEvents, TickAction } from "./events.js";
@@ -83,6 +83,8 @@ export class Scheduler {
   private readonly jobs = new Map<string, JobState>();
   private readonly slotQueue: string[] = [];
   private readonly adoptedAt = new Map<string, Date>();
+  /** One formatter per zone for all jobs: 20,000 jobs in one zone share it. */
+  private readonly zones = new ZoneCache();
   private readonly inFlight = new Set<Promise<void>>();
   private runningCount = 0;
   private stopping = false;
@@ -103,7 +105,7 @@ export class Scheduler {
   upsert(spec: JobSpec, revision: string): void {
     const now = this.options.clock.now();
     const existing = this.jobs.get(spec.name);
-    const schedule = parseSchedule(spec.schedule, spec.timezone);
+    const schedule = parseSchedule(spec.schedule, spec.timezone, { zones: this.zones });
     if (existing && !existing.removed) {
       const timingChanged =
         existing.spec.schedule !== spec.schedule ||
