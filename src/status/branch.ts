@@ -192,7 +192,8 @@ export class StatusBranchWriter {
   }
 
   private async commitIfChanged(message: string): Promise<boolean> {
-    await this.git.raw(["add", "-A"]);
+    // --force: a .gitignore someone put on the branch must not hide our files.
+    await this.git.raw(["add", "-A", "--force"]);
     const status = await this.git.raw(["status", "--porcelain"]);
     if (status.trim() === "") return false;
     await this.git.raw(["commit", "-q", "--no-verify", "-m", message]);

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
@@ -199,5 +200,31 @@ describe("the status branch", () => {
     const error = await w.publish({ summaries: [], state: null }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(StatusPushError);
     expect(String((error as Error).message)).not.toContain("hunter2");
+  });
+
+  it("cuts off a remote that accepts the connection and then says nothing", async () => {
+    const { root } = await setup();
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const w = new StatusBranchWriter({
+        dir: join(root, "hang", "status"),
+        repoUrl: `http://127.0.0.1:${port}/r.git`,
+        branch: BRANCH,
+        history: 10,
+        logger: silentLogger(),
+        timeoutMs: 1_000,
+      });
+      const started = Date.now();
+      const error = await w.publish({ summaries: [summary("a", 0)], state: null }).catch((e) => e);
+      expect(error).toBeInstanceOf(StatusPushError);
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
