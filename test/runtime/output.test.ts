@@ -1,6 +1,5 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { silentLogger } from "../../src/log.js";
 import { demultiplex } from "../../src/runtime/demux.js";
 import {
   createLineSplitter,
@@ -10,6 +9,7 @@ import {
 } from "../../src/runtime/output.js";
 import { createRedactor } from "../../src/runtime/redact.js";
 import type { OutputLine } from "../../src/runtime/runtime.js";
+import { captureLogger } from "./capture-log.js";
 
 const redactAll = (secrets: string[], chunks: string[]) => {
   const r = createRedactor(secrets);
@@ -82,9 +82,7 @@ describe("the log tail keeps the last 4 KiB", () => {
 });
 
 test("a run's output: demultiplexed streams become redacted lines, logged and kept in the tail", () => {
-  const logged: unknown[] = [];
-  const logger = silentLogger();
-  logger.info = ((obj: unknown, msg: string) => logged.push([obj, msg])) as typeof logger.info;
+  const { logger, records, text } = captureLogger();
   const lines: OutputLine[] = [];
   const out = createRunOutput({ secrets: ["s3cret"], logger, onLine: (l) => lines.push(l) });
   out.write("stdout", Buffer.from("key s3c"));
@@ -101,7 +99,10 @@ test("a run's output: demultiplexed streams become redacted lines, logged and ke
     { stream: "stderr", text: "€" },
     { stream: "stdout", text: "partial" },
   ]);
-  expect(logged).toContainEqual([{ stream: "stdout" }, "key *** ok"]);
+  expect(records()).toContainEqual(
+    expect.objectContaining({ stream: "stdout", msg: "key *** ok" }),
+  );
+  expect(text()).not.toContain("s3cret");
   expect(out.tail()).toBe("warn\nkey *** ok\n€\npartial");
   expect(out.tail()).not.toContain("s3cret");
   expect(LOG_TAIL_BYTES).toBe(4096);

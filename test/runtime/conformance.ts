@@ -1,0 +1,287 @@
+// One suite of behaviour every Runtime must show, run against each implementation on its real
+// engine (Docker now; Swarm runs the same suite). Engine-specific checks live beside each.
+
+import { describe, expect, test } from "vitest";
+import type { Logger } from "../../src/log.js";
+import type { OutputLine, Runtime } from "../../src/runtime/runtime.js";
+import { eventually } from "../helpers/docker.js";
+import { jobSpec, runRequest, shell } from "../helpers/spec.js";
+import { captureLogger } from "./capture-log.js";
+
+export interface ConformanceTarget {
+  name: string;
+  /** A runtime on the engine under test, with a 1 s stop grace period. */
+  runtime(options?: { logger?: Logger }): Runtime;
+  /** The engine's objects (containers, services) of a job, in any state. */
+  runsOf(job: string): Promise<unknown[]>;
+  /** A prefix unique to this run of the suite; everything it creates is named with it. */
+  prefix: string;
+}
+
+const texts = (lines: OutputLine[], stream: OutputLine["stream"]) =>
+  lines.filter((l) => l.stream === stream).map((l) => l.text);
+
+export function describeRuntimeConformance(target: ConformanceTarget): void {
+  const runtime = target.runtime();
+  const job = (what: string) => `${target.prefix}-${what}`;
+  const prefix = target.prefix;
+
+  describe(`Runtime conformance: ${target.name}`, () => {
+    describe("a run ends with the job's exit code and leaves nothing behind in the engine", () => {
+      test.each([
+        { code: 0, outcome: "succeeded" },
+        { code: 3, outcome: "failed" },
+      ])("exit $code → $outcome", async ({ code, outcome }) => {
+        const spec = jobSpec({
+          name: job(`exit${code}`),
+          ...shell(`echo out; echo two; echo err >&2; exit ${code}`),
+        });
+        const lines: OutputLine[] = [];
+        const result = await runtime.run(runRequest(spec), { onLine: (l) => lines.push(l) });
+        expect(result).toMatchObject({ outcome, exitCode: code, reason: null, adopted: false });
+        // Docker copies the two streams separately: order holds within a stream only.
+        expect(texts(lines, "stdout")).toEqual(["out", "two"]);
+        expect(texts(lines, "stderr")).toEqual(["err"]);
+        expect(result.logTail.split("\n").sort()).toEqual(["err", "out", "two"]);
+        expect(result.imageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(result.finishedAt.getTime()).toBeGreaterThanOrEqual(result.startedAt.getTime());
+        expect(await target.runsOf(spec.name)).toHaveLength(0);
+      });
+    });
+
+    test("env: literal and fromEnv values reach the job; fromEnv values are *** in lines, tail and log", async () => {
+      const { logger, records, text } = captureLogger();
+      const rt = target.runtime({ logger });
+      const spec = jobSpec({
+        name: job("env"),
+        env: { LEVEL: { value: "info" }, TOKEN: { fromEnv: "SECRET_TOKEN" } },
+        // The secret reaches the output in two writes, 100 ms apart.
+        ...shell(
+          `echo "level=$LEVEL token=$TOKEN"; printf 'split:sec'; sleep 0.1; printf 'ret-value\\n' >&1; echo "$TOKEN" >&2`,
+        ),
+      });
+      const lines: OutputLine[] = [];
+      const result = await rt.run(runRequest(spec, { env: { SECRET_TOKEN: "secret-value" } }), {
+        onLine: (l) => lines.push(l),
+      });
+      expect(result.outcome).toBe("succeeded");
+      expect(texts(lines, "stdout")).toEqual(["level=info token=***", "split:***"]);
+      expect(texts(lines, "stderr")).toEqual(["***"]);
+      expect(result.logTail.split("\n").sort()).toEqual([
+        "***",
+        "level=info token=***",
+        "split:***",
+      ]);
+      expect(text()).not.toContain("secret-value");
+      expect(records()).toContainEqual(
+        expect.objectContaining({
+          job: spec.name,
+          run: result.runId,
+          stream: "stdout",
+          msg: "split:***",
+        }),
+      );
+    });
+
+    test("a fromEnv variable missing from the agent's environment is an error naming it; nothing starts", async () => {
+      const spec = jobSpec({
+        name: job("noenv"),
+        env: { TOKEN: { fromEnv: "SECRET_ABSENT" } },
+        ...shell("true"),
+      });
+      const result = await runtime.run(runRequest(spec, { env: { SECRET_OTHER: "x" } }));
+      expect(result).toMatchObject({ outcome: "error", exitCode: null });
+      expect(result.reason).toMatch(/SECRET_ABSENT/);
+      expect(await target.runsOf(spec.name)).toHaveLength(0);
+    });
+
+    test("data written to a named volume by one run is read by the next", async () => {
+      const volume = `${prefix}-data`;
+      const mount = { kind: "volume" as const, volume, path: "/data", readOnly: false };
+      const writer = jobSpec({
+        name: job("vol"),
+        volumes: [mount],
+        ...shell("echo persisted-$$ > /data/file; cat /data/file"),
+      });
+      const first = await runtime.run(runRequest(writer));
+      expect(first.outcome).toBe("succeeded");
+      const reader = { ...writer, ...shell("cat /data/file") };
+      const second = await runtime.run(runRequest(reader));
+      expect(second).toMatchObject({ outcome: "succeeded", logTail: first.logTail });
+      expect(second.logTail).toMatch(/^persisted-\d+$/);
+    });
+
+    test("a timeout stops the job with SIGTERM, then SIGKILL after the grace period when it ignores TERM", async () => {
+      const spec = jobSpec({
+        name: job("timeout"),
+        timeoutMs: 1000,
+        ...shell("trap 'echo got TERM' TERM; echo started; while true; do sleep 0.2; done"),
+      });
+      const began = Date.now();
+      const result = await runtime.run(runRequest(spec));
+      const elapsed = Date.now() - began;
+      expect(result).toMatchObject({ outcome: "timeout", exitCode: 137 });
+      expect(result.reason).toBe(
+        "timed out after 1s; stopped with SIGTERM, then SIGKILL after the 1s grace period",
+      );
+      expect(result.logTail).toContain("got TERM");
+      expect(elapsed).toBeGreaterThanOrEqual(2000);
+      expect(elapsed).toBeLessThan(10_000);
+      expect(await target.runsOf(spec.name)).toHaveLength(0);
+    });
+
+    test("a stop signal (overlap: replace) stops the run; the outcome follows the exit code", async () => {
+      const spec = jobSpec({
+        name: job("replace"),
+        ...shell("trap 'echo bye; exit 0' TERM; echo ready; sleep 30 & wait"),
+      });
+      const stop = new AbortController();
+      const result = await runtime.run(runRequest(spec), {
+        stop: stop.signal,
+        onLine: (l) => l.text === "ready" && stop.abort("replaced by a newer run"),
+      });
+      expect(result).toMatchObject({
+        outcome: "succeeded",
+        exitCode: 0,
+        reason: "stopped: replaced by a newer run",
+      });
+      expect(result.logTail).toBe("ready\nbye");
+    });
+
+    test("the restricted policy refuses a job that would run as root", async () => {
+      const spec = jobSpec({ name: job("root"), ...shell("true") });
+      const result = await runtime.run(runRequest(spec, { policy: { level: "restricted" } }));
+      expect(result.outcome).toBe("error");
+      expect(result.reason).toMatch(/non-root user/);
+    });
+
+    test("a second run of the same tick finds the name taken and adopts the running container", async () => {
+      const spec = jobSpec({ name: job("lock"), ...shell("echo once; sleep 1; exit 7") });
+      const request = runRequest(spec);
+      const starts: { containerId: string; adopted: boolean }[] = [];
+      let firstStarted: () => void = () => {};
+      const started = new Promise<void>((r) => {
+        firstStarted = r;
+      });
+      const first = runtime.run(request, {
+        onStart: (s) => {
+          starts.push(s);
+          firstStarted();
+        },
+      });
+      await started;
+      const second = runtime.run(request, { onStart: (s) => starts.push(s) });
+      await eventually(async () => (starts.length === 2 ? true : undefined));
+      expect(await target.runsOf(spec.name)).toHaveLength(1);
+      const [a, b] = await Promise.all([first, second]);
+      expect(a).toMatchObject({ outcome: "failed", exitCode: 7, adopted: false, logTail: "once" });
+      expect(b).toMatchObject({
+        outcome: "failed",
+        exitCode: 7,
+        adopted: true,
+        logTail: "once",
+        runId: a.runId,
+      });
+      expect(starts[0]?.containerId).toBe(starts[1]?.containerId);
+      expect(starts.map((s) => s.adopted)).toEqual([false, true]);
+      expect(await target.runsOf(spec.name)).toHaveLength(0);
+    });
+
+    test("after a restart, list() finds the running run and adopt() records its end once, redacted", async () => {
+      const spec = jobSpec({
+        name: job("adopt"),
+        env: { TOKEN: { fromEnv: "SECRET_T" } },
+        ...shell('echo "token $TOKEN"; sleep 1; echo done; exit 5'),
+      });
+      const request = runRequest(spec, { env: { SECRET_T: "adopt-secret" }, revision: "rev1" });
+      // The "old agent" starts the run; a second runtime plays the restarted agent.
+      const old = runtime.run(request);
+      const restarted = target.runtime();
+      const existing = await eventually(async () =>
+        (await restarted.list()).find((r) => r.job === spec.name && r.running),
+      );
+      expect(existing).toMatchObject({
+        runId: request.runId,
+        revision: "rev1",
+        scheduledAt: request.scheduledAt,
+      });
+      const adopted = await restarted.adopt(existing);
+      expect(adopted).toMatchObject({
+        outcome: "failed",
+        exitCode: 5,
+        adopted: true,
+        runId: request.runId,
+      });
+      expect(adopted.logTail).toBe("token ***\ndone");
+      expect(adopted.imageDigest).toMatch(/^sha256:/);
+      await old;
+      expect(await target.runsOf(spec.name)).toHaveLength(0);
+    });
+
+    test("a missing image that cannot be pulled is an error with one sentence", async () => {
+      const spec = jobSpec({
+        name: job("noimage"),
+        image: "127.0.0.1:9/gitcron/absent:1",
+        ...shell("true"),
+      });
+      const result = await runtime.run(runRequest(spec));
+      expect(result.outcome).toBe("error");
+      expect(result.reason).toMatch(/^cannot pull 127\.0\.0\.1:9\/gitcron\/absent:1: /);
+      expect(result.reason).not.toContain("\n");
+    });
+
+    describe("onResult: the result is stored before the engine forgets the run", () => {
+      test("it is awaited while the container still exists; the container is removed after", async () => {
+        const spec = jobSpec({ name: job("onresult"), ...shell("exit 4") });
+        let seen: { exitCode: number | null; containers: number } | undefined;
+        const result = await runtime.run(runRequest(spec), {
+          onResult: async (r) => {
+            seen = {
+              exitCode: r.exitCode,
+              containers: (await target.runsOf(spec.name)).length,
+            };
+          },
+        });
+        expect(seen).toEqual({ exitCode: 4, containers: 1 });
+        expect(result.exitCode).toBe(4);
+        expect(await target.runsOf(spec.name)).toHaveLength(0);
+      });
+
+      test("when storing fails the container is kept, so a later adoption records the run", async () => {
+        const spec = jobSpec({ name: job("keep"), ...shell("echo kept; exit 6") });
+        const first = await runtime.run(runRequest(spec), {
+          onResult: async () => {
+            throw new Error("disk full");
+          },
+        });
+        expect(first.exitCode).toBe(6);
+        const [existing] = (await runtime.list()).filter((r) => r.job === spec.name);
+        expect(existing).toMatchObject({ runId: first.runId, running: false });
+        if (!existing) return;
+        const adopted = await runtime.adopt(existing);
+        expect(adopted).toMatchObject({
+          exitCode: 6,
+          outcome: "failed",
+          adopted: true,
+          logTail: "kept",
+        });
+        expect(await target.runsOf(spec.name)).toHaveLength(0);
+      });
+
+      test("a run that never started is handed over too", async () => {
+        const spec = jobSpec({
+          name: job("onresult-error"),
+          env: { K: { fromEnv: "SECRET_NONE" } },
+        });
+        const handed: string[] = [];
+        const result = await runtime.run(runRequest(spec), {
+          onResult: async (r) => {
+            handed.push(r.outcome);
+          },
+        });
+        expect(result.outcome).toBe("error");
+        expect(handed).toEqual(["error"]);
+      });
+    });
+  });
+}
