@@ -44,6 +44,8 @@ export function createGitSource(options: GitSourceOptions): Source {
   let branch = options.branch;
   let checkoutReady = false;
   let verifiedSha: string | null = null;
+  // What this process last checked out: a no-op sync need not touch 5,000 files again.
+  let checkedOutSha: string | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   const resolveBranch = async (signal: AbortSignal): Promise<string> => {
@@ -111,12 +113,29 @@ export function createGitSource(options: GitSourceOptions): Source {
     return jobFileChanges(out, jobsPath);
   };
 
+  /** One signal for the whole sync: its deadline, the caller's signal, close(). Linked by hand,
+   * with listeners removed after, as the agent syncs every second for months. */
   const syncOnce = async (since: string | null, external?: AbortSignal): Promise<Snapshot> => {
-    const signal = AbortSignal.any([
-      closed.signal,
-      AbortSignal.timeout(silenceTimeoutMs * DEADLINE_FACTOR),
-      ...(external ? [external] : []),
-    ]);
+    const sync = new AbortController();
+    const deadline = setTimeout(
+      () => sync.abort(new DOMException("the sync's deadline passed", "TimeoutError")),
+      silenceTimeoutMs * DEADLINE_FACTOR,
+    );
+    const cancel = () => sync.abort(new DOMException("the sync was cancelled", "AbortError"));
+    const parents = external ? [closed.signal, external] : [closed.signal];
+    for (const parent of parents) {
+      if (parent.aborted) cancel();
+      else parent.addEventListener("abort", cancel, { once: true });
+    }
+    try {
+      return await fetchSnapshot(since, sync.signal);
+    } finally {
+      clearTimeout(deadline);
+      for (const parent of parents) parent.removeEventListener("abort", cancel);
+    }
+  };
+
+  const fetchSnapshot = async (since: string | null, signal: AbortSignal): Promise<Snapshot> => {
     const started = performance.now();
     const name = await resolveBranch(signal);
     await ensureCheckout(signal);
@@ -130,6 +149,7 @@ export function createGitSource(options: GitSourceOptions): Source {
     } catch (err) {
       // A broken object store shows up here first; look again before the next fetch.
       checkoutReady = false;
+      checkedOutSha = null;
       throw err;
     }
     const sha = (
@@ -145,8 +165,12 @@ export function createGitSource(options: GitSourceOptions): Source {
       });
       verifiedSha = sha;
     }
-    await git({ args: ["reset", "-q", "--hard", sha], cwd: checkout, signal });
-    await git({ args: ["clean", "-q", "-ffdx"], cwd: checkout, signal });
+    if (sha !== checkedOutSha) {
+      checkedOutSha = null;
+      await git({ args: ["reset", "-q", "--hard", sha], cwd: checkout, signal });
+      await git({ args: ["clean", "-q", "-ffdx"], cwd: checkout, signal });
+      checkedOutSha = sha;
+    }
     const tree = await git({
       args: ["ls-tree", "-r", "-z", "--name-only", sha, "--", ...pathspec(jobsPath)],
       cwd: checkout,

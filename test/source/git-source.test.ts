@@ -91,7 +91,7 @@ describe("git source", () => {
   it("follows the remote's default branch when no branch is given, and the named one when it is", async () => {
     const remote = createRemote(dirs.make("remote"), { branch: "trunk" });
     remote.commit({ "a.yaml": "a: 1\n" });
-    const work = join(remote.bare, "..", "work");
+    const work = remote.work;
     writeFileSync(join(work, "b.yaml"), "b: 1\n");
     git(work, "add", "b.yaml");
     git(work, "commit", "-q", "-m", "b on another branch");
@@ -170,7 +170,7 @@ describe("git source", () => {
   it("treats a local path with .git as a repository, not a watched folder", async () => {
     const remote = createRemote(dirs.make("remote"));
     const sha = remote.commit({ "a.yaml": "a: 1\n" });
-    const source = gitSource({ repo: join(remote.bare, "..", "work") });
+    const source = gitSource({ repo: remote.work });
     expect(source.description).toMatch(/^git /);
     expect((await source.sync(null)).revision).toBe(sha);
   });

@@ -44,6 +44,8 @@ export function tempDirs() {
 
 export interface Remote {
   bare: string;
+  /** The second clone that commits and pushes. */
+  work: string;
   url: string;
   /** Write (string) or delete (null) files in the work clone, commit and push; returns the SHA. */
   commit(files: Record<string, string | null>, options?: CommitOptions): string;
@@ -85,6 +87,7 @@ export function createRemote(dir: string, options: { branch?: string } = {}): Re
   };
   return {
     bare,
+    work,
     url: pathToFileURL(bare).href,
     commit(files, commitOptions = {}) {
       if (commitOptions.orphan) {
