@@ -49,7 +49,6 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
   const env = gitEnvironment(options, process.env);
   const secrets = options.gitToken ? [options.gitToken] : [];
   return async ({ args, cwd, signal }) => {
-    signal.throwIfAborted();
     const git = simpleGit({
       ...(cwd && { baseDir: cwd }),
       timeout: { block: options.silenceTimeoutMs },
@@ -81,6 +80,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
+      signal.throwIfAborted();
       return await Promise.race([git.raw(args), aborted]);
     } catch (err) {
       throw toSourceError(args[0] ?? "git", err, signal, options.silenceTimeoutMs, secrets);
