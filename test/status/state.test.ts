@@ -3,9 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EnvironmentError } from "../../src/errors.js";
 import { silentLogger } from "../../src/log.js";
 import { StatusBranchWriter } from "../../src/status/branch.js";
-import { ensureLocalStatusRemote } from "../../src/status/local-remote.js";
 import { readStatusState } from "../../src/status/state.js";
-import { createBareRepo, git, tempDirs } from "../helpers/git.js";
+import { createBareRepo, tempDirs } from "../helpers/git.js";
 import { state, summary } from "./fixtures.js";
 
 const BRANCH = "gitcron-status";
@@ -53,24 +52,5 @@ describe("reading state.json from the status branch (for gitcron plan)", () => {
       branch: BRANCH,
     });
     await expect(readStatusState(remote.url, BRANCH)).rejects.toThrow(/not a gitcron state/);
-  });
-});
-
-describe("a status remote in the data folder (for a watched folder)", () => {
-  it("is created once, bare, and takes the status branch", async () => {
-    const dataDir = join(await temp.make(), "data");
-    const url = await ensureLocalStatusRemote(dataDir);
-    expect(await ensureLocalStatusRemote(dataDir)).toBe(url);
-    await new StatusBranchWriter({
-      dir: join(dataDir, "status"),
-      repoUrl: url,
-      branch: BRANCH,
-      history: 10,
-      logger: silentLogger(),
-    }).publish({ summaries: [summary("a", 0)], state: state(["a"]) });
-    expect(await readStatusState(url, BRANCH)).toEqual(state(["a"]));
-    expect(
-      (await git(join(dataDir, "status.git"), "rev-parse", "--is-bare-repository")).trim(),
-    ).toBe("true");
   });
 });
