@@ -83,7 +83,12 @@ function scheduleCell(schedule: string, timezone: string): string {
 
 function outcomeCell(s: RunSummary | undefined): string {
   if (!s) return "—";
-  const mark = s.outcome === "succeeded" ? "✅" : s.outcome === "skipped" ? "⏭️" : "❌";
+  const mark =
+    s.outcome === "succeeded"
+      ? "✅"
+      : s.outcome === "skipped" || s.outcome === "missed"
+        ? "⏭️"
+        : "❌";
   return `${mark} ${s.outcome}${s.reason ? ` (${s.reason})` : ""}`;
 }
 
