@@ -11,15 +11,17 @@ export interface ScheduleChecks {
 export function createScheduleChecks(): ScheduleChecks {
   const zones = new Map<string, boolean>();
   const schedules = new Map<string, ScheduleCheck>();
+  const knownZone = (tz: string): boolean => {
+    const known = zones.get(tz) ?? isTimeZone(tz);
+    zones.set(tz, known);
+    return known;
+  };
   return {
-    isTimeZone(tz) {
-      const known = zones.get(tz) ?? isTimeZone(tz);
-      zones.set(tz, known);
-      return known;
-    },
+    isTimeZone: knownZone,
     checkSchedule(expr, timezone) {
       const key = `${timezone}\n${expr}`;
-      const check = schedules.get(key) ?? checkSchedule(expr, timezone);
+      const check =
+        schedules.get(key) ?? checkSchedule(expr, timezone, { isTimeZone: knownZone });
       schedules.set(key, check);
       return check;
     },
