@@ -20,8 +20,7 @@ export function createScheduleChecks(): ScheduleChecks {
     isTimeZone: knownZone,
     checkSchedule(expr, timezone) {
       const key = `${timezone}\n${expr}`;
-      const check =
-        schedules.get(key) ?? checkSchedule(expr, timezone, { isTimeZone: knownZone });
+      const check = schedules.get(key) ?? checkSchedule(expr, timezone, { isTimeZone: knownZone });
       schedules.set(key, check);
       return check;
     },
