@@ -61,7 +61,8 @@ export function startSyncLoop(options: {
         }
       } catch (err) {
         errorCount++;
-        consecutive++;
+        // Retrying sooner will not fix a rejected revision (an unsigned commit): wait for a new one.
+        if ((err as { retryable?: boolean }).retryable !== false) consecutive++;
         lastError = { at: clock.now(), message: oneLine(err) };
         logger.warn({ errors: errorCount, consecutive }, `sync failed: ${lastError.message}`);
       }
@@ -78,8 +79,7 @@ export function startSyncLoop(options: {
           ? options.intervalMs
           : Math.min(MAX_BACKOFF_MS, options.intervalMs * 2 ** consecutive);
       wake = new AbortController();
-      const both = AbortSignal.any([wake.signal, halt.signal]);
-      await clock.sleep(delay, both);
+      await clock.sleep(delay, wake.signal);
     }
     for (const done of waiters) done();
   })();
@@ -108,6 +108,7 @@ export function startSyncLoop(options: {
       }),
     stop: async () => {
       halt.abort();
+      wake.abort();
       await loop;
     },
   };
