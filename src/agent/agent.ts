@@ -217,7 +217,12 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const unwatch = source.watch(() => sync.request());
 
   // Runs that outlived the previous agent: their jobs start no second run; their end is recorded once.
-  const existing = await runtime.list();
+  // Only runs of jobs this agent knows (its last good specs): agents of other repositories
+  // may share the engine, and their runs are theirs to record.
+  const found = await runtime.list();
+  const existing = found.filter((r) => scheduler.has(r.job));
+  if (found.length > existing.length)
+    logger.debug({ runs: found.length - existing.length }, "leaving runs of jobs not ours");
   if (existing.length > 0)
     logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
   scheduler.adopt(existing);
