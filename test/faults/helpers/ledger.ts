@@ -1,0 +1,117 @@
+// The suite's three promises, checked from outside the agent: no run lost (every container
+// the engine ran has a record on the status branch), no run recorded twice (no two lines with
+// the same run + attempt + outcome), never two containers of one job at once (polled from the
+// engine, not asked of the agent).
+
+import { appendFile } from "node:fs/promises";
+import type Dockerode from "dockerode";
+import { LABEL } from "../../../src/runtime/names.js";
+import type { RunSummary } from "../../../src/status/summary.js";
+import { listFilesAt, readFileAt } from "../../helpers/git.js";
+
+export interface EngineReport {
+  /** Per job, the most containers that were not yet exited at one poll. */
+  maxLive: Record<string, number>;
+  /** Run ids (the gitcron.run label) of containers seen running or exited. */
+  ranRuns: Set<string>;
+  polls: number;
+}
+
+export interface EngineWatch {
+  /** The report so far, without stopping. */
+  report(): EngineReport;
+  stop(): Promise<EngineReport>;
+}
+
+/** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
+export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
+  const report: EngineReport = { maxLive: {}, ranRuns: new Set(), polls: 0 };
+  const halt = new AbortController();
+  const loop = (async () => {
+    while (!halt.signal.aborted) {
+      const containers = await docker
+        .listContainers({ all: true, filters: { label: [LABEL.job] } })
+        .catch(() => []);
+      const live: Record<string, number> = {};
+      for (const c of containers) {
+        const job = c.Labels?.[LABEL.job] ?? "";
+        if (!job.startsWith(prefix)) continue;
+        if (c.State === "running" || c.State === "exited") {
+          const run = c.Labels?.[LABEL.run];
+          if (run) report.ranRuns.add(run);
+        }
+        if (c.State !== "exited" && c.State !== "dead") live[job] = (live[job] ?? 0) + 1;
+      }
+      for (const [job, n] of Object.entries(live))
+        report.maxLive[job] = Math.max(report.maxLive[job] ?? 0, n);
+      report.polls++;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    report: () => report,
+    async stop() {
+      halt.abort();
+      await loop;
+      return report;
+    },
+  };
+}
+
+/** Every run summary on the status branch, from every jobs/<name>/runs.jsonl. */
+export async function statusRecords(repoDir: string, branch = "gitcron-status") {
+  let files: string[];
+  try {
+    files = await listFilesAt(repoDir, branch);
+  } catch {
+    return [];
+  }
+  const records: RunSummary[] = [];
+  for (const file of files.filter((f) => /^jobs\/[^/]+\/runs\.jsonl$/.test(f))) {
+    const text = (await readFileAt(repoDir, branch, file)) ?? "";
+    for (const line of text.split("\n").filter(Boolean)) records.push(JSON.parse(line));
+  }
+  return records;
+}
+
+export interface LedgerReport {
+  records: number;
+  /** run#attempt#outcome keys that appear more than once. */
+  duplicates: string[];
+  /** Runs the engine ran that have no record of their end. */
+  lost: string[];
+  /** The most containers of one job at once. */
+  maxLive: number;
+  containersSeen: number;
+}
+
+const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
+
+export function checkLedger(records: readonly RunSummary[], engine: EngineReport): LedgerReport {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    const key = `${r.run}#${r.attempt}#${r.outcome}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const ended = new Set(records.filter((r) => ENDED.has(r.outcome)).map((r) => r.run));
+  return {
+    records: records.length,
+    duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),
+    lost: [...engine.ranRuns].filter((run) => !ended.has(run)),
+    maxLive: Math.max(0, ...Object.values(engine.maxLive)),
+    containersSeen: engine.ranRuns.size,
+  };
+}
+
+/** One line per test in the suite's tally file (printed at the end by the global setup). */
+export async function tally(
+  file: string,
+  entry: { test: string; faults: Record<string, number>; ledger: LedgerReport; notes?: object },
+): Promise<void> {
+  const { duplicates, lost, ...counts } = entry.ledger;
+  const line = {
+    ...entry,
+    ledger: { ...counts, duplicates: duplicates.length, lost: lost.length },
+  };
+  await appendFile(file, `${JSON.stringify(line)}\n`);
+}

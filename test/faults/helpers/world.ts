@@ -1,0 +1,140 @@
+// One fault test's world: a bare repository with job files (names prefixed per test), a clone
+// to push from, data dirs for agents, an engine watch from the first moment, and at the end
+// the ledger check over the status branch and the engine, written to the suite's tally.
+
+import { expect, inject } from "vitest";
+import type { StatusState } from "../../../src/status/state.js";
+import type { RunSummary } from "../../../src/status/summary.js";
+import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../../helpers/docker.js";
+import {
+  type BareRepo,
+  cloneRepo,
+  commitFiles,
+  createBareRepo,
+  git,
+  readFileAt,
+  tempDirs,
+} from "../../helpers/git.js";
+import {
+  type AgentProcess,
+  type AgentProcessOptions,
+  killAgent,
+  startAgentProcess,
+} from "./agent-process.js";
+import { checkLedger, type LedgerReport, statusRecords, tally, watchEngine } from "./ledger.js";
+
+export const docker = engine();
+
+/** A job file running `script` in the test image. */
+export const jobYaml = (schedule: string, script: string, extra = "") =>
+  `schedule: "${schedule}"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
+
+export interface FaultWorld {
+  prefix: string;
+  parent: string;
+  remote: BareRepo;
+  work: string;
+  /** A fresh folder under the test's temp folder. */
+  dir(name: string): string;
+  push(files: Record<string, string | null>, message: string): Promise<string>;
+  records(): Promise<RunSummary[]>;
+  runsOf(job: string): Promise<RunSummary[]>;
+  state(): Promise<StatusState | null>;
+  /** Checks the three promises, tallies them with the faults injected, cleans up the engine. */
+  finish(faults: Record<string, number>, notes?: object): Promise<LedgerReport>;
+  /** Removes containers and temp folders (afterEach; safe after finish). */
+  cleanup(): Promise<void>;
+}
+
+export async function faultWorld(
+  test: string,
+  files: (prefix: string) => Record<string, string>,
+): Promise<FaultWorld> {
+  const prefix = uniqueName("flt");
+  const dirs = tempDirs("gitcron-faults-");
+  const parent = await dirs.make(`${test}-`);
+  const remote = await createBareRepo(parent, { files: files(prefix) });
+  const work = await cloneRepo(remote.url, `${parent}/work`);
+  const watch = watchEngine(docker, prefix);
+  const records = () => statusRecords(remote.dir);
+  let stopped = false;
+  const cleanup = async () => {
+    if (!stopped) await watch.stop();
+    stopped = true;
+    await cleanupDocker(docker, prefix);
+    await dirs.cleanup();
+  };
+  return {
+    prefix,
+    parent,
+    remote,
+    work,
+    dir: (name) => `${parent}/${name}`,
+    async push(changes, message) {
+      const sha = await commitFiles(work, changes, message);
+      await git(work, "push", "-q", "origin", "HEAD:main");
+      return sha;
+    },
+    records,
+    runsOf: async (job) => (await records()).filter((r) => r.job === job),
+    async state() {
+      const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
+      return text ? (JSON.parse(text) as StatusState) : null;
+    },
+    async finish(faults, notes) {
+      const engineReport = await watch.stop();
+      stopped = true;
+      const ledger = checkLedger(await records(), engineReport);
+      await tally(inject("tallyFile"), {
+        test,
+        faults,
+        ledger,
+        ...(notes && { notes }),
+      });
+      expect(ledger.duplicates, "runs recorded twice").toEqual([]);
+      expect(ledger.lost, "runs the engine ran with no record").toEqual([]);
+      expect(ledger.maxLive, "most containers of one job at once").toBeLessThanOrEqual(1);
+      return ledger;
+    },
+    cleanup,
+  };
+}
+
+/** Polls `check` until it returns something other than undefined; fails after `ms`. */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms}ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Worlds and agent processes of a test file, killed and removed after each test. */
+export function faultHooks() {
+  const worlds: FaultWorld[] = [];
+  const agents: AgentProcess[] = [];
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await killAgent(a);
+    for (const w of worlds.splice(0)) await w.cleanup();
+  });
+  return {
+    async world(test: string, files: (prefix: string) => Record<string, string>) {
+      const w = await faultWorld(test, files);
+      worlds.push(w);
+      return w;
+    },
+    /** The agent on the world's remote and data dir (default "data"). */
+    async agent(w: FaultWorld, options: Partial<AgentProcessOptions> & { data?: string } = {}) {
+      const { data = "data", ...rest } = options;
+      const a = await startAgentProcess({ repo: w.remote.url, dataDir: w.dir(data), ...rest });
+      agents.push(a);
+      return a;
+    },
+  };
+}
