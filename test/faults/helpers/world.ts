@@ -2,7 +2,7 @@
 // to push from, data dirs for agents, an engine watch from the first moment, and at the end
 // the ledger check over the status branch and the engine, written to the suite's tally.
 
-import { expect, inject } from "vitest";
+import { afterEach, expect, inject } from "vitest";
 import type { StatusState } from "../../../src/status/state.js";
 import type { RunSummary } from "../../../src/status/summary.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../../helpers/docker.js";
