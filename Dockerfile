@@ -11,6 +11,8 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
+# Lets scripts find (and prune) the untagged build-stage images the classic builder leaves.
+LABEL gitcron.stage=build
 WORKDIR /src
 # A registry other than npm's default (a mirror, a proxy) can be passed in; none is assumed.
 ARG NPM_REGISTRY=""

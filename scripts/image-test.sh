@@ -32,9 +32,12 @@ fail() {
 work=$(mktemp -d "/tmp/gitcron-$id.XXXXXX")
 agent=""
 cleanup() {
-  [ -n "$agent" ] && docker rm -f "$agent" >/dev/null 2>&1 || true
+  # -v: the VOLUME of the agent's data dir is anonymous; it goes with the container.
+  [ -n "$agent" ] && docker rm -f -v "$agent" >/dev/null 2>&1 || true
   docker ps -aq --filter "label=gitcron.job=$job" | xargs -r docker rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
+  # The classic builder keeps the build stage as an untagged image; drop it (the Dockerfile labels it).
+  docker image prune -f --filter label=gitcron.stage=build >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -55,7 +58,7 @@ registry=$(npm config get registry 2>/dev/null || true)
 log "building $IMAGE on $BASE_IMAGE${registry:+ (npm registry $registry)}"
 started=$SECONDS
 # The classic builder: no buildx plugin is assumed on the machine.
-DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" \
+DOCKER_BUILDKIT=0 docker build -q --force-rm -t "$IMAGE" \
   --build-arg "NODE_IMAGE=$BASE_IMAGE" \
   --build-arg "NPM_REGISTRY=$registry" . >"$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; fail "docker build failed"; }
