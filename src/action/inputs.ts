@@ -41,11 +41,13 @@ function booleanInput(env: Env, name: string, fallback: boolean): boolean {
 export function readInputs(env: Env, cwd: string): ActionInputs {
   const workspace = path.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const orUndefined = (name: string) => readInput(env, name) || undefined;
-  const policy = policyFromSettings({
-    level: orUndefined("policy"),
-    secretEnv: orUndefined("secret-env"),
-    allowHostPath: readInput(env, "allow-host-path"),
-  });
+  const policy = asInputError(() =>
+    policyFromSettings({
+      level: orUndefined("policy"),
+      secretEnv: orUndefined("secret-env"),
+      allowHostPath: readInput(env, "allow-host-path"),
+    }),
+  );
   const defaultTimezone = readInput(env, "timezone") || "UTC";
   if (!isTimeZone(defaultTimezone)) {
     throw new UsageError(`input timezone "${defaultTimezone}" is not an IANA time zone`);
@@ -58,4 +60,14 @@ export function readInputs(env: Env, cwd: string): ActionInputs {
     defaultTimezone,
     statusBranch: readInput(env, "status-branch") || "gitcron-status",
   };
+}
+
+/** The shared policy parser names CLI flags; a workflow author set `with:` inputs. */
+function asInputError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(err.message.replace(/^--/, "input "));
+    throw err;
+  }
 }

@@ -57,6 +57,13 @@ describe("Action inputs as the runner passes them", () => {
     );
   });
 
+  it("names the input, not the CLI flag, when a policy setting is unusable", () => {
+    expect(() => readInputs({ "INPUT_ALLOW-HOST-PATH": "srv/data" }, "/")).toThrow(
+      new UsageError('input allow-host-path needs absolute folders, not "srv/data"'),
+    );
+    expect(() => readInputs({ INPUT_POLICY: "lax" }, "/")).toThrow(/^input policy must be/);
+  });
+
   it("refuses an unknown time zone", () => {
     expect(() => readInputs({ INPUT_TIMEZONE: "Mars/Olympus" }, "/")).toThrow(UsageError);
   });
