@@ -1,0 +1,32 @@
+// A real Scheduler on a fake clock whose runs the test ends by hand (MemoryRuntime).
+
+import type { JobSpec } from "../../src/jobs/spec.js";
+import { silentLogger } from "../../src/log.js";
+import { Scheduler } from "../../src/scheduler/scheduler.js";
+import type { RunSummary } from "../../src/status/summary.js";
+import { FakeClock } from "../helpers/fake-clock.js";
+import { MemoryRuntime } from "../helpers/memory-runtime.js";
+import { jobSpec } from "../helpers/spec-factory.js";
+
+/** Jobs default to a schedule that never fires during a test (1 January only). */
+export function schedulerWith(
+  jobs: (Partial<JobSpec> & { name: string })[],
+  start = "2026-11-26T10:00:00.250Z",
+) {
+  const clock = new FakeClock(start);
+  const runtime = new MemoryRuntime(clock);
+  const recorded: RunSummary[] = [];
+  const scheduler = new Scheduler({
+    clock,
+    runtime,
+    record: async (s) => {
+      recorded.push(s);
+    },
+    logger: silentLogger(),
+    policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [] },
+    env: {},
+    maxParallel: 16,
+  });
+  for (const job of jobs) scheduler.upsert(jobSpec({ schedule: "0 0 1 1 *", ...job }), "rev1");
+  return { clock, runtime, recorded, scheduler };
+}
