@@ -1,0 +1,158 @@
+// `gitcron trigger` run as a user runs it: the built binary against a real run-now endpoint
+// backed by a real Scheduler.
+
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/log.js";
+import { healthRoutes } from "../../src/server/health.js";
+import { startHttpServer } from "../../src/server/http.js";
+import { runNowRoutes } from "../../src/server/run-now.js";
+import { schedulerWith } from "../server/scheduler.js";
+import { httpServers } from "../server/serve.js";
+
+const BIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const TOKEN = "trigger-test-token-0123456789";
+const { serve } = httpServers();
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function trigger(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  // The test's own GITCRON_* must not leak into the command.
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("GITCRON_")),
+  );
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, "trigger", ...args],
+      { env: { ...clean, ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function agent() {
+  const setup = schedulerWith([
+    { name: "report", overlap: "queue" },
+    { name: "sweep", overlap: "skip" },
+  ]);
+  const url = await serve(
+    runNowRoutes({
+      token: TOKEN,
+      trigger: (name) => setup.scheduler.trigger(name, "manual"),
+      logger: silentLogger(),
+    }),
+  );
+  return { ...setup, url, env: { GITCRON_URL: url, GITCRON_API_TOKEN: TOKEN } };
+}
+
+describe("gitcron trigger", () => {
+  it("prints the run id and exits 0 when the agent accepts the run", async () => {
+    const { env, runtime } = await agent();
+    const ran = await trigger(["report"], env);
+    expect(ran).toEqual({ code: 0, stdout: "report-20261126T100000Z-1\n", stderr: "" });
+    expect(runtime.started.map((r) => [r.runId, r.trigger])).toEqual([
+      ["report-20261126T100000Z-1", "manual"],
+    ]);
+  });
+
+  it("says on stderr when the run is queued behind a running one", async () => {
+    const { env, clock } = await agent();
+    await trigger(["report"], env);
+    await clock.advance(1_000);
+    const ran = await trigger(["report"], env);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toBe("report-20261126T100001Z-1\n");
+    expect(ran.stderr).toBe("gitcron trigger: queued: it starts when the running run ends.\n");
+  });
+
+  it("--url and --token win over GITCRON_URL and GITCRON_API_TOKEN", async () => {
+    const { url, runtime } = await agent();
+    const ran = await trigger(["report", "--url", url, "--token", TOKEN], {
+      GITCRON_URL: "http://127.0.0.1:1",
+      GITCRON_API_TOKEN: "wrong",
+    });
+    expect(ran.code).toBe(0);
+    expect(runtime.started).toHaveLength(1);
+  });
+
+  it("exits 1 with the reason for an unknown job", async () => {
+    const { env } = await agent();
+    const ran = await trigger(["nope"], env);
+    expect(ran).toEqual({ code: 1, stdout: "", stderr: 'gitcron trigger: no job named "nope".\n' });
+  });
+
+  it("exits 1 with the reason while an overlap: skip job is running", async () => {
+    const { env, runtime } = await agent();
+    expect((await trigger(["sweep"], env)).code).toBe(0);
+    const ran = await trigger(["sweep"], env);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toBe('gitcron trigger: job "sweep" has overlap: skip and a run is going.\n');
+    expect(runtime.started).toHaveLength(1);
+  });
+
+  it("exits 2 when the token is refused, without printing it", async () => {
+    const { url, runtime } = await agent();
+    const ran = await trigger(["report"], {
+      GITCRON_URL: url,
+      GITCRON_API_TOKEN: "not-the-right-token",
+    });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^gitcron trigger: the agent refused the token \(401\)/);
+    expect(ran.stderr).not.toContain("not-the-right-token");
+    expect(ran.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(runtime.started).toHaveLength(0);
+  });
+
+  it("exits 2 with one sentence when nothing listens at the URL", async () => {
+    const closed = await startHttpServer({
+      host: "127.0.0.1",
+      port: 0,
+      routes: [],
+      logger: silentLogger(),
+    });
+    await closed.close();
+    const url = `http://127.0.0.1:${closed.address.port}`;
+    const ran = await trigger(["report"], { GITCRON_URL: url, GITCRON_API_TOKEN: TOKEN });
+    expect(ran).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `gitcron trigger: cannot reach the agent at ${url}: ECONNREFUSED\n`,
+    });
+  });
+
+  it("exits 2 and names --api-token when the agent has no run-now endpoint", async () => {
+    const url = await serve(
+      healthRoutes({ lastLoopAt: () => new Date(), ready: () => true, now: () => new Date() }),
+    );
+    const ran = await trigger(["report"], { GITCRON_URL: url, GITCRON_API_TOKEN: TOKEN });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(
+      `gitcron trigger: the agent at ${url} has no run-now endpoint: start it with --api-token\n`,
+    );
+  });
+
+  it.each([
+    [[], {}, "give a JOB name"],
+    [["report"], {}, "give the agent's API token with --token or GITCRON_API_TOKEN"],
+    [["Not_A_Job"], { GITCRON_API_TOKEN: TOKEN }, '"Not_A_Job" is not a job name (a DNS label)'],
+    [["report", "--url", "ftp://agent"], { GITCRON_API_TOKEN: TOKEN }, "--url must be http"],
+  ])("usage errors exit 2: %j", async (args, env, message) => {
+    const ran = await trigger(args, env);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(message);
+  });
+
+  it("--help explains the flags and exit codes", async () => {
+    const ran = await trigger(["--help"]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^Usage: gitcron trigger JOB/);
+    expect(ran.stdout).toContain("GITCRON_API_TOKEN");
+    expect(ran.stdout).toContain("Exit codes: 0");
+  });
+});
