@@ -26,7 +26,7 @@ async function hookServer() {
     fetch(`${url}/hooks/git`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
-      body,
+      body: typeof body === "string" ? body : new Blob([new Uint8Array(body)]),
     });
   return { post, pushes: () => pushes, log };
 }
