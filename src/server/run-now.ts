@@ -56,7 +56,7 @@ export function runNowRoutes(options: {
 }
 
 const isLoopback = (host: string) =>
-  host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  host === "localhost" || host === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host);
 
 /** Shorter than this, a credential on a reachable port is guessable. */
 const MIN_SECRET_LENGTH = 16;

@@ -6,7 +6,7 @@ import { exposureWarning } from "../../src/server/run-now.js";
 const strong = "0123456789abcdef0123456789abcdef";
 
 describe("exposureWarning", () => {
-  it.each(["127.0.0.1", "127.1.2.3", "::1", "localhost"])(
+  it.each(["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "localhost"])(
     "a loopback listener (%s) needs no warning, with or without credentials",
     (host) => {
       expect(exposureWarning(host, {})).toBeUndefined();
