@@ -50,8 +50,46 @@ function verify(req: Request, secret: string): Verdict {
   };
 }
 
+/** The branch a push went to and the repository's default branch, when the payload says. */
+function pushOf(req: Request): { ref?: string; defaultBranch?: string } {
+  try {
+    const text = req.body.toString("utf8");
+    // GitHub's other content type, application/x-www-form-urlencoded, wraps the JSON in `payload`.
+    const json = /urlencoded/.test(header(req, "content-type") ?? "")
+      ? new URLSearchParams(text).get("payload")
+      : text;
+    const payload = JSON.parse(json ?? "") as {
+      ref?: unknown;
+      repository?: { default_branch?: unknown };
+      project?: { default_branch?: unknown };
+    };
+    const ref = typeof payload.ref === "string" ? payload.ref : undefined;
+    const fallback = payload.repository?.default_branch ?? payload.project?.default_branch;
+    return {
+      ...(ref && { ref }),
+      ...(typeof fallback === "string" && { defaultBranch: fallback }),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Why a verified push needs no sync, or undefined when it does. A payload that cannot be
+ * read always syncs: a needless fetch is cheap, a missed one is not. */
+function ignoredBecause(req: Request, branch: string | undefined): string | undefined {
+  const { ref, defaultBranch } = pushOf(req);
+  if (!ref) return undefined;
+  if (!ref.startsWith("refs/heads/")) return `${ref} is not a branch`;
+  const watched = branch ?? defaultBranch;
+  // The agent's own pushes to the status branch land here too.
+  if (watched && ref !== `refs/heads/${watched}`) return `${ref} is not the watched branch`;
+  return undefined;
+}
+
 export function hookRoutes(options: {
   secret: string;
+  /** The agent's --branch; without it, the default branch the payload names. */
+  branch?: string | undefined;
   /** Ask for a sync; the agent's sync loop merges a burst of requests into one sync. */
   onPush: () => void;
   logger: Logger;
@@ -73,6 +111,11 @@ export function hookRoutes(options: {
     if (provider === "github" && event === "ping") {
       logger.info({ provider, delivery }, "webhook ping");
       return { status: 200, body: { ok: true, sync: false } };
+    }
+    const ignored = ignoredBecause(req, options.branch);
+    if (ignored) {
+      logger.debug({ provider, event, delivery, ignored }, "webhook: no sync needed");
+      return { status: 200, body: { ok: true, sync: false, reason: ignored } };
     }
     onPush();
     logger.info({ provider, event, delivery }, "webhook: sync requested");

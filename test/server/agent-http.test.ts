@@ -50,7 +50,12 @@ function routesOf(agent: Agent, settings: AgentSettings): Route[] {
     ...(has("/metrics") ? [] : metricsRoutes(metrics)),
     ...(has("/hooks/git")
       ? []
-      : hookRoutes({ secret: SECRET, onPush: () => agent.requestSync(), logger: silentLogger() })),
+      : hookRoutes({
+          secret: SECRET,
+          branch: settings.branch,
+          onPush: () => agent.requestSync(),
+          logger: silentLogger(),
+        })),
     ...(has("/jobs/:name/run")
       ? []
       : runNowRoutes({
@@ -114,7 +119,7 @@ describe("the HTTP side of a running agent", () => {
     // A push, then its webhook: the agent applies it long before its one-hour interval.
     await commitFiles(work, { [`${second}.yaml`]: jobFile("true") }, "add a second job");
     await git(work, "push", "-q", "origin", "HEAD:main");
-    const body = JSON.stringify({ ref: "refs/heads/main" });
+    const body = JSON.stringify({ ref: "refs/heads/main", repository: { default_branch: "main" } });
     const hook = await fetch(`${url}/hooks/git`, {
       method: "POST",
       headers: {

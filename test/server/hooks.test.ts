@@ -98,6 +98,87 @@ describe("GitLab", () => {
   });
 });
 
+describe("which pushes need a sync", () => {
+  async function branchServer(branch?: string) {
+    let pushes = 0;
+    const url = await serve(
+      hookRoutes({ secret: SECRET, branch, onPush: () => pushes++, logger: silentLogger() }),
+    );
+    const send = async (payload: object, contentType = "application/json") => {
+      const json = JSON.stringify(payload);
+      const body =
+        contentType === "application/json"
+          ? json
+          : new URLSearchParams({ payload: json }).toString();
+      const res = await fetch(`${url}/hooks/git`, {
+        method: "POST",
+        headers: { ...github(body), "content-type": contentType },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { sync: boolean; reason?: string } };
+    };
+    return { send, pushes: () => pushes };
+  }
+  const onGitHub = (ref: string, defaultBranch = "main") => ({
+    ref,
+    repository: { default_branch: defaultBranch },
+  });
+
+  it("without --branch, a push to the repository's default branch syncs; the status branch does not", async () => {
+    const { send, pushes } = await branchServer();
+    expect((await send(onGitHub("refs/heads/main"))).status).toBe(202);
+    const own = await send(onGitHub("refs/heads/gitcron-status"));
+    expect(own).toEqual({
+      status: 200,
+      body: {
+        ok: true,
+        sync: false,
+        reason: "refs/heads/gitcron-status is not the watched branch",
+      },
+    });
+    expect(pushes()).toBe(1);
+  });
+
+  it("with --branch, only pushes to that branch sync", async () => {
+    const { send, pushes } = await branchServer("release");
+    expect((await send(onGitHub("refs/heads/main"))).status).toBe(200);
+    expect((await send(onGitHub("refs/heads/release"))).status).toBe(202);
+    expect(pushes()).toBe(1);
+  });
+
+  it("a tag push needs no sync", async () => {
+    const { send, pushes } = await branchServer();
+    expect((await send(onGitHub("refs/tags/v1.2.0"))).body.reason).toBe(
+      "refs/tags/v1.2.0 is not a branch",
+    );
+    expect(pushes()).toBe(0);
+  });
+
+  it("GitLab's project.default_branch is read the same way", async () => {
+    const { send, pushes } = await branchServer();
+    const gitlab = (ref: string) => ({ ref, project: { default_branch: "trunk" } });
+    expect((await send(gitlab("refs/heads/feature"))).status).toBe(200);
+    expect((await send(gitlab("refs/heads/trunk"))).status).toBe(202);
+    expect(pushes()).toBe(1);
+  });
+
+  it("GitHub's form-encoded payload is read too", async () => {
+    const { send, pushes } = await branchServer();
+    const form = "application/x-www-form-urlencoded";
+    expect((await send(onGitHub("refs/heads/other"), form)).status).toBe(200);
+    expect((await send(onGitHub("refs/heads/main"), form)).status).toBe(202);
+    expect(pushes()).toBe(1);
+  });
+
+  it("a payload that cannot be read still syncs: a needless fetch is cheap, a missed push is not", async () => {
+    const { post, pushes } = await hookServer();
+    const junk = "not json at all";
+    expect((await post(github(junk), junk)).status).toBe(202);
+    expect((await post(github("{}"), "{}")).status).toBe(202);
+    expect(pushes()).toBe(2);
+  });
+});
+
 describe("refusals", () => {
   it("a request with no signature header at all is refused with 401, naming both headers", async () => {
     const { post, pushes } = await hookServer();
