@@ -5,8 +5,7 @@ import * as nodeFs from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import type { Issue } from "./issues.js";
-import { type ParseOptions, parseJobFile } from "./parse.js";
-import type { Position } from "./positions.js";
+import { type ParseOptions, type ParseResult, parseJobFile } from "./parse.js";
 import { createScheduleChecks } from "./schedule-checks.js";
 import type { JobSpec } from "./spec.js";
 
@@ -70,7 +69,8 @@ export async function loadJobTree(
 
   const specs: JobSpec[] = [];
   const issues: Issue[] = [...walkIssues];
-  const namePositions = new Map<JobSpec, Position & { shown: string }>();
+  // Read only for duplicate names: a file that took the quick path is parsed again for it.
+  const nameSources = new Map<JobSpec, { shown: string; result: ParseResult }>();
   const parseOptions = { ...options, schedules: options.schedules ?? createScheduleChecks() };
   const read = (start: number) => {
     const batch = unique.slice(start, start + READ_BATCH);
@@ -91,17 +91,16 @@ export async function loadJobTree(
       issues.push(...result.issues);
       if (result.spec) {
         specs.push(result.spec);
-        namePositions.set(result.spec, {
-          shown: f.shown,
-          ...(result.namePosition ?? { line: 1, col: 1 }),
-        });
+        nameSources.set(result.spec, { shown: f.shown, result });
       }
     });
   }
   issues.push(
     ...checkUniqueNames(specs, (spec) => {
-      const at = namePositions.get(spec);
-      return at ? { file: at.shown, line: at.line, col: at.col } : undefined;
+      const source = nameSources.get(spec);
+      if (!source) return undefined;
+      const { line, col } = source.result.namePosition ?? { line: 1, col: 1 };
+      return { file: source.shown, line, col };
     }),
   );
   return { specs, issues, files: unique.map((f) => f.shown) };

@@ -8,6 +8,7 @@ import { normalizeJob } from "./normalize.js";
 import type { Policy } from "./policy.js";
 import { checkPolicy } from "./policy-rules.js";
 import { type Position, sourceMap } from "./positions.js";
+import { quickParse } from "./quick-parse.js";
 import { checkRules, jobName } from "./rules.js";
 import { createScheduleChecks, type ScheduleChecks } from "./schedule-checks.js";
 import { checkSchema } from "./schema.js";
@@ -51,6 +52,26 @@ export function parseJobFile(text: string, file: string, options: ParseOptions):
     return { issues: findings.issues };
   }
 
+  const quick = quickParse(text);
+  if (quick) {
+    // Positions are needed only for findings: with none, the quick parse is the answer.
+    const findings = createFindings(file);
+    if (judge(quick, file, options, findings) && findings.issues.length === 0) {
+      return {
+        spec: specOf(quick, file, options),
+        issues: [],
+        // Only a duplicate name needs it (rare), so the full parse waits until then.
+        get namePosition() {
+          return parseFully(text, file, options).namePosition;
+        },
+      };
+    }
+  }
+  return parseFully(text, file, options);
+}
+
+/** Parses with `yaml`, which knows where every node is, and judges the job. */
+function parseFully(text: string, file: string, options: ParseOptions): ParseResult {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter,
@@ -95,29 +116,35 @@ export function parseJobFile(text: string, file: string, options: ParseOptions):
   const map = sourceMap(doc, lineCounter);
   const findings = createFindings(file, map);
   findings.issues.push(...syntax.issues);
-  checkSchema(data, findings);
-  if (!isRecord(data)) return { issues: findings.issues };
-  checkRules(
-    data,
-    {
-      file,
-      defaultTimezone: options.defaultTimezone,
-      schedules: options.schedules ?? createScheduleChecks(),
-    },
-    findings,
-  );
-  checkPolicy(data, options.policy, findings);
+  if (!judge(data, file, options, findings)) return { issues: findings.issues };
 
   const namePosition = typeof data.name === "string" ? map.at(["name"]) : START;
   if (findings.issues.some((i) => i.severity === "error"))
     return { issues: findings.issues, namePosition };
-  const spec = normalizeJob(data, {
+  return { spec: specOf(data, file, options), issues: findings.issues, namePosition };
+}
+
+/** Schema, rules and policy; false when `data` is not a mapping (the schema said so). */
+function judge(
+  data: unknown,
+  file: string,
+  options: ParseOptions,
+  findings: Findings,
+): data is Record<string, unknown> {
+  checkSchema(data, findings);
+  if (!isRecord(data)) return false;
+  const schedules = options.schedules ?? createScheduleChecks();
+  checkRules(data, { file, defaultTimezone: options.defaultTimezone, schedules }, findings);
+  checkPolicy(data, options.policy, findings);
+  return true;
+}
+
+const specOf = (data: Record<string, unknown>, file: string, options: ParseOptions): JobSpec =>
+  normalizeJob(data, {
     name: jobName(data, file),
     file: options.specFile ?? file,
     defaultTimezone: options.defaultTimezone,
   });
-  return { spec, issues: findings.issues, namePosition };
-}
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === "object" && !Array.isArray(v);
