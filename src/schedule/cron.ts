@@ -96,6 +96,9 @@ function nextInstant(matcher: WallClockMatcher, zone: Zone, after: number): numb
         largestOffset = Math.max(zone.offsetAt(best - DAY_MS), zone.offsetAt(best + DAY_MS));
       }
     }
+    // Later wall times are larger still: when this one cannot beat the best, none can, and
+    // the search for the next wall time (up to a year ahead for a yearly job) is saved.
+    if (wall - largestOffset >= best) break;
     wall = matcher.next(wall);
   }
   return best === Number.POSITIVE_INFINITY ? null : best;
