@@ -1,6 +1,7 @@
 // Reads job files from disk (or any fs with the same promises API, e.g. memfs)
 // and checks what only the whole tree can tell: unique names.
 
+import { readFile as readFileWithCallback } from "node:fs";
 import * as nodeFs from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
@@ -10,6 +11,17 @@ import { createScheduleChecks } from "./schedule-checks.js";
 import type { JobSpec } from "./spec.js";
 
 type Fs = Pick<typeof nodeFs, "readFile" | "readdir" | "stat">;
+
+/** node:fs/promises' readFile makes four thread-pool trips per file (open, fstat, read, close);
+ * the callback form makes one, about three times faster on thousands of small job files. */
+const diskFs: Fs = {
+  readdir: nodeFs.readdir,
+  stat: nodeFs.stat,
+  readFile: ((file: string, encoding: BufferEncoding) =>
+    new Promise((resolve, reject) =>
+      readFileWithCallback(file, encoding, (err, text) => (err ? reject(err) : resolve(text))),
+    )) as Fs["readFile"],
+};
 
 export interface LoadOptions extends Omit<ParseOptions, "specFile"> {
   fs?: Fs;
@@ -26,7 +38,7 @@ export interface LoadedTree {
 
 /** Reads and parses one file. `specFile` (JobSpec.file) defaults to the path as given. */
 export async function loadJobFile(file: string, options: LoadOptions & { specFile?: string }) {
-  const fs = options.fs ?? nodeFs;
+  const fs = options.fs ?? diskFs;
   const text = await fs.readFile(path.resolve(options.cwd ?? process.cwd(), file), "utf8");
   return parseJobFile(text, file, options);
 }
@@ -49,7 +61,7 @@ export async function loadJobTree(
   paths: readonly string[],
   options: LoadOptions,
 ): Promise<LoadedTree> {
-  const fs = options.fs ?? nodeFs;
+  const fs = options.fs ?? diskFs;
   const cwd = options.cwd ?? process.cwd();
   const walkIssues: Issue[] = [];
   const found: Found[] = [];
