@@ -136,10 +136,12 @@ export function checkSchedule(
   try {
     if (!(options.isTimeZone ?? isTimeZone)(timezone)) throw unknownZone(timezone);
     const normalised = normaliseExpression(expr);
-    const matcher = wallClockMatcher(parseFields(normalised).fields);
+    const fields = parseFields(normalised).fields;
     // Only a seconds field can fire more than once a minute; the zone does not change that.
     const warning =
-      normalised.fields.length === 6 ? fireFrequencyWarning(matcher, normalised) : undefined;
+      normalised.fields.length === 6
+        ? fireFrequencyWarning(wallClockMatcher(fields), normalised)
+        : undefined;
     return warning ? { ok: true, warning } : { ok: true };
   } catch (err) {
     if (!(err instanceof ScheduleError)) throw err;
