@@ -48,6 +48,8 @@ export interface Agent {
   status: StatusStore;
   /** The repository, credentials removed. */
   sourceDescription: string;
+  /** The revision applied last, or null before the first sync. */
+  revision(): string | null;
   /** Starts nothing new, waits up to 30 s for runs, pushes the outbox. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -239,6 +241,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     sync,
     status,
     sourceDescription: source.description,
+    revision: () => revision,
     stop: () => {
       stopping ??= (async () => {
         unwatch();

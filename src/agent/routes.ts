@@ -1,9 +1,13 @@
-// The HTTP routes of a running agent.
+// The HTTP routes of a running agent. Webhook and run-now routes exist only when their
+// secret is set.
 
 import type { Logger } from "../log.js";
 import { healthRoutes } from "../server/health.js";
+import { hookRoutes } from "../server/hooks.js";
 import type { Route } from "../server/http.js";
 import { jobsRoutes } from "../server/jobs.js";
+import { createMetrics, metricsRoutes } from "../server/metrics.js";
+import { runNowRoutes } from "../server/run-now.js";
 import type { AgentSettings } from "../settings.js";
 import type { Agent } from "./agent.js";
 
@@ -12,7 +16,13 @@ export function agentRoutes(options: {
   settings: AgentSettings;
   logger: Logger;
 }): Route[] {
-  const { agent } = options;
+  const { agent, settings, logger } = options;
+  // One registry per process: prom-client's process metrics add a GC observer that stays.
+  const metrics = createMetrics({
+    scheduler: agent.scheduler,
+    sync: agent.sync,
+    revision: () => agent.revision(),
+  });
   return [
     ...healthRoutes({
       lastLoopAt: () => agent.scheduler.lastLoopAt,
@@ -20,5 +30,21 @@ export function agentRoutes(options: {
       now: () => new Date(),
     }),
     ...jobsRoutes(() => agent.scheduler.view()),
+    ...metricsRoutes(metrics),
+    ...(settings.webhookSecret
+      ? hookRoutes({
+          secret: settings.webhookSecret,
+          ...(settings.branch && { branch: settings.branch }),
+          onPush: () => agent.requestSync(),
+          logger,
+        })
+      : []),
+    ...(settings.apiToken
+      ? runNowRoutes({
+          token: settings.apiToken,
+          trigger: (name) => agent.scheduler.trigger(name, "manual"),
+          logger,
+        })
+      : []),
   ];
 }

@@ -6,6 +6,7 @@ import { agentRoutes } from "../agent/routes.js";
 import { createLogger } from "../log.js";
 import { createRuntime } from "../runtime/create.js";
 import { startHttpServer } from "../server/http.js";
+import { exposureWarning } from "../server/run-now.js";
 import { flagOptions, resolveSettings, settingsHelp } from "../settings.js";
 import { type Command, parseFlags } from "./command.js";
 
@@ -40,9 +41,15 @@ export const command: Command = {
       logger,
     });
     logger.info(
-      { listen: `${http.address.host}:${http.address.port}`, repo: agent.sourceDescription, runtime: runtime.kind },
+      {
+        listen: `${http.address.host}:${http.address.port}`,
+        repo: agent.sourceDescription,
+        runtime: runtime.kind,
+      },
       "agent started",
     );
+    const exposed = exposureWarning(settings.listen.host, settings);
+    if (exposed) logger.warn(exposed);
 
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {

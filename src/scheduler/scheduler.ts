@@ -60,6 +60,9 @@ interface JobState {
   cursor: Date;
   active: Active | null;
   queued: (Tick & { merged: number }) | null;
+  /** The newest instant a run was started or queued for: run ids and container names are per
+   * instant, so a manual run takes a second of its own and a tick of that second is covered. */
+  lastInstant: Date | null;
   removed: boolean;
   last: RunSummary | null;
 }
@@ -124,6 +127,7 @@ export class Scheduler {
         cursor: existing?.cursor ?? now,
         active: existing?.active ?? null,
         queued: null,
+        lastInstant: existing?.lastInstant ?? null,
         removed: false,
         last: existing?.last ?? null,
       });
@@ -151,9 +155,12 @@ export class Scheduler {
     const job = this.jobs.get(name);
     if (!job || job.removed) return { status: "not-found" };
     if (job.active && job.spec.overlap === "skip") return { status: "busy" };
-    const scheduledAt = new Date(Math.floor(this.options.clock.now().getTime() / 1000) * 1000);
+    let at = Math.floor(this.options.clock.now().getTime() / 1000) * 1000;
+    if (job.lastInstant && at <= job.lastInstant.getTime()) at = job.lastInstant.getTime() + 1000;
+    const scheduledAt = new Date(at);
     const action = this.onTick(job, { scheduledAt, trigger });
-    return { status: "accepted", runId: runIdFor(name, scheduledAt, 1), action };
+    const instant = action === "merged" && job.queued ? job.queued.scheduledAt : scheduledAt;
+    return { status: "accepted", runId: runIdFor(name, instant, 1), action };
   }
 
   /** Runs found in the engine at start-up: their job starts no second run; their end is recorded once. */
@@ -322,7 +329,12 @@ export class Scheduler {
   }
 
   private onTick(job: JobState, tick: Tick): TickAction {
+    if (tick.trigger === "schedule" && job.lastInstant && tick.scheduledAt <= job.lastInstant) {
+      // A manual run already took this second: it is this tick's run.
+      return "merged";
+    }
     const action = this.decide(job, tick);
+    if (action !== "merged" && action !== "skipped") job.lastInstant = tick.scheduledAt;
     this.options.logger.debug(
       { job: job.spec.name, scheduledAt: tick.scheduledAt, action },
       "tick",

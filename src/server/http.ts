@@ -36,8 +36,14 @@ function match(pattern: string, path: string): Record<string, string> | null {
   for (let i = 0; i < want.length; i++) {
     const w = want[i] as string;
     const g = got[i] as string;
-    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(g);
-    else if (w !== g) return null;
+    if (w.startsWith(":")) {
+      // A malformed escape (`%E0`) is no route, not a crash.
+      try {
+        params[w.slice(1)] = decodeURIComponent(g);
+      } catch {
+        return null;
+      }
+    } else if (w !== g) return null;
   }
   return params;
 }

@@ -237,6 +237,45 @@ describe("manual runs", () => {
   });
 });
 
+describe("run ids of manual runs", () => {
+  it("two manual runs in one second get seconds of their own; merged ones name the waiting run", async () => {
+    const { runtime, scheduler, add } = setup("2026-11-26T03:00:00.300Z");
+    add({ name: "q", schedule: "0 4 * * *", overlap: "queue" });
+    const first = scheduler.trigger("q");
+    const second = scheduler.trigger("q");
+    const third = scheduler.trigger("q");
+    expect([first, second, third]).toEqual([
+      { status: "accepted", action: "started", runId: "q-20261126T030000Z-1" },
+      { status: "accepted", action: "queued", runId: "q-20261126T030001Z-1" },
+      { status: "accepted", action: "merged", runId: "q-20261126T030001Z-1" },
+    ]);
+    await runtime.running("q")[0]?.finish(0);
+    await settle();
+    expect(runtime.started.map((r) => r.runId)).toEqual([
+      "q-20261126T030000Z-1",
+      "q-20261126T030001Z-1",
+    ]);
+    await scheduler.stop(0);
+  });
+
+  it("a scheduled tick in the second a manual run took is that run, not a second container", async () => {
+    const { clock, runtime, scheduler, add } = setup("2026-11-26T03:00:00.300Z");
+    add({ name: "s", schedule: everySecond, overlap: "queue" });
+    scheduler.start();
+    scheduler.trigger("s"); // takes 03:00:00
+    scheduler.trigger("s"); // queued for 03:00:01
+    await clock.advance(700); // the 03:00:01 tick comes
+    expect(scheduler.view()[0]?.queued).toMatchObject({ merged: 0 });
+    await runtime.running("s")[0]?.finish(0);
+    await settle();
+    expect(runtime.started.map((r) => r.runId)).toEqual([
+      "s-20261126T030000Z-1",
+      "s-20261126T030001Z-1",
+    ]);
+    await scheduler.stop(0);
+  });
+});
+
 describe("missed ticks after a restart", () => {
   it("skip records one missed summary naming how many ticks were missed", async () => {
     const { recorded, scheduler, add } = setup("2026-11-26T03:10:30.000Z");
