@@ -42,7 +42,7 @@ export async function follow(
   let output: RunOutput | undefined;
   let result: RunResult;
   try {
-    let info = await container.inspect();
+    let info = await inspectOnceCreated(container, options.createdGraceMs);
     const labelledRun = info.Config.Labels?.[LABEL.run];
     if (!labelledRun) {
       const name = info.Name.replace(/^\//, "");
@@ -92,6 +92,20 @@ export async function follow(
     );
   }
   return handOver(engine, result, { runOptions, container, log });
+}
+
+/** The engine reserves a name before the container can be inspected: right after our create
+ * failed with a name conflict, the other creator's container may answer 404 for a moment. */
+async function inspectOnceCreated(container: ContainerApi, graceMs: number) {
+  const deadline = Date.now() + Math.min(graceMs, 2_000);
+  for (;;) {
+    try {
+      return await container.inspect();
+    } catch (err) {
+      if (engineStatus(err) !== 404 || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 async function waitWhileCreated(
