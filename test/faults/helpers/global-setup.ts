@@ -26,7 +26,14 @@ export default async function setup(project: TestProject) {
       .filter(Boolean)
       .map((l) => JSON.parse(l));
     const faults: Record<string, number> = {};
-    const total = { records: 0, containersSeen: 0, duplicates: 0, lost: 0, maxLive: 0 };
+    const total = {
+      records: 0,
+      containersSeen: 0,
+      duplicates: 0,
+      lost: 0,
+      leftInEngine: 0,
+      maxLive: 0,
+    };
     for (const l of lines) {
       for (const [k, n] of Object.entries(l.faults as Record<string, number>))
         faults[k] = (faults[k] ?? 0) + n;
@@ -34,6 +41,7 @@ export default async function setup(project: TestProject) {
       total.containersSeen += l.ledger.containersSeen;
       total.duplicates += l.ledger.duplicates;
       total.lost += l.ledger.lost;
+      total.leftInEngine += l.ledger.leftInEngine;
       total.maxLive = Math.max(total.maxLive, l.ledger.maxLive);
     }
     console.log(

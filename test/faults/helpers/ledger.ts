@@ -14,6 +14,8 @@ export interface EngineReport {
   maxLive: Record<string, number>;
   /** Run ids (the gitcron.run label) of containers seen running or exited. */
   ranRuns: Set<string>;
+  /** Run ids of containers still in the engine at the last poll: left for a next start. */
+  present: Set<string>;
   polls: number;
 }
 
@@ -25,7 +27,7 @@ export interface EngineWatch {
 
 /** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
 export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
-  const report: EngineReport = { maxLive: {}, ranRuns: new Set(), polls: 0 };
+  const report: EngineReport = { maxLive: {}, ranRuns: new Set(), present: new Set(), polls: 0 };
   const halt = new AbortController();
   const loop = (async () => {
     while (!halt.signal.aborted) {
@@ -33,9 +35,11 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
         .listContainers({ all: true, filters: { label: [LABEL.job] } })
         .catch(() => []);
       const live: Record<string, number> = {};
+      report.present = new Set();
       for (const c of containers) {
         const job = c.Labels?.[LABEL.job] ?? "";
         if (!job.startsWith(prefix)) continue;
+        report.present.add(c.Labels?.[LABEL.run] ?? c.Id);
         if (c.State === "running" || c.State === "exited") {
           const run = c.Labels?.[LABEL.run];
           if (run) report.ranRuns.add(run);
@@ -78,8 +82,10 @@ export interface LedgerReport {
   records: number;
   /** run#attempt#outcome keys that appear more than once. */
   duplicates: string[];
-  /** Runs the engine ran that have no record of their end. */
+  /** Runs the engine ran that have no record of their end and are no longer in the engine. */
   lost: string[];
+  /** Runs still in the engine at the end (left going by a stopped agent, for the next start). */
+  leftInEngine: number;
   /** The most containers of one job at once. */
   maxLive: number;
   containersSeen: number;
@@ -97,7 +103,8 @@ export function checkLedger(records: readonly RunSummary[], engine: EngineReport
   return {
     records: records.length,
     duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),
-    lost: [...engine.ranRuns].filter((run) => !ended.has(run)),
+    lost: [...engine.ranRuns].filter((run) => !ended.has(run) && !engine.present.has(run)),
+    leftInEngine: engine.present.size,
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),
     containersSeen: engine.ranRuns.size,
   };
