@@ -42,7 +42,7 @@ describe("the Git remote down or slow", () => {
     await agent.waitForLog((l) => /^sync failed: /.test(l.msg) && Number(l.time) > awayAt);
     await agent.waitForLog((l) => l.msg === "status push failed; runs stay in the outbox");
     const ranWhileAway = agent.logs.filter((l) => l.msg === "run finished").length - finishedBefore;
-    expect(ranWhileAway).toBeGreaterThanOrEqual(3);
+    expect(ranWhileAway).toBeGreaterThanOrEqual(2);
     expect(await agent.get("/healthz")).toBe(200);
     await bringBack();
 

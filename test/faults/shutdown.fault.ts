@@ -12,7 +12,7 @@ const hooks = faultHooks();
 describe("SIGTERM during runs", () => {
   it("starts nothing new, records what ends within the grace, leaves the rest to the next start", async () => {
     // The long job fires once, a few seconds from now, and outlasts the 30 s grace.
-    const at = new Date(Date.now() + 4_000);
+    const at = new Date(Date.now() + 8_000);
     const once = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
     const w = await hooks.world("shutdown", (p) => ({
       [`${p}-short.yaml`]: jobYaml("*/3 * * * * *", "sleep 2; echo short"),
@@ -22,7 +22,7 @@ describe("SIGTERM during runs", () => {
     const first = await hooks.agent(w);
     const started = (job: string) =>
       first.logs.filter((l) => l.msg === "run started" && l.job === job).length;
-    await until("the long run going", () => (started(long) > 0 ? true : undefined), 10_000);
+    await until("the long run going", () => (started(long) > 0 ? true : undefined), 20_000);
     const shortBefore = started(short);
     await until("a short run just started", () =>
       started(short) > shortBefore ? true : undefined,
