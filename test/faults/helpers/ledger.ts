@@ -93,13 +93,21 @@ export interface LedgerReport {
 
 const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
 
-export function checkLedger(records: readonly RunSummary[], engine: EngineReport): LedgerReport {
+/** `erased`: records once on the branch that someone removed; they count as recorded, not as
+ * duplicates of what is there now. */
+export function checkLedger(
+  records: readonly RunSummary[],
+  engine: EngineReport,
+  erased: readonly RunSummary[] = [],
+): LedgerReport {
   const counts = new Map<string, number>();
   for (const r of records) {
     const key = `${r.run}#${r.attempt}#${r.outcome}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const ended = new Set(records.filter((r) => ENDED.has(r.outcome)).map((r) => r.run));
+  const ended = new Set(
+    [...records, ...erased].filter((r) => ENDED.has(r.outcome)).map((r) => r.run),
+  );
   return {
     records: records.length,
     duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),

@@ -40,8 +40,13 @@ export interface FaultWorld {
   records(): Promise<RunSummary[]>;
   runsOf(job: string): Promise<RunSummary[]>;
   state(): Promise<StatusState | null>;
-  /** Checks the three promises, tallies them with the faults injected, cleans up the engine. */
-  finish(faults: Record<string, number>, notes?: object): Promise<LedgerReport>;
+  /** Checks the three promises, tallies them with the faults injected, cleans up the engine.
+   * `erased`: records that were on the branch until a person rewrote it (not lost by the agent). */
+  finish(
+    faults: Record<string, number>,
+    notes?: object,
+    erased?: readonly RunSummary[],
+  ): Promise<LedgerReport>;
   /** Removes containers and temp folders (afterEach; safe after finish). */
   cleanup(): Promise<void>;
 }
@@ -81,10 +86,10 @@ export async function faultWorld(
       const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
       return text ? (JSON.parse(text) as StatusState) : null;
     },
-    async finish(faults, notes) {
+    async finish(faults, notes, erased = []) {
       const engineReport = await watch.stop();
       stopped = true;
-      const ledger = checkLedger(await records(), engineReport);
+      const ledger = checkLedger(await records(), engineReport, erased);
       await tally(inject("tallyFile"), {
         test,
         faults,
