@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { simpleGit } from "simple-git";
 import { EnvironmentError, oneLine } from "../errors.js";
 import { parseJobFile } from "../jobs/parse.js";
+import { createScheduleChecks } from "../jobs/schedule-checks.js";
 import type { Logger } from "../log.js";
 import { DesiredJobs } from "../plan/desired.js";
 import { activeJobOf, type PlanEntry, plan } from "../plan/plan.js";
@@ -117,24 +118,28 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
 
   const applied = new Map<string, ReturnType<typeof activeJobOf>>();
   const applyPlan = (entries: PlanEntry[]) => {
+    const good = desired.byName();
+    // Thousands of jobs at start-up: one line each would drown the log; the sync line counts them.
+    const level = entries.length > 100 ? "debug" : "info";
     for (const e of entries) {
+      if (e.action === "same") continue;
       if (e.action === "remove") {
         scheduler.remove(e.job);
         applied.delete(e.job);
-        logger.info({ job: e.job }, "job removed");
+        logger[level]({ job: e.job }, "job removed");
         continue;
       }
-      if (e.action === "same") continue;
-      const spec = desired.specs().find((s) => s.name === e.job);
-      if (!spec) continue;
-      scheduler.upsert(spec, desired.revisionOf(e.job) ?? "unknown");
-      applied.set(e.job, activeJobOf(spec));
-      logger.info(
+      const g = good.get(e.job);
+      if (!g) continue;
+      scheduler.upsert(g.spec, g.revision);
+      applied.set(e.job, activeJobOf(g.spec));
+      logger[level](
         { job: e.job, file: e.file, fields: e.fields },
         e.action === "add" ? "job added" : "job changed",
       );
     }
   };
+
   // The last good specs start at once: a remote that is down at start-up changes nothing.
   applyPlan(plan(desired.specs(), {}));
 
@@ -171,6 +176,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     step: async (signal) => {
       const started = clock.now();
       const snapshot = await source.sync(revision, signal);
+      // One zone and schedule memo per sync: 20,000 files in a handful of zones share them.
+      const schedules = createScheduleChecks();
       if (snapshot.revision === revision && snapshot.changes.length === 0)
         return { changed: false };
       await desired.update({
@@ -181,6 +188,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
           parseJobFile(await readFile(join(snapshot.root, file), "utf8"), file, {
             policy: settings.policy,
             defaultTimezone: settings.timezone,
+            schedules,
           }),
       });
       const entries = plan(desired.specs(), Object.fromEntries(applied));

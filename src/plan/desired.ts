@@ -111,9 +111,9 @@ export class DesiredJobs {
     return [...this.good.values()].map((g) => g.spec);
   }
 
-  revisionOf(name: string): string | undefined {
-    for (const g of this.good.values()) if (g.spec.name === name) return g.revision;
-    return undefined;
+  /** Every good spec by job name, with the revision it came from. */
+  byName(): Map<string, GoodSpec> {
+    return new Map([...this.good.values()].map((g) => [g.spec.name, g]));
   }
 
   entries(): [string, GoodSpec][] {

@@ -251,8 +251,12 @@ export class Scheduler {
       if (job.nextAt && job.nextAt <= now) {
         // Several instants may have passed (a stalled loop, a clock jump): they merge into the newest.
         let due = job.nextAt;
-        for (let t = job.schedule.next(due); t && t <= now; t = job.schedule.next(t)) due = t;
-        job.nextAt = job.schedule.next(now);
+        let after = job.schedule.next(due);
+        while (after && after <= now) {
+          due = after;
+          after = job.schedule.next(due);
+        }
+        job.nextAt = after;
         job.cursor = due;
         this.onTick(job, { scheduledAt: due, trigger: "schedule" });
       }
@@ -266,10 +270,12 @@ export class Scheduler {
     }
     const action = this.decide(job, tick);
     if (action !== "merged" && action !== "skipped") job.lastInstant = tick.scheduledAt;
-    this.options.logger.debug(
-      { job: job.spec.name, scheduledAt: tick.scheduledAt, action },
-      "tick",
-    );
+    if (this.options.logger.isLevelEnabled("debug")) {
+      this.options.logger.debug(
+        { job: job.spec.name, scheduledAt: tick.scheduledAt, action },
+        "tick",
+      );
+    }
     this.events.emit("tick", { job: job.spec.name, ...tick, action });
     return action;
   }

@@ -98,6 +98,13 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
 
   const pending = new Map<string, RunSummary>();
   let state: StatusState | null = null;
+  // The key of `state`, computed once per state: 20,000 jobs make it a few MB of JSON.
+  let currentKey: string | null = null;
+  const keyOfCurrent = (of: StatusState) => {
+    if (of !== state) return stateKey(of);
+    currentKey ??= stateKey(of);
+    return currentKey;
+  };
   let publishedStateKey: string | null = null;
   const counts = { recorded: 0, pushes: 0, failures: 0, lastPushAt: null as string | null };
 
@@ -113,7 +120,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
   // One publish at a time: the loop, flush() and stop() all go through this chain.
   let chain: Promise<unknown> = Promise.resolve();
 
-  const stateDirty = () => state !== null && stateKey(state) !== publishedStateKey;
+  const stateDirty = () => state !== null && keyOfCurrent(state) !== publishedStateKey;
   const hasWork = () => pending.size > 0 || stateDirty();
 
   const publishPending = async (): Promise<PublishResult> => {
@@ -127,7 +134,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       // Only now that the branch holds them may the outbox forget them.
       await outbox.remove(ids);
       for (const id of ids) pending.delete(id);
-      if (snapshot) publishedStateKey = stateKey(snapshot);
+      if (snapshot) publishedStateKey = keyOfCurrent(snapshot);
       if (result.pushed) {
         counts.pushes++;
         counts.lastPushAt = clock.now().toISOString();
@@ -209,6 +216,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     },
     setState(next) {
       state = next;
+      currentKey = null;
       nudge();
     },
     flush: publish,

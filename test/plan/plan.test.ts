@@ -109,7 +109,7 @@ describe("the last good spec per file", () => {
       parse: invalid,
     });
     expect(d.specs()).toEqual([a]);
-    expect(d.revisionOf("a")).toBe("r1");
+    expect(d.byName().get("a")?.revision).toBe("r1");
     expect(d.rejections()).toMatchObject([
       { file: "a.yaml", revision: "r2", issues: [{ line: 2, rule: "schema.type" }] },
     ]);
