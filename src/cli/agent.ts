@@ -66,6 +66,8 @@ export const command: Command = {
     await http.close();
     logger.info("agent stopped");
     logger.flush();
-    return 0;
+    // Runs still going hold engine connections open; they are left to the next start, so
+    // the process must not wait for them.
+    process.exit(0);
   },
 };

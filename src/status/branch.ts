@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { type GitAccess, gitErrorText, gitIn } from "./git.js";
+import { isRunSummary } from "./outbox.js";
 import { commitMessage } from "./render.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
@@ -67,7 +68,9 @@ export class StatusBranchWriter {
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remoteExists = await this.fetch();
+      const ours = await this.revParse(`refs/heads/${this.options.branch}`);
       await this.checkoutBase(remoteExists);
+      if (remoteExists && ours) await this.restoreFrom(ours);
       const { appended } = await applyToTree({
         root: this.options.dir,
         summaries: input.summaries,
@@ -107,6 +110,44 @@ export class StatusBranchWriter {
     throw new StatusPushError(
       `cannot push the status branch: it changed under us ${attempts} times in a row`,
     );
+  }
+
+  /** Records on our last copy of the branch that the remote's tip lacks come back: another
+   * agent's push keeps them anyway, and someone's force-push must not erase them. Only the
+   * runs.jsonl files that differ are read, so a normal race costs little. */
+  private async restoreFrom(ours: string): Promise<void> {
+    const changed = (await this.git.raw(["diff", "--name-only", "-z", ours, "HEAD", "--", "jobs"]))
+      .split("\0")
+      .filter((f) => f.endsWith("/runs.jsonl"));
+    if (changed.length === 0) return;
+    const known: RunSummary[] = [];
+    for (const file of changed) {
+      const text = await this.git.raw(["show", `${ours}:${file}`]).catch(() => "");
+      for (const line of text.split("\n")) {
+        if (!line.trim()) continue;
+        try {
+          const value: unknown = JSON.parse(line);
+          if (isRunSummary(value)) known.push(value);
+        } catch {
+          // A line we cannot read was not ours to keep.
+        }
+      }
+    }
+    const { appended } = await applyToTree({
+      root: this.options.dir,
+      summaries: known,
+      state: null,
+      history: this.options.history,
+      branch: this.options.branch,
+      logger: this.options.logger,
+      secrets: this.secrets(),
+    });
+    if (appended.size > 0) {
+      this.options.logger.warn(
+        { restored: appended.size },
+        "status branch lost records we had pushed (rewritten by someone?); restoring them",
+      );
+    }
   }
 
   private secrets(): string[] {

@@ -158,7 +158,7 @@ describe("the status branch", () => {
     );
   });
 
-  it("builds on a branch that someone rewrote, without crashing", async () => {
+  it("builds on a branch that someone rewrote, and restores the records the rewrite erased", async () => {
     const { root, remote, writer, runsOf } = await setup();
     const w = writer();
     await w.publish({ summaries: [summary("a", 0)], state: null });
@@ -171,7 +171,11 @@ describe("the status branch", () => {
     await git(other, "push", "-q", "-f", "origin", `HEAD:refs/heads/${BRANCH}`);
 
     await w.publish({ summaries: [summary("a", 6)], state: null });
-    expect((await runsOf("a")).map((r) => r.run)).toEqual([theirs.run, summary("a", 6).run]);
+    expect((await runsOf("a")).map((r) => r.run)).toEqual([
+      summary("a", 0).run,
+      theirs.run,
+      summary("a", 6).run,
+    ]);
   });
 
   it("fails with a retryable error, free of credentials, while the remote is away", async () => {
