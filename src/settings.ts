@@ -6,8 +6,8 @@ import { UsageError } from "./errors.js";
 import type { Policy } from "./jobs/policy.js";
 import { policyFromSettings } from "./jobs/policy-settings.js";
 import { parseDuration } from "./jobs/units.js";
-import { isTimeZone } from "./schedule/cron.js";
 import type { LogFormat } from "./log.js";
+import { isTimeZone } from "./schedule/cron.js";
 
 export interface AgentSettings {
   repo: string;
@@ -28,6 +28,7 @@ export interface AgentSettings {
   apiToken: string | undefined;
   logFormat: LogFormat;
   gitToken: string | undefined;
+  gitTimeoutMs: number;
 }
 
 interface SettingDef {
@@ -117,6 +118,12 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     env: "GITCRON_ALLOW_HOST_PATH",
     help: "comma-separated host folders hostPath may name",
   },
+  {
+    flag: "git-timeout",
+    env: "GITCRON_GIT_TIMEOUT",
+    default: "60s",
+    help: "a fetch or push silent this long is cut off",
+  },
   { flag: "log-format", env: "GITCRON_LOG_FORMAT", default: "json", help: "json or pretty" },
 ];
 
@@ -186,7 +193,10 @@ export function resolveSettings(
   if (!repo)
     throw new UsageError("--repo (or GITCRON_REPO) is required: a Git URL or a local folder");
   const timezone = must("timezone");
-  if (!isTimeZone(timezone)) throw new UsageError(`--timezone must be an IANA zone such as Europe/Amsterdam, not "${timezone}"`);
+  if (!isTimeZone(timezone))
+    throw new UsageError(
+      `--timezone must be an IANA zone such as Europe/Amsterdam, not "${timezone}"`,
+    );
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo);
   return Object.freeze({
     repo: isUrl ? repo : resolve(cwd, repo),
@@ -211,5 +221,6 @@ export function resolveSettings(
     apiToken: get("api-token"),
     logFormat: oneOf<LogFormat>("log-format", must("log-format"), ["json", "pretty"]),
     gitToken: env.GITCRON_GIT_TOKEN || undefined,
+    gitTimeoutMs: duration("git-timeout", must("git-timeout")),
   });
 }

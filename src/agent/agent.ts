@@ -99,6 +99,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       logger: logger.child({ stage: "status" }),
       clock,
       gitToken: settings.gitToken,
+      gitTimeoutMs: settings.gitTimeoutMs,
     });
 
   const scheduler = new Scheduler({
@@ -149,6 +150,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       repo: settings.repo,
       path: settings.path,
       dataDir: settings.dataDir,
+      timeoutMs: settings.gitTimeoutMs,
       logger: logger.child({ stage: "source" }),
       ...(settings.branch && { branch: settings.branch }),
       ...(settings.gitToken && { gitToken: settings.gitToken }),
