@@ -28,6 +28,8 @@ export interface FollowOptions {
   /** The job's timeout, from the container's start; known after a name conflict. */
   timeoutMs?: number;
   runId?: string;
+  /** False when the caller created the run itself (a Swarm service is followed this way too). */
+  adopted?: boolean;
 }
 
 /** Never rejects. */
@@ -37,6 +39,7 @@ export async function follow(
   options: FollowOptions,
 ): Promise<RunResult> {
   const { log, runOptions } = options;
+  const adopted = options.adopted ?? true;
   let runId = options.runId ?? "";
   let secrets: string[] = [];
   let output: RunOutput | undefined;
@@ -55,7 +58,7 @@ export async function follow(
         "the container was created but never started (an agent stopped in between); removed it";
       return await handOver(
         engine,
-        errorResult({ runId, began: options.began, reason, adopted: true }, log),
+        errorResult({ runId, began: options.began, reason, adopted }, log),
         {
           runOptions,
           container,
@@ -68,7 +71,7 @@ export async function follow(
     const logs = await container.logs();
     const drained = pipeOutput(logs, output);
     const startedAt = new Date(info.State.StartedAt);
-    runOptions.onStart?.({ startedAt, containerId: info.Id, adopted: true });
+    runOptions.onStart?.({ startedAt, containerId: info.Id, adopted });
     const { ending, state } = await settle(engine, container, drained, output, {
       startedAt,
       timeoutMs: options.timeoutMs,
@@ -77,7 +80,7 @@ export async function follow(
     const digest = await imageDigestOf(engine, info);
     result = finishedResult(
       engine,
-      { runId, startedAt, ending, state, tail: output.tail(), digest, adopted: true },
+      { runId, startedAt, ending, state, tail: output.tail(), digest, adopted },
       log,
     );
   } catch (err) {
@@ -87,7 +90,7 @@ export async function follow(
         ? "the run's container was removed by someone else before its end could be read"
         : describeEngineError(err, engine.client.address, secrets);
     result = errorResult(
-      { runId, began: options.began, reason, logTail: output?.tail(), adopted: true },
+      { runId, began: options.began, reason, logTail: output?.tail(), adopted },
       log,
     );
   }

@@ -1,6 +1,5 @@
 // Picks the runtime named by --runtime; each is loaded only when chosen.
 
-import { UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Runtime } from "./runtime.js";
 
@@ -8,7 +7,10 @@ export async function createRuntime(
   kind: "docker" | "swarm",
   options: { logger: Logger; env?: Readonly<Record<string, string | undefined>> },
 ): Promise<Runtime> {
-  if (kind !== "docker") throw new UsageError(`--runtime ${kind} is not available in this build`);
+  if (kind === "swarm") {
+    const { createSwarmRuntime } = await import("./swarm.js");
+    return createSwarmRuntime(options);
+  }
   const { createDockerRuntime } = await import("./docker.js");
   return createDockerRuntime(options);
 }

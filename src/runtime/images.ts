@@ -120,7 +120,7 @@ async function pullImage(options: EnsureImageOptions, ref: ImageReference): Prom
 
 /** URL-safe base64 of the JSON auth config, WITH padding: Docker 20.10 decodes it with Go's padded
  * URLEncoding and silently pulls anonymously when that fails. */
-const registryAuthHeader = (auth: object) =>
+export const registryAuthHeader = (auth: object) =>
   Buffer.from(JSON.stringify(auth)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 
 /** Reads the pull's JSON-lines progress to its end; returns the first error message, if any. */

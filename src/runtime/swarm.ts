@@ -1,0 +1,171 @@
+// The Swarm implementation of Runtime: each run is a replicated-job service named like the
+// Docker runtime's container (`gitcron-<job>-<unix seconds>`), so the cluster refuses a second
+// service for a tick (409 → adopt). The swarm schedules, places and networks the task; output,
+// timeouts, hand-over and adoption are the Docker runtime's own steps, through serviceApi.
+
+import { EnvironmentError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { follow } from "./adoption.js";
+import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
+import { containerCreateOptions, resolveEnv } from "./container-config.js";
+import { type CredentialHelperRunner, registryAuthFor } from "./credentials.js";
+import type { EngineClient } from "./engine.js";
+import { checkHostPaths } from "./host-paths.js";
+import { ensureImage, parseImageReference, registryAuthHeader } from "./images.js";
+import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
+import { containerNameFor, LABEL } from "./names.js";
+import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
+import { serviceApi, serviceSpecFrom } from "./swarm-service.js";
+
+export interface SwarmRuntimeOptions {
+  logger: Logger;
+  client?: EngineClient;
+  env?: Readonly<Record<string, string | undefined>>;
+  stopGraceMs?: number;
+  pidsLimit?: number;
+  runCredentialHelper?: CredentialHelperRunner;
+  /** How long a task may wait for a node before the run is an error (default 60 s). */
+  pendingLimitMs?: number;
+}
+
+interface ServiceSummary {
+  ID: string;
+  Spec: { Name: string; Labels?: Record<string, string> };
+}
+
+export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
+  const env = options.env ?? process.env;
+  const client = options.client ?? connectDocker(env);
+  const engine: EngineContext = { client, stopGraceMs: options.stopGraceMs ?? 10_000 };
+  const { address } = client;
+  const pendingLimitMs = options.pendingLimitMs ?? 60_000;
+  const logger = options.logger;
+  const api = (id: string) => serviceApi(client, id, { pendingLimitMs });
+
+  async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
+    const began = new Date();
+    const log = logger.child({ job: request.spec.name, run: request.runId });
+    let secrets: string[] = [];
+    try {
+      const resolved = resolveEnv(request.spec.env, request.env);
+      secrets = resolved.secrets;
+      await checkHostPaths(
+        request.spec.volumes.flatMap((v) => (v.kind === "hostPath" ? [v.hostPath] : [])),
+        request.policy.allowHostPath,
+      );
+      // Pulled on the manager too: it proves the credentials and gives the digest and USER.
+      const image = await ensureImage({
+        engine: client,
+        image: request.spec.image,
+        env,
+        logger: log,
+        runHelper: options.runCredentialHelper,
+      });
+      const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
+      const container = containerCreateOptions({
+        request,
+        name,
+        env: resolved,
+        imageUser: image.user,
+        pidsLimit: options.pidsLimit ?? 512,
+        stopGraceMs: engine.stopGraceMs,
+      });
+      const auth = await registryAuthFor(parseImageReference(request.spec.image).registry, {
+        env,
+        runHelper: options.runCredentialHelper,
+      });
+      let id: string;
+      let adopted = false;
+      try {
+        const created = await client.call<{ ID: string }>("POST", "/services/create", {
+          body: serviceSpecFrom(container, request.spec, engine.stopGraceMs),
+          // As `docker service create --with-registry-auth`: every node can pull.
+          headers: auth ? { "X-Registry-Auth": registryAuthHeader(auth) } : {},
+        });
+        id = created.ID;
+      } catch (err) {
+        if (engineStatus(err) !== 409) throw err;
+        log.info({ service: name }, "a service for this run exists; adopting it");
+        id = name;
+        adopted = true;
+      }
+      const service = api(id);
+      try {
+        await service.placed();
+      } catch (err) {
+        const reason = describeEngineError(err, address, secrets);
+        const failed = errorResult({ runId: request.runId, began, reason, adopted }, log);
+        return handOver(engine, failed, { runOptions, container: service, log });
+      }
+      log.info({ service: id, image: request.spec.image, digest: image.digest }, "run started");
+      return await follow(engine, service, {
+        runOptions,
+        log,
+        began,
+        createdGraceMs: pendingLimitMs,
+        timeoutMs: request.spec.timeoutMs,
+        runId: request.runId,
+        adopted,
+      });
+    } catch (err) {
+      const reason = describeEngineError(err, address, secrets);
+      return handOver(engine, errorResult({ runId: request.runId, began, reason }, log), {
+        runOptions,
+        log,
+      });
+    }
+  }
+
+  async function list(): Promise<ExistingRun[]> {
+    try {
+      const filters = JSON.stringify({ label: [LABEL.run] });
+      const services = await client.call<ServiceSummary[]>("GET", "/services", {
+        query: { filters },
+      });
+      return await Promise.all(
+        services.map(async (s) => {
+          const labels = s.Spec.Labels ?? {};
+          const scheduledAt = new Date(labels[LABEL.scheduledAt] ?? Number.NaN);
+          const info = await api(s.ID).inspect();
+          return {
+            runId: labels[LABEL.run] ?? "",
+            job: labels[LABEL.job] ?? "",
+            revision: labels[LABEL.revision] ?? null,
+            scheduledAt: Number.isNaN(scheduledAt.getTime()) ? null : scheduledAt,
+            running: info.State.Status !== "exited",
+            id: s.ID,
+          };
+        }),
+      );
+    } catch (err) {
+      throw new EnvironmentError(describeEngineError(err, address));
+    }
+  }
+
+  function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
+    const log = logger.child({ job: existing.job, run: existing.runId });
+    return follow(engine, api(existing.id), {
+      runOptions,
+      log,
+      began: new Date(),
+      createdGraceMs: pendingLimitMs,
+      runId: existing.runId,
+    });
+  }
+
+  async function ping(): Promise<void> {
+    let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+    try {
+      info = await client.call("GET", "/info");
+    } catch (err) {
+      throw new EnvironmentError(describeEngineError(err, address));
+    }
+    if (info.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) {
+      throw new EnvironmentError(
+        `the Docker engine at ${address} is not a Swarm manager; run \`docker swarm init\` or use --runtime docker`,
+      );
+    }
+  }
+
+  return { kind: "swarm", run, list, adopt, ping };
+}

@@ -1,0 +1,82 @@
+// The Swarm runtime on a one-node Swarm: the shared Runtime conformance suite, then what only a
+// cluster shows (no overlap counted in services and tasks, placement that cannot be met).
+
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { silentLogger } from "../../src/log.js";
+import { LABEL } from "../../src/runtime/names.js";
+import { createSwarmRuntime } from "../../src/runtime/swarm.js";
+import { cleanupDocker, engine, uniqueName } from "../helpers/docker.js";
+import { jobSpec, runRequest, shell } from "../helpers/spec.js";
+import { cleanupServices, ensureSwarm, servicesOfJob } from "../helpers/swarm.js";
+import { describeRuntimeConformance } from "./conformance.js";
+
+const docker = engine();
+const prefix = uniqueName("sw");
+let leaveSwarm: () => Promise<void> = async () => {};
+
+beforeAll(async () => {
+  leaveSwarm = await ensureSwarm(docker);
+});
+
+afterAll(async () => {
+  await cleanupServices(docker, prefix);
+  await cleanupDocker(docker, prefix);
+  await leaveSwarm();
+});
+
+describeRuntimeConformance({
+  name: "swarm",
+  prefix: `${prefix}-c`,
+  runtime: (options) =>
+    createSwarmRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
+  runsOf: (name) => servicesOfJob(docker, name),
+});
+
+test("a run is a replicated-job service labelled with its job and run, removed once recorded", async () => {
+  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const spec = jobSpec({ name: `${prefix}-svc`, ...shell("sleep 1; echo done") });
+  let seen: Awaited<ReturnType<typeof servicesOfJob>> = [];
+  const result = await runtime.run(runRequest(spec), {
+    onResult: async () => {
+      seen = await servicesOfJob(docker, spec.name);
+    },
+  });
+  expect(result).toMatchObject({ outcome: "succeeded", exitCode: 0, logTail: "done" });
+  expect(seen).toHaveLength(1);
+  expect(seen[0]?.Spec?.Mode).toMatchObject({
+    ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 },
+  });
+  expect(seen[0]?.Spec?.Labels?.[LABEL.run]).toBe(result.runId);
+  expect(await servicesOfJob(docker, spec.name)).toHaveLength(0);
+});
+
+test("a placement no node meets is an error with the swarm's reason, after the pending limit", async () => {
+  const runtime = createSwarmRuntime({
+    logger: silentLogger(),
+    stopGraceMs: 1000,
+    pendingLimitMs: 3000,
+  });
+  const spec = jobSpec({
+    name: `${prefix}-nowhere`,
+    placement: { constraints: ["node.labels.gitcron-test == nowhere"], preferences: [] },
+    ...shell("true"),
+  });
+  const result = await runtime.run(runRequest(spec));
+  expect(result.outcome).toBe("error");
+  expect(result.reason).toMatch(/no node could run the task within 3s/);
+  expect(await servicesOfJob(docker, spec.name)).toHaveLength(0);
+});
+
+test("ping says so when the engine is not a Swarm manager", async () => {
+  const runtime = createSwarmRuntime({
+    logger: silentLogger(),
+    client: {
+      address: "unix:///fake.sock",
+      call: async () => ({ Swarm: { LocalNodeState: "inactive" } }) as never,
+      open: async () => {
+        throw new Error("unused");
+      },
+    },
+  });
+  await expect(runtime.ping()).rejects.toThrow(/is not a Swarm manager; run `docker swarm init`/);
+});
