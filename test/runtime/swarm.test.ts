@@ -80,3 +80,26 @@ test("ping says so when the engine is not a Swarm manager", async () => {
   });
   await expect(runtime.ping()).rejects.toThrow(/is not a Swarm manager; run `docker swarm init`/);
 });
+
+test("no overlap on the cluster's side: three agents racing for one tick make one service and one task", async () => {
+  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const spec = jobSpec({ name: `${prefix}-race`, ...shell("sleep 1; echo once") });
+  const request = runRequest(spec);
+  const peak = { services: 0, tasks: 0 };
+  let done = false;
+  const sample = (async () => {
+    while (!done) {
+      const services = await servicesOfJob(docker, spec.name);
+      const tasks = await docker.listTasks({ filters: { label: [`${LABEL.job}=${spec.name}`] } });
+      peak.services = Math.max(peak.services, services.length);
+      peak.tasks = Math.max(peak.tasks, tasks.length);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const results = await Promise.all([1, 2, 3].map(() => runtime.run(request)));
+  done = true;
+  await sample;
+  expect(results.map((r) => r.adopted).sort()).toEqual([false, true, true]);
+  expect(results.every((r) => r.logTail === "once" && r.exitCode === 0)).toBe(true);
+  expect(peak).toEqual({ services: 1, tasks: 1 });
+});
