@@ -60,8 +60,15 @@ export function createOutbox(options: { dir: string; logger: Logger }): Outbox {
   const { dir, logger } = options;
   const corruptDir = join(dir, "corrupt");
   let ready: Promise<void> | null = null;
-  // list() waits for these, so any temp file it sees was left by a crash, not by us.
-  const writing = new Set<Promise<unknown>>();
+  // Entries being written now: a temp file of one of these is ours, not a crash's leftover
+  // (an append may start while list() is reading the folder).
+  const writing = new Map<string, number>();
+  // list() waits for the writes already going when it is called, so it sees them whole.
+  const inFlight = new Set<Promise<unknown>>();
+  const ownTemp = (name: string) => {
+    const id = name.replace(/^\./, "").replace(/\.[^.]+\.tmp$/, "");
+    return (writing.get(id) ?? 0) > 0;
+  };
   const ensureDir = () => {
     ready ??= mkdir(dir, { recursive: true }).then(() => undefined);
     return ready;
@@ -71,21 +78,25 @@ export function createOutbox(options: { dir: string; logger: Logger }): Outbox {
     dir,
     async append(summary) {
       const id = entryId(summary);
+      writing.set(id, (writing.get(id) ?? 0) + 1);
       const write = ensureDir().then(() =>
         writeFileAtomic(join(dir, id), `${JSON.stringify(summary)}\n`),
       );
-      writing.add(write);
+      inFlight.add(write);
       try {
         await write;
       } finally {
-        writing.delete(write);
+        inFlight.delete(write);
+        const left = (writing.get(id) ?? 1) - 1;
+        if (left > 0) writing.set(id, left);
+        else writing.delete(id);
       }
       return { id, summary };
     },
 
     async list() {
       await ensureDir();
-      await Promise.allSettled([...writing]);
+      await Promise.allSettled([...inFlight]);
       const names = (await readdir(dir, { withFileTypes: true }))
         .filter((d) => d.isFile())
         .map((d) => d.name)
@@ -93,6 +104,7 @@ export function createOutbox(options: { dir: string; logger: Logger }): Outbox {
       const entries: OutboxEntry[] = [];
       for (const name of names) {
         if (name.endsWith(TEMP_SUFFIX)) {
+          if (ownTemp(name)) continue;
           const movedTo = await quarantine(join(dir, name), corruptDir);
           logger.warn({ file: name, movedTo }, "half-written outbox file set aside");
           continue;
