@@ -8,7 +8,7 @@ import { silentLogger } from "../../src/log.js";
 import { healthRoutes } from "../../src/server/health.js";
 import { startHttpServer } from "../../src/server/http.js";
 import { runNowRoutes } from "../../src/server/run-now.js";
-import { schedulerWith } from "../server/scheduler.js";
+import { schedulerWith } from "../helpers/scheduler.js";
 import { httpServers } from "../server/serve.js";
 
 const BIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));

@@ -60,9 +60,9 @@ describe("--verify-signatures", () => {
         const message = s?.syncErrors.last?.message ?? "";
         return message.includes(bad.slice(0, 12)) ? s : undefined;
       });
-      const message = state.syncErrors.last?.message ?? "";
+      const message = state?.syncErrors.last?.message ?? "";
       expect(message.replace(/^.*?: (?=head commit)/, "")).toMatch(why);
-      expect(state.revision).toBe(good);
+      expect(state?.revision).toBe(good);
       expect(
         agent.logs.some((l) => /^sync failed: /.test(l.msg) && l.msg.includes(bad.slice(0, 12))),
       ).toBe(true);

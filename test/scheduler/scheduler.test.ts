@@ -1,30 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { JobSpec } from "../../src/jobs/spec.js";
-import { silentLogger } from "../../src/log.js";
-import { Scheduler } from "../../src/scheduler/scheduler.js";
-import type { RunSummary } from "../../src/status/summary.js";
-import { FakeClock, settle } from "../helpers/fake-clock.js";
-import { MemoryRuntime } from "../helpers/memory-runtime.js";
+import { settle } from "../helpers/fake-clock.js";
+import { schedulerWith } from "../helpers/scheduler.js";
 import { jobSpec } from "../helpers/spec-factory.js";
 
 function setup(start = "2026-11-26T03:00:00.500Z", maxParallel = 16) {
-  const clock = new FakeClock(start);
-  const runtime = new MemoryRuntime(clock);
-  const recorded: RunSummary[] = [];
-  const scheduler = new Scheduler({
-    clock,
-    runtime,
-    record: async (s) => {
-      recorded.push(s);
-    },
-    logger: silentLogger(),
-    policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [] },
-    env: {},
-    maxParallel,
-  });
+  const world = schedulerWith([], start, maxParallel);
   const add = (spec: Partial<JobSpec> & { name: string }) =>
-    scheduler.upsert(jobSpec(spec), "rev1");
-  return { clock, runtime, recorded, scheduler, add };
+    world.scheduler.upsert(jobSpec(spec), "rev1");
+  return { ...world, add };
 }
 
 const everySecond = "* * * * * *";

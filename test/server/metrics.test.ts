@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { createMetrics, metricsRoutes } from "../../src/server/metrics.js";
 import type { RunSummary } from "../../src/status/summary.js";
 import { settle } from "../helpers/fake-clock.js";
+import { schedulerWith } from "../helpers/scheduler.js";
 import { parsePrometheusText } from "./prometheus-text.js";
-import { schedulerWith } from "./scheduler.js";
 import { httpServers } from "./serve.js";
 
 const { serve } = httpServers();

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { runNowRoutes } from "../../src/server/run-now.js";
 import { settle } from "../helpers/fake-clock.js";
+import { schedulerWith } from "../helpers/scheduler.js";
 import { captureLogger } from "../runtime/capture-log.js";
-import { schedulerWith } from "./scheduler.js";
 import { httpServers } from "./serve.js";
 
 const TOKEN = "api-token-0123456789abcdef";

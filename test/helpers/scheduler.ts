@@ -4,14 +4,15 @@ import type { JobSpec } from "../../src/jobs/spec.js";
 import { silentLogger } from "../../src/log.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import type { RunSummary } from "../../src/status/summary.js";
-import { FakeClock } from "../helpers/fake-clock.js";
-import { MemoryRuntime } from "../helpers/memory-runtime.js";
-import { jobSpec } from "../helpers/spec-factory.js";
+import { FakeClock } from "./fake-clock.js";
+import { MemoryRuntime } from "./memory-runtime.js";
+import { jobSpec } from "./spec-factory.js";
 
 /** Jobs default to a schedule that never fires during a test (1 January only). */
 export function schedulerWith(
   jobs: (Partial<JobSpec> & { name: string })[],
   start = "2026-11-26T10:00:00.250Z",
+  maxParallel = 16,
 ) {
   const clock = new FakeClock(start);
   const runtime = new MemoryRuntime(clock);
@@ -25,7 +26,7 @@ export function schedulerWith(
     logger: silentLogger(),
     policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [] },
     env: {},
-    maxParallel: 16,
+    maxParallel,
   });
   for (const job of jobs) scheduler.upsert(jobSpec({ schedule: "0 0 1 1 *", ...job }), "rev1");
   return { clock, runtime, recorded, scheduler };
