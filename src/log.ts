@@ -1,6 +1,6 @@
 // One pino logger, made once at start-up and passed down; child loggers per job and run.
 
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger };
 export type LogFormat = "json" | "pretty";

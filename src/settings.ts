@@ -137,12 +137,6 @@ export function settingsHelp(): string {
 export const flagOptions = () =>
   Object.fromEntries(AGENT_SETTINGS.map((s) => [s.flag, { type: "string" as const }]));
 
-const list = (v: string | undefined) =>
-  (v ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1)

@@ -7,7 +7,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { simpleGit } from "simple-git";
-import { EnvironmentError, oneLine } from "../errors.js";
+import { EnvironmentError, oneLine, sanitize } from "../errors.js";
 import { parseJobFile } from "../jobs/parse.js";
 import { createScheduleChecks } from "../jobs/schedule-checks.js";
 import type { Logger } from "../log.js";
@@ -55,6 +55,14 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
+/** Agents following the same repository and path are one agent for the engine: a second one
+ * (or the next start) adopts the runs of the first. Credentials are not part of it. */
+const agentIdOf = (s: AgentSettings) =>
+  createHash("sha256")
+    .update(JSON.stringify([sanitize(s.repo), s.branch ?? "", s.path]))
+    .digest("hex")
+    .slice(0, 12);
+
 const settingsKeyOf = (s: AgentSettings) =>
   createHash("sha256")
     .update(JSON.stringify([s.path, s.timezone, s.policy, version]))
@@ -83,6 +91,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const appliedFile = jsonFile<AppliedState>(join(settings.dataDir, "applied.json"), logger);
   const cursorFile = jsonFile<Cursors>(join(settings.dataDir, "cursors.json"), logger);
   const settingsKey = settingsKeyOf(settings);
+  const agentId = agentIdOf(settings);
   const saved = await appliedFile.load();
   const usable = saved?.version === 1 && saved.settingsKey === settingsKey ? saved : null;
   const desired = new DesiredJobs(usable?.specs ?? []);
@@ -110,6 +119,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     policy: settings.policy,
     env: deps.env,
     maxParallel: settings.maxParallel,
+    agent: agentId,
   });
   scheduler.events.on("tick", () => cursorFile.save(() => scheduler.cursors()));
   scheduler.events.on("run:recorded", ({ summary }) => {
@@ -231,10 +241,14 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   // Runs that outlived the previous agent: their jobs start no second run; their end is recorded once.
   // Only runs of jobs this agent knows (its last good specs): agents of other repositories
   // may share the engine, and their runs are theirs to record.
+  // Only our own runs: agents of other repositories may share the engine, and their runs are
+  // theirs to record. Runs without the label (older agents) are ours if we know their job.
   const found = await runtime.list();
-  const existing = found.filter((r) => scheduler.has(r.job));
+  const existing = found.filter((r) =>
+    r.agent === null ? scheduler.has(r.job) : r.agent === agentId,
+  );
   if (found.length > existing.length)
-    logger.debug({ runs: found.length - existing.length }, "leaving runs of jobs not ours");
+    logger.debug({ runs: found.length - existing.length }, "leaving runs of other agents");
   if (existing.length > 0)
     logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
   scheduler.adopt(existing);

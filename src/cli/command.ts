@@ -1,6 +1,6 @@
 // The shape every command file exports, and the shared flag parsing.
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
 
 export interface CliIO {

@@ -11,7 +11,10 @@ interface Entry {
 export const commandTable: Record<string, Entry> = {
   validate: { summary: "validate job files or folders", load: () => import("./validate.js") },
   plan: { summary: "show what the agent would change", load: () => import("./plan.js") },
-  next: { summary: "print the next fire times of a schedule or job", load: () => import("./next.js") },
+  next: {
+    summary: "print the next fire times of a schedule or job",
+    load: () => import("./next.js"),
+  },
   run: { summary: "run one job once now, in the foreground", load: () => import("./run.js") },
   agent: { summary: "the long-running agent", load: () => import("./agent.js") },
   trigger: { summary: "ask a running agent to run a job now", load: () => import("./trigger.js") },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // gitcron's entry point: picks the command, turns error kinds into exit codes.
 
-import { EnvironmentError, UsageError, oneLine } from "../errors.js";
+import { EnvironmentError, oneLine, UsageError } from "../errors.js";
 import type { CliIO } from "./command.js";
 import { commandTable, loadCommand } from "./commands.js";
 
@@ -55,7 +55,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+const io: CliIO = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+};
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

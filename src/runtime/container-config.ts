@@ -117,6 +117,7 @@ function labelsFor(request: RunRequest, env: ResolvedEnv): Record<string, string
     [LABEL.job]: request.spec.name,
     [LABEL.run]: request.runId,
     [LABEL.revision]: request.revision,
+    ...(request.agent ? { [LABEL.agent]: request.agent } : {}),
     [LABEL.scheduledAt]: request.scheduledAt.toISOString(),
     [LABEL.attempt]: String(request.attempt),
     [LABEL.trigger]: request.trigger,

@@ -189,6 +189,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
           runId: labels[LABEL.run] ?? "",
           job: labels[LABEL.job] ?? "",
           revision: labels[LABEL.revision] ?? null,
+          agent: labels[LABEL.agent] ?? null,
           scheduledAt: Number.isNaN(scheduledAt.getTime()) ? null : scheduledAt,
           running: c.State === "running",
           id: c.Id,

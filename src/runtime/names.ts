@@ -19,6 +19,7 @@ export const LABEL = {
   job: "gitcron.job",
   run: "gitcron.run",
   revision: "gitcron.revision",
+  agent: "gitcron.agent",
   scheduledAt: "gitcron.scheduled-at",
   attempt: "gitcron.attempt",
   trigger: "gitcron.trigger",

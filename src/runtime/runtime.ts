@@ -16,6 +16,9 @@ export interface RunRequest {
   trigger: Trigger;
   /** Commit SHA (or folder digest) the spec came from; the `gitcron.revision` label. */
   revision: string;
+  /** Which agent owns the run (the `gitcron.agent` label): agents sharing an engine adopt only
+   * their own runs after a restart. */
+  agent?: string;
   /** The agent's environment, from which `fromEnv` values are resolved at run time. */
   env: Readonly<Record<string, string | undefined>>;
   policy: Policy;
@@ -60,6 +63,8 @@ export interface ExistingRun {
   runId: string;
   job: string;
   revision: string | null;
+  /** The `gitcron.agent` label; null on runs started without one. */
+  agent: string | null;
   scheduledAt: Date | null;
   running: boolean;
   /** Engine id of the container or service. */

@@ -131,6 +131,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
             runId: labels[LABEL.run] ?? "",
             job: labels[LABEL.job] ?? "",
             revision: labels[LABEL.revision] ?? null,
+            agent: labels[LABEL.agent] ?? null,
             scheduledAt: Number.isNaN(scheduledAt.getTime()) ? null : scheduledAt,
             running: info.State.Status !== "exited",
             id: s.ID,

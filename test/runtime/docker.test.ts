@@ -10,7 +10,13 @@ import { silentLogger } from "../../src/log.js";
 import { connectDocker } from "../../src/runtime/connection.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
 import { LABEL } from "../../src/runtime/names.js";
-import { cleanupDocker, containersOfJob, engine, uniqueName } from "../helpers/docker.js";
+import {
+  cleanupDocker,
+  containersOfJob,
+  engine,
+  eventually,
+  uniqueName,
+} from "../helpers/docker.js";
 import { jobSpec, runRequest, shell } from "../helpers/spec.js";
 import { describeRuntimeConformance } from "./conformance.js";
 
@@ -166,4 +172,15 @@ test("a command that does not exist in the image is an error that says so briefl
     'the container could not start: exec: "/no-such-binary": stat /no-such-binary: no such file or directory',
   );
   expect(await containersOfJob(docker, spec.name)).toHaveLength(0);
+});
+
+test("a run carries its agent's label, and list() reports it so agents adopt only their own runs", async () => {
+  const spec = jobSpec({ name: job("owner"), ...shell("sleep 2") });
+  const running = runtime.run(runRequest(spec, { agent: "agent-one" }));
+  const listed = await eventually(async () => {
+    const found = (await runtime.list()).find((r) => r.job === spec.name);
+    return found?.running ? found : undefined;
+  });
+  expect(listed.agent).toBe("agent-one");
+  expect((await running).outcome).toBe("succeeded");
 });

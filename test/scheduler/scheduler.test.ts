@@ -301,6 +301,7 @@ describe("missed ticks after a restart", () => {
         runId: "a-20261126T030000Z-1",
         job: "a",
         revision: "r0",
+        agent: null,
         scheduledAt: new Date("2026-11-26T03:00:00Z"),
         running: true,
         id: "c1",
