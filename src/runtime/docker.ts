@@ -9,12 +9,8 @@ import type { JobSpec } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
-import { containerCreateOptions, resolveEnv } from "./container-config.js";
+import { resolveEnv } from "./container-config.js";
 import { type ContainerApi, containerApi, createContainer } from "./containers.js";
-import type { CredentialHelperRunner } from "./credentials.js";
-import type { EngineClient } from "./engine.js";
-import { checkHostPaths } from "./host-paths.js";
-import { ensureImage } from "./images.js";
 import {
   type EngineContext,
   errorResult,
@@ -23,21 +19,12 @@ import {
   pipeOutput,
   settle,
 } from "./lifecycle.js";
-import { containerNameFor, LABEL } from "./names.js";
+import { existingRunOf, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
+import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 
-export interface DockerRuntimeOptions {
-  logger: Logger;
-  /** A ready client; else one is made from `env` as the Docker CLI would. */
-  client?: EngineClient;
-  /** DOCKER_HOST, DOCKER_CONFIG, HOME…: where the engine and registry credentials are. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Between SIGTERM and SIGKILL when a run is stopped (whole seconds on the engine). */
-  stopGraceMs?: number;
-  pidsLimit?: number;
-  /** Replaces running `docker-credential-<name> get`. */
-  runCredentialHelper?: CredentialHelperRunner;
+export interface DockerRuntimeOptions extends EngineRuntimeOptions {
   /** How long an adopted container may stay "created" before it counts as abandoned. */
   createdGraceMs?: number;
 }
@@ -60,27 +47,21 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     try {
       const resolved = resolveEnv(request.spec.env, request.env);
       secrets = resolved.secrets;
-      await checkHostPaths(hostPathsOf(request.spec), request.policy.allowHostPath);
-      const image = await ensureImage({
-        engine: client,
-        image: request.spec.image,
+      const prepared = await prepareContainer({
+        client,
         env,
-        logger: log,
-        runHelper: options.runCredentialHelper,
-      });
-      digest = image.digest;
-      const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
-      const createOptions = containerCreateOptions({
         request,
-        name,
-        env: resolved,
-        imageUser: image.user,
+        resolved,
+        log,
         pidsLimit,
         stopGraceMs: engine.stopGraceMs,
+        runHelper: options.runCredentialHelper,
       });
+      digest = prepared.image.digest;
+      const { name } = prepared;
       await ensureVolumes(request.spec);
       try {
-        container = await createContainer(client, createOptions);
+        container = await createContainer(client, prepared.create);
       } catch (err) {
         if (engineStatus(err) !== 409) throw err;
         // The engine refused a second container for this tick: wait on the one that exists.
@@ -182,19 +163,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
         query: { all: 1, filters },
       });
-      return containers.map((c) => {
-        const labels = c.Labels ?? {};
-        const scheduledAt = new Date(labels[LABEL.scheduledAt] ?? Number.NaN);
-        return {
-          runId: labels[LABEL.run] ?? "",
-          job: labels[LABEL.job] ?? "",
-          revision: labels[LABEL.revision] ?? null,
-          agent: labels[LABEL.agent] ?? null,
-          scheduledAt: Number.isNaN(scheduledAt.getTime()) ? null : scheduledAt,
-          running: c.State === "running",
-          id: c.Id,
-        };
-      });
+      return containers.map((c) => existingRunOf(c.Labels ?? {}, c.Id, c.State === "running"));
     } catch (err) {
       throw new EnvironmentError(describeEngineError(err, address));
     }
@@ -221,6 +190,3 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   return { kind: "docker", run, list, adopt, ping };
 }
-
-const hostPathsOf = (spec: JobSpec) =>
-  spec.volumes.flatMap((v) => (v.kind === "hostPath" ? [v.hostPath] : []));

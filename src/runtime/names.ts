@@ -1,6 +1,8 @@
 // Names derived from the job and the scheduled instant: the engine refuses a
 // second container with the same name, which makes it the lock per tick.
 
+import type { ExistingRun } from "./runtime.js";
+
 const compact = (d: Date) =>
   d
     .toISOString()
@@ -27,3 +29,21 @@ export const LABEL = {
    * agent reads their values from the container to redact its output. Names only, never values. */
   redact: "gitcron.redact",
 } as const;
+
+/** A run found in the engine, read from its labels (container or service alike). */
+export function existingRunOf(
+  labels: Readonly<Record<string, string>>,
+  id: string,
+  running: boolean,
+): ExistingRun {
+  const scheduledAt = new Date(labels[LABEL.scheduledAt] ?? Number.NaN);
+  return {
+    runId: labels[LABEL.run] ?? "",
+    job: labels[LABEL.job] ?? "",
+    revision: labels[LABEL.revision] ?? null,
+    agent: labels[LABEL.agent] ?? null,
+    scheduledAt: Number.isNaN(scheduledAt.getTime()) ? null : scheduledAt,
+    running,
+    id,
+  };
+}

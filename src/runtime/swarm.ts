@@ -4,26 +4,18 @@
 // timeouts, hand-over and adoption are the Docker runtime's own steps, through serviceApi.
 
 import { EnvironmentError } from "../errors.js";
-import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
-import { containerCreateOptions, resolveEnv } from "./container-config.js";
-import { type CredentialHelperRunner, registryAuthFor } from "./credentials.js";
-import type { EngineClient } from "./engine.js";
-import { checkHostPaths } from "./host-paths.js";
-import { ensureImage, parseImageReference, registryAuthHeader } from "./images.js";
+import { resolveEnv } from "./container-config.js";
+import { registryAuthFor } from "./credentials.js";
+import { parseImageReference, registryAuthHeader } from "./images.js";
 import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
-import { containerNameFor, LABEL } from "./names.js";
+import { existingRunOf, LABEL } from "./names.js";
+import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 import { serviceApi, serviceSpecFrom } from "./swarm-service.js";
 
-export interface SwarmRuntimeOptions {
-  logger: Logger;
-  client?: EngineClient;
-  env?: Readonly<Record<string, string | undefined>>;
-  stopGraceMs?: number;
-  pidsLimit?: number;
-  runCredentialHelper?: CredentialHelperRunner;
+export interface SwarmRuntimeOptions extends EngineRuntimeOptions {
   /** How long a task may wait for a node before the run is an error (default 60 s). */
   pendingLimitMs?: number;
 }
@@ -49,26 +41,16 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     try {
       const resolved = resolveEnv(request.spec.env, request.env);
       secrets = resolved.secrets;
-      await checkHostPaths(
-        request.spec.volumes.flatMap((v) => (v.kind === "hostPath" ? [v.hostPath] : [])),
-        request.policy.allowHostPath,
-      );
       // Pulled on the manager too: it proves the credentials and gives the digest and USER.
-      const image = await ensureImage({
-        engine: client,
-        image: request.spec.image,
+      const { name, image, create } = await prepareContainer({
+        client,
         env,
-        logger: log,
-        runHelper: options.runCredentialHelper,
-      });
-      const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
-      const container = containerCreateOptions({
         request,
-        name,
-        env: resolved,
-        imageUser: image.user,
+        resolved,
+        log,
         pidsLimit: options.pidsLimit ?? 512,
         stopGraceMs: engine.stopGraceMs,
+        runHelper: options.runCredentialHelper,
       });
       const auth = await registryAuthFor(parseImageReference(request.spec.image).registry, {
         env,
@@ -78,7 +60,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
       let adopted = false;
       try {
         const created = await client.call<{ ID: string }>("POST", "/services/create", {
-          body: serviceSpecFrom(container, request.spec, engine.stopGraceMs),
+          body: serviceSpecFrom(create, request.spec, engine.stopGraceMs),
           // As `docker service create --with-registry-auth`: every node can pull.
           headers: auth ? { "X-Registry-Auth": registryAuthHeader(auth) } : {},
         });
@@ -124,18 +106,8 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
       });
       return await Promise.all(
         services.map(async (s) => {
-          const labels = s.Spec.Labels ?? {};
-          const scheduledAt = new Date(labels[LABEL.scheduledAt] ?? Number.NaN);
           const info = await api(s.ID).inspect();
-          return {
-            runId: labels[LABEL.run] ?? "",
-            job: labels[LABEL.job] ?? "",
-            revision: labels[LABEL.revision] ?? null,
-            agent: labels[LABEL.agent] ?? null,
-            scheduledAt: Number.isNaN(scheduledAt.getTime()) ? null : scheduledAt,
-            running: info.State.Status !== "exited",
-            id: s.ID,
-          };
+          return existingRunOf(s.Spec.Labels ?? {}, s.ID, info.State.Status !== "exited");
         }),
       );
     } catch (err) {

@@ -1,0 +1,69 @@
+// What a run needs before the engine is asked for anything that runs: host paths checked, the
+// image present (its digest and USER known), and the container it would be — with SPEC §4
+// enforced. The Docker runtime creates that container; the Swarm runtime turns it into a service.
+
+import type Dockerode from "dockerode";
+import type { Logger } from "../log.js";
+import { containerCreateOptions, type ResolvedEnv } from "./container-config.js";
+import type { CredentialHelperRunner } from "./credentials.js";
+import type { EngineClient } from "./engine.js";
+import { checkHostPaths } from "./host-paths.js";
+import { ensureImage, type PresentImage } from "./images.js";
+import { containerNameFor } from "./names.js";
+import type { RunRequest } from "./runtime.js";
+
+/** Options both engine runtimes take. */
+export interface EngineRuntimeOptions {
+  logger: Logger;
+  /** A ready client; else one is made from `env` as the Docker CLI would. */
+  client?: EngineClient;
+  /** DOCKER_HOST, DOCKER_CONFIG, HOME…: where the engine and registry credentials are. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Between SIGTERM and SIGKILL when a run is stopped (whole seconds on the engine). */
+  stopGraceMs?: number;
+  pidsLimit?: number;
+  /** Replaces running `docker-credential-<name> get`. */
+  runCredentialHelper?: CredentialHelperRunner;
+}
+
+export interface PreparedContainer {
+  /** `gitcron-<job>-<unix seconds>`: the engine's lock on the tick. */
+  name: string;
+  image: PresentImage;
+  create: Dockerode.ContainerCreateOptions;
+}
+
+/** Rejects with a one-sentence Error when the run cannot be made. */
+export async function prepareContainer(input: {
+  client: EngineClient;
+  env: Readonly<Record<string, string | undefined>>;
+  request: RunRequest;
+  resolved: ResolvedEnv;
+  log: Logger;
+  pidsLimit: number;
+  stopGraceMs: number;
+  runHelper?: CredentialHelperRunner;
+}): Promise<PreparedContainer> {
+  const { request } = input;
+  const hostPaths = request.spec.volumes.flatMap((v) =>
+    v.kind === "hostPath" ? [v.hostPath] : [],
+  );
+  await checkHostPaths(hostPaths, request.policy.allowHostPath);
+  const image = await ensureImage({
+    engine: input.client,
+    image: request.spec.image,
+    env: input.env,
+    logger: input.log,
+    runHelper: input.runHelper,
+  });
+  const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
+  const create = containerCreateOptions({
+    request,
+    name,
+    env: input.resolved,
+    imageUser: image.user,
+    pidsLimit: input.pidsLimit,
+    stopGraceMs: input.stopGraceMs,
+  });
+  return { name, image, create };
+}
