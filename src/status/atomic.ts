@@ -9,11 +9,17 @@ import type { Logger } from "../log.js";
 /** Temporary files carry this suffix, so a reader can tell a half-written file from a real one. */
 export const TEMP_SUFFIX = ".tmp";
 
+/** The file name a temp file of writeFileAtomic is being written for
+ * (`.<name>.<8 hex>.tmp` → `<name>`), or undefined when it is not one. */
+export const targetOfTemp = (name: string): string | undefined =>
+  /^\.(.+)\.[0-9a-f]{8}\.tmp$/.exec(name)?.[1];
+
 /** Temp file, fsync, rename over the target, fsync the folder: after a crash the target holds
  * either the old content or the new, never a mix, and the rename itself is durable. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomUUID().slice(0, 8)}${TEMP_SUFFIX}`);
+  // targetOfTemp reads this name back.
   const handle = await open(temp, "wx", 0o600);
   try {
     await handle.writeFile(data);

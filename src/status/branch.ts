@@ -7,11 +7,10 @@ import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { type GitAccess, gitErrorText, gitIn } from "./git.js";
-import { isRunSummary } from "./outbox.js";
 import { commitMessage } from "./render.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { applyToTree } from "./tree.js";
+import { applyToTree, parseRuns } from "./tree.js";
 
 export interface StatusBranchWriterOptions extends GitAccess {
   /** The writer's own working clone, e.g. `<dataDir>/status`. */
@@ -122,16 +121,9 @@ export class StatusBranchWriter {
     if (changed.length === 0) return;
     const known: RunSummary[] = [];
     for (const file of changed) {
+      // A file the remote has and our copy lacks has nothing of ours to restore.
       const text = await this.git.raw(["show", `${ours}:${file}`]).catch(() => "");
-      for (const line of text.split("\n")) {
-        if (!line.trim()) continue;
-        try {
-          const value: unknown = JSON.parse(line);
-          if (isRunSummary(value)) known.push(value);
-        } catch {
-          // A line we cannot read was not ours to keep.
-        }
-      }
+      known.push(...parseRuns(text, file, this.options.logger));
     }
     const { appended } = await applyToTree({
       root: this.options.dir,

@@ -10,6 +10,7 @@ import {
   readJsonOrQuarantine,
   syncDir,
   TEMP_SUFFIX,
+  targetOfTemp,
   writeFileAtomic,
 } from "./atomic.js";
 import type { RunSummary } from "./summary.js";
@@ -65,10 +66,7 @@ export function createOutbox(options: { dir: string; logger: Logger }): Outbox {
   const writing = new Map<string, number>();
   // list() waits for the writes already going when it is called, so it sees them whole.
   const inFlight = new Set<Promise<unknown>>();
-  const ownTemp = (name: string) => {
-    const id = name.replace(/^\./, "").replace(/\.[^.]+\.tmp$/, "");
-    return (writing.get(id) ?? 0) > 0;
-  };
+  const ownTemp = (name: string) => (writing.get(targetOfTemp(name) ?? "") ?? 0) > 0;
   const ensureDir = () => {
     ready ??= mkdir(dir, { recursive: true }).then(() => undefined);
     return ready;

@@ -37,7 +37,8 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
-function parseRuns(text: string, file: string, logger: Logger): RunSummary[] {
+/** The summaries in a runs.jsonl text; an unreadable line is dropped with a warning. */
+export function parseRuns(text: string, file: string, logger: Logger): RunSummary[] {
   const runs: RunSummary[] = [];
   for (const [i, line] of text.split("\n").entries()) {
     if (line.trim() === "") continue;
