@@ -2,12 +2,10 @@
 // read back with git. Schedules are six-field (seconds) so runs come every few seconds.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Agent, startAgent } from "../../src/agent/agent.js";
-import { silentLogger } from "../../src/log.js";
-import { createDockerRuntime } from "../../src/runtime/docker.js";
-import { resolveSettings } from "../../src/settings.js";
+import type { Agent } from "../../src/agent/agent.js";
 import type { StatusState } from "../../src/status/state.js";
 import type { RunSummary } from "../../src/status/summary.js";
+import { startTestAgent } from "../helpers/agent.js";
 import {
   cleanupDocker,
   containersOfJob,
@@ -21,6 +19,7 @@ import {
   cloneRepo,
   commitFiles,
   createBareRepo,
+  git,
   readFileAt,
   tempDirs,
 } from "../helpers/git.js";
@@ -48,24 +47,10 @@ async function startWorld(files: (prefix: string) => Record<string, string>): Pr
   const parent = await dirs.make();
   const remote = await createBareRepo(parent, { files: files(prefix) });
   const work = await cloneRepo(remote.url, `${parent}/work`);
-  const settings = resolveSettings(
-    {
-      repo: remote.url,
-      "data-dir": `${parent}/data`,
-      interval: "1s",
-      "status-flush": "1s",
-      listen: "127.0.0.1:0",
-    },
-    {},
-    parent,
-  );
-  const logger = silentLogger();
-  const agent = await startAgent({
-    settings,
-    logger,
-    runtime: createDockerRuntime({ logger, stopGraceMs: 1_000 }),
-    env: {},
-    shutdownGraceMs: 10_000,
+  const { agent } = await startTestAgent({
+    repo: remote.url,
+    dir: parent,
+    flags: { interval: "1s", "status-flush": "1s" },
   });
   await agent.ready;
   const readJsonLines = async (path: string) =>
@@ -85,7 +70,6 @@ async function startWorld(files: (prefix: string) => Record<string, string>): Pr
     },
     push: async (changes, message) => {
       const sha = await commitFiles(work, changes, message);
-      const { git } = await import("../helpers/git.js");
       await git(work, "push", "-q", "origin", "HEAD:main");
       return sha;
     },

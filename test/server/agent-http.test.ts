@@ -4,15 +4,9 @@
 
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Agent, startAgent } from "../../src/agent/agent.js";
 import { agentRoutes } from "../../src/agent/routes.js";
 import { silentLogger } from "../../src/log.js";
-import { createDockerRuntime } from "../../src/runtime/docker.js";
-import { hookRoutes } from "../../src/server/hooks.js";
-import type { Route } from "../../src/server/http.js";
-import { createMetrics, metricsRoutes } from "../../src/server/metrics.js";
-import { runNowRoutes } from "../../src/server/run-now.js";
-import { type AgentSettings, resolveSettings } from "../../src/settings.js";
+import { startTestAgent } from "../helpers/agent.js";
 import { cleanupDocker, engine, eventually, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
 import { cloneRepo, commitFiles, createBareRepo, git, tempDirs } from "../helpers/git.js";
 import { parsePrometheusText } from "./prometheus-text.js";
@@ -34,38 +28,6 @@ const jobFile = (script: string) =>
   // 1 January only: every run in this test is a manual one.
   `schedule: "0 0 1 1 *"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n`;
 
-/** The routes a running agent serves with --webhook-secret and --api-token set. Until
- * agentRoutes() wires this issue's routes in, the test adds them as the agent will. */
-function routesOf(agent: Agent, settings: AgentSettings): Route[] {
-  const routes = agentRoutes({ agent, settings, logger: silentLogger() });
-  const has = (pattern: string) => routes.some((r) => r.pattern === pattern);
-  const metrics = createMetrics({
-    scheduler: agent.scheduler,
-    sync: agent.sync,
-    revision: () => null,
-  });
-  stops.push(async () => metrics.close());
-  return [
-    ...routes,
-    ...(has("/metrics") ? [] : metricsRoutes(metrics)),
-    ...(has("/hooks/git")
-      ? []
-      : hookRoutes({
-          secret: SECRET,
-          branch: settings.branch,
-          onPush: () => agent.requestSync(),
-          logger: silentLogger(),
-        })),
-    ...(has("/jobs/:name/run")
-      ? []
-      : runNowRoutes({
-          token: TOKEN,
-          trigger: (name) => agent.scheduler.trigger(name, "manual"),
-          logger: silentLogger(),
-        })),
-  ];
-}
-
 describe("the HTTP side of a running agent", () => {
   it("a signed push is applied at once, a manual run starts a real container, /metrics counts it", async () => {
     const prefix = uniqueName("http");
@@ -77,29 +39,14 @@ describe("the HTTP side of a running agent", () => {
       files: { [`${first}.yaml`]: jobFile("echo hello from $HOSTNAME") },
     });
     const work = await cloneRepo(remote.url, `${parent}/work`);
-    const settings = resolveSettings(
-      {
-        repo: remote.url,
-        "data-dir": `${parent}/data`,
-        interval: "1h",
-        listen: "127.0.0.1:0",
-        "webhook-secret": SECRET,
-        "api-token": TOKEN,
-      },
-      {},
-      parent,
-    );
-    const logger = silentLogger();
-    const agent = await startAgent({
-      settings,
-      logger,
-      runtime: createDockerRuntime({ logger, stopGraceMs: 1_000 }),
-      env: {},
-      shutdownGraceMs: 10_000,
+    const { agent, settings } = await startTestAgent({
+      repo: remote.url,
+      dir: parent,
+      flags: { interval: "1h", "webhook-secret": SECRET, "api-token": TOKEN },
     });
     stops.push(() => agent.stop());
     await agent.ready;
-    const url = await serve(routesOf(agent, settings));
+    const url = await serve(agentRoutes({ agent, settings, logger: silentLogger() }));
     const jobNames = async () =>
       ((await (await fetch(`${url}/jobs`)).json()) as { name: string }[]).map((j) => j.name);
     expect(await jobNames()).toEqual([first]);
