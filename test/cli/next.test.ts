@@ -1,13 +1,10 @@
 // `gitcron next` run as a user runs it: the built binary, real job files, exit codes.
 
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-
-const BIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+import { gitcron } from "../helpers/cli.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -17,13 +14,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function next(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, "next", ...args], { cwd: dir }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+const next = (args: string[]) => gitcron(["next", ...args], { cwd: dir });
 
 const lines = (text: string) => text.trimEnd().split("\n");
 

@@ -1,40 +1,20 @@
 // `gitcron trigger` run as a user runs it: the built binary against a real run-now endpoint
 // backed by a real Scheduler.
 
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { healthRoutes } from "../../src/server/health.js";
 import { startHttpServer } from "../../src/server/http.js";
 import { runNowRoutes } from "../../src/server/run-now.js";
+import { gitcron } from "../helpers/cli.js";
 import { schedulerWith } from "../helpers/scheduler.js";
 import { httpServers } from "../server/serve.js";
 
-const BIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const TOKEN = "trigger-test-token-0123456789";
 const { serve } = httpServers();
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function trigger(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  // The test's own GITCRON_* must not leak into the command.
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("GITCRON_")),
-  );
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, "trigger", ...args],
-      { env: { ...clean, ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+const trigger = (args: string[], env: Record<string, string> = {}) =>
+  gitcron(["trigger", ...args], { env });
 
 async function agent() {
   const setup = schedulerWith([

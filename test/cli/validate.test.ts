@@ -1,35 +1,17 @@
 // `gitcron validate` run as a user runs it: the built binary, real files, exit codes.
 
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BIN, gitcron as run } from "../helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = path.join(ROOT, "dist/cli/main.js");
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gitcron(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? "", ...options.env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+/** Run from the repository root unless the test says otherwise. */
+const gitcron = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
+  run(args, { cwd: ROOT, ...options });
 
 let dir: string;
 
