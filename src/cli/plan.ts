@@ -4,7 +4,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { simpleGit } from "simple-git";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
 import { hasErrors } from "../jobs/issues.js";
 import { loadJobTree } from "../jobs/load.js";
@@ -12,6 +11,7 @@ import { policyFromSettings } from "../jobs/policy-settings.js";
 import { renderText } from "../jobs/render.js";
 import { plan, renderPlan } from "../plan/plan.js";
 import { classifyRepo } from "../source/job-files.js";
+import { type GitAccess, gitErrorText, gitIn } from "../status/git.js";
 import { readStatusState } from "../status/state.js";
 import { type Command, parseFlags } from "./command.js";
 
@@ -22,7 +22,8 @@ each job as "+ add", "~ change" (with the fields that differ), "- remove" or "= 
 against the active set recorded in state.json on the status branch.
 
 Flags:
-  --repo R                 Git URL or local path (env GITCRON_REPO)
+  --repo R                 Git URL or local path (env GITCRON_REPO; https credentials
+                           from GITCRON_GIT_TOKEN)
   --ref REF                branch, tag or commit to plan (default: the remote's HEAD)
   --path P                 folder of job files in the repository (default .; env GITCRON_PATH)
   --status-branch B        (default gitcron-status; env GITCRON_STATUS_BRANCH)
@@ -71,15 +72,18 @@ export const command: Command = {
       values["status-branch"] ?? io.env.GITCRON_STATUS_BRANCH ?? "gitcron-status";
     const jobsPath = values.path ?? io.env.GITCRON_PATH ?? ".";
     const url = kind.url;
+    const access: GitAccess = io.env.GITCRON_GIT_TOKEN
+      ? { gitToken: io.env.GITCRON_GIT_TOKEN }
+      : {};
     const dir = await mkdtemp(join(tmpdir(), "gitcron-plan-"));
     try {
-      await checkout(url, values.ref, dir);
+      await checkout(url, values.ref, dir, access);
       const tree = await loadJobTree([resolve(dir, jobsPath)], {
         policy,
         defaultTimezone: values.timezone ?? io.env.GITCRON_TIMEZONE ?? "UTC",
         cwd: dir,
       });
-      const state = await readStatusState(url, statusBranch);
+      const state = await readStatusState(url, statusBranch, access);
       const entries = plan(tree.specs, state?.jobs ?? {});
       if (!state) io.stdout.write(`(no status branch "${statusBranch}" yet: every job is new)\n`);
       io.stdout.write(`${renderPlan(entries)}\n`);
@@ -95,17 +99,15 @@ export const command: Command = {
   },
 };
 
-async function checkout(url: string, ref: string | undefined, dir: string): Promise<void> {
-  const git = simpleGit({ baseDir: dir, timeout: { block: 60_000 } }).env({
-    ...process.env,
-    GIT_TERMINAL_PROMPT: "0",
-  });
+async function checkout(url: string, ref: string | undefined, dir: string, access: GitAccess) {
+  const git = gitIn(dir, access);
   try {
     await git.init(["--quiet"]);
     await git.fetch([url, ref ?? "HEAD", "--depth=1", "--no-tags"]);
     await git.checkout(["--quiet", "FETCH_HEAD"]);
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split("\n").find((l) => l.trim()) : String(err);
-    throw new EnvironmentError(sanitize(`cannot fetch ${ref ?? "HEAD"} from ${url}: ${msg}`));
+    throw new EnvironmentError(
+      sanitize(`cannot fetch ${ref ?? "HEAD"} from ${url}: ${gitErrorText(err, access)}`),
+    );
   }
 }
