@@ -22,10 +22,10 @@ RUN if [ -n "$NPM_REGISTRY" ]; then npm config set registry "$NPM_REGISTRY"; fi 
 COPY tsconfig.json ./
 COPY schema ./schema
 COPY src ./src
-# The build needs the dev dependencies (TypeScript); the image keeps production ones only.
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
- && chmod 0755 dist/cli/main.js
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
+# The build needs the dev dependencies (TypeScript, esbuild); its result, dist/bin, is a bundle
+# with every dependency and the schema inside, so the image needs no node_modules.
+RUN npm run build
 
 FROM ${NODE_IMAGE}
 RUN if ! command -v git >/dev/null || ! command -v ssh >/dev/null; then \
@@ -38,11 +38,8 @@ RUN if ! command -v git >/dev/null || ! command -v ssh >/dev/null; then \
  && mkdir -p /var/lib/gitcron \
  && chown gitcron:gitcron /var/lib/gitcron
 WORKDIR /opt/gitcron
-COPY --from=build /src/package.json ./package.json
-COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/schema ./schema
-COPY --from=build /src/dist ./dist
-RUN ln -s /opt/gitcron/dist/cli/main.js /usr/local/bin/gitcron
+COPY --from=build /src/dist/bin ./bin
+RUN ln -s /opt/gitcron/bin/gitcron.js /usr/local/bin/gitcron
 
 ENV NODE_ENV=production \
     GITCRON_DATA_DIR=/var/lib/gitcron \

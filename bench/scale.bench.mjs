@@ -99,7 +99,7 @@ async function measure(ctx, count) {
   const agent = spawn(
     process.execPath,
     [
-      path.join(ctx.root, "dist/cli/main.js"),
+      path.join(ctx.root, "dist/bin/gitcron.js"),
       "agent",
       "--repo",
       repo.url,

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 committed=action/dist/index.js
 fresh=$(mktemp /tmp/gitcron-action.XXXXXX.js)
 trap 'rm -f "$fresh"' EXIT
-bash scripts/build-action.sh "$fresh"
+npx --no-install tsc -p tsconfig.json
+node scripts/bundle.mjs action "$fresh"
 if [ ! -f "$committed" ]; then
   echo "error: $committed is missing; run \`npm run build:action\` and commit it" >&2
   exit 1

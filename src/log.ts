@@ -6,7 +6,6 @@ export type { Logger };
 export type LogFormat = "json" | "pretty";
 
 export interface LoggerOptions {
-  format?: LogFormat;
   level?: string;
   /** Defaults to stderr so that command output on stdout stays clean. */
   destination?: NodeJS.WritableStream;
@@ -15,13 +14,15 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.GITCRON_LOG_LEVEL ?? "info";
   const destination = options.destination ?? process.stderr;
-  if (options.format === "pretty") {
-    return pino(
-      { level },
-      pino.transport({ target: "pino-pretty", options: { destination: 2, colorize: false } }),
-    );
-  }
   return pino({ level, base: { name: "gitcron" } }, destination as pino.DestinationStream);
+}
+
+/** Where a logger writes in `format`: JSON lines to stderr, or human-readable lines formatted
+ * in-process (not in pino's transport worker, which a bundle cannot locate), loaded on demand. */
+export async function logDestination(format: LogFormat): Promise<NodeJS.WritableStream> {
+  if (format === "json") return process.stderr;
+  const { default: pretty } = await import("pino-pretty");
+  return pretty({ destination: 2, colorize: false, sync: true });
 }
 
 /** A logger that writes nothing, for tests and library callers. */

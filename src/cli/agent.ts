@@ -3,7 +3,7 @@
 
 import { startAgent } from "../agent/agent.js";
 import { agentRoutes } from "../agent/routes.js";
-import { createLogger } from "../log.js";
+import { createLogger, logDestination } from "../log.js";
 import { createRuntime } from "../runtime/create.js";
 import { startHttpServer } from "../server/http.js";
 import { exposureWarning } from "../server/run-now.js";
@@ -32,7 +32,7 @@ export const command: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, flagOptions(), false);
     const settings = resolveSettings(values, io.env, io.cwd);
-    const logger = createLogger({ format: settings.logFormat });
+    const logger = createLogger({ destination: await logDestination(settings.logFormat) });
     const runtime = await createRuntime(settings.runtime, { logger });
     const agent = await startAgent({ settings, logger, runtime, env: io.env });
     const http = await startHttpServer({

@@ -1,6 +1,6 @@
 // `gitcron schema`: the published JSON Schema of a job file, for editors and other tools.
 
-import { readSchemaText } from "../jobs/schema.js";
+import { readSchemaText } from "../jobs/schema-text.js";
 import { type Command, parseFlags } from "./command.js";
 
 export const command: Command = {

@@ -1,37 +1,19 @@
 // The published JSON Schema, compiled once per process, and its errors turned
 // into findings a person can act on.
 
-import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { type Findings, fieldLabel } from "./findings.js";
 import { forbiddenField } from "./forbidden.js";
+import { compileJobValidator } from "./job-validator.js";
 import { pointerSegments } from "./positions.js";
 
-/** The schema file at the repository root; the same relative path works from src/ and dist/. */
-export const SCHEMA_URL = new URL("../../schema/job.schema.json", import.meta.url);
-
-export const readSchemaText = (): string => readFileSync(SCHEMA_URL, "utf8");
-
-// Compiling takes tens of milliseconds; validating thousands of files must not pay it
-// per file, so the compiled function is memoised for the life of the process.
+// Validating thousands of files must not compile per file: once per process.
 let compiled: ValidateFunction | undefined;
-
-function jobValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      allowUnionTypes: true,
-    });
-    compiled = ajv.compile(JSON.parse(readSchemaText()));
-  }
-  return compiled;
-}
 
 /** Validates `data` against the schema, adding one finding per schema error. Returns true when valid. */
 export function checkSchema(data: unknown, findings: Findings): boolean {
-  const validate = jobValidator();
+  compiled ??= compileJobValidator();
+  const validate = compiled;
   if (validate(data)) return true;
   for (const error of validate.errors ?? []) {
     // `if` only says that its `then`/`else` failed, which is reported on its own.

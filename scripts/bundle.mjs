@@ -1,0 +1,89 @@
+// Bundles gitcron with esbuild into ES modules that run with no install and no files beside them:
+//
+//   node scripts/bundle.mjs cli [OUTDIR]       the CLI: OUTDIR/gitcron.js plus the chunks its
+//                                              commands load on demand (default dist/bin)
+//   node scripts/bundle.mjs action [OUTFILE]   the GitHub Action, one file (default action/dist/index.js)
+//
+// Run after `tsc` (npm run build does both): the precompiled job validator is made by the
+// compiled dist/jobs/job-validator.js. Three modules are replaced in a bundle — the package
+// version, the schema text and the job validator — by their values at build time, so start-up
+// reads no package files and compiles no schema.
+
+import { chmod, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const [target, out] = process.argv.slice(2);
+
+// Some dependencies are CommonJS and call require(); an ES module bundle has none of its own.
+const REQUIRE_BANNER =
+  "import { createRequire as __gitcronCreateRequire } from 'node:module'; const require = __gitcronCreateRequire(import.meta.url);";
+
+async function replacements() {
+  const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8"));
+  const schemaText = await readFile(path.join(ROOT, "schema/job.schema.json"), "utf8");
+  const compiled = pathToFileURL(path.join(ROOT, "dist/jobs/job-validator.js")).href;
+  const { precompiledJobValidator } = await import(compiled).catch(() => {
+    throw new Error("dist/ is missing or stale: run `npx tsc -p tsconfig.json` first");
+  });
+  return new Map([
+    [path.join(ROOT, "src/version.ts"), `export const version = ${JSON.stringify(pkg.version)};`],
+    [
+      path.join(ROOT, "src/jobs/schema-text.ts"),
+      `export const readSchemaText = () => ${JSON.stringify(schemaText)};`,
+    ],
+    [path.join(ROOT, "src/jobs/job-validator.ts"), precompiledJobValidator()],
+  ]);
+}
+
+async function inlinePlugin() {
+  const modules = await replacements();
+  return {
+    name: "gitcron-inline",
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const contents = modules.get(args.path);
+        return contents === undefined
+          ? undefined
+          : { contents, loader: "js", resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  banner: { js: REQUIRE_BANNER },
+  logLevel: "warning",
+  absWorkingDir: ROOT,
+};
+
+if (target === "cli") {
+  const outdir = path.resolve(ROOT, out ?? "dist/bin");
+  await rm(outdir, { recursive: true, force: true });
+  await esbuild.build({
+    ...common,
+    entryPoints: { gitcron: "src/cli/main.ts" },
+    // Each command is a dynamic import; splitting keeps `validate` from loading the agent.
+    splitting: true,
+    chunkNames: "[name]-[hash]",
+    outdir,
+    plugins: [await inlinePlugin()],
+  });
+  await chmod(path.join(outdir, "gitcron.js"), 0o755);
+} else if (target === "action") {
+  await esbuild.build({
+    ...common,
+    entryPoints: ["src/action/main.ts"],
+    outfile: path.resolve(ROOT, out ?? "action/dist/index.js"),
+    plugins: [await inlinePlugin()],
+  });
+} else {
+  console.error("usage: node scripts/bundle.mjs cli [OUTDIR] | action [OUTFILE]");
+  process.exit(2);
+}
