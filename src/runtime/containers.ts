@@ -36,6 +36,19 @@ export function containerApi(engine: EngineClient, id: string): ContainerApi {
   };
 }
 
+/** Asked before start, as `docker run` does, so the exit is known the moment it happens rather
+ * a round trip after start returns; resolves with the exit code when the container next exits.
+ * Abort it when start fails: no exit will ever answer it. */
+export const waitForNextExit = (
+  engine: EngineClient,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ StatusCode?: number }> =>
+  engine.call("POST", `/containers/${encodeURIComponent(id)}/wait`, {
+    query: { condition: "next-exit" },
+    signal,
+  });
+
 /** Creates the container; rejects with status 409 when the name is taken. */
 export async function createContainer(
   engine: EngineClient,

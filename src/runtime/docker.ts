@@ -10,7 +10,12 @@ import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
 import { resolveEnv } from "./container-config.js";
-import { type ContainerApi, containerApi, createContainer } from "./containers.js";
+import {
+  type ContainerApi,
+  containerApi,
+  createContainer,
+  waitForNextExit,
+} from "./containers.js";
 import {
   type EngineContext,
   errorResult,
@@ -106,7 +111,14 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     try {
       // Attached before start, so not a byte of output is missed.
       const drained = pipeOutput(await container.attach(), output);
-      await container.start();
+      const startFailed = new AbortController();
+      const exited = waitForNextExit(engine.client, container.id, startFailed.signal);
+      // Awaited in settle(); a start that fails cancels it, and that rejection is expected.
+      exited.catch(() => {});
+      await container.start().catch((err: unknown) => {
+        startFailed.abort();
+        throw err;
+      });
       const startedAt = new Date();
       log.info(
         { container: container.id, image: request.spec.image, digest: ctx.digest },
@@ -117,6 +129,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         startedAt,
         timeoutMs: request.spec.timeoutMs,
         stop: runOptions.stop,
+        exited,
       });
       result = finishedResult(
         engine,

@@ -19,6 +19,8 @@ export interface WaitForEndOptions {
   startedAt: Date;
   stop?: AbortSignal;
   stopGraceMs: number;
+  /** A wait already asked for (before start); else one is asked for now. */
+  exited?: Promise<{ StatusCode?: number }>;
 }
 
 export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
@@ -47,7 +49,7 @@ export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
   if (stop?.aborted) onAbort();
   else stop?.addEventListener("abort", onAbort, { once: true });
   try {
-    const waited = await container.wait();
+    const waited = await (options.exited ?? container.wait());
     await stopping;
     // Docker omits StatusCode when it is 0.
     return { exitCode: waited.StatusCode ?? 0, interruption };

@@ -33,6 +33,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Statuses that are not errors, besides 2xx (e.g. 304 "already started"). */
   alsoOk?: number[];
+  /** Cancels the request, e.g. a wait that will never be answered. */
+  signal?: AbortSignal;
 }
 
 export interface EngineClient {
@@ -58,6 +60,7 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
         method,
         path: `${path}${queryString(options.query)}`,
         headers,
+        signal: options.signal,
       };
       const req = (endpoint.tls ? httpsRequest : httpRequest)(requestOptions, resolve);
       req.once("error", reject);
