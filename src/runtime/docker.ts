@@ -10,12 +10,7 @@ import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
 import { resolveEnv } from "./container-config.js";
-import {
-  type ContainerApi,
-  containerApi,
-  createContainer,
-  waitForNextExit,
-} from "./containers.js";
+import { type ContainerApi, containerApi, createContainer, waitForNextExit } from "./containers.js";
 import {
   type EngineContext,
   errorResult,
