@@ -6,7 +6,8 @@ import path from "node:path";
 import type { Issue } from "../jobs/issues.js";
 import type { JobSpec } from "../jobs/spec.js";
 import { type PlanEntry, renderPlan } from "../plan/plan.js";
-import { describeSchedule, nextTimes, parseSchedule, zoneFormatter } from "../schedule/cron.js";
+import { nextTimes, parseSchedule, zoneFormatter } from "../schedule/cron.js";
+import { describeSchedule } from "../schedule/describe.js";
 import { cell, code, fenced, table } from "./markdown.js";
 
 export type PlanSection =
@@ -67,7 +68,7 @@ function inWords(schedule: string): string {
   try {
     return describeSchedule(schedule);
   } catch {
-    // cronstrue knows fewer forms than cron-parser (e.g. some `L`/`#` mixes): say nothing.
+    // cronstrue knows fewer forms than gitcron (e.g. some `L`/`#` mixes): say nothing.
     return "";
   }
 }

@@ -1,18 +1,12 @@
 // Cron schedules: parse once, then answer "when next?" cheaply. The scheduler, the validator,
 // `gitcron next` and the GitHub Action all go through this module.
 
-import { type CronExpression, CronExpressionParser } from "cron-parser";
+import { parseCronFields } from "./fields.js";
 import { fireFrequencyWarning } from "./frequency.js";
-import {
-  explainParseError,
-  type NormalisedSchedule,
-  normaliseExpression,
-  ScheduleError,
-} from "./syntax.js";
+import { normaliseExpression, ScheduleError } from "./syntax.js";
 import { type WallClockMatcher, wallClockMatcher } from "./wall.js";
 import { instantsShowing, isTimeZone, type Zone, ZoneCache } from "./zone.js";
 
-export { describeSchedule } from "./describe.js";
 export { ScheduleError } from "./syntax.js";
 export { formatInZone, isTimeZone, parseTimeInZone, ZoneCache, zoneFormatter } from "./zone.js";
 
@@ -42,7 +36,7 @@ export function parseSchedule(
 ): Schedule {
   const zone = (options.zones ?? new ZoneCache()).find(timezone);
   if (!zone) throw unknownZone(timezone);
-  const matcher = wallClockMatcher(parseFields(normaliseExpression(expr)).fields);
+  const matcher = wallClockMatcher(parseCronFields(normaliseExpression(expr)));
   return {
     expr,
     timezone,
@@ -59,14 +53,6 @@ function unknownZone(timezone: string): ScheduleError {
     message: `unknown time zone "${timezone}"`,
     hint: 'use an IANA zone name such as "Europe/Amsterdam" or "UTC"',
   });
-}
-
-function parseFields(normalised: NormalisedSchedule): CronExpression {
-  try {
-    return CronExpressionParser.parse(normalised.source);
-  } catch (err) {
-    throw new ScheduleError(explainParseError(normalised, err));
-  }
 }
 
 /**
@@ -136,7 +122,7 @@ export function checkSchedule(
   try {
     if (!(options.isTimeZone ?? isTimeZone)(timezone)) throw unknownZone(timezone);
     const normalised = normaliseExpression(expr);
-    const fields = parseFields(normalised).fields;
+    const fields = parseCronFields(normalised);
     // Only a seconds field can fire more than once a minute; the zone does not change that.
     const warning =
       normalised.fields.length === 6

@@ -1,7 +1,5 @@
-// Cron syntax in gitcron's terms: how many fields, which macros, what a year looks like,
-// and cron-parser's terse errors turned into sentences that name the field at fault.
-
-import { CronExpressionParser } from "cron-parser";
+// Cron syntax in gitcron's terms: how many fields, which macros, what a year looks like, and
+// what the field grammar allows but a user almost never means. fields.ts reads the fields.
 
 /** Why a schedule was refused: a stable rule id, a sentence, and what to do about it. */
 export interface ScheduleProblem {
@@ -21,7 +19,7 @@ export class ScheduleError extends Error implements ScheduleProblem {
   }
 }
 
-/** The seven macros of SPEC §1, spelled as five-field expressions (cron-parser lacks @midnight). */
+/** The seven macros of SPEC §1, spelled as five-field expressions. */
 const MACROS: Readonly<Record<string, string>> = {
   "@yearly": "0 0 1 1 *",
   "@annually": "0 0 1 1 *",
@@ -44,10 +42,10 @@ const BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
   "day-of-week": [0, 7],
 };
 
-const FIELDS_HINT =
+export const FIELDS_HINT =
   'write five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * MON", or six with seconds first';
 
-/** A schedule in the form cron-parser reads, with the names of its fields. */
+/** A schedule as five or six fields, with the names of its fields. */
 export interface NormalisedSchedule {
   /** Five or six whitespace-separated fields; macros already expanded. */
   readonly source: string;
@@ -69,7 +67,7 @@ export function normaliseExpression(expr: string): NormalisedSchedule {
   const fields = source.split(/\s+/);
   checkFieldCount(fields);
   const fieldNames = fields.length === 6 ? SIX : FIVE;
-  // "FRI-SUN" means Friday to Sunday; cron-parser reads SUN as 0 and calls the range backwards.
+  // "FRI-SUN" means Friday to Sunday; read as 5-0 the range would run backwards.
   const weekday = fields.length - 1;
   fields[weekday] = (fields[weekday] as string).replace(/-SUN\b/gi, "-7");
   for (const [i, field] of fields.entries()) checkField(fieldNames[i] as string, field);
@@ -107,7 +105,7 @@ function checkFieldCount(fields: string[]): void {
   }
 }
 
-/** What cron-parser accepts but a user almost never means. */
+/** What the grammar allows but a user almost never means. */
 function checkField(name: string, field: string): void {
   for (const token of field.split(",")) {
     if (/^H(\(|\/|$)/i.test(token)) {
@@ -132,94 +130,6 @@ function checkField(name: string, field: string): void {
   }
 }
 
-/** Turns a cron-parser error into a problem naming the field at fault. */
-export function explainParseError(normalised: NormalisedSchedule, err: unknown): ScheduleProblem {
-  const { fields, fieldNames } = normalised;
-  // Parse each field alone among wildcards: the first that fails is the one to name.
-  for (let i = 0; i < fields.length; i++) {
-    const probe = fields.map((f, j) => (j === i ? f : "*")).join(" ");
-    try {
-      CronExpressionParser.parse(probe);
-    } catch (fieldErr) {
-      const problem = describeFieldError(
-        fieldNames[i] as string,
-        fields[i] as string,
-        messageOf(fieldErr),
-      );
-      return { ...problem, hint: problem.hint ?? `the fields are: ${fieldNames.join(" ")}` };
-    }
-  }
-  const raw = messageOf(err);
-  if (/day of month definition/i.test(raw)) {
-    const dom = fields[fieldNames.indexOf("day-of-month")];
-    const month = fields[fieldNames.indexOf("month")];
-    return {
-      rule: "cron.never",
-      message: `the schedule never fires: day ${dom} does not occur in month ${month}`,
-      hint: 'check the day-of-month and month fields; "L" means the last day of the month',
-    };
-  }
-  return { rule: "cron.syntax", message: `invalid schedule: ${raw}`, hint: FIELDS_HINT };
-}
-
-function describeFieldError(name: string, field: string, raw: string): ScheduleProblem {
-  const at = `${name} field "${field}"`;
-  const outOfRange = /got (?:value|range) (\S+) expected range (\d+)-(\d+)/.exec(raw);
-  if (outOfRange && !outOfRange[1]?.includes("NaN")) {
-    const [, value, lo, hi] = outOfRange;
-    const hint =
-      name === "day-of-week" ? "days are 0–7 (0 and 7 are Sunday) or SUN–SAT" : undefined;
-    return problem(`${at}: ${value} is outside ${lo}–${hi}`, hint);
-  }
-  const alias = /cannot resolve alias "(\w+)"/.exec(raw);
-  if (alias) {
-    const hint =
-      name === "month"
-        ? "months are 1–12 or JAN–DEC"
-        : name === "day-of-week"
-          ? "days are 0–7 (0 and 7 are Sunday) or SUN–SAT"
-          : "names are allowed only in the month and day-of-week fields";
-    return problem(`${at}: unknown name "${alias[1]?.toUpperCase()}"`, hint);
-  }
-  if (/occurrence number|special characters are incompatible/.test(raw)) {
-    return problem(
-      `${at}: "#" takes one day and a week number 1–5, e.g. "FRI#2"`,
-      "write the second Friday as FRI#2",
-    );
-  }
-  if (/min.*> max/.test(raw)) {
-    return problem(
-      `${at}: the range runs backwards`,
-      "write ranges low to high; for a range across the wrap use a list, e.g. 22-23,0-2",
-    );
-  }
-  if (/duplicate values/.test(raw)) {
-    const hint = name === "day-of-week" ? "0 and 7 both mean Sunday: name it once" : undefined;
-    return problem(`${at}: a value is listed twice`, hint);
-  }
-  if (/cannot repeat at every 0|must be positive/.test(raw)) {
-    return problem(`${at}: a step must be 1 or more`);
-  }
-  if (/[a-z]/i.test(field.replace(/L|#/g, "")) && name !== "month" && name !== "day-of-week") {
-    return problem(
-      `${at}: names are allowed only in the month and day-of-week fields`,
-      FIELDS_HINT,
-    );
-  }
-  return problem(
-    `${at} is not valid: use numbers, ranges (1-5), lists (1,3), steps (*/15) or names`,
-    FIELDS_HINT,
-  );
-}
-
-function problem(message: string, hint?: string): ScheduleProblem {
-  return { rule: "cron.syntax", message, hint };
-}
-
 function fail(rule: string, message: string, hint: string): never {
   throw new ScheduleError({ rule, message, hint });
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

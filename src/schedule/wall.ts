@@ -1,9 +1,9 @@
 // The next wall-clock time that matches a cron expression, on a calendar without zones.
 // Wall times are "naive" milliseconds: Date.UTC(y, m, d, h, min, s) of what the clock shows.
-// cron-parser parses the fields; this search replaces its iterator, which steps through luxon
-// dates one unit at a time (~300 µs a call) and mishandles zones such as Australia/Lord_Howe.
+// It replaced cron-parser's iterator, which stepped through luxon dates one unit at a time
+// (~300 µs a call) and mishandled zones such as Australia/Lord_Howe.
 
-import type { CronFieldCollection } from "cron-parser";
+import type { CronFields, DayRule } from "./fields.js";
 
 /** How far ahead to look before deciding a schedule never fires again ("FRI#5" in February
  * occurs once in 28 years). */
@@ -29,36 +29,20 @@ function nextAllowedTable(values: readonly number[], max: number): Int8Array {
   return table;
 }
 
-const numbers = (values: readonly (number | string)[]): number[] =>
-  values.filter((v): v is number => typeof v === "number");
-
-/** Builds the day test with cron-parser's semantics, so both agree on which days match. */
-function dayMatcher(fields: CronFieldCollection): (y: number, m: number, d: number) => boolean {
-  const dom = fields.dayOfMonth;
-  const dow = fields.dayOfWeek;
-  const domDays = new Set(numbers(dom.values));
-  const domLast = dom.hasLastChar;
-  const dowDays = new Set(numbers(dow.values).map((v) => v % 7));
-  // "5L" is the last Friday of the month.
-  const dowLastDays = new Set(
-    dow.values
-      .filter((v) => typeof v === "string" && v.endsWith("L"))
-      .map((v) => Number.parseInt(String(v), 10) % 7),
-  );
-  const nth = dow.nthDay;
-  const domRestricted = !dom.isWildcard;
-  const dowRestricted = !dow.isWildcard;
-  if (!domRestricted && !dowRestricted) return () => true;
+/** The day test: when both day fields are restricted, a day matching either fires (classic cron). */
+function dayMatcher(days: DayRule): (y: number, m: number, d: number) => boolean {
+  const { monthDaysRestricted, weekdaysRestricted, nth } = days;
+  if (!monthDaysRestricted && !weekdaysRestricted) return () => true;
   return (y, m, d) => {
     const dim = daysInMonth(y, m);
-    const matchedDom = domDays.has(d) || (domLast && d === dim);
-    // Both restricted: either may match (classic cron); otherwise the restricted one decides.
-    if (domRestricted && !dowRestricted) return matchedDom;
-    if (matchedDom && domRestricted) return true;
+    const matchedDom = days.monthDays.has(d) || (days.lastOfMonth && d === dim);
+    if (monthDaysRestricted && !weekdaysRestricted) return matchedDom;
+    if (matchedDom && monthDaysRestricted) return true;
     const weekday = weekdayOf(y, m, d);
     return (
-      (dowDays.has(weekday) && (nth <= 0 || Math.ceil(d / 7) === nth)) ||
-      (dowLastDays.has(weekday) && d + 7 > dim)
+      (days.weekdays.has(weekday) && (nth <= 0 || Math.ceil(d / 7) === nth)) ||
+      // "5L" is the last Friday of the month.
+      (days.lastWeekdays.has(weekday) && d + 7 > dim)
     );
   };
 }
@@ -76,13 +60,13 @@ function weekdayOf(y: number, m: number, d: number): number {
   return (((days + 4) % 7) + 7) % 7;
 }
 
-export function wallClockMatcher(fields: CronFieldCollection): WallClockMatcher {
-  const seconds = nextAllowedTable(numbers(fields.second.values), 59);
-  const minutes = nextAllowedTable(numbers(fields.minute.values), 59);
-  const hours = nextAllowedTable(numbers(fields.hour.values), 23);
-  const months = nextAllowedTable(numbers(fields.month.values), 12);
-  const dayMatches = dayMatcher(fields);
-  const everyHour = new Set(numbers(fields.hour.values)).size === 24;
+export function wallClockMatcher(fields: CronFields): WallClockMatcher {
+  const seconds = nextAllowedTable(fields.second, 59);
+  const minutes = nextAllowedTable(fields.minute, 59);
+  const hours = nextAllowedTable(fields.hour, 23);
+  const months = nextAllowedTable(fields.month, 12);
+  const dayMatches = dayMatcher(fields.days);
+  const everyHour = fields.hour.length === 24;
 
   function next(naive: number): number | null {
     const start = new Date(Math.floor(naive / 1000) * 1000 + 1000);

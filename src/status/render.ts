@@ -76,7 +76,7 @@ function scheduleCell(schedule: string, timezone: string): string {
   try {
     words = ` — ${describeSchedule(schedule)}`;
   } catch {
-    // cronstrue knows fewer forms than cron-parser; the expression alone still says it.
+    // cronstrue knows fewer forms than gitcron; the expression alone still says it.
   }
   return `${code(schedule)} ${timezone}${words}`;
 }

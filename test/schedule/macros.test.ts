@@ -1,8 +1,9 @@
-// The seven macros of SPEC §1 (cron-parser lacks @midnight; gitcron maps all seven itself),
+// The seven macros of SPEC §1 (gitcron maps all seven itself, @midnight included),
 // each with the dates that prove it, and the macros gitcron refuses. 2026-01-01 is a Thursday.
 
 import { describe, expect, test } from "vitest";
-import { checkSchedule, describeSchedule } from "../../src/schedule/cron.js";
+import { checkSchedule } from "../../src/schedule/cron.js";
+import { describeSchedule } from "../../src/schedule/describe.js";
 import { fireTimes } from "./fire-times.js";
 
 const NEW_YEAR = "2026-01-01T00:00:00Z";
