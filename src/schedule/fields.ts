@@ -5,7 +5,7 @@
 // a day field is "restricted" unless it is exactly `*` or `?`, and when both day fields are
 // restricted a day matching either fires.
 
-import { FIELDS_HINT, type NormalisedSchedule, ScheduleError } from "./syntax.js";
+import { FIELD_RANGES, FIELDS_HINT, type NormalisedSchedule, ScheduleError } from "./syntax.js";
 
 export interface DayRule {
   /** Days of the month 1–31, and `L`, the month's last day. */
@@ -27,15 +27,6 @@ export interface CronFields {
   readonly month: readonly number[];
   readonly days: DayRule;
 }
-
-const RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  second: [0, 59],
-  minute: [0, 59],
-  hour: [0, 23],
-  "day-of-month": [1, 31],
-  month: [1, 12],
-  "day-of-week": [0, 7],
-};
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
@@ -161,7 +152,7 @@ function items(name: string, text: string): string[] {
 
 /** Adds one item's values: `*`, `?` (day fields), `a`, `a-b`, with an optional `/step`. */
 function addAll(name: string, text: string, into: Set<number>, item: string): void {
-  const [lo, hi] = RANGES[name] ?? [0, 59];
+  const [lo, hi] = FIELD_RANGES[name] ?? [0, 59];
   const parts = item.split("/");
   if (parts.length > 2) invalid(name, text);
   const [span = "", stepText] = parts;
@@ -203,7 +194,7 @@ function addAll(name: string, text: string, into: Set<number>, item: string): vo
 /** One value within the field's range. */
 function single(name: string, text: string, token: string): number {
   const value = number(name, text, token);
-  const [lo, hi] = RANGES[name] ?? [0, 59];
+  const [lo, hi] = FIELD_RANGES[name] ?? [0, 59];
   if (value < lo || value > hi) outside(name, text, String(value));
   return value;
 }
@@ -227,7 +218,7 @@ function number(name: string, text: string, token: string): number {
 }
 
 function outside(name: string, text: string, value: string): never {
-  const [lo, hi] = RANGES[name] ?? [0, 59];
+  const [lo, hi] = FIELD_RANGES[name] ?? [0, 59];
   fail(
     name,
     text,

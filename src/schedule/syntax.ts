@@ -33,7 +33,7 @@ const MACROS: Readonly<Record<string, string>> = {
 const FIVE = ["minute", "hour", "day-of-month", "month", "day-of-week"] as const;
 const SIX = ["second", ...FIVE] as const;
 /** Lowest and highest value of each field, for the step check (day-of-week allows 7 = Sunday). */
-const BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+export const FIELD_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   second: [0, 59],
   minute: [0, 59],
   hour: [0, 23],
@@ -117,7 +117,7 @@ function checkField(name: string, field: string): void {
     }
     const step = /^(\*|\d+)(?:-(\d+))?\/(\d+)$/.exec(token);
     if (!step) continue;
-    const [fieldLo, fieldHi] = BOUNDS[name] ?? [0, 59];
+    const [fieldLo, fieldHi] = FIELD_RANGES[name] ?? [0, 59];
     const lo = step[1] === "*" ? fieldLo : Number(step[1]);
     const hi = step[2] === undefined ? fieldHi : Number(step[2]);
     if (Number(step[3]) > hi - lo && hi > lo) {
