@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const GITCRON = path.join(ROOT, "dist/bin/gitcron.js");
+const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
 const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
 const ITERATIONS = Number(process.env.BENCH_RUN_ITERATIONS ?? 10);
 

@@ -99,7 +99,7 @@ async function measure(ctx, count) {
   const agent = spawn(
     process.execPath,
     [
-      path.join(ctx.root, "dist/bin/gitcron.js"),
+      path.join(ctx.root, "dist/bin/gitcron.mjs"),
       "agent",
       "--repo",
       repo.url,

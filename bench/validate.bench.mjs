@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const GITCRON = path.join(ROOT, "dist/bin/gitcron.js");
+const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
 const AJV = path.join(ROOT, "node_modules/.bin/ajv");
 const SIZES = (process.env.BENCH_SIZES ?? "2000,10000").split(",").map(Number);
 const RUNS = 3;

@@ -1,6 +1,6 @@
 // Bundles gitcron with esbuild into ES modules that run with no install and no files beside them:
 //
-//   node scripts/bundle.mjs cli [OUTDIR]       the CLI: OUTDIR/gitcron.js plus the chunks its
+//   node scripts/bundle.mjs cli [OUTDIR]       the CLI: OUTDIR/gitcron.mjs plus the chunks its
 //                                              commands load on demand (default dist/bin)
 //   node scripts/bundle.mjs action [OUTFILE]   the GitHub Action, one file (default action/dist/index.js)
 //
@@ -76,10 +76,13 @@ if (target === "cli") {
     // Each command is a dynamic import; splitting keeps `validate` from loading the agent.
     splitting: true,
     chunkNames: "[name]-[hash]",
+    // .mjs: ES modules wherever the folder is copied, with no package.json to say so (without
+    // one, Node would compile each file as CommonJS first, fail, and compile it again).
+    outExtension: { ".js": ".mjs" },
     outdir,
     plugins: [await inlinePlugin()],
   });
-  await chmod(path.join(outdir, "gitcron.js"), 0o755);
+  await chmod(path.join(outdir, "gitcron.mjs"), 0o755);
 } else if (target === "action") {
   await esbuild.build({
     ...common,
