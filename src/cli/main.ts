@@ -55,6 +55,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+// `gitcron validate | head` closes the pipe early: the reader has what it wanted, so the rest of
+// the output is dropped quietly and the command still ends with its own exit code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+}
+
 const io: CliIO = {
   stdout: process.stdout,
   stderr: process.stderr,

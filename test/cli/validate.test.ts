@@ -1,5 +1,6 @@
 // `gitcron validate` run as a user runs it: the built binary, real files, exit codes.
 
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -164,6 +165,25 @@ describe("gitcron validate", () => {
     expect(ran.stdout).toBe("");
     expect(ran.stderr).toMatch(message);
     expect(ran.stderr).not.toMatch(/\n\s+at /); // no stack traces
+  });
+
+  test("a reader that stops early (| head) ends the output quietly; the exit code stays", async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 2000 }, (_, i) => [`bad-${i}.yaml`, `${JOB}network: host\n`]),
+    );
+    const root = await write(files);
+    const child = spawn(process.execPath, [BIN, "validate", root], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Read one chunk, then close the pipe, as `head -1` does.
+    child.stdout.once("data", () => child.stdout.destroy());
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe("");
   });
 
   test("--help describes the flags and exits 0", async () => {
