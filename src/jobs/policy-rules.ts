@@ -28,16 +28,20 @@ export function neverMountedReason(hostPath: string): string | undefined {
   return hit.endsWith("docker.sock") ? "the Docker socket (root on the host)" : hit;
 }
 
+/** Compiled once per pattern: every fromEnv of every file is matched against the same few. */
+const envPatterns = new Map<string, RegExp>();
+
 /** `SECRET_*`-style patterns: only `*` is special. */
 export const matchesEnvPattern = (name: string, patterns: readonly string[]): boolean =>
-  patterns.some((p) =>
-    new RegExp(
-      `^${p
-        .split("*")
-        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*")}$`,
-    ).test(name),
-  );
+  patterns.some((p) => {
+    let compiled = envPatterns.get(p);
+    if (!compiled) {
+      const literal = p.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      compiled = new RegExp(`^${literal.join(".*")}$`);
+      envPatterns.set(p, compiled);
+    }
+    return compiled.test(name);
+  });
 
 type Raw = Record<string, unknown>;
 const asRecord = (v: unknown): Raw | undefined =>

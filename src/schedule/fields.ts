@@ -80,15 +80,29 @@ function readFields(schedule: NormalisedSchedule): CronFields {
 
 const isWildcard = (text: string) => text === "*" || text === "?";
 
+/** Every value of each field, for `*`: shared, never changed. */
+const EVERY = new Map(
+  Object.entries(FIELD_RANGES).map(([name, [lo, hi]]) => [
+    name,
+    Array.from({ length: hi - lo + 1 }, (_, i) => lo + i),
+  ]),
+);
+
 /** A field of plain items: numbers, names, ranges, steps, `*`. Sorted, each value once. */
 function values(name: string, text: string): number[] {
+  // Most fields are `*` or one number; validating thousands of files feels the general path.
+  if (text === "*") return EVERY.get(name) ?? [];
+  if (/^\d{1,2}$/.test(text)) return [single(name, text, text)];
   const seen = new Set<number>();
   for (const item of items(name, text)) addAll(name, text, seen, item);
   return [...seen].sort((a, b) => a - b);
 }
 
+const NO_DAYS: ReadonlySet<number> = new Set();
+
 function monthDayField(text: string) {
   const name = "day-of-month";
+  if (isWildcard(text)) return { monthDays: NO_DAYS, lastOfMonth: false };
   const monthDays = new Set<number>();
   let lastOfMonth = false;
   for (const item of items(name, text)) {
@@ -104,6 +118,7 @@ function monthDayField(text: string) {
 
 function weekdayField(text: string) {
   const name = "day-of-week";
+  if (isWildcard(text)) return { weekdays: NO_DAYS, lastWeekdays: NO_DAYS, nth: 0 };
   const weekdays = new Set<number>();
   const lastWeekdays = new Set<number>();
   if (text.includes("#")) {
