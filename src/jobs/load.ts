@@ -6,7 +6,7 @@ import * as nodeFs from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import type { Issue } from "./issues.js";
-import { type ParseOptions, type ParseResult, parseJobFile } from "./parse.js";
+import { type ParseOptions, parseJobFile } from "./parse.js";
 import { createScheduleChecks } from "./schedule-checks.js";
 import type { JobSpec } from "./spec.js";
 
@@ -79,8 +79,9 @@ export async function loadJobTree(
 
   const specs: JobSpec[] = [];
   const issues: Issue[] = [...walkIssues];
-  // Read only for duplicate names: a file that took the quick path is parsed again for it.
-  const nameSources = new Map<JobSpec, { shown: string; result: ParseResult }>();
+  // Only the file of each job is kept, not its text or parse: a name's place is needed only
+  // when two jobs share it, and then the two files are read again.
+  const fileOf = new Map<JobSpec, Found>();
   const parseOptions = { ...options, schedules: options.schedules ?? createScheduleChecks() };
   for (const f of unique) {
     const text = await readText(fs, f.absolute);
@@ -92,17 +93,23 @@ export async function loadJobTree(
     issues.push(...result.issues);
     if (result.spec) {
       specs.push(result.spec);
-      nameSources.set(result.spec, { shown: f.shown, result });
+      fileOf.set(result.spec, f);
     }
   }
-  issues.push(
-    ...checkUniqueNames(specs, (spec) => {
-      const source = nameSources.get(spec);
-      if (!source) return undefined;
-      const { line, col } = source.result.namePosition ?? { line: 1, col: 1 };
-      return { file: source.shown, line, col };
-    }),
-  );
+  const owners = new Map<string, number>();
+  for (const spec of specs) owners.set(spec.name, (owners.get(spec.name) ?? 0) + 1);
+  const located = new Map<JobSpec, NameSource>();
+  for (const [spec, f] of fileOf) {
+    if ((owners.get(spec.name) ?? 0) < 2) continue;
+    const text = await readText(fs, f.absolute);
+    const parsed =
+      typeof text === "string"
+        ? parseJobFile(text, f.shown, { ...parseOptions, specFile: f.specFile })
+        : undefined;
+    const { line, col } = parsed?.namePosition ?? { line: 1, col: 1 };
+    located.set(spec, { file: f.shown, line, col });
+  }
+  issues.push(...checkUniqueNames(specs, (spec) => located.get(spec)));
   return { specs, issues, files: unique.map((f) => f.shown) };
 }
 
