@@ -140,16 +140,19 @@ async function walk(
   issues: Issue[],
 ): Promise<void> {
   const entries = await fs.readdir(folder, { withFileTypes: true });
+  // Relative paths are worked out once per folder: per file, path.relative was most of the walk.
+  const shownFolder = path.relative(cwd, folder);
+  const specFolder = path.relative(root, folder).split(path.sep).join("/");
   for (const entry of entries) {
     const name = String(entry.name);
-    const absolute = path.join(folder, name);
+    const absolute = folder.endsWith(path.sep) ? folder + name : `${folder}${path.sep}${name}`;
     if (entry.isDirectory()) {
       if (!name.startsWith(".")) await walk(fs, root, absolute, cwd, found, issues);
     } else if (isJobFile(name) && entry.isFile()) {
       found.push({
-        shown: shownPath(cwd, absolute),
+        shown: shownFolder ? `${shownFolder}${path.sep}${name}` : name,
         absolute,
-        specFile: path.relative(root, absolute).split(path.sep).join("/"),
+        specFile: specFolder ? `${specFolder}/${name}` : name,
       });
     } else if (isJobFile(name) && entry.isSymbolicLink()) {
       // A link could point anywhere on the agent's host; jobs must live in the repository.
