@@ -107,6 +107,7 @@ function checkFieldCount(fields: string[]): void {
 
 /** What the grammar allows but a user almost never means. */
 function checkField(name: string, field: string): void {
+  if (field === "*" || /^\d+$/.test(field)) return;
   for (const token of field.split(",")) {
     if (/^H(\(|\/|$)/i.test(token)) {
       fail(

@@ -21,6 +21,31 @@ describe("parseDuration", () => {
   test("refuses a duration beyond what a number holds exactly", () => {
     expect(() => parseDuration("99999999999999999d")).toThrow(/too long/);
   });
+
+  test("agrees with the grammar ^(digits unit)+$ on every string of up to 4 such characters", () => {
+    // The grammar as a regex is the specification; parseDuration reads it by hand for speed.
+    const grammar = /^(?:\d+(?:ms|s|m|h|d))+$/;
+    const alphabet = ["1", "0", "m", "s", "h", "d", "x", " "];
+    const strings = [""];
+    for (let length = 1; length <= 4; length++) {
+      for (const prefix of strings.filter((t) => t.length === length - 1)) {
+        for (const ch of alphabet) strings.push(prefix + ch);
+      }
+    }
+    const disagreements = strings.filter((text) => {
+      let parsed: boolean;
+      try {
+        parseDuration(text);
+        parsed = true;
+      } catch {
+        parsed = false;
+      }
+      return parsed !== grammar.test(text.trim());
+    });
+    expect(strings.length).toBeGreaterThan(4000);
+    expect(disagreements).toEqual([]);
+    expect(parseDuration("1m1ms1s")).toBe(61_001);
+  });
 });
 
 describe("parseMemory", () => {
