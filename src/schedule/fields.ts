@@ -48,16 +48,17 @@ export function parseCronFields(schedule: NormalisedSchedule): CronFields {
 
 /** Parsed fields by field and text. Schedules differ, their fields repeat ("0", "*", "MON-FRI"):
  * validating 10,000 files parses each distinct field once. Parses are never changed. */
-const parsedFields = new Map<string, unknown>();
-const MAX_PARSED_FIELDS = 10_000;
+const parsedFields = new Map<string, Map<string, unknown>>();
+const MAX_PARSED_FIELDS = 5_000;
 
 function remembered<T>(name: string, text: string, parse: (name: string, text: string) => T): T {
-  const key = `${name} ${text}`;
-  let parsed = parsedFields.get(key) as T | undefined;
+  const field = parsedFields.get(name) ?? new Map<string, unknown>();
+  parsedFields.set(name, field);
+  let parsed = field.get(text) as T | undefined;
   if (parsed === undefined) {
     parsed = parse(name, text);
-    if (parsedFields.size >= MAX_PARSED_FIELDS) parsedFields.clear();
-    parsedFields.set(key, parsed);
+    if (field.size >= MAX_PARSED_FIELDS) field.clear();
+    field.set(text, parsed);
   }
   return parsed;
 }

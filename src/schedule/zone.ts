@@ -7,11 +7,18 @@ const DAY_MS = 86_400_000;
  * because they ignore daylight saving time, which is the point of naming a zone. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
+/** ICU's canonical zone names, listed once (~1.5 ms): a formatter per zone costs ~3 ms the first
+ * time, as ICU loads that zone's rules. */
+let canonicalZones: ReadonlySet<string> | undefined;
+
 /** True when `tz` is an IANA time zone this runtime knows (ICU's table). */
 export function isTimeZone(tz: string): boolean {
   // The default zone needs no Intl: its first use loads ICU's zone data (~13 ms of `gitcron run`).
   if (tz === "UTC") return true;
   if (!ZONE_NAME.test(tz)) return false;
+  canonicalZones ??= new Set(Intl.supportedValuesOf("timeZone"));
+  if (canonicalZones.has(tz)) return true;
+  // Aliases ("Asia/Kolkata" where ICU lists "Asia/Calcutta", "Etc/UTC") only a formatter knows.
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;

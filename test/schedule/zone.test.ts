@@ -10,6 +10,10 @@ describe("time zone names are IANA names this runtime knows", () => {
     ["America/Argentina/Buenos_Aires", true],
     ["Etc/GMT+5", true],
     ["US/Eastern", true], // a backward-compatible link is still an IANA name
+    ["Asia/Kolkata", true], // ICU's list says Asia/Calcutta: names it does not list are asked too
+    ["Europe/Kyiv", true],
+    ["Asia/Calcutta", true],
+    ["europe/amsterdam", true], // ICU reads names in any case, as before
     ["Mars/Olympus", false],
     ["+01:00", false], // an offset ignores DST, which is the point of naming a zone
     ["CET ", false],
