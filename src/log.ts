@@ -1,9 +1,24 @@
 // One pino logger, made once at start-up and passed down; child loggers per job and run.
 
-import { type Logger, pino } from "pino";
+import { pino } from "pino";
 
-export type { Logger };
 export type LogFormat = "json" | "pretty";
+
+/** A log call: fields and a message, or a message alone (pino's order). */
+export interface LogFn {
+  (fields: object, message?: string): void;
+  (message: string): void;
+}
+
+/** What gitcron asks of a logger. A pino logger is one; so is the lighter one `run` uses. */
+export interface Logger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  child(bindings: Record<string, unknown>): Logger;
+  isLevelEnabled(level: string): boolean;
+}
 
 export interface LoggerOptions {
   level?: string;
@@ -11,7 +26,7 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): pino.Logger {
   const level = options.level ?? process.env.GITCRON_LOG_LEVEL ?? "info";
   const destination = options.destination ?? process.stderr;
   return pino({ level, base: { name: "gitcron" } }, destination as pino.DestinationStream);

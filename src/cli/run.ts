@@ -2,12 +2,13 @@
 // output on stdout/stderr; exit with the job's exit code (2 when it could not run at all).
 
 import { resolve } from "node:path";
+import { errorLogger } from "../error-log.js";
 import { UsageError } from "../errors.js";
 import { hasErrors } from "../jobs/issues.js";
 import { loadJobFile } from "../jobs/load.js";
 import { policyFromSettings } from "../jobs/policy-settings.js";
 import { renderText, sortIssues } from "../jobs/render.js";
-import { createLogger } from "../log.js";
+import type { Logger } from "../log.js";
 import { createDockerRuntime, type DockerRuntimeOptions } from "../runtime/docker.js";
 import { runIdFor } from "../runtime/names.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -80,10 +81,7 @@ export function createRunCommand(deps: RunCommandDeps): Command {
       const spec = loaded.spec;
 
       // Job lines go to stdout/stderr as they are; the log would only repeat them.
-      const logger = createLogger({
-        level: io.env.GITCRON_LOG_LEVEL ?? "error",
-        destination: io.stderr,
-      });
+      const logger = await runLogger(io.env.GITCRON_LOG_LEVEL, io.stderr);
       const runtime = deps.createRuntime({ logger, env: io.env });
       const stop = new AbortController();
       const unsubscribe = deps.onInterrupt(() => stop.abort("interrupted"));
@@ -117,6 +115,16 @@ export function createRunCommand(deps: RunCommandDeps): Command {
       }
     },
   };
+}
+
+/** Errors only unless GITCRON_LOG_LEVEL asks for more; only then is pino loaded. */
+async function runLogger(
+  level: string | undefined,
+  stderr: NodeJS.WritableStream,
+): Promise<Logger> {
+  if (level === undefined || level === "error") return errorLogger(stderr);
+  const { createLogger } = await import("../log.js");
+  return createLogger({ level, destination: stderr });
 }
 
 /** SIGINT and SIGTERM while the job runs stop it instead of killing gitcron. */
