@@ -107,7 +107,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       // Attached before start, so not a byte of output is missed.
       const drained = pipeOutput(await container.attach(), output);
       const startFailed = new AbortController();
-      const exited = waitForNextExit(engine.client, container.id, startFailed.signal);
+      const { exited } = await waitForNextExit(engine.client, container.id, startFailed.signal);
       // Awaited in settle(); a start that fails cancels it, and that rejection is expected.
       exited.catch(() => {});
       await container.start().catch((err: unknown) => {

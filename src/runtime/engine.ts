@@ -79,12 +79,16 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
     address: endpoint.address,
     open,
     async call<T>(method: string, path: string, options: CallOptions = {}) {
-      const res = await open(method, path, options);
-      const text = await readAll(res);
-      const json = /json/.test(res.headers["content-type"] ?? "");
-      return (json && text ? JSON.parse(text) : text || undefined) as T;
+      return bodyOf<T>(await open(method, path, options));
     },
   };
+}
+
+/** An answer's body: parsed when it is JSON, else its text. */
+export async function bodyOf<T>(res: IncomingMessage): Promise<T> {
+  const text = await readAll(res);
+  const json = /json/.test(res.headers["content-type"] ?? "");
+  return (json && text ? JSON.parse(text) : text || undefined) as T;
 }
 
 function queryString(query: Query | undefined): string {
