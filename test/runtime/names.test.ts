@@ -1,0 +1,31 @@
+// Run ids and container names: derived from the job and the scheduled instant, so the engine's
+// refusal of a second name is the lock per tick.
+
+import { describe, expect, test } from "vitest";
+import { containerNameFor, runIdFor } from "../../src/runtime/names.js";
+
+describe("names of a run", () => {
+  const three = new Date("2026-03-29T03:00:00Z");
+  const later = new Date("2026-03-29T03:00:01.500Z");
+
+  test("a run id reads job, instant (UTC, to the second) and attempt", () => {
+    expect(runIdFor("backup", three, 1)).toBe("backup-20260329T030000Z-1");
+    expect(runIdFor("backup", later, 2)).toBe("backup-20260329T030001Z-2");
+  });
+
+  test("instants that alternate are each written as themselves (the last one is remembered)", () => {
+    const ids = [three, later, three, three, later].map((at) => runIdFor("j", at, 1));
+    expect(ids).toEqual([
+      "j-20260329T030000Z-1",
+      "j-20260329T030001Z-1",
+      "j-20260329T030000Z-1",
+      "j-20260329T030000Z-1",
+      "j-20260329T030001Z-1",
+    ]);
+  });
+
+  test("a container name carries the unix second, and the attempt from the second on", () => {
+    expect(containerNameFor("backup", three, 1)).toBe("gitcron-backup-1774753200");
+    expect(containerNameFor("backup", three, 3)).toBe("gitcron-backup-1774753200-3");
+  });
+});
