@@ -11,6 +11,7 @@ import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
 import { resolveEnv } from "./container-config.js";
 import { type ContainerApi, containerApi, createContainer, waitForNextExit } from "./containers.js";
+import { ensureImage, inspectImage } from "./images.js";
 import {
   type EngineContext,
   errorResult,
@@ -21,7 +22,7 @@ import {
 } from "./lifecycle.js";
 import { existingRunOf, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
-import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
+import { type EngineRuntimeOptions, imageFirst, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 
 export interface DockerRuntimeOptions extends EngineRuntimeOptions {
@@ -47,6 +48,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     try {
       const resolved = resolveEnv(request.spec.env, request.env);
       secrets = resolved.secrets;
+      const imageLater = !imageFirst(request);
       const prepared = await prepareContainer({
         client,
         env,
@@ -56,12 +58,30 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         pidsLimit,
         stopGraceMs: engine.stopGraceMs,
         runHelper: options.runCredentialHelper,
+        imageLater,
       });
-      digest = prepared.image.digest;
       const { name } = prepared;
+      const imageOptions = {
+        engine: client,
+        image: request.spec.image,
+        env,
+        logger: log,
+        runHelper: options.runCredentialHelper,
+      };
+      // Created first, the image is inspected alongside for its digest (a failure there only
+      // leaves the digest unknown); an engine without the image answers 404, then it is pulled.
+      let image = prepared.image
+        ? Promise.resolve(prepared.image)
+        : inspectImage(imageOptions).catch(() => undefined);
       await ensureVolumes(request.spec);
       try {
-        container = await createContainer(client, prepared.create);
+        container = await createContainer(client, prepared.create).catch(async (err) => {
+          if (!imageLater || engineStatus(err) !== 404) throw err;
+          image = ensureImage(imageOptions);
+          await image;
+          return createContainer(client, prepared.create);
+        });
+        digest = (await image)?.digest ?? null;
       } catch (err) {
         if (engineStatus(err) !== 409) throw err;
         // The engine refused a second container for this tick: wait on the one that exists.

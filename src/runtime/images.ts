@@ -61,7 +61,10 @@ export async function ensureImage(options: EnsureImageOptions): Promise<PresentI
   return pulled;
 }
 
-async function inspectImage(options: EnsureImageOptions): Promise<PresentImage | undefined> {
+/** The image as the engine has it, or undefined when it has none by that name. */
+export async function inspectImage(
+  options: Pick<EnsureImageOptions, "engine" | "image">,
+): Promise<PresentImage | undefined> {
   try {
     const info = await inspectImageInfo(options.engine, options.image);
     return { digest: digestOf(info, options.image), user: info.Config?.User ?? "" };

@@ -8,7 +8,7 @@ import { containerCreateOptions, type ResolvedEnv } from "./container-config.js"
 import type { CredentialHelperRunner } from "./credentials.js";
 import type { EngineClient } from "./engine.js";
 import { checkHostPaths } from "./host-paths.js";
-import { ensureImage, type PresentImage } from "./images.js";
+import { alwaysPull, ensureImage, type PresentImage, parseImageReference } from "./images.js";
 import { containerNameFor } from "./names.js";
 import type { RunRequest } from "./runtime.js";
 
@@ -29,8 +29,20 @@ export interface EngineRuntimeOptions {
 export interface PreparedContainer {
   /** `gitcron-<job>-<unix seconds>`: the engine's lock on the tick. */
   name: string;
-  image: PresentImage;
+  /** Null when the image was left for later (see imageFirst). */
+  image: PresentImage | null;
   create: Dockerode.ContainerCreateOptions;
+}
+
+/** Whether the image must be present and known before the container is described: it is pulled
+ * anyway (`:latest`, untagged), or its USER is what the restricted policy judges. Otherwise the
+ * Docker runtime creates first and pulls only if the engine has no such image, as `docker run`
+ * does — one round trip less before the job starts. */
+export function imageFirst(request: RunRequest): boolean {
+  const { spec, policy } = request;
+  return (
+    alwaysPull(parseImageReference(spec.image)) || (policy.level === "restricted" && !spec.user)
+  );
 }
 
 /** Rejects with a one-sentence Error when the run cannot be made. */
@@ -43,25 +55,29 @@ export async function prepareContainer(input: {
   pidsLimit: number;
   stopGraceMs: number;
   runHelper?: CredentialHelperRunner;
+  /** Leave the image for the caller: only when imageFirst() is false. */
+  imageLater?: boolean;
 }): Promise<PreparedContainer> {
   const { request } = input;
   const hostPaths = request.spec.volumes.flatMap((v) =>
     v.kind === "hostPath" ? [v.hostPath] : [],
   );
   await checkHostPaths(hostPaths, request.policy.allowHostPath);
-  const image = await ensureImage({
-    engine: input.client,
-    image: request.spec.image,
-    env: input.env,
-    logger: input.log,
-    runHelper: input.runHelper,
-  });
+  const image = input.imageLater
+    ? null
+    : await ensureImage({
+        engine: input.client,
+        image: request.spec.image,
+        env: input.env,
+        logger: input.log,
+        runHelper: input.runHelper,
+      });
   const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
   const create = containerCreateOptions({
     request,
     name,
     env: input.resolved,
-    imageUser: image.user,
+    imageUser: image?.user ?? "",
     pidsLimit: input.pidsLimit,
     stopGraceMs: input.stopGraceMs,
   });

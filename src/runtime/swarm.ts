@@ -79,7 +79,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         const failed = errorResult({ runId: request.runId, began, reason, adopted }, log);
         return handOver(engine, failed, { runOptions, container: service, log });
       }
-      log.info({ service: id, image: request.spec.image, digest: image.digest }, "run started");
+      log.info({ service: id, image: request.spec.image, digest: image?.digest }, "run started");
       return await follow(engine, service, {
         runOptions,
         log,
