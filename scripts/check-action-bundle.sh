@@ -15,7 +15,7 @@ fi
 if ! cmp -s "$fresh" "$committed"; then
   echo "error: $committed is stale: it differs from a fresh build of src/action." >&2
   echo "hint: run \`npm run build:action\` and commit action/dist/index.js" >&2
-  diff "$committed" "$fresh" | head -20 >&2 || true
+  cmp "$committed" "$fresh" >&2 || true
   exit 1
 fi
 echo "action/dist/index.js is up to date"
