@@ -12,10 +12,11 @@ export function errorLogger(
 ): Logger {
   const ignore: LogFn = () => {};
   const error: LogFn = (first: object | string, message?: string) => {
-    const fields = typeof first === "string" ? {} : first;
+    // An Error passed first is `err`, as pino has it; its message and stack are not own fields.
+    const fields = typeof first === "string" ? {} : first instanceof Error ? { err: first } : first;
     const msg = typeof first === "string" ? first : message;
     const line = { level: LEVELS.error, time: Date.now(), ...bindings, ...fields, msg };
-    destination.write(`${JSON.stringify(line, errorFields)}\n`);
+    destination.write(`${safeJson(line)}\n`);
   };
   return {
     error,
@@ -25,6 +26,16 @@ export function errorLogger(
     child: (more) => errorLogger(destination, { ...bindings, ...more }),
     isLevelEnabled: (level) => level === "error" || level === "fatal",
   };
+}
+
+/** A log call must never throw: a field JSON cannot hold (a cycle, a BigInt) is dropped. */
+function safeJson(line: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(line, errorFields);
+  } catch {
+    const { level, time, name, msg } = line;
+    return JSON.stringify({ level, time, name, msg, note: "fields could not be written as JSON" });
+  }
 }
 
 /** Errors keep their message and stack in the line, as pino's serializer does. */

@@ -2,7 +2,7 @@
 
 import type { IncomingMessage } from "node:http";
 import type { ContainerCreateOptions, ContainerInspectInfo } from "dockerode";
-import { bodyOf, type EngineClient } from "./engine.js";
+import type { EngineClient } from "./engine.js";
 
 export interface ContainerApi {
   readonly id: string;
@@ -34,23 +34,6 @@ export function containerApi(engine: EngineClient, id: string): ContainerApi {
       engine.call("POST", `${base}/stop`, { query: { t: graceSeconds }, alsoOk: [304] }),
     remove: () => engine.call("DELETE", base, { query: { force: 1 } }),
   };
-}
-
-/** Asked before start, as `docker run` does, so the exit is known the moment it happens rather
- * than a round trip after start returns. Resolves once the engine has registered the wait (it
- * answers the headers then, and the body at the exit), so a container started after that
- * cannot exit unseen; the inner promise is the exit code. Abort it when start fails: no exit
- * will ever answer it. */
-export async function waitForNextExit(
-  engine: EngineClient,
-  id: string,
-  signal: AbortSignal,
-): Promise<{ exited: Promise<{ StatusCode?: number }> }> {
-  const res = await engine.open("POST", `/containers/${encodeURIComponent(id)}/wait`, {
-    query: { condition: "next-exit" },
-    signal,
-  });
-  return { exited: bodyOf(res) };
 }
 
 /** Creates the container; rejects with status 409 when the name is taken. */

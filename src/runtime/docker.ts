@@ -10,7 +10,7 @@ import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
 import { resolveEnv } from "./container-config.js";
-import { type ContainerApi, containerApi, createContainer, waitForNextExit } from "./containers.js";
+import { type ContainerApi, containerApi, createContainer } from "./containers.js";
 import { ensureImage, inspectImage } from "./images.js";
 import {
   type EngineContext,
@@ -126,14 +126,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     try {
       // Attached before start, so not a byte of output is missed.
       const drained = pipeOutput(await container.attach(), output);
-      const startFailed = new AbortController();
-      const { exited } = await waitForNextExit(engine.client, container.id, startFailed.signal);
-      // Awaited in settle(); a start that fails cancels it, and that rejection is expected.
-      exited.catch(() => {});
-      await container.start().catch((err: unknown) => {
-        startFailed.abort();
-        throw err;
-      });
+      await container.start();
       const startedAt = new Date();
       log.info(
         { container: container.id, image: request.spec.image, digest: ctx.digest },
@@ -144,7 +137,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         startedAt,
         timeoutMs: request.spec.timeoutMs,
         stop: runOptions.stop,
-        exited,
       });
       result = finishedResult(
         engine,

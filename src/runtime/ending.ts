@@ -19,8 +19,6 @@ export interface WaitForEndOptions {
   startedAt: Date;
   stop?: AbortSignal;
   stopGraceMs: number;
-  /** A wait already asked for (before start); else one is asked for now. */
-  exited?: Promise<{ StatusCode?: number }>;
 }
 
 export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
@@ -49,7 +47,7 @@ export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
   if (stop?.aborted) onAbort();
   else stop?.addEventListener("abort", onAbort, { once: true });
   try {
-    const waited = await (options.exited ?? container.wait());
+    const waited = await container.wait();
     await stopping;
     // Docker omits StatusCode when it is 0.
     return { exitCode: waited.StatusCode ?? 0, interruption };

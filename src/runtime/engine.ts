@@ -33,8 +33,6 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Statuses that are not errors, besides 2xx (e.g. 304 "already started"). */
   alsoOk?: number[];
-  /** Cancels the request, e.g. a wait that will never be answered. */
-  signal?: AbortSignal;
 }
 
 export interface EngineClient {
@@ -60,7 +58,6 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
         method,
         path: `${path}${queryString(options.query)}`,
         headers,
-        signal: options.signal,
       };
       const req = (endpoint.tls ? httpsRequest : httpRequest)(requestOptions, resolve);
       req.once("error", reject);
@@ -79,16 +76,12 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
     address: endpoint.address,
     open,
     async call<T>(method: string, path: string, options: CallOptions = {}) {
-      return bodyOf<T>(await open(method, path, options));
+      const res = await open(method, path, options);
+      const text = await readAll(res);
+      const json = /json/.test(res.headers["content-type"] ?? "");
+      return (json && text ? JSON.parse(text) : text || undefined) as T;
     },
   };
-}
-
-/** An answer's body: parsed when it is JSON, else its text. */
-export async function bodyOf<T>(res: IncomingMessage): Promise<T> {
-  const text = await readAll(res);
-  const json = /json/.test(res.headers["content-type"] ?? "");
-  return (json && text ? JSON.parse(text) : text || undefined) as T;
 }
 
 function queryString(query: Query | undefined): string {

@@ -7,7 +7,7 @@ import type { Logger } from "../log.js";
 import { describeEngineError, engineStatus } from "./connection.js";
 import type { ContainerApi } from "./containers.js";
 import { demultiplex } from "./demux.js";
-import { type Ending, verdictFor, type WaitForEndOptions, waitForEnd } from "./ending.js";
+import { type Ending, verdictFor, waitForEnd } from "./ending.js";
 import type { EngineClient } from "./engine.js";
 import type { RunOutput } from "./output.js";
 import type { RunOptions, RunResult } from "./runtime.js";
@@ -32,7 +32,7 @@ export async function settle(
   container: ContainerApi,
   drained: Promise<void>,
   output: RunOutput,
-  end: Omit<WaitForEndOptions, "container" | "stopGraceMs">,
+  end: { startedAt: Date; timeoutMs?: number; stop?: AbortSignal },
 ) {
   const ending = await waitForEnd({ container, stopGraceMs: engine.stopGraceMs, ...end });
   let timer: NodeJS.Timeout | undefined;

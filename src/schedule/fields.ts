@@ -229,8 +229,8 @@ function number(name: string, text: string, token: string): number {
   if (!/^[A-Z]+$/i.test(token)) invalid(name, text);
   const names = name === "month" ? MONTHS : name === "day-of-week" ? WEEKDAYS : undefined;
   if (!names) {
-    // "L" only stands alone in the day-of-month field, e.g. not in "L-2".
-    if (token.toUpperCase() === "L") invalid(name, text);
+    // "L" only stands alone in the day-of-month field (not "L-2"); "W" and "LW" are not supported.
+    if (/^[LW]+$/i.test(token)) invalid(name, text);
     fail(name, text, "names are allowed only in the month and day-of-week fields", FIELDS_HINT);
   }
   const index = names.indexOf(token.toUpperCase());

@@ -58,6 +58,21 @@ describe("errorLogger", () => {
     expect(line.err.stack).toMatch(/engine went away/);
   });
 
+  test("an Error passed first is its err field; a field JSON cannot hold does not throw", () => {
+    const out = capture();
+    const log = errorLogger(out.stream);
+    log.error(new Error("disk full"), "write failed");
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => log.error({ cyclic }, "odd fields")).not.toThrow();
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({
+      msg: "write failed",
+      err: { type: "Error", message: "disk full" },
+    });
+    expect(second).toMatchObject({ level: 50, msg: "odd fields", note: expect.any(String) });
+  });
+
   test("says which levels it writes", () => {
     const log = errorLogger(new PassThrough());
     expect(log.isLevelEnabled("error")).toBe(true);

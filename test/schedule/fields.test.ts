@@ -177,6 +177,7 @@ describe("what gitcron reads differently from cron-parser, on purpose", () => {
     ["0 ? * * *", /hour field "\?" is not valid/], // "?" means "any" only in the day fields
     ["0 0 * * L", /day-of-week field "L": "L" needs a day before it/],
     ["0 0 L-2 * *", /day-of-month field "L-2" is not valid/],
+    ["0 0 LW * *", /day-of-month field "LW" is not valid/], // "W" (nearest weekday) is not supported
   ])("%s is refused with a sentence", (expr, message) => {
     expect(() => parseCronFields(normaliseExpression(expr))).toThrow(message);
   });
