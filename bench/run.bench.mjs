@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
 const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
-const ITERATIONS = Number(process.env.BENCH_RUN_ITERATIONS ?? 10);
+const ITERATIONS = Number(process.env.BENCH_RUN_ITERATIONS ?? 20);
 
 function timeOnce(command, args) {
   const started = process.hrtime.bigint();
