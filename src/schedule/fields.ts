@@ -5,7 +5,13 @@
 // a day field is "restricted" unless it is exactly `*` or `?`, and when both day fields are
 // restricted a day matching either fires.
 
-import { FIELD_RANGES, FIELDS_HINT, type NormalisedSchedule, ScheduleError } from "./syntax.js";
+import {
+  FIELD_RANGES,
+  FIELDS_HINT,
+  failField,
+  type NormalisedSchedule,
+  ScheduleError,
+} from "./syntax.js";
 
 export interface DayRule {
   /** Days of the month 1–31, and `L`, the month's last day. */
@@ -52,8 +58,11 @@ const parsedFields = new Map<string, Map<string, unknown>>();
 const MAX_PARSED_FIELDS = 5_000;
 
 function remembered<T>(name: string, text: string, parse: (name: string, text: string) => T): T {
-  const field = parsedFields.get(name) ?? new Map<string, unknown>();
-  parsedFields.set(name, field);
+  let field = parsedFields.get(name);
+  if (!field) {
+    field = new Map();
+    parsedFields.set(name, field);
+  }
   let parsed = field.get(text) as T | undefined;
   if (parsed === undefined) {
     parsed = parse(name, text);
@@ -117,7 +126,7 @@ function monthDayField(name: string, text: string) {
   let lastOfMonth = false;
   for (const item of items(name, text)) {
     if (item.toUpperCase() === "L") {
-      if (lastOfMonth) fail(name, text, "a value is listed twice");
+      if (lastOfMonth) failField(name, text, "a value is listed twice");
       lastOfMonth = true;
     } else {
       addAll(name, text, monthDays, item);
@@ -134,7 +143,7 @@ function weekdayField(name: string, text: string) {
     // One day and its week of the month, alone in the field: "FRI#2".
     const nth = /^([^#,/-]+)#([1-5])$/.exec(text);
     if (!nth) {
-      fail(name, text, '"#" takes one day and a week number 1–5, e.g. "FRI#2"', NTH_HINT);
+      failField(name, text, '"#" takes one day and a week number 1–5, e.g. "FRI#2"', NTH_HINT);
     }
     weekdays.add(single(name, text, nth[1] as string) % 7);
     return { weekdays, lastWeekdays, nth: Number(nth[2]) };
@@ -143,7 +152,7 @@ function weekdayField(name: string, text: string) {
     const last = /^(.*)L$/i.exec(item);
     if (last && !/^[A-Z]{3}$/i.test(item)) {
       if (last[1] === "") {
-        fail(
+        failField(
           name,
           text,
           '"L" needs a day before it',
@@ -151,7 +160,7 @@ function weekdayField(name: string, text: string) {
         );
       }
       const day = single(name, text, last[1] as string) % 7;
-      if (lastWeekdays.has(day)) fail(name, text, "a value is listed twice", DAYS_HINT);
+      if (lastWeekdays.has(day)) failField(name, text, "a value is listed twice", DAYS_HINT);
       lastWeekdays.add(day);
       continue;
     }
@@ -162,7 +171,7 @@ function weekdayField(name: string, text: string) {
     const sundays = days.has(0) && days.has(7) ? 1 : 0;
     for (const day of days) weekdays.add(day % 7);
     if (weekdays.size - before !== days.size - sundays) {
-      fail(name, text, "a value is listed twice", "0 and 7 both mean Sunday: name it once");
+      failField(name, text, "a value is listed twice", "0 and 7 both mean Sunday: name it once");
     }
   }
   return { weekdays, lastWeekdays, nth: 0 };
@@ -184,7 +193,7 @@ function addAll(name: string, text: string, into: Set<number>, item: string): vo
   if (stepText !== undefined) {
     if (!/^\d+$/.test(stepText)) invalid(name, text);
     step = Number(stepText);
-    if (step === 0) fail(name, text, "a step must be 1 or more");
+    if (step === 0) failField(name, text, "a step must be 1 or more");
   }
   let from: number;
   let to: number;
@@ -197,7 +206,7 @@ function addAll(name: string, text: string, into: Set<number>, item: string): vo
     to = number(name, text, ends[1] as string);
     if (from < lo || to > hi) outside(name, text, `${from}-${to}`);
     if (from > to) {
-      fail(
+      failField(
         name,
         text,
         "the range runs backwards",
@@ -210,7 +219,7 @@ function addAll(name: string, text: string, into: Set<number>, item: string): vo
     to = stepText === undefined ? from : hi;
   }
   for (let v = from; v <= to; v += step) {
-    if (into.has(v)) fail(name, text, "a value is listed twice");
+    if (into.has(v)) failField(name, text, "a value is listed twice");
     into.add(v);
   }
 }
@@ -231,19 +240,24 @@ function number(name: string, text: string, token: string): number {
   if (!names) {
     // "L" only stands alone in the day-of-month field (not "L-2"); "W" and "LW" are not supported.
     if (/^[LW]+$/i.test(token)) invalid(name, text);
-    fail(name, text, "names are allowed only in the month and day-of-week fields", FIELDS_HINT);
+    failField(
+      name,
+      text,
+      "names are allowed only in the month and day-of-week fields",
+      FIELDS_HINT,
+    );
   }
   const index = names.indexOf(token.toUpperCase());
   if (index === -1) {
     const hint = name === "month" ? "months are 1–12 or JAN–DEC" : DAYS_HINT;
-    fail(name, text, `unknown name "${token.toUpperCase()}"`, hint);
+    failField(name, text, `unknown name "${token.toUpperCase()}"`, hint);
   }
   return name === "month" ? index + 1 : index;
 }
 
 function outside(name: string, text: string, value: string): never {
   const [lo, hi] = FIELD_RANGES[name] ?? [0, 59];
-  fail(
+  failField(
     name,
     text,
     `${value} is outside ${lo}–${hi}`,
@@ -252,19 +266,10 @@ function outside(name: string, text: string, value: string): never {
 }
 
 function invalid(name: string, text: string): never {
-  fail(
+  failField(
     name,
     text,
     "is not valid: use numbers, ranges (1-5), lists (1,3), steps (*/15) or names",
     FIELDS_HINT,
   );
-}
-
-function fail(name: string, text: string, what: string, hint?: string): never {
-  const separator = what.startsWith("is ") ? " " : ": ";
-  throw new ScheduleError({
-    rule: "cron.syntax",
-    message: `${name} field "${text}"${separator}${what}`,
-    ...(hint ? { hint } : {}),
-  });
 }

@@ -110,9 +110,10 @@ function checkField(name: string, field: string): void {
   if (field === "*" || /^\d+$/.test(field)) return;
   for (const token of field.split(",")) {
     if (/^H(\(|\/|$)/i.test(token)) {
-      fail(
-        "cron.syntax",
-        `${name} field "${field}": "H" (a hashed value) is not supported`,
+      failField(
+        name,
+        field,
+        '"H" (a hashed value) is not supported',
         `pick a fixed ${name}, e.g. 17`,
       );
     }
@@ -122,13 +123,24 @@ function checkField(name: string, field: string): void {
     const lo = step[1] === "*" ? fieldLo : Number(step[1]);
     const hi = step[2] === undefined ? fieldHi : Number(step[2]);
     if (Number(step[3]) > hi - lo && hi > lo) {
-      fail(
-        "cron.syntax",
-        `${name} field "${field}": a step of ${step[3]} is wider than ${lo}–${hi}, so it fires only at ${lo}`,
+      failField(
+        name,
+        field,
+        `a step of ${step[3]} is wider than ${lo}–${hi}, so it fires only at ${lo}`,
         `steps restart with every larger unit; if ${lo} is what you mean, write "${lo}"`,
       );
     }
   }
+}
+
+/** Refuses one field, naming it: `hour field "24": 24 is outside 0–23`. */
+export function failField(name: string, text: string, what: string, hint?: string): never {
+  const separator = what.startsWith("is ") ? " " : ": ";
+  throw new ScheduleError({
+    rule: "cron.syntax",
+    message: `${name} field "${text}"${separator}${what}`,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 function fail(rule: string, message: string, hint: string): never {
