@@ -60,14 +60,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         runHelper: options.runCredentialHelper,
         imageLater,
       });
-      const { name } = prepared;
-      const imageOptions = {
-        engine: client,
-        image: request.spec.image,
-        env,
-        logger: log,
-        runHelper: options.runCredentialHelper,
-      };
+      const { name, imageOptions } = prepared;
       // Created first, the image is inspected alongside for its digest (a failure there only
       // leaves the digest unknown); an engine without the image answers 404, then it is pulled.
       let image = prepared.image

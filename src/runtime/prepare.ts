@@ -8,7 +8,13 @@ import { containerCreateOptions, type ResolvedEnv } from "./container-config.js"
 import type { CredentialHelperRunner } from "./credentials.js";
 import type { EngineClient } from "./engine.js";
 import { checkHostPaths } from "./host-paths.js";
-import { alwaysPull, ensureImage, type PresentImage, parseImageReference } from "./images.js";
+import {
+  alwaysPull,
+  type EnsureImageOptions,
+  ensureImage,
+  type PresentImage,
+  parseImageReference,
+} from "./images.js";
 import { containerNameFor } from "./names.js";
 import type { RunRequest } from "./runtime.js";
 
@@ -31,6 +37,8 @@ export interface PreparedContainer {
   name: string;
   /** Null when the image was left for later (see imageFirst). */
   image: PresentImage | null;
+  /** How this run's image is looked up or pulled, for a caller that left it for later. */
+  imageOptions: EnsureImageOptions;
   create: Dockerode.ContainerCreateOptions;
 }
 
@@ -63,15 +71,14 @@ export async function prepareContainer(input: {
     v.kind === "hostPath" ? [v.hostPath] : [],
   );
   await checkHostPaths(hostPaths, request.policy.allowHostPath);
-  const image = input.imageLater
-    ? null
-    : await ensureImage({
-        engine: input.client,
-        image: request.spec.image,
-        env: input.env,
-        logger: input.log,
-        runHelper: input.runHelper,
-      });
+  const imageOptions: EnsureImageOptions = {
+    engine: input.client,
+    image: request.spec.image,
+    env: input.env,
+    logger: input.log,
+    runHelper: input.runHelper,
+  };
+  const image = input.imageLater ? null : await ensureImage(imageOptions);
   const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
   const create = containerCreateOptions({
     request,
@@ -81,5 +88,5 @@ export async function prepareContainer(input: {
     pidsLimit: input.pidsLimit,
     stopGraceMs: input.stopGraceMs,
   });
-  return { name, image, create };
+  return { name, image, imageOptions, create };
 }
