@@ -7,6 +7,7 @@
 
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { median } from "./timing.mjs";
 
 const JOBS = 1000;
 const ROUNDS = 3;
@@ -25,7 +26,6 @@ function percentiles(lags) {
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
   return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) };
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function baselineRound() {
   const instant = nextInstant();

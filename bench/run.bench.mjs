@@ -3,34 +3,16 @@
 // create/start/wait dominate both; what is left is gitcron's start-up (node, module loading,
 // validating the file) and its extra engine calls. Goal: ratio = gitcron / docker ≤ 1.3.
 
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, timeOnce } from "./timing.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
 const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
 const ITERATIONS = Number(process.env.BENCH_RUN_ITERATIONS ?? 20);
-
-function timeOnce(command, args) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) {
-    throw new Error(
-      `${path.basename(command)} ${args.join(" ")} failed (${result.status}): ${String(result.stderr).slice(-300)}`,
-    );
-  }
-  return ms;
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export default async function runBench() {
   const dir = await mkdtemp(path.join(tmpdir(), "gitcron-bench-run-"));

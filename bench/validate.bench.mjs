@@ -2,11 +2,11 @@
 // gitcron does more per file (YAML positions, cron parsing in the zone, policy), so the
 // goal is only to be no slower: ratio = gitcron / ajv-cli ≤ 1.0.
 
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, timeOnce } from "./timing.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
@@ -55,23 +55,6 @@ async function generate(count) {
   }
   return dir;
 }
-
-/** Wall time of one run, in ms; throws when the command does not exit 0 (all valid). Standard
- * output is discarded for both: ajv-cli prints a line per file, gitcron one summary, and piping
- * ajv-cli's 10,000 lines to this process would slow it by ~100 ms that is not validation. */
-function timeOnce(command, args) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) {
-    throw new Error(
-      `${path.basename(command)} failed (${result.status}): ${String(result.stderr).slice(-300)}`,
-    );
-  }
-  return ms;
-}
-
-const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
 
 export default async function validateBench() {
   const rows = [];
