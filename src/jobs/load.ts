@@ -96,21 +96,27 @@ export async function loadJobTree(
       fileOf.set(result.spec, f);
     }
   }
-  const owners = new Map<string, number>();
-  for (const spec of specs) owners.set(spec.name, (owners.get(spec.name) ?? 0) + 1);
-  const located = new Map<JobSpec, NameSource>();
-  for (const [spec, f] of fileOf) {
-    if ((owners.get(spec.name) ?? 0) < 2) continue;
-    const text = await readText(fs, f.absolute);
-    const parsed =
-      typeof text === "string"
-        ? parseJobFile(text, f.shown, { ...parseOptions, specFile: f.specFile })
-        : undefined;
-    const { line, col } = parsed?.namePosition ?? { line: 1, col: 1 };
-    located.set(spec, { file: f.shown, line, col });
-  }
-  issues.push(...checkUniqueNames(specs, (spec) => located.get(spec)));
+  issues.push(
+    ...(await checkUniqueNames(specs, (spec) => namePlace(fs, fileOf.get(spec), parseOptions))),
+  );
   return { specs, issues, files: unique.map((f) => f.shown) };
+}
+
+/** Where a job's name is written. A valid file took the quick parse, which keeps no positions,
+ * so it is read and parsed again: only files whose name another job shares get here. */
+async function namePlace(
+  fs: Fs,
+  f: Found | undefined,
+  options: ParseOptions,
+): Promise<NameSource | undefined> {
+  if (!f) return undefined;
+  const text = await readText(fs, f.absolute);
+  const parsed =
+    typeof text === "string"
+      ? parseJobFile(text, f.shown, { ...options, specFile: f.specFile })
+      : undefined;
+  const { line, col } = parsed?.namePosition ?? { line: 1, col: 1 };
+  return { file: f.shown, line, col };
 }
 
 /** The file's text, or the error that kept it from being read (one bad file must not hide the rest). */
@@ -176,16 +182,18 @@ export interface NameSource {
 }
 
 /** A name used by two or more jobs is an error on every one of their files. */
-export function checkUniqueNames(
+export async function checkUniqueNames(
   specs: readonly JobSpec[],
-  locate: (spec: JobSpec) => NameSource | undefined = () => undefined,
-): Issue[] {
+  locate: (spec: JobSpec) => Promise<NameSource | undefined> = async () => undefined,
+): Promise<Issue[]> {
   const byName = new Map<string, JobSpec[]>();
   for (const spec of specs) byName.set(spec.name, [...(byName.get(spec.name) ?? []), spec]);
   const issues: Issue[] = [];
   for (const [name, owners] of byName) {
     if (owners.length < 2) continue;
-    const where = owners.map((spec) => locate(spec) ?? { file: spec.file, line: 1, col: 1 });
+    const where = await Promise.all(
+      owners.map(async (spec) => (await locate(spec)) ?? { file: spec.file, line: 1, col: 1 }),
+    );
     where.forEach((at, index) => {
       const others = where.filter((_, j) => j !== index).map((o) => o.file);
       issues.push({

@@ -120,8 +120,8 @@ describe("loadJobFile", () => {
 describe("checkUniqueNames", () => {
   const spec = (name: string, file: string) => ({ name, file }) as JobSpec;
 
-  test("flags every holder of a shared name, and nothing else", () => {
-    const issues = checkUniqueNames([
+  test("flags every holder of a shared name, and nothing else", async () => {
+    const issues = await checkUniqueNames([
       spec("a", "a.yaml"),
       spec("b", "b.yaml"),
       spec("a", "x/a.yaml"),
@@ -135,8 +135,8 @@ describe("checkUniqueNames", () => {
     expect(issues[0]?.message).toBe('job name "a" is also used by x/a.yaml, y/a.yml');
   });
 
-  test("no duplicates, no issues", () => {
-    expect(checkUniqueNames([spec("a", "a.yaml"), spec("b", "b.yaml")])).toEqual([]);
+  test("no duplicates, no issues", async () => {
+    expect(await checkUniqueNames([spec("a", "a.yaml"), spec("b", "b.yaml")])).toEqual([]);
   });
 });
 
