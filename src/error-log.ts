@@ -3,8 +3,8 @@
 
 import type { LogFn, Logger } from "./log.js";
 
-/** pino's level numbers: what a reader of the JSON expects. */
-const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+/** pino's number for "error": what a reader of the JSON expects. */
+const ERROR_LEVEL = 50;
 
 export function errorLogger(
   destination: NodeJS.WritableStream,
@@ -15,7 +15,7 @@ export function errorLogger(
     // An Error passed first is `err`, as pino has it; its message and stack are not own fields.
     const fields = typeof first === "string" ? {} : first instanceof Error ? { err: first } : first;
     const msg = typeof first === "string" ? first : message;
-    const line = { level: LEVELS.error, time: Date.now(), ...bindings, ...fields, msg };
+    const line = { level: ERROR_LEVEL, time: Date.now(), ...bindings, ...fields, msg };
     destination.write(`${safeJson(line)}\n`);
   };
   return {
