@@ -3,12 +3,12 @@
 
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { simpleGit } from "simple-git";
 import { EnvironmentError, oneLine, sanitize } from "../errors.js";
-import { parseJobFile } from "../jobs/parse.js";
+import { parseJobContent } from "../jobs/job-file.js";
 import { createScheduleChecks } from "../jobs/schedule-checks.js";
 import type { Logger } from "../log.js";
 import { DesiredJobs } from "../plan/desired.js";
@@ -197,7 +197,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         changes: snapshot.changes,
         files: snapshot.files,
         parse: async (file) =>
-          parseJobFile(await readFile(join(snapshot.root, file), "utf8"), file, {
+          parseJobContent(await snapshot.read(file), file, {
             policy: settings.policy,
             defaultTimezone: settings.timezone,
             schedules,

@@ -1,6 +1,7 @@
 // `gitcron run FILE`: validate one job file and run it once now, in the foreground, with its
 // output on stdout/stderr; exit with the job's exit code (2 when it could not run at all).
 
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { errorLogger } from "../error-log.js";
 import { UsageError } from "../errors.js";
@@ -66,16 +67,11 @@ export function createRunCommand(deps: RunCommandDeps): Command {
         throw new UsageError(`--timezone "${defaultTimezone}" is not an IANA time zone`);
       }
 
-      const loaded = await loadJobFile(file, { policy, defaultTimezone, cwd: io.cwd }).catch(
-        (err) => {
-          // Only the job file itself: an ENOENT from deeper down is not the user's typo.
-          const missing = err as NodeJS.ErrnoException;
-          if (missing.code === "ENOENT" && missing.path === resolve(io.cwd, file)) {
-            throw new UsageError(`no such file: ${file}`);
-          }
-          throw err;
-        },
-      );
+      const where = resolve(io.cwd, file);
+      if (!existsSync(where)) throw new UsageError(`no such file: ${file}`);
+      if (statSync(where).isDirectory())
+        throw new UsageError(`${file} is a folder; give one job file`);
+      const loaded = loadJobFile(file, { policy, defaultTimezone, cwd: io.cwd });
       if (loaded.issues.length > 0) io.stderr.write(renderText(sortIssues(loaded.issues)));
       if (!loaded.spec || hasErrors(loaded.issues)) return 1;
       const spec = loaded.spec;

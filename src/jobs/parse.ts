@@ -2,7 +2,7 @@
 // Pure: no I/O beyond the schema file read once per process.
 
 import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
-import { createFindings, type Findings } from "./findings.js";
+import { createFindings, cut, type Finding, type Findings } from "./findings.js";
 import type { Issue } from "./issues.js";
 import { normalizeJob } from "./normalize.js";
 import type { Policy } from "./policy.js";
@@ -38,17 +38,20 @@ export interface ParseResult {
   namePosition?: Position;
 }
 
+/** The finding for a file over the size cap, wherever the size is found out. */
+export const tooLarge = (maxBytes: number): Finding => ({
+  rule: "file.size",
+  message: `file is larger than ${maxBytes} bytes`,
+  hint: "a job file describes one job; move data into the image or a volume",
+});
+
 const START: Position = { line: 1, col: 1 };
 
 export function parseJobFile(text: string, file: string, options: ParseOptions): ParseResult {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (text.length > maxBytes || Buffer.byteLength(text) > maxBytes) {
     const findings = createFindings(file);
-    findings.addAt("error", START, {
-      rule: "file.size",
-      message: `file is larger than ${maxBytes} bytes`,
-      hint: "a job file describes one job; move data into the image or a volume",
-    });
+    findings.addAt("error", START, tooLarge(maxBytes));
     return { issues: findings.issues };
   }
 
@@ -162,7 +165,8 @@ function reportYamlProblems(
     seenLines.add(position.line);
     findings.addAt(severity, position, {
       rule: `yaml.${problem.code.toLowerCase().replace(/_/g, "-")}`,
-      message: problem.message,
+      // The parser's own words may end in a piece of the file: cut like any excerpt.
+      message: problem.message.replace(/: (.{41,})$/s, (_, tail: string) => `: ${cut(tail)}`),
       ...(/alias/i.test(problem.message)
         ? {
             hint: 'a value starting with * is read as a YAML alias; quote it, e.g. schedule: "*/15 * * * *"',

@@ -2,7 +2,7 @@
 // request may not ask of a host whose Docker socket the agent holds.
 
 import { posix } from "node:path";
-import type { Findings } from "./findings.js";
+import { type Findings, fieldLabel } from "./findings.js";
 import type { Policy } from "./policy.js";
 
 /** Host paths no flag opens: the host itself, the engine's socket and its state. */
@@ -101,13 +101,13 @@ function checkFromEnv(job: Raw, policy: Policy, findings: Findings): void {
     if (name.startsWith("GITCRON_")) {
       findings.add("error", at, "value", {
         rule: "policy.fromEnv",
-        message: `env ${key} may not read "${name}": the agent's own GITCRON_* settings are never passed to jobs`,
+        message: `env ${fieldLabel([key])} may not read "${name}": the agent's own GITCRON_* settings are never passed to jobs`,
         hint: "put the value in a variable matching the agent's --secret-env patterns",
       });
     } else if (!matchesEnvPattern(name, policy.secretEnv)) {
       findings.add("error", at, "value", {
         rule: "policy.fromEnv",
-        message: `env ${key} may not read "${name}": it does not match the agent's --secret-env (${policy.secretEnv.join(", ") || "none"})`,
+        message: `env ${fieldLabel([key])} may not read "${name}": it does not match the agent's --secret-env (${policy.secretEnv.join(", ") || "none"})`,
         hint: `rename the agent variable to match, e.g. ${exampleName(policy.secretEnv, name)}`,
       });
     }

@@ -4,7 +4,7 @@
 import { posix } from "node:path";
 import type { Findings } from "./findings.js";
 import type { ScheduleChecks } from "./schedule-checks.js";
-import { parseDuration, parseMemory } from "./units.js";
+import { MEMORY_SIZE, parseDuration, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 
 type Raw = Record<string, unknown>;
@@ -110,8 +110,16 @@ function checkMemory(job: Raw, findings: Findings): void {
   let bytes: number;
   try {
     bytes = parseMemory(memory);
-  } catch {
-    return; // the schema reports the format
+  } catch (err) {
+    // A malformed value is the schema's to report; one that parses but overflows is ours.
+    if (MEMORY_SIZE.test(String(memory).trim())) {
+      findings.add("error", ["resources", "memory"], "value", {
+        rule: "resources.memory",
+        message: (err as Error).message,
+        hint: "write a size Docker can take, e.g. 256Mi or 4Gi",
+      });
+    }
+    return;
   }
   if (bytes < MIN_MEMORY_BYTES) {
     findings.add("error", ["resources", "memory"], "value", {

@@ -52,11 +52,11 @@ const MEMORY_UNITS: Record<string, number> = {
   Ti: 1024 ** 4,
 };
 
-const MEMORY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?$/;
+export const MEMORY_SIZE = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?$/;
 
 /** `"256Mi"`, `"1Gi"`, `"512M"`, bytes (number or digits) → bytes, rounded down. */
 export function parseMemory(value: string | number): number {
-  const match = MEMORY.exec(String(value).trim());
+  const match = MEMORY_SIZE.exec(String(value).trim());
   if (!match) {
     throw new RangeError(`"${value}" is not a memory size; write e.g. 256Mi, 1Gi, 512M or bytes`);
   }

@@ -2,6 +2,7 @@
 // job's spec, an invalid one is rejected and its job keeps running as it was, a deleted
 // file removes the job. Only the files that changed are parsed again.
 
+import { cut, safeMessage } from "../jobs/findings.js";
 import type { Issue } from "../jobs/issues.js";
 import { hasErrors } from "../jobs/issues.js";
 import type { JobSpec } from "../jobs/spec.js";
@@ -59,7 +60,7 @@ export class DesiredJobs {
         this.rejected.delete(change.path);
         continue;
       }
-      const { spec, issues } = await parse(change.path);
+      const { spec, issues } = await parseOrRefuse(parse, change.path);
       if (spec && !hasErrors(issues)) {
         parsed.set(change.path, spec);
         this.rejected.delete(change.path);
@@ -122,5 +123,27 @@ export class DesiredJobs {
 
   rejections(): Rejection[] {
     return [...this.rejected.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
+  }
+}
+
+/** One bad file rejects one file: whatever goes wrong reading or parsing it is its own error,
+ * and every other change of the revision still applies. */
+async function parseOrRefuse(parse: ParseFile, path: string): ReturnType<ParseFile> {
+  try {
+    return await parse(path);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
+    return {
+      issues: [
+        {
+          file: path,
+          line: 1,
+          col: 1,
+          severity: "error",
+          rule: "file.read",
+          message: safeMessage(`cannot read or parse the file (${cut(String(why))})`),
+        },
+      ],
+    };
   }
 }

@@ -1,11 +1,13 @@
 // A plain folder as a source: rescanned on every sync, watched with chokidar so an edit is
 // applied at once. The revision is a digest of the job files' paths and contents, so an edit
-// that is undone gives the old revision back.
+// that is undone gives the old revision back. Only regular files are read (never through a
+// link, never a device or FIFO); anything else named like a job file is refused by name.
 
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { watch as watchFolder } from "chokidar";
+import { type JobFileContent, readJobFileFromDisk } from "../jobs/job-file.js";
 import { isJobFile } from "./job-files.js";
 import type { JobFileChange, Snapshot, Source, SourceOptions } from "./source.js";
 import { SourceError } from "./source-error.js";
@@ -31,7 +33,8 @@ export function createFolderSource(options: FolderSourceOptions): FolderSource {
   let last: { revision: string; digests: Map<string, string> } | null = null;
 
   const sync = async (since: string | null): Promise<Snapshot> => {
-    const digests = await digestJobFiles(root);
+    const contents = await readJobFiles(root);
+    const digests = new Map([...contents].map(([path, content]) => [path, digestOf(content)]));
     const revision = revisionOf(digests);
     const previous = last && since === last.revision ? last.digests : null;
     last = { revision, digests };
@@ -39,7 +42,10 @@ export function createFolderSource(options: FolderSourceOptions): FolderSource {
     const changes = previous
       ? diffDigests(previous, digests)
       : files.map((path): JobFileChange => ({ path, kind: "added" }));
-    return { revision, root, files, changes };
+    // What was read for the digest is what is parsed: the file cannot change in between.
+    const read = async (path: string) =>
+      contents.get(path) ?? readJobFileFromDisk(join(root, path));
+    return { revision, files, changes, read };
   };
 
   const watch = (onChange: () => void): (() => void) => {
@@ -90,8 +96,8 @@ export function createFolderSource(options: FolderSourceOptions): FolderSource {
   };
 }
 
-/** sha256 of every job file below root, by relative path (sorted). */
-async function digestJobFiles(root: string): Promise<Map<string, string>> {
+/** Every entry below root named like a job file (dot-folders skipped), read or refused. */
+async function readJobFiles(root: string): Promise<Map<string, JobFileContent>> {
   try {
     const info = await stat(root);
     if (!info.isDirectory()) throw new Error("not a folder");
@@ -102,7 +108,7 @@ async function digestJobFiles(root: string): Promise<Map<string, string>> {
   }
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const paths = entries
-    .filter((entry) => entry.isFile())
+    .filter((entry) => !entry.isDirectory())
     .map((entry) =>
       join(entry.parentPath, entry.name)
         .slice(root.length + 1)
@@ -110,17 +116,20 @@ async function digestJobFiles(root: string): Promise<Map<string, string>> {
     )
     .filter(isJobFile)
     .sort();
-  const digests = new Map<string, string>();
+  const contents = new Map<string, JobFileContent>();
   for (const path of paths) {
-    try {
-      const content = await readFile(join(root, path));
-      digests.set(path, createHash("sha256").update(content).digest("hex"));
-    } catch {
-      // Deleted between the listing and the read: it is not part of this revision.
-    }
+    const content = readJobFileFromDisk(join(root, path));
+    // Deleted between the listing and the read: it is not part of this revision.
+    if ("refused" in content && /ENOENT/.test(content.refused.message)) continue;
+    contents.set(path, content);
   }
-  return digests;
+  return contents;
 }
+
+const digestOf = (content: JobFileContent): string =>
+  createHash("sha256")
+    .update("text" in content ? `text\0${content.text}` : `refused\0${content.refused.rule}`)
+    .digest("hex");
 
 function revisionOf(digests: Map<string, string>): string {
   const hash = createHash("sha256");

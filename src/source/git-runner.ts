@@ -71,6 +71,8 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         allowUnsafeSshCommand: true,
         allowUnsafeConfigPaths: true,
         allowUnsafeGitProxy: true,
+        // Set by us to /dev/null: hooks off, not on.
+        allowUnsafeHooksPath: true,
       },
     }).env(env);
     let onAbort: (() => void) | undefined;
@@ -108,15 +110,34 @@ export function gitEnvironment(
   });
   if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
   const origin = httpOrigin(options.url);
-  if (options.gitToken && origin) {
-    // Config by environment reaches this process only: nothing is written to .git/config,
-    // and the token is not on the command line for `ps` to show.
-    const index = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
-    const basic = Buffer.from(`x-access-token:${options.gitToken}`).toString("base64");
-    env[`GIT_CONFIG_KEY_${index}`] = `http.${origin}/.extraHeader`;
-    env[`GIT_CONFIG_VALUE_${index}`] = `Authorization: Basic ${basic}`;
-    env.GIT_CONFIG_COUNT = String(index + 1);
+  const basic = Buffer.from(`x-access-token:${options.gitToken}`).toString("base64");
+  return withGitConfig(env, [
+    ...AGENT_GIT_CONFIG,
+    ...(options.gitToken && origin
+      ? [[`http.${origin}/.extraHeader`, `Authorization: Basic ${basic}`] as const]
+      : []),
+  ]);
+}
+
+/** Settings every git the agent runs gets: no hook ever runs, whatever a folder's .git holds
+ * (a hook in a repository the agent writes would run with its environment and socket). */
+export const AGENT_GIT_CONFIG: readonly (readonly [string, string])[] = [
+  ["core.hooksPath", "/dev/null"],
+];
+
+/** Adds config to an environment (GIT_CONFIG_KEY_n / _VALUE_n): it reaches this process only,
+ * nothing is written to .git/config, and a token in it is not on the command line for `ps`. */
+export function withGitConfig(
+  env: Record<string, string>,
+  pairs: readonly (readonly [string, string])[],
+): Record<string, string> {
+  let index = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+  for (const [key, value] of pairs) {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+    index++;
   }
+  env.GIT_CONFIG_COUNT = String(index);
   return env;
 }
 

@@ -1,13 +1,16 @@
-// A Git remote as a source: a checkout of its own in <dataDir>/repo, fetched and hard-reset to
-// the branch head on every sync (nothing else writes there), the head commit verified before
-// it is checked out when --verify-signatures is set.
+// A Git remote as a source: a bare repository of its own in <dataDir>/jobs.git, fetched on every
+// sync, the head commit verified when --verify-signatures is set. Nothing is ever checked out:
+// job files are read from Git's objects by their tree entries (SPEC §4, "Files"), so a link in
+// the repository is never followed on the agent's disk.
 
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { sanitize, UsageError } from "../errors.js";
-import { createGitRunner, type GitRunner } from "./git-runner.js";
-import { jobFileChanges, jobFilesFromTree } from "./git-tree.js";
+import { type JobFileContent, refuse } from "../jobs/job-file.js";
+import { jobEntriesFromTree, readBlobs, refusalOf } from "./git-objects.js";
+import { createGitRunner, type GitRunner, gitEnvironment } from "./git-runner.js";
+import { jobFileChanges } from "./git-tree.js";
 import { verifyHeadCommit } from "./signatures.js";
 import type { JobFileChange, Snapshot, Source, SourceOptions } from "./source.js";
 import { SourceError } from "./source-error.js";
@@ -25,13 +28,19 @@ const DEADLINE_FACTOR = 3;
 export function createGitSource(options: GitSourceOptions): Source {
   const { url, jobsPath, logger } = options;
   if (options.branch !== undefined) checkBranchName(options.branch);
-  const checkout = resolve(options.dataDir, "repo");
+  const checkout = resolve(options.dataDir, "jobs.git");
+  // Earlier versions kept a working tree here; it is not read any more.
+  const legacyCheckout = resolve(options.dataDir, "repo");
   const silenceTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const git = createGitRunner({
     url,
     silenceTimeoutMs,
     ...(options.gitToken && { gitToken: options.gitToken }),
   });
+  const gitEnv = gitEnvironment(
+    { url, ...(options.gitToken && { gitToken: options.gitToken }) },
+    process.env,
+  );
   const secrets = options.gitToken ? [options.gitToken] : [];
   const description = [
     "git",
@@ -44,8 +53,6 @@ export function createGitSource(options: GitSourceOptions): Source {
   let branch = options.branch;
   let checkoutReady = false;
   let verifiedSha: string | null = null;
-  // What this process last checked out: a no-op sync need not touch 5,000 files again.
-  let checkedOutSha: string | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   const resolveBranch = async (signal: AbortSignal): Promise<string> => {
@@ -63,18 +70,20 @@ export function createGitSource(options: GitSourceOptions): Source {
     return found;
   };
 
-  /** Our checkout, made if missing; wiped and made again if broken or cloned from another URL. */
+  /** Our bare repository, made if missing; wiped and made again if broken or fetched from
+   * another URL. */
   const ensureCheckout = async (signal: AbortSignal): Promise<void> => {
     if (checkoutReady) return;
-    const problem = existsSync(join(checkout, ".git"))
+    if (existsSync(legacyCheckout)) await rm(legacyCheckout, { recursive: true, force: true });
+    const problem = existsSync(join(checkout, "HEAD"))
       ? await checkoutProblem(git, checkout, url, signal)
       : "missing";
     if (problem) {
       if (problem !== "missing")
-        logger.warn({ problem }, "the checkout is unusable; cloning again");
+        logger.warn({ problem }, "the local repository is unusable; fetching again");
       await rm(checkout, { recursive: true, force: true });
       await mkdir(checkout, { recursive: true });
-      await git({ args: ["init", "-q"], cwd: checkout, signal });
+      await git({ args: ["init", "-q", "--bare"], cwd: checkout, signal });
       await git({ args: ["remote", "add", "origin", url], cwd: checkout, signal });
     }
     checkoutReady = true;
@@ -149,7 +158,6 @@ export function createGitSource(options: GitSourceOptions): Source {
     } catch (err) {
       // A broken object store shows up here first; look again before the next fetch.
       checkoutReady = false;
-      checkedOutSha = null;
       throw err;
     }
     const sha = (
@@ -165,24 +173,39 @@ export function createGitSource(options: GitSourceOptions): Source {
       });
       verifiedSha = sha;
     }
-    if (sha !== checkedOutSha) {
-      checkedOutSha = null;
-      await git({ args: ["reset", "-q", "--hard", sha], cwd: checkout, signal });
-      await git({ args: ["clean", "-q", "-ffdx"], cwd: checkout, signal });
-      checkedOutSha = sha;
-    }
     const tree = await git({
-      args: ["ls-tree", "-r", "-z", "--name-only", sha, "--", ...pathspec(jobsPath)],
+      args: ["ls-tree", "-r", "-z", "-l", sha, "--", ...pathspec(jobsPath)],
       cwd: checkout,
       signal,
     });
-    const files = jobFilesFromTree(tree, jobsPath);
+    const entries = jobEntriesFromTree(tree, jobsPath);
+    const files = [...entries.keys()];
     const changes = await changesSince(since, sha, files, signal);
+    // The changed files are the ones parsed next: their blobs come in one batch.
+    const wanted = changes.flatMap((c) => {
+      const entry = c.kind === "deleted" ? undefined : entries.get(c.path);
+      return entry && !refusalOf(entry) ? [entry.oid] : [];
+    });
+    const blobs = await readBlobs(wanted, { cwd: checkout, env: gitEnv, signal });
     logger.debug(
       { revision: sha, files: files.length, changes: changes.length, ms: ms(started) },
       "fetched",
     );
-    return { revision: sha, root: join(checkout, jobsPath), files, changes };
+    const read = async (path: string): Promise<JobFileContent> => {
+      const entry = entries.get(path);
+      if (!entry) return refuse.unreadable("it is not in this revision");
+      const refusal = refusalOf(entry);
+      if (refusal) return refusal;
+      let blob = blobs.get(entry.oid);
+      if (!blob) {
+        const reading = AbortSignal.timeout(silenceTimeoutMs);
+        blob = (await readBlobs([entry.oid], { cwd: checkout, env: gitEnv, signal: reading })).get(
+          entry.oid,
+        );
+      }
+      return blob ? { text: blob.toString("utf8") } : refuse.unreadable("its blob is missing");
+    };
+    return { revision: sha, files, changes, read };
   };
 
   return {
@@ -209,7 +232,7 @@ async function checkoutProblem(
 ): Promise<string | null> {
   try {
     const gitDir = (await git({ args: ["rev-parse", "--git-dir"], cwd: checkout, signal })).trim();
-    if (gitDir !== ".git") return "not a repository of its own";
+    if (gitDir !== ".") return "not a repository of its own";
     const origin = await git({
       args: ["config", "--get", "remote.origin.url"],
       cwd: checkout,

@@ -1,17 +1,7 @@
-// Reading git's machine output (-z: NUL-separated, never quoted) into job-file lists and changes.
+// Reading git's machine output (-z: NUL-separated, never quoted) into job-file changes.
 
 import { isJobFile, relativeToJobsPath } from "./job-files.js";
 import type { JobFileChange } from "./source.js";
-
-/** `git ls-tree -r -z --name-only` → the job files, relative to the jobs path, sorted. */
-export function jobFilesFromTree(output: string, jobsPath: string): string[] {
-  const files: string[] = [];
-  for (const repoPath of output.split("\0")) {
-    const path = repoPath && relativeToJobsPath(repoPath, jobsPath);
-    if (path && isJobFile(path)) files.push(path);
-  }
-  return files.sort();
-}
 
 /** `git diff --no-renames --name-status -z A B` → the job files that changed. A rename is
  * reported by git (with --no-renames) as a deletion and an addition, which is what a job

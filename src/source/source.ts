@@ -2,6 +2,7 @@
 // The agent sees one contract for both: sync() returns a snapshot of the job files and what
 // changed since the revision it last applied.
 
+import type { JobFileContent } from "../jobs/job-file.js";
 import type { Logger } from "../log.js";
 import { createFolderSource } from "./folder-source.js";
 import { createGitSource } from "./git-source.js";
@@ -16,12 +17,14 @@ export interface JobFileChange {
 export interface Snapshot {
   /** Commit SHA; for a plain folder a content digest of the job files. */
   revision: string;
-  /** Absolute folder where the job files of this revision can be read (the jobs path inside the checkout). */
-  root: string;
-  /** Every job file (*.yaml/*.yml below the jobs path, dot-folders skipped), relative to root. */
+  /** Every entry named like a job file (*.yaml/*.yml below the jobs path, dot-folders skipped),
+   * relative to the jobs path — links and other non-files too, so that they are rejected. */
   files: string[];
   /** Since the `since` revision passed to sync(); all files as "added" when since is null or unknown. */
   changes: JobFileChange[];
+  /** A file's content in this revision, or why it is not a job file (a link, too large…).
+   * Never follows a link and never reads past the size cap. */
+  read(path: string): Promise<JobFileContent>;
 }
 
 export interface Source {
@@ -41,7 +44,7 @@ export interface SourceOptions {
   branch?: string;
   /** The jobs path inside the repository or folder ("." for the root). */
   path: string;
-  /** The clone lives in `<dataDir>/repo`. */
+  /** The fetched repository lives in `<dataDir>/jobs.git`. */
   dataDir: string;
   /** GITCRON_GIT_TOKEN: sent to https remotes as a header, never stored in the clone. */
   gitToken?: string;

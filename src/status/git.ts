@@ -4,6 +4,7 @@
 
 import { type SimpleGit, simpleGit } from "simple-git";
 import { oneLine } from "../errors.js";
+import { AGENT_GIT_CONFIG, withGitConfig } from "../source/git-runner.js";
 
 export interface GitAccess {
   /** A token for https remotes, sent as HTTP basic auth; never written to disk or argv. */
@@ -15,20 +16,19 @@ export interface GitAccess {
 export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
 
 export function gitIn(dir: string, access: GitAccess = {}): SimpleGit {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
+  const base: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined) base[key] = value;
+  Object.assign(base, {
     GIT_TERMINAL_PROMPT: "0",
     // The status clone is ours alone: no hooks, no editor, no global identity needed.
     GIT_CONFIG_NOSYSTEM: "1",
-  };
-  if (access.gitToken) {
-    const basic = Buffer.from(`x-access-token:${access.gitToken}`).toString("base64");
-    Object.assign(env, {
-      GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "http.extraHeader",
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-    });
-  }
+  });
+  const basic = Buffer.from(`x-access-token:${access.gitToken}`).toString("base64");
+  const env = withGitConfig(base, [
+    ...AGENT_GIT_CONFIG,
+    ...(access.gitToken ? [["http.extraHeader", `Authorization: Basic ${basic}`] as const] : []),
+  ]);
   return simpleGit({
     baseDir: dir,
     timeout: { block: access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS },
@@ -42,6 +42,8 @@ export function gitIn(dir: string, access: GitAccess = {}): SimpleGit {
       allowUnsafeEditor: true,
       allowUnsafePager: true,
       allowUnsafeGitProxy: true,
+      // Set by us to /dev/null: hooks off, not on.
+      allowUnsafeHooksPath: true,
       allowUnsafeTemplateDir: true,
       allowUnsafeDiffExternal: true,
     },

@@ -3,7 +3,7 @@
 import { Volume } from "memfs";
 import { describe, expect, test } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { checkUniqueNames, loadJobFile, loadJobTree } from "../../src/jobs/load.js";
+import { checkUniqueNames, type Fs, loadJobFile, loadJobTree } from "../../src/jobs/load.js";
 import { defaultPolicy } from "../../src/jobs/policy.js";
 import type { JobSpec } from "../../src/jobs/spec.js";
 
@@ -11,11 +11,11 @@ const JOB = 'schedule: "@daily"\nimage: alpine:3\n';
 
 function memfs(files: Record<string, string>) {
   const vol = Volume.fromJSON(files, "/repo");
-  // memfs's promises API matches node's in everything the loader calls.
-  return { vol, fs: vol.promises as unknown as typeof import("node:fs/promises") };
+  // memfs's synchronous API matches node's in everything the loader calls.
+  return { vol, fs: vol as unknown as Fs };
 }
 
-const options = (fs: typeof import("node:fs/promises"), cwd = "/repo") => ({
+const options = (fs: Fs, cwd = "/repo") => ({
   fs,
   cwd,
   policy: defaultPolicy(),
@@ -84,14 +84,39 @@ describe("loadJobTree", () => {
     );
   });
 
-  test("a symbolic link is skipped with a warning, not followed", async () => {
+  test("a symbolic link is an error on its own file, and its target is never read", async () => {
     const { vol, fs } = memfs({ "outside/secret.yaml": JOB, "jobs/real.yaml": JOB });
     vol.symlinkSync("/repo/outside/secret.yaml", "/repo/jobs/link.yaml");
-    const tree = await loadJobTree(["jobs"], options(fs));
+    vol.symlinkSync("/repo/nowhere.yaml", "/repo/jobs/dangling.yaml");
+    const reads: string[] = [];
+    const watched = new Proxy(fs, {
+      get: (target, key) =>
+        key === "openSync"
+          ? (file: string, flags: number) => {
+              reads.push(String(file));
+              return target.openSync(file, flags);
+            }
+          : Reflect.get(target, key),
+    });
+    const tree = await loadJobTree(["jobs"], options(watched));
     expect(tree.specs.map((s) => s.name)).toEqual(["real"]);
     expect(tree.issues.map((i) => [i.file, i.severity, i.rule])).toEqual([
-      ["jobs/link.yaml", "warning", "file.symlink"],
+      ["jobs/dangling.yaml", "error", "file.symlink"],
+      ["jobs/link.yaml", "error", "file.symlink"],
     ]);
+    expect(reads).toEqual(["/repo/jobs/real.yaml"]);
+  });
+
+  test("node_modules and dot-folders are not walked", async () => {
+    const { fs } = memfs({
+      "jobs/a.yaml": JOB,
+      "node_modules/pkg/.github/ci.yaml": "on: push\n",
+      "node_modules/pkg/config.yml": "x: 1\n",
+      ".github/workflows/ci.yaml": "on: push\n",
+    });
+    const tree = await loadJobTree(["."], options(fs));
+    expect(tree.files).toEqual(["jobs/a.yaml"]);
+    expect(tree.issues).toEqual([]);
   });
 
   test("thousands of files come back complete and in order", async () => {
@@ -143,16 +168,17 @@ describe("checkUniqueNames", () => {
 describe("a file that cannot be read", () => {
   test("is an error on that file, and the other files are still checked", async () => {
     const { fs } = memfs({ "jobs/a.yaml": JOB, "jobs/b.yaml": JOB });
-    // memfs ignores permissions, so the refusal is injected where the loader reads.
-    const denying = {
-      ...fs,
-      readFile: ((file: string, encoding: BufferEncoding) =>
-        file.endsWith("a.yaml")
-          ? Promise.reject(
-              Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }),
-            )
-          : fs.readFile(file, encoding)) as typeof fs.readFile,
-    };
+    // memfs ignores permissions, so the refusal is injected where the loader opens.
+    const denying = new Proxy(fs, {
+      get: (target, key) =>
+        key === "openSync"
+          ? (file: string, flags: number) => {
+              if (String(file).endsWith("a.yaml"))
+                throw Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+              return target.openSync(file, flags);
+            }
+          : Reflect.get(target, key),
+    });
     const tree = await loadJobTree(["jobs"], options(denying));
     expect(tree.issues.map((i) => [i.file, i.rule, i.message])).toEqual([
       ["jobs/a.yaml", "file.read", "cannot read the file (EACCES)"],

@@ -4,7 +4,7 @@
 import { Volume } from "memfs";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { loadJobTree } from "../../src/jobs/load.js";
+import { type Fs, loadJobTree } from "../../src/jobs/load.js";
 import { parseJobFile } from "../../src/jobs/parse.js";
 import { defaultPolicy } from "../../src/jobs/policy.js";
 import { quickParse } from "../../src/jobs/quick-parse.js";
@@ -138,7 +138,7 @@ describe("parseJobFile with the quick path", () => {
     const job = (pad: string) =>
       `# shared name\nschedule: "@daily"\nname:${pad}"report"\nimage: alpine:3\n`;
     const vol = Volume.fromJSON({ "a.yaml": job(" "), "b.yaml": job("    ") }, "/repo");
-    const fs = vol.promises as unknown as typeof import("node:fs/promises");
+    const fs = vol as unknown as Fs;
     const tree = await loadJobTree(["."], { ...options, fs, cwd: "/repo" });
     expect(tree.issues.map((i) => [i.file, i.rule, i.line, i.col])).toEqual([
       ["a.yaml", "name.duplicate", 3, 7],

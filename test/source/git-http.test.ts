@@ -50,7 +50,7 @@ describe("git source over https", () => {
 
     const header = `Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString("base64")}`;
     expect(server.authorizations).toContain(header);
-    const config = readFileSync(join(dataDir, "repo", ".git", "config"), "utf8");
+    const config = readFileSync(join(dataDir, "jobs.git", "config"), "utf8");
     expect(config).toContain(url);
     expect(config).not.toContain(TOKEN);
     expect(config).not.toContain(header.slice(6));
@@ -96,7 +96,9 @@ describe("git source over https", () => {
     expect(elapsed).toBeGreaterThanOrEqual(900);
     // The hard deadline (3 × the timeout) would say so in the message; this is the silence timeout.
     expect(elapsed).toBeLessThan(3000);
-    expect(git(join(dataDir, "repo"), "rev-parse", "HEAD").trim()).toBe(sha);
+    expect(git(join(dataDir, "jobs.git"), "rev-parse", "refs/remotes/origin/main").trim()).toBe(
+      sha,
+    );
 
     server.hang = false;
     const back = await source.sync(good.revision);

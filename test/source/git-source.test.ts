@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
-import { createSource, type Source } from "../../src/source/source.js";
+import { createSource, type Snapshot, type Source } from "../../src/source/source.js";
 import { createRemote, git, syncRejection, tempDirs } from "./helpers.js";
 
 const dirs = tempDirs();
@@ -11,6 +11,12 @@ afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.close()));
   dirs.cleanup();
 });
+
+/** A file's text in a snapshot, or the rule that refused it. */
+async function contentOf(snapshot: Snapshot, path: string): Promise<string> {
+  const content = await snapshot.read(path);
+  return "text" in content ? content.text : `refused: ${content.refused.rule}`;
+}
 
 function gitSource(options: { repo: string; path?: string; branch?: string; dataDir?: string }) {
   const source = createSource({
@@ -42,13 +48,15 @@ describe("git source", () => {
     const snapshot = await source.sync(null);
 
     expect(snapshot.revision).toBe(sha);
-    expect(snapshot.root).toBe(join(dataDir, "repo", "jobs"));
     expect(snapshot.files).toEqual(["backup.yaml", "team/report.yml"]);
     expect(snapshot.changes).toEqual([
       { path: "backup.yaml", kind: "added" },
       { path: "team/report.yml", kind: "added" },
     ]);
-    expect(readFileSync(join(snapshot.root, "team/report.yml"), "utf8")).toBe("image: b\n");
+    expect(await contentOf(snapshot, "team/report.yml")).toBe("image: b\n");
+    // Read from Git's objects: there is no working tree to follow links in.
+    expect(existsSync(join(dataDir, "jobs.git", "HEAD"))).toBe(true);
+    expect(existsSync(join(dataDir, "jobs.git", "jobs"))).toBe(false);
   });
 
   it("reports exactly the job files a push modified, added, deleted and renamed", async () => {
@@ -81,8 +89,10 @@ describe("git source", () => {
       { path: "moved/c.yaml", kind: "added" },
     ]);
     expect(second.files).toEqual(["a.yaml", "d.yaml", "e.yml", "moved/c.yaml"]);
-    expect(existsSync(join(second.root, "b.yaml"))).toBe(false);
-    expect(readFileSync(join(second.root, "a.yaml"), "utf8")).toBe("a: 2\n");
+    expect(await contentOf(second, "b.yaml")).toBe("refused: file.read");
+    expect(await contentOf(second, "a.yaml")).toBe("a: 2\n");
+    // A file that did not change is read on demand.
+    expect(await contentOf(second, "d.yaml")).toBe("d: 1\n");
 
     const again = await source.sync(second.revision);
     expect(again).toMatchObject({ revision: head, changes: [] });
@@ -141,8 +151,10 @@ describe("git source", () => {
     const err = await syncRejection(source.sync(good.revision));
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/git fetch failed/);
-    expect(git(join(dataDir, "repo"), "rev-parse", "HEAD").trim()).toBe(sha);
-    expect(readFileSync(join(good.root, "a.yaml"), "utf8")).toBe("a: 1\n");
+    expect(git(join(dataDir, "jobs.git"), "rev-parse", "refs/remotes/origin/main").trim()).toBe(
+      sha,
+    );
+    expect(await contentOf(good, "a.yaml")).toBe("a: 1\n");
 
     renameSync(moved, remote.bare);
     const next = remote.commit({ "a.yaml": "a: 2\n" });
@@ -158,13 +170,49 @@ describe("git source", () => {
     const secondSha = second.commit({ "two.yaml": "x: 2\n" });
     const dataDir = dirs.make("data");
 
+    mkdirSync(join(dataDir, "jobs.git"), { recursive: true });
+    writeFileSync(join(dataDir, "jobs.git", "HEAD"), "garbage");
+    // An earlier version's working tree is removed, not read.
     mkdirSync(join(dataDir, "repo", ".git"), { recursive: true });
-    writeFileSync(join(dataDir, "repo", ".git", "HEAD"), "garbage");
     expect((await gitSource({ repo: first.url, dataDir }).sync(null)).files).toEqual(["one.yaml"]);
+    expect(existsSync(join(dataDir, "repo"))).toBe(false);
 
     const other = await gitSource({ repo: second.url, dataDir }).sync(null);
     expect(other).toMatchObject({ revision: secondSha, files: ["two.yaml"] });
-    expect(existsSync(join(other.root, "one.yaml"))).toBe(false);
+    expect(await contentOf(other, "one.yaml")).toBe("refused: file.read");
+  });
+
+  it("lists links and submodules named like job files, and refuses them without reading a target", async () => {
+    const remote = createRemote(dirs.make("remote"));
+    const secret = join(dirs.make("host"), "secret.yaml");
+    writeFileSync(secret, "schedule: stolen\n");
+    const target = createRemote(dirs.make("sub"));
+    target.commit({ "x.yaml": "x: 1\n" });
+    symlinkSync(secret, join(remote.work, "leak.yaml"));
+    symlinkSync("/dev/zero", join(remote.work, "zero.yaml"));
+    git(remote.work, "add", "leak.yaml", "zero.yaml");
+    git(
+      remote.work,
+      "-c",
+      "protocol.file.allow=always",
+      "submodule",
+      "add",
+      "-q",
+      target.url,
+      "sub.yaml",
+    );
+    const sha = remote.commit({ "good.yaml": "a: 1\n", "big.yaml": `# ${"x".repeat(300_000)}\n` });
+    const snapshot = await gitSource({ repo: remote.url }).sync(null);
+    expect(snapshot.revision).toBe(sha);
+    expect(snapshot.files).toEqual(["big.yaml", "good.yaml", "leak.yaml", "sub.yaml", "zero.yaml"]);
+    const contents = await Promise.all(snapshot.files.map((f) => contentOf(snapshot, f)));
+    expect(contents).toEqual([
+      "refused: file.size",
+      "a: 1\n",
+      "refused: file.symlink",
+      "refused: file.symlink",
+      "refused: file.symlink",
+    ]);
   });
 
   it("treats a local path with .git as a repository, not a watched folder", async () => {

@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
+import { jobEntriesFromTree, parseBatch, refusalOf } from "../../src/source/git-objects.js";
 import { gitEnvironment, gitReason } from "../../src/source/git-runner.js";
-import { jobFileChanges, jobFilesFromTree } from "../../src/source/git-tree.js";
+import { jobFileChanges } from "../../src/source/git-tree.js";
 import { classifyRepo, isJobFile, normalizeJobsPath } from "../../src/source/job-files.js";
 
 describe("job files", () => {
@@ -55,17 +56,49 @@ describe("what --repo names", () => {
 });
 
 describe("git's -z output", () => {
-  it("keeps job files below the jobs path and makes them relative to it", () => {
+  it("keeps job files below the jobs path, relative to it, with their modes and sizes", () => {
+    const oid = "0123456789abcdef0123456789abcdef01234567";
     const tree = [
-      "jobs/b.yaml",
-      "jobs/a.yml",
-      "jobs/.x/c.yaml",
-      "jobs/r.md",
-      "other/d.yaml",
-      "jobsx/e.yaml",
+      `100644 blob ${oid}      12\tjobs/b.yaml`,
+      `100755 blob ${oid}       3\tjobs/a.yml`,
+      `120000 blob ${oid}      18\tjobs/link\nname.yaml`,
+      `160000 commit ${oid}       -\tjobs/sub.yaml`,
+      `100644 blob ${oid}       1\tjobs/.x/c.yaml`,
+      `100644 blob ${oid}       1\tjobs/r.md`,
+      `100644 blob ${oid}       1\tother/d.yaml`,
+      `100644 blob ${oid}       1\tjobsx/e.yaml`,
       "",
     ];
-    expect(jobFilesFromTree(tree.join("\0"), "jobs")).toEqual(["a.yml", "b.yaml"]);
+    const entries = jobEntriesFromTree(tree.join("\0"), "jobs");
+    expect([...entries]).toEqual([
+      ["a.yml", { mode: "100755", oid, size: 3 }],
+      ["b.yaml", { mode: "100644", oid, size: 12 }],
+      ["link\nname.yaml", { mode: "120000", oid, size: 18 }],
+      ["sub.yaml", { mode: "160000", oid, size: null }],
+    ]);
+    const rules = [...entries.values()].map((e) => {
+      const refusal = refusalOf(e);
+      return refusal && "refused" in refusal ? refusal.refused.rule : null;
+    });
+    expect(rules).toEqual([null, null, "file.symlink", "file.symlink"]);
+    expect(refusalOf({ mode: "100644", oid, size: 300 * 1024 })).toEqual({
+      refused: expect.objectContaining({ rule: "file.size" }),
+    });
+  });
+
+  it("reads a cat-file batch into blobs by id, skipping missing ones", () => {
+    const a = "a".repeat(40);
+    const b = "b".repeat(40);
+    const out = Buffer.concat([
+      Buffer.from(`${a} blob 5\nx\ny\nz\n`),
+      Buffer.from(`${"c".repeat(40)} missing\n`),
+      Buffer.from(`${b} blob 0\n\n`),
+    ]);
+    const blobs = parseBatch(out);
+    expect([...blobs].map(([id, data]) => [id, data.toString()])).toEqual([
+      [a, "x\ny\nz"],
+      [b, ""],
+    ]);
   });
 
   it("reads statuses into changes; a type change counts as modified", () => {
@@ -107,12 +140,18 @@ describe("the environment git runs with", () => {
       { url: "https://user@example.com:8443/acme/r.git", gitToken: "t0ken" },
       { ...base, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "a.b", GIT_CONFIG_VALUE_0: "c" },
     );
-    expect(env.GIT_CONFIG_COUNT).toBe("2");
+    expect(env.GIT_CONFIG_COUNT).toBe("3");
     expect(env.GIT_CONFIG_KEY_0).toBe("a.b");
-    expect(env.GIT_CONFIG_KEY_1).toBe("http.https://example.com:8443/.extraHeader");
-    expect(env.GIT_CONFIG_VALUE_1).toBe(
+    expect(env.GIT_CONFIG_KEY_2).toBe("http.https://example.com:8443/.extraHeader");
+    expect(env.GIT_CONFIG_VALUE_2).toBe(
       `Authorization: Basic ${Buffer.from("x-access-token:t0ken").toString("base64")}`,
     );
+  });
+
+  it("runs no hook, whatever a repository's .git holds", () => {
+    const env = gitEnvironment({ url: "https://example.com/r.git" }, base);
+    expect(env.GIT_CONFIG_KEY_0).toBe("core.hooksPath");
+    expect(env.GIT_CONFIG_VALUE_0).toBe("/dev/null");
   });
 
   it("sends no token to ssh remotes", () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { createSource, type Source } from "../../src/source/source.js";
-import { createRemote, git, syncRejection, tempDirs } from "./helpers.js";
+import { createRemote, syncRejection, tempDirs } from "./helpers.js";
 
 const dirs = tempDirs();
 const sources: Source[] = [];
@@ -53,9 +53,8 @@ describe("--verify-signatures", () => {
   it("rejects an unsigned head commit and one signed by another key, keeping the last good revision checked out", async () => {
     const remote = createRemote(dirs.make("remote"));
     const good = remote.commit({ "a.yaml": "a: 1\n" }, { signWith: keys.allowed });
-    const { source, dataDir } = verifyingSource(remote.url);
+    const { source } = verifyingSource(remote.url);
     const first = await source.sync(null);
-    const checkedOut = () => git(join(dataDir, "repo"), "rev-parse", "HEAD").trim();
 
     const unsigned = remote.commit({ "a.yaml": "a: 2\n" });
     const notSigned = await syncRejection(source.sync(first.revision));
@@ -63,8 +62,8 @@ describe("--verify-signatures", () => {
     expect(notSigned.message).toBe(
       `head commit ${unsigned.slice(0, 12)} is not signed; --verify-signatures accepts only commits signed by a key in ${keys.allowedSigners}`,
     );
-    expect(checkedOut()).toBe(good);
-    expect(readFileSync(join(first.root, "a.yaml"), "utf8")).toBe("a: 1\n");
+    expect(first.revision).toBe(good);
+    expect(await first.read("a.yaml")).toEqual({ text: "a: 1\n" });
 
     const foreign = remote.commit({ "b.yaml": "b: 1\n" }, { signWith: keys.other });
     const otherKey = await syncRejection(source.sync(first.revision));
@@ -74,7 +73,7 @@ describe("--verify-signatures", () => {
         `^head commit ${foreign.slice(0, 12)} is signed by key SHA256:\\S+ that is not in `,
       ),
     );
-    expect(checkedOut()).toBe(good);
+    expect(await first.read("a.yaml")).toEqual({ text: "a: 1\n" });
 
     // A signed commit on top is applied, with every change since the last good revision.
     const fixed = remote.commit({ "c.yaml": "c: 1\n" }, { signWith: keys.allowed });
