@@ -31,7 +31,9 @@ DOCKERD_LOG=${DOCKERD_LOG:-/tmp/gitcron-dockerd.log}
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd (log: $DOCKERD_LOG)"
   # containerd ships with docker.io; dockerd starts its own when none runs.
-  nohup $SUDO dockerd >"$DOCKERD_LOG" 2>&1 &
+  # --no-new-privileges: the Docker runtime sets it on every container itself, but the Swarm
+  # API of this engine (1.41) cannot set it on a service; the daemon default gives it to tasks.
+  nohup $SUDO dockerd --no-new-privileges >"$DOCKERD_LOG" 2>&1 &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1

@@ -85,7 +85,7 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     flag: "secret-env",
     env: "GITCRON_SECRET_ENV",
     default: "SECRET_*",
-    help: "agent variables fromEnv may read (comma-separated globs)",
+    help: "agent variables fromEnv may read (comma-separated globs; {JOB} is the job)",
   },
   {
     flag: "max-parallel",
@@ -116,7 +116,12 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
   {
     flag: "allow-host-path",
     env: "GITCRON_ALLOW_HOST_PATH",
-    help: "comma-separated host folders hostPath may name",
+    help: "comma-separated host folders hostPath may name, exactly",
+  },
+  {
+    flag: "allow-volume",
+    env: "GITCRON_ALLOW_VOLUME",
+    help: "comma-separated patterns of existing volumes jobs may mount",
   },
   {
     flag: "git-timeout",
@@ -206,6 +211,7 @@ export function resolveSettings(
       level: get("policy"),
       secretEnv: get("secret-env"),
       allowHostPath: get("allow-host-path"),
+      allowVolume: get("allow-volume"),
     }),
     maxParallel: positiveInt("max-parallel", must("max-parallel")),
     history: positiveInt("history", must("history")),

@@ -46,6 +46,7 @@ export function readInputs(env: Env, cwd: string): ActionInputs {
       level: orUndefined("policy"),
       secretEnv: orUndefined("secret-env"),
       allowHostPath: readInput(env, "allow-host-path"),
+      allowVolume: readInput(env, "allow-volume"),
     }),
   );
   const defaultTimezone = readInput(env, "timezone") || "UTC";

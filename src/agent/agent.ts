@@ -49,15 +49,18 @@ export interface Agent {
   status: StatusStore;
   /** The repository, credentials removed. */
   sourceDescription: string;
+  /** Labels this agent's runs and ends their container names (SPEC §4). */
+  agentId: string;
   /** The revision applied last, or null before the first sync. */
   revision(): string | null;
   /** Starts nothing new, waits up to 30 s for runs, pushes the outbox. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** Agents following the same repository and path are one agent for the engine: a second one
- * (or the next start) adopts the runs of the first. Credentials are not part of it. */
-const agentIdOf = (s: AgentSettings) =>
+/** Agents following the same repository, branch and path are one agent for the engine: a
+ * second one (or the next start) adopts the runs of the first; an agent of another repository
+ * has another id. Credentials are not part of it. */
+export const agentIdOf = (s: Pick<AgentSettings, "repo" | "branch" | "path">) =>
   createHash("sha256")
     .update(JSON.stringify([sanitize(s.repo), s.branch ?? "", s.path]))
     .digest("hex")
@@ -238,17 +241,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   });
   const unwatch = source.watch(() => sync.request());
 
-  // Runs that outlived the previous agent: their jobs start no second run; their end is recorded once.
-  // Only runs of jobs this agent knows (its last good specs): agents of other repositories
-  // may share the engine, and their runs are theirs to record.
-  // Only our own runs: agents of other repositories may share the engine, and their runs are
-  // theirs to record. Runs without the label (older agents) are ours if we know their job.
-  const found = await runtime.list();
-  const existing = found.filter((r) =>
-    r.agent === null ? scheduler.has(r.job) : r.agent === agentId,
-  );
-  if (found.length > existing.length)
-    logger.debug({ runs: found.length - existing.length }, "leaving runs of other agents");
+  // Runs that outlived the previous agent: their jobs start no second run; their end is recorded
+  // once. Only runs labelled with this agent's id: agents of other repositories may share the
+  // engine, and their runs are theirs to record.
+  const existing = await runtime.list(agentId);
   if (existing.length > 0)
     logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
   scheduler.adopt(existing);
@@ -265,6 +261,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     sync,
     status,
     sourceDescription: source.description,
+    agentId,
     revision: () => revision,
     stop: () => {
       stopping ??= (async () => {

@@ -44,6 +44,7 @@ export const command: Command = {
       {
         listen: `${http.address.host}:${http.address.port}`,
         repo: agent.sourceDescription,
+        agent: agent.agentId,
         runtime: runtime.kind,
       },
       "agent started",

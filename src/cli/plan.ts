@@ -7,13 +7,13 @@ import { join, resolve } from "node:path";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
 import { hasErrors } from "../jobs/issues.js";
 import { loadJobTree } from "../jobs/load.js";
-import { policyFromSettings } from "../jobs/policy-settings.js";
 import { renderText } from "../jobs/render.js";
 import { plan, renderPlan } from "../plan/plan.js";
 import { classifyRepo } from "../source/job-files.js";
 import { type GitAccess, gitErrorText, gitIn } from "../status/git.js";
 import { readStatusState } from "../status/state.js";
 import { type Command, parseFlags } from "./command.js";
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
 
 const help = `Usage: gitcron plan --repo R [--ref REF] [flags]
 
@@ -22,15 +22,13 @@ each job as "+ add", "~ change" (with the fields that differ), "- remove" or "= 
 against the active set recorded in state.json on the status branch.
 
 Flags:
-  --repo R                 Git URL or local path (env GITCRON_REPO; https credentials
-                           from GITCRON_GIT_TOKEN)
-  --ref REF                branch, tag or commit to plan (default: the remote's HEAD)
-  --path P                 folder of job files in the repository (default .; env GITCRON_PATH)
-  --status-branch B        (default gitcron-status; env GITCRON_STATUS_BRANCH)
-  --secret-env LIST        as the agent's (env GITCRON_SECRET_ENV)
-  --allow-host-path LIST   as the agent's (env GITCRON_ALLOW_HOST_PATH)
-  --policy LEVEL           as the agent's (env GITCRON_POLICY)
-  --timezone TZ            as the agent's (default UTC; env GITCRON_TIMEZONE)
+  --repo R                    Git URL or local path (env GITCRON_REPO; https credentials
+                              from GITCRON_GIT_TOKEN)
+  --ref REF                   branch, tag or commit to plan (default: the remote's HEAD)
+  --path P                    folder of job files in the repository (default .; env
+                              GITCRON_PATH)
+  --status-branch B           (default gitcron-status; env GITCRON_STATUS_BRANCH)
+${POLICY_HELP}
 
 Exit codes: 0 the plan was printed, 1 some job files are invalid (they would be rejected
 and listed), 2 bad flag or repository unreachable.
@@ -48,10 +46,7 @@ export const command: Command = {
         ref: { type: "string" },
         path: { type: "string" },
         "status-branch": { type: "string" },
-        "secret-env": { type: "string" },
-        "allow-host-path": { type: "string" },
-        policy: { type: "string" },
-        timezone: { type: "string" },
+        ...POLICY_FLAGS,
       },
       false,
     );
@@ -63,11 +58,7 @@ export const command: Command = {
         "plan needs a Git repository: a watched folder has no status branch to compare with",
       );
     }
-    const policy = policyFromSettings({
-      level: values.policy ?? io.env.GITCRON_POLICY,
-      secretEnv: values["secret-env"] ?? io.env.GITCRON_SECRET_ENV,
-      allowHostPath: values["allow-host-path"] ?? io.env.GITCRON_ALLOW_HOST_PATH,
-    });
+    const policy = policyFromFlags(values, io.env);
     const statusBranch =
       values["status-branch"] ?? io.env.GITCRON_STATUS_BRANCH ?? "gitcron-status";
     const jobsPath = values.path ?? io.env.GITCRON_PATH ?? ".";

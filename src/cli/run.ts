@@ -7,7 +7,6 @@ import { errorLogger } from "../error-log.js";
 import { UsageError } from "../errors.js";
 import { hasErrors } from "../jobs/issues.js";
 import { loadJobFile } from "../jobs/load.js";
-import { policyFromSettings } from "../jobs/policy-settings.js";
 import { renderText, sortIssues } from "../jobs/render.js";
 import type { Logger } from "../log.js";
 import { createDockerRuntime, type DockerRuntimeOptions } from "../runtime/docker.js";
@@ -15,6 +14,7 @@ import { runIdFor } from "../runtime/names.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { isTimeZone } from "../schedule/zone.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
 
 const help = `Usage: gitcron run FILE [flags]
 
@@ -23,12 +23,7 @@ The job's stdout and stderr appear on gitcron's stdout and stderr (fromEnv value
 Ctrl-C or SIGTERM stops the container (SIGTERM, then SIGKILL after 10s).
 
 Flags:
-  --secret-env LIST           comma-separated patterns fromEnv may name (default SECRET_*;
-                              env GITCRON_SECRET_ENV)
-  --allow-host-path LIST      comma-separated host folders hostPath may name (default none;
-                              env GITCRON_ALLOW_HOST_PATH)
-  --policy baseline|restricted  policy level (default baseline; env GITCRON_POLICY)
-  --timezone TZ               zone of a job that names none (default UTC; env GITCRON_TIMEZONE)
+${POLICY_HELP}
 
 Docker is reached as the Docker CLI would (DOCKER_HOST, else /var/run/docker.sock); registry
 credentials come from $DOCKER_CONFIG/config.json.
@@ -49,19 +44,10 @@ export function createRunCommand(deps: RunCommandDeps): Command {
     summary: "run one job once now, in the foreground",
     help,
     async run(argv, io) {
-      const { values, positionals } = parseFlags(argv, {
-        "secret-env": { type: "string" },
-        "allow-host-path": { type: "string" },
-        policy: { type: "string" },
-        timezone: { type: "string" },
-      });
+      const { values, positionals } = parseFlags(argv, POLICY_FLAGS);
       if (positionals.length !== 1) throw new UsageError("give exactly one job FILE");
       const file = positionals[0] as string;
-      const policy = policyFromSettings({
-        level: values.policy ?? io.env.GITCRON_POLICY,
-        secretEnv: values["secret-env"] ?? io.env.GITCRON_SECRET_ENV,
-        allowHostPath: values["allow-host-path"] ?? io.env.GITCRON_ALLOW_HOST_PATH,
-      });
+      const policy = policyFromFlags(values, io.env);
       const defaultTimezone = values.timezone ?? io.env.GITCRON_TIMEZONE ?? "UTC";
       if (!isTimeZone(defaultTimezone)) {
         throw new UsageError(`--timezone "${defaultTimezone}" is not an IANA time zone`);
@@ -91,6 +77,9 @@ export function createRunCommand(deps: RunCommandDeps): Command {
             attempt: 1,
             trigger: "manual",
             revision: "local",
+            // Runs of `gitcron run` are nobody's agent's: no agent adopts them, and the volumes
+            // they create are theirs alone.
+            agent: "local",
             env: io.env,
             policy,
           },

@@ -3,7 +3,6 @@
 import { UsageError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
 import { loadJobTree } from "../jobs/load.js";
-import { policyFromSettings } from "../jobs/policy-settings.js";
 import {
   countIssues,
   ISSUE_FORMATS,
@@ -16,6 +15,7 @@ import {
 } from "../jobs/render.js";
 import { isTimeZone } from "../schedule/cron.js";
 import { type Command, parseFlags } from "./command.js";
+import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
 
 const help = `Usage: gitcron validate [PATH...] [flags]
 
@@ -26,12 +26,7 @@ Flags:
   --format text|json|github   output format (default text); github prints workflow
                               annotations with paths relative to the working directory
   --strict                    treat warnings as errors
-  --secret-env LIST           comma-separated patterns fromEnv may name (default SECRET_*;
-                              env GITCRON_SECRET_ENV)
-  --allow-host-path LIST      comma-separated host folders hostPath may name (default none;
-                              env GITCRON_ALLOW_HOST_PATH)
-  --policy baseline|restricted  policy level (default baseline; env GITCRON_POLICY)
-  --timezone TZ               zone of jobs that name none (default UTC; env GITCRON_TIMEZONE)
+${POLICY_HELP}
 
 Exit codes: 0 valid (warnings alone are fine), 1 errors found, 2 bad flag or missing path.
 `;
@@ -44,20 +39,13 @@ export const command: Command = {
     const { values, positionals } = parseFlags(argv, {
       format: { type: "string" },
       strict: { type: "boolean" },
-      "secret-env": { type: "string" },
-      "allow-host-path": { type: "string" },
-      policy: { type: "string" },
-      timezone: { type: "string" },
+      ...POLICY_FLAGS,
     });
     const format = (values.format ?? "text") as IssueFormat;
     if (!ISSUE_FORMATS.includes(format)) {
       throw new UsageError(`--format must be ${ISSUE_FORMATS.join(", ")}, not "${values.format}"`);
     }
-    const policy = policyFromSettings({
-      level: values.policy ?? io.env.GITCRON_POLICY,
-      secretEnv: values["secret-env"] ?? io.env.GITCRON_SECRET_ENV,
-      allowHostPath: values["allow-host-path"] ?? io.env.GITCRON_ALLOW_HOST_PATH,
-    });
+    const policy = policyFromFlags(values, io.env);
     const defaultTimezone = values.timezone ?? io.env.GITCRON_TIMEZONE ?? "UTC";
     if (!isTimeZone(defaultTimezone))
       throw new UsageError(`--timezone "${defaultTimezone}" is not an IANA time zone`);

@@ -138,7 +138,7 @@ function judge(
   if (!isRecord(data)) return false;
   const schedules = options.schedules ?? createScheduleChecks();
   checkRules(data, { file, defaultTimezone: options.defaultTimezone, schedules }, findings);
-  checkPolicy(data, options.policy, findings);
+  checkPolicy(data, jobName(data, file), options.policy, findings);
   return true;
 }
 

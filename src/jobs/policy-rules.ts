@@ -2,7 +2,9 @@
 // request may not ask of a host whose Docker socket the agent holds.
 
 import { posix } from "node:path";
+import { fromEnvRefusal } from "../secrets/secret-env.js";
 import { type Findings, fieldLabel } from "./findings.js";
+import { jobEnvName } from "./glob.js";
 import type { Policy } from "./policy.js";
 
 /** Host paths no flag opens: the host itself, the engine's socket and its state. */
@@ -28,26 +30,12 @@ export function neverMountedReason(hostPath: string): string | undefined {
   return hit.endsWith("docker.sock") ? "the Docker socket (root on the host)" : hit;
 }
 
-/** Compiled once per pattern: every fromEnv of every file is matched against the same few. */
-const envPatterns = new Map<string, RegExp>();
-
-/** `SECRET_*`-style patterns: only `*` is special. */
-export const matchesEnvPattern = (name: string, patterns: readonly string[]): boolean =>
-  patterns.some((p) => {
-    let compiled = envPatterns.get(p);
-    if (!compiled) {
-      const literal = p.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-      compiled = new RegExp(`^${literal.join(".*")}$`);
-      envPatterns.set(p, compiled);
-    }
-    return compiled.test(name);
-  });
-
 type Raw = Record<string, unknown>;
 const asRecord = (v: unknown): Raw | undefined =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
 
-export function checkPolicy(job: Raw, policy: Policy, findings: Findings): void {
+/** `name`: the job's name, for `{JOB}` in --secret-env patterns. */
+export function checkPolicy(job: Raw, name: string, policy: Policy, findings: Findings): void {
   if (job.network === "host") {
     findings.add("error", ["network"], "value", {
       rule: "policy.network",
@@ -56,7 +44,7 @@ export function checkPolicy(job: Raw, policy: Policy, findings: Findings): void 
     });
   }
   checkHostPaths(job, policy, findings);
-  checkFromEnv(job, policy, findings);
+  checkFromEnv(job, name, policy, findings);
   if (policy.level === "restricted") checkRestrictedUser(job, findings);
 }
 
@@ -75,64 +63,96 @@ function checkHostPaths(job: Raw, policy: Policy, findings: Findings): void {
       });
       return;
     }
-    const path = posix.resolve(hostPath);
-    // An allowed prefix of "/" would open everything; like the runtime, it opens nothing.
-    const prefixes = policy.allowHostPath.map((p) => posix.resolve(p)).filter((p) => p !== "/");
-    if (!prefixes.some((prefix) => isWithin(path, prefix))) {
-      const allowed = policy.allowHostPath.length
-        ? `the agent allows only ${policy.allowHostPath.join(", ")}`
-        : "the agent allows no host paths";
+    const refusal = notAllowedReason(hostPath, policy.allowHostPath);
+    if (refusal) {
       findings.add("error", at, "value", {
         rule: "policy.hostPath",
-        message: `hostPath "${hostPath}" is not allowed: ${allowed}`,
-        hint: "use a named volume (volume: NAME), or have the agent started with --allow-host-path for this folder",
+        message: `hostPath "${hostPath}" is not allowed: ${refusal.why}`,
+        hint: refusal.hint,
       });
     }
   });
 }
 
-function checkFromEnv(job: Raw, policy: Policy, findings: Findings): void {
+/** Why a host path the agent never refuses outright is still not allowed: it must equal an
+ * --allow-host-path entry exactly. A sub-folder is refused because a job that can write in the
+ * listed folder could swap the sub-folder for a link between the agent's check and Docker's
+ * mount (SPEC §4). The runtime asks the same question. */
+export function notAllowedReason(
+  hostPath: string,
+  allowHostPath: readonly string[],
+): { why: string; hint: string } | undefined {
+  const path = posix.resolve(hostPath);
+  // "/" is never allowed (neverMountedReason), so as an entry it opens nothing.
+  const allowed = allowHostPath.map((p) => posix.resolve(p)).filter((p) => p !== "/");
+  if (allowed.includes(path)) return undefined;
+  const parent = allowed.find((folder) => isWithin(path, folder));
+  if (parent) {
+    return {
+      why: `it is inside the allowed ${parent}, and only the listed folders themselves may be mounted`,
+      hint: `mount ${parent} and use the sub-folder inside the container, or have the agent list ${path} in --allow-host-path`,
+    };
+  }
+  return {
+    why: allowed.length
+      ? `the agent allows only ${allowed.join(", ")}`
+      : "the agent allows no host paths",
+    hint: "use a named volume (volume: NAME), or have the agent started with --allow-host-path for this folder",
+  };
+}
+
+function checkFromEnv(job: Raw, name: string, policy: Policy, findings: Findings): void {
   const env = asRecord(job.env);
   if (!env) return;
   for (const [key, value] of Object.entries(env)) {
-    const name = asRecord(value)?.fromEnv;
-    if (typeof name !== "string") continue;
-    const at = ["env", key, "fromEnv"];
-    if (name.startsWith("GITCRON_")) {
-      findings.add("error", at, "value", {
-        rule: "policy.fromEnv",
-        message: `env ${fieldLabel([key])} may not read "${name}": the agent's own GITCRON_* settings are never passed to jobs`,
-        hint: "put the value in a variable matching the agent's --secret-env patterns",
-      });
-    } else if (!matchesEnvPattern(name, policy.secretEnv)) {
-      findings.add("error", at, "value", {
-        rule: "policy.fromEnv",
-        message: `env ${fieldLabel([key])} may not read "${name}": it does not match the agent's --secret-env (${policy.secretEnv.join(", ") || "none"})`,
-        hint: `rename the agent variable to match, e.g. ${exampleName(policy.secretEnv, name)}`,
-      });
-    }
+    const variable = asRecord(value)?.fromEnv;
+    if (typeof variable !== "string") continue;
+    const refusal = fromEnvRefusal(variable, policy.secretEnv, name);
+    if (!refusal) continue;
+    findings.add("error", ["env", key, "fromEnv"], "value", {
+      rule: "policy.fromEnv",
+      message: `env ${fieldLabel([key])} may not read ${refusal}`,
+      hint: variable.startsWith("GITCRON_")
+        ? "put the value in a variable matching the agent's --secret-env patterns"
+        : `rename the agent variable to match, e.g. ${exampleName(policy.secretEnv, variable, name)}`,
+    });
   }
 }
 
-const exampleName = (patterns: readonly string[], name: string): string =>
-  patterns[0]?.includes("*") ? patterns[0].replace("*", name) : (patterns[0] ?? `SECRET_${name}`);
+const exampleName = (patterns: readonly string[], variable: string, job: string): string => {
+  const first = patterns[0]?.replaceAll("{JOB}", jobEnvName(job));
+  return first?.includes("*") ? first.replace("*", variable) : (first ?? `SECRET_${variable}`);
+};
 
 function checkRestrictedUser(job: Raw, findings: Findings): void {
   const user = job.user;
   if (user === undefined) {
     findings.add("error", [], "value", {
       rule: "policy.user",
-      message: "the restricted policy requires a non-root user",
+      message: "the restricted policy requires a numeric non-root user",
       hint: 'add e.g. user: "1000:1000"',
     });
     return;
   }
-  const name = String(user).split(":")[0];
-  if (name === "0" || name === "root") {
+  const refusal = restrictedUserRefusal(String(user));
+  if (refusal) {
     findings.add("error", ["user"], "value", {
       rule: "policy.user",
-      message: `user "${user}" is root; the restricted policy requires a non-root user`,
-      hint: 'use e.g. user: "1000:1000"',
+      message: `user "${user}" ${refusal}`,
+      hint: 'use a numeric uid above 0, e.g. user: "1000:1000"',
     });
   }
+}
+
+/** Why `user` may not run under the restricted policy, or undefined. Only a numeric uid above 0
+ * is known not to be root: an image's /etc/passwd can map any name to uid 0, so a name is
+ * refused rather than guessed at (Kubernetes' runAsNonRoot does the same). The runtime asks
+ * this of the file's user and of the image's USER. */
+export function restrictedUserRefusal(user: string): string | undefined {
+  const uid = user.split(":")[0] ?? "";
+  if (uid === "" || uid === "root" || /^0+$/.test(uid))
+    return "is root; the restricted policy requires a non-root user";
+  if (!/^\d+(:\d+)?$/.test(user))
+    return "is not numeric; the restricted policy requires a numeric uid, because an image can map any name to root";
+  return undefined;
 }

@@ -11,6 +11,8 @@ export interface PolicySettings {
   secretEnv?: string | undefined;
   /** Comma-separated absolute host folders; default none. */
   allowHostPath?: string | undefined;
+  /** Comma-separated patterns of existing volumes jobs may mount; default none. */
+  allowVolume?: string | undefined;
 }
 
 export const splitList = (text: string): string[] =>
@@ -37,5 +39,6 @@ export function policyFromSettings(settings: PolicySettings): Policy {
     if (relative)
       throw new UsageError(`--allow-host-path needs absolute folders, not "${relative}"`);
   }
+  if (settings.allowVolume !== undefined) policy.allowVolume = splitList(settings.allowVolume);
   return policy;
 }

@@ -6,12 +6,16 @@ export interface Policy {
   level: PolicyLevel;
   /** Glob patterns (only `*` is special) of agent variables that `fromEnv` may read. */
   secretEnv: string[];
-  /** Host folders under which `hostPath` mounts are allowed. */
+  /** Host folders that `hostPath` may name, exactly. */
   allowHostPath: string[];
+  /** Glob patterns (only `*` is special) of existing volumes, not gitcron's own, that jobs may
+   * mount: volumes the operator shares on purpose. */
+  allowVolume: string[];
 }
 
 export const defaultPolicy = (): Policy => ({
   level: "baseline",
   secretEnv: ["SECRET_*"],
   allowHostPath: [],
+  allowVolume: [],
 });

@@ -30,6 +30,9 @@ export interface FollowOptions {
   runId?: string;
   /** False when the caller created the run itself (a Swarm service is followed this way too). */
   adopted?: boolean;
+  /** The agent whose run this must be: a container labelled otherwise is never followed,
+   * stopped, recorded or removed (SPEC §4, "Other repositories"). */
+  agent: string;
 }
 
 /** Never rejects. */
@@ -47,9 +50,19 @@ export async function follow(
   try {
     let info = await inspectOnceCreated(container, options.createdGraceMs);
     const labelledRun = info.Config.Labels?.[LABEL.run];
-    if (!labelledRun) {
+    const owner = info.Config.Labels?.[LABEL.agent];
+    if (!labelledRun || owner !== options.agent) {
       const name = info.Name.replace(/^\//, "");
-      throw new Error(`a container named ${name} exists and is not a gitcron run; remove it`);
+      const whose = !labelledRun
+        ? "is not a gitcron run"
+        : `belongs to another agent (${owner ?? "no gitcron.agent label"})`;
+      // Not ours: recorded as our run's error, and the container is left exactly as it is.
+      const reason = `a container named ${name} ${whose}; it was left alone`;
+      return await handOver(
+        engine,
+        errorResult({ runId, began: options.began, reason, adopted }, log),
+        { runOptions, log },
+      );
     }
     runId = labelledRun;
     info = await waitWhileCreated(container, info, options.createdGraceMs);

@@ -2,7 +2,9 @@
 // again, whatever the spec says: the validator may have been bypassed or be older than the agent.
 
 import type Dockerode from "dockerode";
-import type { EnvValue } from "../jobs/spec.js";
+import { restrictedUserRefusal } from "../jobs/policy-rules.js";
+import type { JobSpec } from "../jobs/spec.js";
+import { fromEnvRefusal } from "../secrets/secret-env.js";
 import { LABEL } from "./names.js";
 import type { RunRequest } from "./runtime.js";
 
@@ -17,18 +19,23 @@ export interface ResolvedEnv {
   secretNames: string[];
 }
 
-/** Literal values as they are; `fromEnv` read from the agent's environment now. A missing
- * variable refuses the run, naming the variable and never a value. */
+/** Literal values as they are; `fromEnv` read from the agent's environment now, after the
+ * policy is asked again (SPEC §4): a spec that reached the runtime past the validator still
+ * cannot read GITCRON_* or a variable outside the job's --secret-env patterns. A refused or
+ * missing variable refuses the run, naming the variable and never a value. */
 export function resolveEnv(
-  spec: Readonly<Record<string, EnvValue>>,
+  spec: Pick<JobSpec, "name" | "env">,
   agentEnv: Readonly<Record<string, string | undefined>>,
+  secretEnv: readonly string[],
 ): ResolvedEnv {
   const resolved: ResolvedEnv = { env: [], secrets: [], secretNames: [] };
-  for (const [name, value] of Object.entries(spec)) {
+  for (const [name, value] of Object.entries(spec.env)) {
     if ("value" in value) {
       resolved.env.push(`${name}=${value.value}`);
       continue;
     }
+    const refusal = fromEnvRefusal(value.fromEnv, secretEnv, spec.name);
+    if (refusal) throw new Error(`env ${name} may not read ${refusal}`);
     const secret = agentEnv[value.fromEnv];
     if (secret === undefined) {
       throw new Error(
@@ -64,7 +71,7 @@ export function containerCreateOptions(
       `network ${spec.network} is refused: a job may not share the host's or another container's network`,
     );
   }
-  if (restricted) requireNonRoot(spec.user || input.imageUser);
+  if (restricted) requireNonRoot(spec.user, input.imageUser);
   return {
     name,
     Image: spec.image,
@@ -100,13 +107,15 @@ export function containerCreateOptions(
   };
 }
 
-function requireNonRoot(user: string) {
-  const name = user.split(":")[0] ?? "";
-  if (name === "" || name === "root" || /^0+$/.test(name)) {
-    throw new Error(
-      `the restricted policy requires a non-root user, and this job runs as ${name || "root (the image's default)"}; set user, e.g. "1000:1000"`,
-    );
-  }
+/** The restricted policy's numeric non-root user, from the spec or else the image's USER. */
+function requireNonRoot(specUser: string | undefined, imageUser: string) {
+  const user = specUser || imageUser;
+  const refusal = restrictedUserRefusal(user);
+  if (!refusal) return;
+  const whose = specUser ? "user" : user ? "the image's USER" : "the image's default user";
+  throw new Error(
+    `the restricted policy requires a numeric non-root user, and ${whose} ${JSON.stringify(user || "root")} ${refusal.replace(/;.*$/, "")}; set user, e.g. "1000:1000"`,
+  );
 }
 
 function labelsFor(request: RunRequest, env: ResolvedEnv): Record<string, string> {

@@ -1,11 +1,10 @@
-// The Docker implementation of Runtime. One run: resolve env → check host paths → image →
-// volumes → create (the name is the lock: 409 means adopt) → attach → start → wait → hand the
+// The Docker implementation of Runtime. One run: resolve env → check host paths → volumes →
+// image → create (the name is the lock: 409 means adopt) → attach → start → wait → hand the
 // result over → remove. Every failure becomes outcome `error` with one sentence; run() and
 // adopt() never reject.
 
 import type { ContainerInfo } from "dockerode";
 import { EnvironmentError } from "../errors.js";
-import type { JobSpec } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
 import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
@@ -46,7 +45,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     let container: ContainerApi;
     let digest: string | null;
     try {
-      const resolved = resolveEnv(request.spec.env, request.env);
+      const resolved = resolveEnv(request.spec, request.env, request.policy.secretEnv);
       secrets = resolved.secrets;
       const imageLater = !imageFirst(request);
       const prepared = await prepareContainer({
@@ -66,7 +65,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       let image = prepared.image
         ? Promise.resolve(prepared.image)
         : inspectImage(imageOptions).catch(() => undefined);
-      await ensureVolumes(request.spec);
       try {
         container = await createContainer(client, prepared.create).catch(async (err) => {
           if (!imageLater || engineStatus(err) !== 404) throw err;
@@ -86,6 +84,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
           createdGraceMs,
           timeoutMs: request.spec.timeoutMs,
           runId: request.runId,
+          agent: request.agent,
         });
       }
     } catch (err) {
@@ -156,23 +155,9 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     return handOver(engine, result, { runOptions, container, log });
   }
 
-  async function ensureVolumes(spec: JobSpec) {
-    for (const mount of spec.volumes) {
-      if (mount.kind !== "volume") continue;
-      const path = `/volumes/${encodeURIComponent(mount.volume)}`;
-      try {
-        await client.call("GET", path);
-      } catch (err) {
-        if (engineStatus(err) !== 404) throw err;
-        const body = { Name: mount.volume, Labels: { [LABEL.job]: spec.name } };
-        await client.call("POST", "/volumes/create", { body });
-      }
-    }
-  }
-
-  async function list(): Promise<ExistingRun[]> {
+  async function list(agent: string): Promise<ExistingRun[]> {
     try {
-      const filters = JSON.stringify({ label: [LABEL.run] });
+      const filters = JSON.stringify({ label: [LABEL.run, `${LABEL.agent}=${agent}`] });
       const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
         query: { all: 1, filters },
       });
@@ -190,6 +175,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       began: new Date(),
       createdGraceMs,
       runId: existing.runId,
+      agent: existing.agent ?? "",
     });
   }
 

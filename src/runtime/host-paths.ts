@@ -1,12 +1,11 @@
-// Which host folders a `hostPath` mount may name (SPEC §4), enforced again at run time: only
-// under an --allow-host-path prefix, never a path the validator's rules never allow, and the
-// same once symlinks are resolved.
+// Which host folders a `hostPath` mount may name (SPEC §4), enforced again at run time: exactly
+// an --allow-host-path entry, never a path the validator's rules never allow, and the same once
+// links are resolved. Because only the listed folders themselves are mounted, no job can swap a
+// sub-folder for a link between this check and Docker's mount.
 
 import { realpath } from "node:fs/promises";
 import { posix } from "node:path";
-import { neverMountedReason } from "../jobs/policy-rules.js";
-
-const isWithin = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+import { neverMountedReason, notAllowedReason } from "../jobs/policy-rules.js";
 
 /** Why `hostPath` may not be mounted, or undefined when it may. */
 export function hostPathRefusal(hostPath: string, allowed: readonly string[]): string | undefined {
@@ -14,16 +13,14 @@ export function hostPathRefusal(hostPath: string, allowed: readonly string[]): s
   const path = posix.resolve(hostPath);
   const never = neverMountedReason(path);
   if (never) return `hostPath ${path} is never allowed: it exposes ${never}`;
-  // A prefix of "/" would open everything; it opens nothing.
-  const prefixes = allowed.map((p) => posix.resolve(p)).filter((p) => p !== "/");
-  if (prefixes.some((prefix) => isWithin(path, prefix))) return undefined;
-  return prefixes.length === 0
-    ? `hostPath ${path} is refused: the agent allows no host paths (--allow-host-path)`
-    : `hostPath ${path} is not under an allowed prefix (${prefixes.join(", ")})`;
+  const notAllowed = notAllowedReason(path, allowed);
+  return notAllowed && `hostPath ${path} is refused: ${notAllowed.why} (--allow-host-path)`;
 }
 
-/** Checks each hostPath as written and, when it exists here, with symlinks resolved: a link
- * under an allowed prefix must not lead to the Docker socket. Rejects with the first refusal. */
+/** Checks each hostPath as written and, when this process can see it, with links resolved: an
+ * operator's entry that is itself a link must not lead to the Docker socket. Where the agent
+ * cannot see the host's folders (it runs in a container), the exact match is the whole rule:
+ * the entry is the operator's, and no job can change what it names. */
 export async function checkHostPaths(
   hostPaths: readonly string[],
   allowed: readonly string[],
@@ -32,7 +29,10 @@ export async function checkHostPaths(
     const refusal = hostPathRefusal(hostPath, allowed);
     if (refusal) throw new Error(refusal);
     const real = await realpath(hostPath).catch(() => hostPath);
-    const realRefusal = real === hostPath ? undefined : hostPathRefusal(real, allowed);
-    if (realRefusal) throw new Error(`${realRefusal} (${hostPath} links there)`);
+    const never = real === hostPath ? undefined : neverMountedReason(real);
+    if (never)
+      throw new Error(
+        `hostPath ${hostPath} is refused: it links to ${real}, which exposes ${never}`,
+      );
   }
 }

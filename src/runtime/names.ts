@@ -21,9 +21,17 @@ const compact = (d: Date): string => {
 export const runIdFor = (job: string, scheduledAt: Date, attempt: number): string =>
   `${job}-${compact(scheduledAt)}-${attempt}`;
 
-export const containerNameFor = (job: string, scheduledAt: Date, attempt: number): string => {
+/** `gitcron-<job>-<unix seconds>[-<attempt>]-<agent id>`: the engine's lock on the tick among
+ * agents of one repository (they share the id), and no lock at all on another repository's
+ * runs of a job with the same name (SPEC §4). */
+export const containerNameFor = (
+  job: string,
+  scheduledAt: Date,
+  attempt: number,
+  agent: string,
+): string => {
   const base = `gitcron-${job}-${Math.floor(scheduledAt.getTime() / 1000)}`;
-  return attempt === 1 ? base : `${base}-${attempt}`;
+  return `${attempt === 1 ? base : `${base}-${attempt}`}-${agent}`;
 };
 
 export const LABEL = {

@@ -4,7 +4,7 @@
 
 import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "../log.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor } from "../secrets/redactor.js";
 import type { OutputLine } from "./runtime.js";
 
 export const LOG_TAIL_BYTES = 4096;
@@ -57,7 +57,7 @@ function createLineStream(
   emit: (line: OutputLine) => void,
 ) {
   const decoder = new StringDecoder("utf8");
-  const redactor = createRedactor(secrets);
+  const redactor = createRedactor(secrets).stream();
   const splitter = createLineSplitter(MAX_LINE_CHARS, (text) => emit({ stream, text }));
   return {
     write(chunk: Buffer) {

@@ -1,6 +1,6 @@
-// What a run needs before the engine is asked for anything that runs: host paths checked, the
-// image present (its digest and USER known), and the container it would be — with SPEC §4
-// enforced. The Docker runtime creates that container; the Swarm runtime turns it into a service.
+// What a run needs before the engine is asked for anything that runs: host paths checked, its
+// named volumes claimed (created as the agent's, or refused), the image present (its digest and
+// USER known), and the container it would be — with SPEC §4 enforced. The Docker runtime creates that container; the Swarm runtime turns it into a service.
 
 import type Dockerode from "dockerode";
 import type { Logger } from "../log.js";
@@ -17,6 +17,7 @@ import {
 } from "./images.js";
 import { containerNameFor } from "./names.js";
 import type { RunRequest } from "./runtime.js";
+import { claimVolumes } from "./volumes.js";
 
 /** Options both engine runtimes take. */
 export interface EngineRuntimeOptions {
@@ -33,7 +34,7 @@ export interface EngineRuntimeOptions {
 }
 
 export interface PreparedContainer {
-  /** `gitcron-<job>-<unix seconds>`: the engine's lock on the tick. */
+  /** `gitcron-<job>-<unix seconds>-<agent id>`: the engine's lock on the tick. */
   name: string;
   /** Null when the image was left for later (see imageFirst). */
   image: PresentImage | null;
@@ -71,6 +72,7 @@ export async function prepareContainer(input: {
     v.kind === "hostPath" ? [v.hostPath] : [],
   );
   await checkHostPaths(hostPaths, request.policy.allowHostPath);
+  await claimVolumes(input.client, request.spec, request.agent, request.policy.allowVolume);
   const imageOptions: EnsureImageOptions = {
     engine: input.client,
     image: request.spec.image,
@@ -79,7 +81,12 @@ export async function prepareContainer(input: {
     runHelper: input.runHelper,
   };
   const image = input.imageLater ? null : await ensureImage(imageOptions);
-  const name = containerNameFor(request.spec.name, request.scheduledAt, request.attempt);
+  const name = containerNameFor(
+    request.spec.name,
+    request.scheduledAt,
+    request.attempt,
+    request.agent,
+  );
   const create = containerCreateOptions({
     request,
     name,

@@ -16,9 +16,9 @@ export interface RunRequest {
   trigger: Trigger;
   /** Commit SHA (or folder digest) the spec came from; the `gitcron.revision` label. */
   revision: string;
-  /** Which agent owns the run (the `gitcron.agent` label): agents sharing an engine adopt only
-   * their own runs after a restart. */
-  agent?: string;
+  /** Which agent owns the run: the `gitcron.agent` label and the end of the container's name.
+   * Agents sharing an engine follow, stop, adopt and record only their own runs. */
+  agent: string;
   /** The agent's environment, from which `fromEnv` values are resolved at run time. */
   env: Readonly<Record<string, string | undefined>>;
   policy: Policy;
@@ -75,9 +75,11 @@ export interface Runtime {
   readonly kind: "docker" | "swarm";
   /** Runs one attempt to its end. Never rejects: failures come back as outcome `error`. */
   run(request: RunRequest, options?: RunOptions): Promise<RunResult>;
-  /** gitcron-labelled runs still in the engine (running or exited, not yet removed). */
-  list(): Promise<ExistingRun[]>;
-  /** Waits for an existing run to end, records it and removes it. Never rejects. */
+  /** Runs of `agent` still in the engine (running or exited, not yet removed): only those
+   * labelled with its id. */
+  list(agent: string): Promise<ExistingRun[]>;
+  /** Waits for an existing run to end, records it and removes it — once its container is seen
+   * to carry `existing.agent`'s label. Never rejects. */
   adopt(existing: ExistingRun, options?: RunOptions): Promise<RunResult>;
   /** Resolves when the engine answers, rejects with a one-sentence error otherwise. */
   ping(): Promise<void>;

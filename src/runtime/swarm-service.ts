@@ -11,6 +11,8 @@ import type { JobSpec } from "../jobs/spec.js";
 import { engineStatus } from "./connection.js";
 import type { ContainerApi } from "./containers.js";
 import type { EngineClient } from "./engine.js";
+import { LABEL } from "./names.js";
+import { volumeLabels } from "./volumes.js";
 
 interface Task {
   ID: string;
@@ -51,7 +53,19 @@ export function serviceSpecFrom(
   stopGraceMs: number,
 ): Record<string, unknown> {
   const host = container.HostConfig ?? {};
-  const mounts: unknown[] = [...(host.Mounts ?? [])];
+  const labels = container.Labels ?? {};
+  // A node creates a missing volume itself: labelled as the agent's, as the Docker runtime
+  // creates it (the manager has claimed it on its own engine already).
+  const mounts: unknown[] = (host.Mounts ?? []).map((m) =>
+    m.Type === "volume"
+      ? {
+          ...m,
+          VolumeOptions: {
+            Labels: volumeLabels(labels[LABEL.agent] ?? "", labels[LABEL.job] ?? ""),
+          },
+        }
+      : m,
+  );
   if (host.ReadonlyRootfs) {
     // The restricted policy's writable /tmp, as on Docker (64 MiB).
     mounts.push({ Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 64 * 1024 * 1024 } });
@@ -71,6 +85,9 @@ export function serviceSpecFrom(
         Mounts: mounts,
         ReadOnly: host.ReadonlyRootfs || undefined,
         CapabilityDrop: host.CapDrop,
+        // Engines with API 1.44+ (Docker 25) apply it; older ones ignore the field, and the
+        // runtime warns at start that dockerd must set it (--no-new-privileges).
+        Privileges: { NoNewPrivileges: true },
         StopGracePeriod: stopGraceMs * 1_000_000,
       },
       Resources: {

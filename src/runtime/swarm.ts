@@ -39,7 +39,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     const log = logger.child({ job: request.spec.name, run: request.runId });
     let secrets: string[] = [];
     try {
-      const resolved = resolveEnv(request.spec.env, request.env);
+      const resolved = resolveEnv(request.spec, request.env, request.policy.secretEnv);
       secrets = resolved.secrets;
       // Pulled on the manager too: it proves the credentials and gives the digest and USER.
       const { name, image, create } = await prepareContainer({
@@ -88,6 +88,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         timeoutMs: request.spec.timeoutMs,
         runId: request.runId,
         adopted,
+        agent: request.agent,
       });
     } catch (err) {
       const reason = describeEngineError(err, address, secrets);
@@ -98,9 +99,9 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     }
   }
 
-  async function list(): Promise<ExistingRun[]> {
+  async function list(agent: string): Promise<ExistingRun[]> {
     try {
-      const filters = JSON.stringify({ label: [LABEL.run] });
+      const filters = JSON.stringify({ label: [LABEL.run, `${LABEL.agent}=${agent}`] });
       const services = await client.call<ServiceSummary[]>("GET", "/services", {
         query: { filters },
       });
@@ -123,6 +124,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
       began: new Date(),
       createdGraceMs: pendingLimitMs,
       runId: existing.runId,
+      agent: existing.agent ?? "",
     });
   }
 
@@ -138,7 +140,23 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         `the Docker engine at ${address} is not a Swarm manager; run \`docker swarm init\` or use --runtime docker`,
       );
     }
+    const { ApiVersion } = await client
+      .call<{ ApiVersion?: string }>("GET", "/version")
+      .catch(() => ({ ApiVersion: undefined }));
+    if (ApiVersion && olderThan(ApiVersion, "1.44")) {
+      logger.warn(
+        { apiVersion: ApiVersion },
+        "this engine's API cannot set no-new-privileges on a Swarm service (it needs API 1.44, Docker 25); start dockerd with --no-new-privileges on every node so that jobs get it",
+      );
+    }
   }
 
   return { kind: "swarm", run, list, adopt, ping };
+}
+
+/** `1.41` < `1.44`, compared as numbers per part. */
+function olderThan(version: string, than: string): boolean {
+  const [a = 0, b = 0] = version.split(".").map(Number);
+  const [c = 0, d = 0] = than.split(".").map(Number);
+  return a < c || (a === c && b < d);
 }

@@ -19,8 +19,8 @@ export interface SchedulerOptions {
   logger: Logger;
   policy: Policy;
   env: Readonly<Record<string, string | undefined>>;
-  /** Labels every run with the agent that owns it. */
-  agent?: string;
+  /** The agent that owns every run: its label and the end of its container's name. */
+  agent: string;
   maxParallel: number;
   /** Timers never sleep longer than this, so a clock jump or a suspended machine is noticed. */
   maxSleepMs?: number;

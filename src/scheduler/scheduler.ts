@@ -368,7 +368,7 @@ export class Scheduler {
         trigger: attempt.trigger,
         revision: job.revision,
         env: this.options.env,
-        ...(this.options.agent && { agent: this.options.agent }),
+        agent: this.options.agent,
         policy: this.options.policy,
       },
       {

@@ -14,17 +14,18 @@ describe("Action inputs as the runner passes them", () => {
       workspace: "/ws",
       jobsPath: ".",
       failOnWarnings: false,
-      policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [] },
+      policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [], allowVolume: [] },
       defaultTimezone: "UTC",
       statusBranch: "gitcron-status",
     });
   });
 
-  it("takes the policy from secret-env, allow-host-path and policy", () => {
+  it("takes the policy from secret-env, allow-host-path, allow-volume and policy", () => {
     const inputs = readInputs(
       {
         "INPUT_SECRET-ENV": "APP_*, DB_PASSWORD",
         "INPUT_ALLOW-HOST-PATH": "/srv/exports",
+        "INPUT_ALLOW-VOLUME": "shared-*",
         INPUT_POLICY: "restricted",
         INPUT_TIMEZONE: "Europe/Amsterdam",
         "INPUT_STATUS-BRANCH": "status",
@@ -38,6 +39,7 @@ describe("Action inputs as the runner passes them", () => {
       level: "restricted",
       secretEnv: ["APP_*", "DB_PASSWORD"],
       allowHostPath: ["/srv/exports"],
+      allowVolume: ["shared-*"],
     });
     expect(inputs.defaultTimezone).toBe("Europe/Amsterdam");
     expect(inputs.statusBranch).toBe("status");

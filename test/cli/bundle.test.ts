@@ -85,7 +85,7 @@ describe("the CLI bundle", () => {
     const added = new Promise<void>((resolve, reject) => {
       agent.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (/job added/.test(stderr)) resolve();
+        if (/job added/.test(stderr) && /agent started/.test(stderr)) resolve();
       });
       agent.on("exit", (code) => reject(new Error(`agent exited ${code}: ${stderr}`)));
     });

@@ -118,9 +118,9 @@ describe("gitcron validate", () => {
     ).toBe(1);
   });
 
-  test("--allow-host-path and GITCRON_ALLOW_HOST_PATH open host folders, never the Docker socket", async () => {
+  test("--allow-host-path and GITCRON_ALLOW_HOST_PATH open the listed folders, never the Docker socket", async () => {
     const root = await write({
-      "export.yaml": `${JOB}volumes:\n  - hostPath: /srv/exports/daily\n    path: /out\n`,
+      "export.yaml": `${JOB}volumes:\n  - hostPath: /srv/exports\n    path: /out\n`,
       "socket.yaml": `${JOB}volumes:\n  - hostPath: /var/run/docker.sock\n    path: /sock\n`,
     });
     const closed = await gitcron(["validate", root]);

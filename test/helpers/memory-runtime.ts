@@ -85,8 +85,9 @@ export class MemoryRuntime implements Pick<Runtime, "run" | "adopt"> {
         attempt: 1,
         trigger: "schedule",
         revision: "r",
+        agent: existing.agent ?? "test-agent",
         env: {},
-        policy: { level: "baseline", secretEnv: [], allowHostPath: [] },
+        policy: { level: "baseline", secretEnv: [], allowHostPath: [], allowVolume: [] },
       },
       options,
     );

@@ -24,8 +24,9 @@ export function schedulerWith(
       recorded.push(s);
     },
     logger: silentLogger(),
-    policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [] },
+    policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [], allowVolume: [] },
     env: {},
+    agent: "test-agent",
     maxParallel,
   });
   for (const job of jobs) scheduler.upsert(jobSpec({ schedule: "0 0 1 1 *", ...job }), "rev1");

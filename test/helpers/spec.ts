@@ -14,6 +14,9 @@ export const shell = (script: string): Pick<JobSpec, "entrypoint" | "command"> =
   command: [script],
 });
 
+/** The agent id runtime tests run as: list() and adoption answer only for it. */
+export const TEST_AGENT = "test-agent";
+
 export function runRequest(
   spec: JobSpec,
   overrides: Partial<Omit<RunRequest, "policy">> & { policy?: Partial<Policy> } = {},
@@ -29,6 +32,7 @@ export function runRequest(
     attempt,
     trigger: "manual",
     revision: "test",
+    agent: TEST_AGENT,
     env: {},
     ...overrides,
     policy: { ...defaultPolicy(), ...overrides.policy },

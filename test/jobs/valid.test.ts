@@ -183,6 +183,23 @@ describe("a valid job file becomes a normalised JobSpec", () => {
     expect(parse(text, { policy: { secretEnv: ["JOB_*", "SECRET_*"] } }).issues).toEqual([]);
     expect(parse(text).issues.map((i) => i.rule)).toEqual(["policy.fromEnv"]);
   });
+
+  test("{JOB} in a --secret-env pattern is the job's own name, upper-cased with _ for -", () => {
+    const text = (variable: string) =>
+      `schedule: "@daily"\nimage: alpine:3\nenv:\n  KEY: { fromEnv: ${variable} }\n`;
+    const policy = { secretEnv: ["SECRET_{JOB}_*"] };
+    const file = "jobs/nightly-report.yaml";
+    expect(parse(text("SECRET_NIGHTLY_REPORT_KEY"), { file, policy }).issues).toEqual([]);
+    expect(parse(text("SECRET_BACKUP_KEY"), { file, policy }).issues.map((i) => i.rule)).toEqual([
+      "policy.fromEnv",
+    ]);
+  });
+
+  test("a host path equal to an --allow-host-path entry is allowed, trailing slash or not", () => {
+    const text =
+      'schedule: "@daily"\nimage: alpine:3\nvolumes:\n  - { hostPath: /srv/x/, path: /x }\n';
+    expect(parse(text, { policy: { allowHostPath: ["/srv/x"] } }).issues).toEqual([]);
+  });
 });
 
 describe("warnings do not refuse a job", () => {

@@ -3,9 +3,10 @@
 
 import { describe, expect, test } from "vitest";
 import type { Logger } from "../../src/log.js";
+import { containerNameFor, LABEL } from "../../src/runtime/names.js";
 import type { OutputLine, Runtime } from "../../src/runtime/runtime.js";
-import { eventually } from "../helpers/docker.js";
-import { jobSpec, runRequest, shell } from "../helpers/spec.js";
+import { engine, eventually } from "../helpers/docker.js";
+import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
 import { captureLogger } from "./capture-log.js";
 
 export interface ConformanceTarget {
@@ -16,6 +17,11 @@ export interface ConformanceTarget {
   runsOf(job: string): Promise<unknown[]>;
   /** A prefix unique to this run of the suite; everything it creates is named with it. */
   prefix: string;
+  /** Makes, outside gitcron, what a run of this name would be (a container or a service),
+   * running for a few seconds with these labels: another agent's run, or someone else's. */
+  impostor(name: string, labels: Record<string, string>): Promise<void>;
+  /** Whether the engine object of that name still exists. */
+  exists(name: string): Promise<boolean>;
 }
 
 const texts = (lines: OutputLine[], stream: OutputLine["stream"]) =>
@@ -25,6 +31,7 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
   const runtime = target.runtime();
   const job = (what: string) => `${target.prefix}-${what}`;
   const prefix = target.prefix;
+  const docker = engine();
 
   describe(`Runtime conformance: ${target.name}`, () => {
     describe("a run ends with the job's exit code and leaves nothing behind in the engine", () => {
@@ -148,6 +155,92 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
       expect(result.logTail).toBe("ready\nbye");
     });
 
+    describe("named volumes: the agent's own, or ones --allow-volume names (SPEC §4)", () => {
+      const mounting = (name: string, volume: string) =>
+        jobSpec({
+          name: job(name),
+          volumes: [{ kind: "volume", volume, path: "/data", readOnly: false }],
+          ...shell("echo written > /data/mark; echo ok"),
+        });
+
+      test("a missing volume is created labelled with the agent's id and mounted", async () => {
+        const volume = `${prefix}-own`;
+        const result = await runtime.run(runRequest(mounting("own", volume)));
+        expect(result).toMatchObject({ outcome: "succeeded", logTail: "ok" });
+        const info = await docker.getVolume(volume).inspect();
+        expect(info.Labels).toMatchObject({ [LABEL.agent]: TEST_AGENT });
+      });
+
+      test.each([
+        ["unlabelled (another application's)", {}, /is not one gitcron created/],
+        [
+          "another agent's",
+          { [LABEL.agent]: "0123456789ab" },
+          /another gitcron agent's \(0123456789ab\)/,
+        ],
+      ])("an existing volume %s is refused before anything runs", async (_, labels, why) => {
+        const volume = `${prefix}-foreign-${Object.keys(labels).length}`;
+        await docker.createVolume({ Name: volume, Labels: labels });
+        const spec = mounting(`foreign${Object.keys(labels).length}`, volume);
+        const result = await runtime.run(runRequest(spec));
+        expect(result.outcome).toBe("error");
+        expect(result.reason).toMatch(why);
+        expect(result.reason).toMatch(/--allow-volume/);
+        expect(await target.runsOf(spec.name)).toHaveLength(0);
+        const files = await docker.getVolume(volume).inspect();
+        expect(files.Labels ?? {}).toEqual(labels);
+      });
+
+      test("an existing volume that --allow-volume names is mounted", async () => {
+        const volume = `${prefix}-shared`;
+        await docker.createVolume({ Name: volume });
+        const spec = mounting("shared", volume);
+        const result = await runtime.run(
+          runRequest(spec, { policy: { allowVolume: [`${prefix}-sha*`] } }),
+        );
+        expect(result).toMatchObject({ outcome: "succeeded", logTail: "ok" });
+      });
+    });
+
+    test("a run of the tick's name that belongs to another agent is left alone and recorded as an error", async () => {
+      const spec = jobSpec({ name: job("impostor"), ...shell("echo mine") });
+      const request = runRequest(spec);
+      const name = containerNameFor(spec.name, request.scheduledAt, 1, TEST_AGENT);
+      await target.impostor(name, {
+        [LABEL.job]: spec.name,
+        [LABEL.run]: request.runId,
+        [LABEL.agent]: "another-agent",
+      });
+      const result = await runtime.run(request);
+      expect(result.outcome).toBe("error");
+      expect(result.reason).toMatch(
+        /belongs to another agent \(another-agent\); it was left alone/,
+      );
+      expect(await target.exists(name)).toBe(true);
+      expect(await runtime.list(TEST_AGENT)).not.toContainEqual(
+        expect.objectContaining({ job: spec.name }),
+      );
+    });
+
+    test("the container settings of the policy are in force inside the job", async () => {
+      const spec = jobSpec({
+        name: job("inside"),
+        user: "1000:1000",
+        ...shell(
+          "grep -E '^(NoNewPrivs|CapEff)' /proc/self/status; id -u; touch /x 2>/dev/null || echo rootfs-read-only; touch /tmp/y && echo tmp-writable",
+        ),
+      });
+      const result = await runtime.run(runRequest(spec, { policy: { level: "restricted" } }));
+      expect(result.outcome).toBe("succeeded");
+      expect(result.logTail.split("\n").map((l) => l.replace(/\s+/g, " "))).toEqual([
+        "CapEff: 0000000000000000",
+        "NoNewPrivs: 1",
+        "1000",
+        "rootfs-read-only",
+        "tmp-writable",
+      ]);
+    });
+
     test("the restricted policy refuses a job that would run as root", async () => {
       const spec = jobSpec({ name: job("root"), ...shell("true") });
       const result = await runtime.run(runRequest(spec, { policy: { level: "restricted" } }));
@@ -198,7 +291,7 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
       const old = runtime.run(request);
       const restarted = target.runtime();
       const existing = await eventually(async () =>
-        (await restarted.list()).find((r) => r.job === spec.name && r.running),
+        (await restarted.list(TEST_AGENT)).find((r) => r.job === spec.name && r.running),
       );
       expect(existing).toMatchObject({
         runId: request.runId,
@@ -255,7 +348,7 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
           },
         });
         expect(first.exitCode).toBe(6);
-        const [existing] = (await runtime.list()).filter((r) => r.job === spec.name);
+        const [existing] = (await runtime.list(TEST_AGENT)).filter((r) => r.job === spec.name);
         expect(existing).toMatchObject({ runId: first.runId, running: false });
         if (!existing) return;
         const adopted = await runtime.adopt(existing);

@@ -14,8 +14,9 @@ import { jobSpec, runRequest } from "../helpers/spec.js";
 describe("env: literal values and fromEnv read at run time", () => {
   test("fromEnv values are resolved and reported as secrets", () => {
     const resolved = resolveEnv(
-      { LEVEL: { value: "info" }, KEY: { fromEnv: "SECRET_KEY" } },
+      { name: "job", env: { LEVEL: { value: "info" }, KEY: { fromEnv: "SECRET_KEY" } } },
       { SECRET_KEY: "k-123" },
+      ["SECRET_*"],
     );
     expect(resolved).toEqual({
       env: ["LEVEL=info", "KEY=k-123"],
@@ -24,15 +25,49 @@ describe("env: literal values and fromEnv read at run time", () => {
     });
   });
   test("a missing variable refuses the run, naming the variable, not a value", () => {
-    expect(() => resolveEnv({ KEY: { fromEnv: "SECRET_MISSING" } }, { OTHER: "v" })).toThrow(
-      /SECRET_MISSING .*not set/,
+    expect(() =>
+      resolveEnv({ name: "job", env: { KEY: { fromEnv: "SECRET_MISSING" } } }, { OTHER: "v" }, [
+        "SECRET_*",
+      ]),
+    ).toThrow(/SECRET_MISSING .*not set/);
+  });
+
+  test.each([
+    ["GITCRON_GIT_TOKEN", ["*"], /GITCRON_\* settings are never passed/],
+    ["HOME", ["SECRET_*"], /does not match the agent's --secret-env \(SECRET_\*\)/],
+    ["SECRET_OTHER_KEY", ["SECRET_{JOB}_*"], /for job nightly-report/],
+  ])(
+    "the policy is asked again: fromEnv %s under %j is refused without reading it",
+    (name, patterns, why) => {
+      const env = new Proxy(
+        { GITCRON_GIT_TOKEN: "t0ken-value", HOME: "/root", SECRET_OTHER_KEY: "k" },
+        {
+          get: (target, key) => {
+            if (key === name) throw new Error("the value was read");
+            return Reflect.get(target, key);
+          },
+        },
+      );
+      expect(() =>
+        resolveEnv({ name: "nightly-report", env: { X: { fromEnv: name } } }, env, patterns),
+      ).toThrow(why);
+    },
+  );
+
+  test("{JOB} lets a job read its own variables", () => {
+    const resolved = resolveEnv(
+      { name: "nightly-report", env: { X: { fromEnv: "SECRET_NIGHTLY_REPORT_KEY" } } },
+      { SECRET_NIGHTLY_REPORT_KEY: "mine" },
+      ["SECRET_{JOB}_*"],
     );
+    expect(resolved.env).toEqual(["X=mine"]);
   });
 });
 
 describe("host paths (SPEC §4), enforced again at run time", () => {
   test.each([
-    { path: "/srv/exports/x", allowed: ["/srv/exports"], refused: false },
+    { path: "/srv/exports/x", allowed: ["/srv/exports"], refused: true },
+    { path: "/srv/exports/", allowed: ["/srv/exports"], refused: false },
     { path: "/srv/exports", allowed: ["/srv/exports/"], refused: false },
     { path: "/srv/exports2", allowed: ["/srv/exports"], refused: true },
     { path: "/srv/exports/../../etc", allowed: ["/srv/exports"], refused: true },
@@ -47,12 +82,17 @@ describe("host paths (SPEC §4), enforced again at run time", () => {
     expect(hostPathRefusal(path, allowed) !== undefined).toBe(refused);
   });
 
-  test("a symlink under an allowed prefix that leads outside it is refused", async () => {
+  test("an allowed entry that is itself a link to a never-mounted folder is refused", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gct-hostpath-"));
     try {
-      await symlink("/etc", join(dir, "innocent"));
-      await expect(checkHostPaths([join(dir, "innocent")], [dir])).rejects.toThrow(
-        /never allowed.*links there/,
+      const innocent = join(dir, "innocent");
+      await symlink("/etc", innocent);
+      await expect(checkHostPaths([innocent], [innocent])).rejects.toThrow(
+        /links to \/etc, which exposes \/etc/,
+      );
+      // A sub-folder is refused before any link is looked at.
+      await expect(checkHostPaths([join(innocent, "ssl")], [innocent])).rejects.toThrow(
+        /only the listed folders themselves/,
       );
       await expect(checkHostPaths([dir], [dir])).resolves.toBeUndefined();
     } finally {
@@ -105,12 +145,21 @@ describe("container options enforce the policy whatever the spec says", () => {
     expect(o.User).toBe("1000:1000");
   });
 
-  test.each([undefined, "root", "0", "0:0"])("restricted refuses user %s", (user) => {
-    expect(() => build({ name: "x", user }, "restricted")).toThrow(/non-root user/);
+  test.each([undefined, "root", "0", "0:0", "admin", "admin:1000"])(
+    "restricted refuses user %s",
+    (user) => {
+      expect(() => build({ name: "x", user }, "restricted")).toThrow(/numeric non-root user/);
+    },
+  );
+
+  test("restricted accepts a numeric non-root USER from the image", () => {
+    expect(build({ name: "x" }, "restricted", "65534").User).toBeUndefined();
   });
 
-  test("restricted accepts a non-root USER from the image", () => {
-    expect(build({ name: "x" }, "restricted", "65534").User).toBeUndefined();
+  test.each(["admin", "nobody", "0"])("restricted refuses the image's USER %s", (imageUser) => {
+    expect(() => build({ name: "x" }, "restricted", imageUser)).toThrow(
+      /the image's USER .* set user/,
+    );
   });
 
   test.each(["host", "container:abc"])("network %s is refused", (network) => {

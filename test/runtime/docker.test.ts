@@ -15,6 +15,7 @@ import {
   containersOfJob,
   engine,
   eventually,
+  TEST_IMAGE,
   uniqueName,
 } from "../helpers/docker.js";
 import { jobSpec, runRequest, shell } from "../helpers/spec.js";
@@ -33,6 +34,23 @@ describeRuntimeConformance({
   runtime: (options) =>
     createDockerRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
   runsOf: (name) => containersOfJob(docker, name),
+  async impostor(name, labels) {
+    const container = await docker.createContainer({
+      name,
+      Image: TEST_IMAGE,
+      Cmd: ["sleep", "5"],
+      Labels: labels,
+    });
+    await container.start();
+  },
+  exists: (name) =>
+    docker
+      .getContainer(name)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      ),
 });
 
 test("a named volume is created with the job's label", async () => {
@@ -75,7 +93,7 @@ test("the restricted policy is visible on the running container and felt by the 
   expect(inspected?.HostConfig.PidMode).toBe("");
 });
 
-test("host paths: refused unless under --allow-host-path; allowed ones are mounted", async () => {
+test("host paths: refused unless listed exactly in --allow-host-path; listed ones are mounted", async () => {
   const dir = await mkdtemp(join(tmpdir(), `${prefix}-host-`));
   try {
     const spec = jobSpec({
@@ -86,7 +104,10 @@ test("host paths: refused unless under --allow-host-path; allowed ones are mount
     const refused = await runtime.run(runRequest(spec));
     expect(refused.outcome).toBe("error");
     expect(refused.reason).toMatch(/allows no host paths/);
-    const allowed = await runtime.run(runRequest(spec, { policy: { allowHostPath: [tmpdir()] } }));
+    const parent = await runtime.run(runRequest(spec, { policy: { allowHostPath: [tmpdir()] } }));
+    expect(parent.outcome).toBe("error");
+    expect(parent.reason).toMatch(/only the listed folders themselves may be mounted/);
+    const allowed = await runtime.run(runRequest(spec, { policy: { allowHostPath: [dir] } }));
     expect(allowed.outcome).toBe("succeeded");
     expect(await readFile(join(dir, "result"), "utf8")).toBe("from-container\n");
   } finally {
@@ -174,13 +195,19 @@ test("a command that does not exist in the image is an error that says so briefl
   expect(await containersOfJob(docker, spec.name)).toHaveLength(0);
 });
 
-test("a run carries its agent's label, and list() reports it so agents adopt only their own runs", async () => {
+test("a run carries its agent's label and name; list() answers only for that agent", async () => {
   const spec = jobSpec({ name: job("owner"), ...shell("sleep 2") });
-  const running = runtime.run(runRequest(spec, { agent: "agent-one" }));
+  const request = runRequest(spec, { agent: "agent-one" });
+  const running = runtime.run(request);
   const listed = await eventually(async () => {
-    const found = (await runtime.list()).find((r) => r.job === spec.name);
+    const found = (await runtime.list("agent-one")).find((r) => r.job === spec.name);
     return found?.running ? found : undefined;
   });
   expect(listed.agent).toBe("agent-one");
+  expect((await runtime.list("agent-two")).filter((r) => r.job === spec.name)).toEqual([]);
+  const [container] = await containersOfJob(docker, spec.name);
+  expect(container?.Names).toEqual([
+    `/gitcron-${spec.name}-${Math.floor(request.scheduledAt.getTime() / 1000)}-agent-one`,
+  ]);
   expect((await running).outcome).toBe("succeeded");
 });

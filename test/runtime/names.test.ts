@@ -24,8 +24,12 @@ describe("names of a run", () => {
     ]);
   });
 
-  test("a container name carries the unix second, and the attempt from the second on", () => {
-    expect(containerNameFor("backup", three, 1)).toBe("gitcron-backup-1774753200");
-    expect(containerNameFor("backup", three, 3)).toBe("gitcron-backup-1774753200-3");
+  test("a container name carries the unix second, the attempt from the second on, and the agent id", () => {
+    expect(containerNameFor("backup", three, 1, "0a1b2c3d4e5f")).toBe(
+      "gitcron-backup-1774753200-0a1b2c3d4e5f",
+    );
+    expect(containerNameFor("backup", three, 3, "0a1b2c3d4e5f")).toBe(
+      "gitcron-backup-1774753200-3-0a1b2c3d4e5f",
+    );
   });
 });

@@ -7,12 +7,12 @@ import {
   createTailBuffer,
   LOG_TAIL_BYTES,
 } from "../../src/runtime/output.js";
-import { createRedactor } from "../../src/runtime/redact.js";
 import type { OutputLine } from "../../src/runtime/runtime.js";
+import { createRedactor } from "../../src/secrets/redactor.js";
 import { captureLogger } from "./capture-log.js";
 
 const redactAll = (secrets: string[], chunks: string[]) => {
-  const r = createRedactor(secrets);
+  const r = createRedactor(secrets).stream();
   return chunks.map((c) => r.push(c)).join("") + r.flush();
 };
 
@@ -33,7 +33,7 @@ describe("secrets are masked in streamed output", () => {
   });
 
   test("a finished line is not held back when its end cannot start a secret", () => {
-    const r = createRedactor(["a-rather-long-secret-value"]);
+    const r = createRedactor(["a-rather-long-secret-value"]).stream();
     expect(r.push("done\n")).toBe("done\n");
     expect(r.push("partial a-rath")).toBe("partial ");
     expect(r.push("er-long-secret-value\n")).toBe("***\n");

@@ -1,11 +1,12 @@
 // The Swarm runtime on a one-node Swarm: the shared Runtime conformance suite, then what only a
 // cluster shows (no overlap counted in services and tasks, placement that cannot be met).
 
+import type Dockerode from "dockerode";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { LABEL } from "../../src/runtime/names.js";
 import { createSwarmRuntime } from "../../src/runtime/swarm.js";
-import { cleanupDocker, engine, uniqueName } from "../helpers/docker.js";
+import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
 import { jobSpec, runRequest, shell } from "../helpers/spec.js";
 import { cleanupServices, ensureSwarm, servicesOfJob } from "../helpers/swarm.js";
 import { describeRuntimeConformance } from "./conformance.js";
@@ -30,6 +31,25 @@ describeRuntimeConformance({
   runtime: (options) =>
     createSwarmRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
   runsOf: (name) => servicesOfJob(docker, name),
+  async impostor(name, labels) {
+    await docker.createService({
+      Name: name,
+      Labels: labels,
+      TaskTemplate: {
+        ContainerSpec: { Image: TEST_IMAGE, Command: ["sleep", "5"] },
+        RestartPolicy: { Condition: "none" },
+      },
+      Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+    } as Dockerode.CreateServiceOptions);
+  },
+  exists: (name) =>
+    docker
+      .getService(name)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      ),
 });
 
 test("a run is a replicated-job service labelled with its job and run, removed once recorded", async () => {

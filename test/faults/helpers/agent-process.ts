@@ -17,6 +17,8 @@ export interface LogLine {
 export interface AgentProcess {
   readonly pid: number;
   readonly port: number;
+  /** The agent id it runs as (labels and container names). */
+  readonly id: string;
   readonly logs: readonly LogLine[];
   /** Resolves with the first log line (from the start of the process) matching `match`. */
   waitForLog(match: (line: LogLine) => boolean, ms?: number): Promise<LogLine>;
@@ -108,6 +110,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   return {
     pid: child.pid as number,
     port,
+    id: String(started.agent),
     logs,
     waitForLog,
     signal: (signal) => killQuietly(child, signal),

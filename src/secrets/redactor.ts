@@ -1,0 +1,84 @@
+// The one redactor (SPEC §4): every line the agent logs, commits, serves over HTTP or sends
+// passes through it. It knows every secret value the agent holds and masks each as `***` in
+// the forms it takes on the way out (as is, JSON-escaped, URL-encoded), and strips credentials
+// from URLs. Run output, which arrives in chunks, is masked by a stream that holds back the end
+// of a chunk that could be the start of a secret.
+
+import { sanitize } from "../errors.js";
+
+export const MASK = "***";
+
+/** Agent-wide values shorter than this are not masked: "1" or "yes" would mask ordinary text
+ * everywhere. A run's own fromEnv values are masked in its output at any length. */
+export const MIN_AGENT_SECRET_LENGTH = 4;
+
+export interface StreamRedactor {
+  /** Redacted text that is safe to emit now. */
+  push(text: string): string;
+  /** Whatever was held back, redacted: call once at the end of the stream. */
+  flush(): string;
+}
+
+export interface Redactor {
+  /** The text with every secret masked and URL credentials removed. */
+  redact(text: string): string;
+  /** A redactor for text that arrives in chunks. */
+  stream(): StreamRedactor;
+  /** How many distinct values it masks (for the start-up log line; never the values). */
+  readonly size: number;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A value as it appears in a JSON string, and in a URL. */
+function formsOf(value: string): string[] {
+  return [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
+}
+
+export function createRedactor(
+  secrets: Iterable<string>,
+  options: { minLength?: number } = {},
+): Redactor {
+  const minLength = Math.max(1, options.minLength ?? 1);
+  const base = [...new Set(secrets)].filter((s) => s.length >= minLength);
+  // Longest first, so that a secret containing another is masked whole.
+  const values = [...new Set(base.flatMap(formsOf))].sort((a, b) => b.length - a.length);
+  const pattern = values.length ? new RegExp(values.map(escapeRegExp).join("|"), "g") : null;
+  const mask = (text: string) => (pattern ? text.replace(pattern, MASK) : text);
+  return {
+    size: base.length,
+    redact: (text) => sanitize(mask(text)),
+    stream() {
+      if (!pattern) return { push: (text) => text, flush: () => "" };
+      let carry = "";
+      return {
+        push(text) {
+          const joined = mask(carry + text);
+          const held = heldBackLength(joined, values);
+          carry = joined.slice(joined.length - held);
+          return joined.slice(0, joined.length - held);
+        },
+        flush() {
+          const out = mask(carry);
+          carry = "";
+          return out;
+        },
+      };
+    },
+  };
+}
+
+/** Length of the longest end of `text` that is the beginning of some secret: held back only that
+ * much, so a finished line is not delayed when it cannot be part of a secret. */
+function heldBackLength(text: string, secrets: readonly string[]): number {
+  let longest = 0;
+  for (const secret of secrets) {
+    for (let k = Math.min(secret.length - 1, text.length); k > longest; k--) {
+      if (text.endsWith(secret.slice(0, k))) {
+        longest = k;
+        break;
+      }
+    }
+  }
+  return longest;
+}
