@@ -33,11 +33,28 @@ export function createLogger(options: LoggerOptions = {}): pino.Logger {
 }
 
 /** Where a logger writes in `format`: JSON lines to stderr, or human-readable lines formatted
- * in-process (not in pino's transport worker, which a bundle cannot locate), loaded on demand. */
-export async function logDestination(format: LogFormat): Promise<NodeJS.WritableStream> {
-  if (format === "json") return process.stderr;
-  const { default: pretty } = await import("pino-pretty");
-  return pretty({ destination: 2, colorize: false, sync: true });
+ * in-process (not in pino's transport worker, which a bundle cannot locate), loaded on demand.
+ * Every line passes through `redact` first: no secret the agent holds reaches its log. */
+export async function logDestination(
+  format: LogFormat,
+  redact: (line: string) => string = (line) => line,
+): Promise<NodeJS.WritableStream> {
+  const out: NodeJS.WritableStream =
+    format === "json"
+      ? process.stderr
+      : (await import("pino-pretty")).default({ destination: 2, colorize: false, sync: true });
+  return redactingStream(out, redact);
+}
+
+/** A destination that redacts each line pino hands it (pino writes whole lines). */
+export function redactingStream(
+  out: NodeJS.WritableStream,
+  redact: (line: string) => string,
+): NodeJS.WritableStream {
+  return {
+    write: (chunk: string | Uint8Array) =>
+      out.write(redact(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString())),
+  } as NodeJS.WritableStream;
 }
 
 /** A logger that writes nothing, for tests and library callers. */

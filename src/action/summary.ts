@@ -8,7 +8,7 @@ import type { JobSpec } from "../jobs/spec.js";
 import { type PlanEntry, renderPlan } from "../plan/plan.js";
 import { nextTimes, parseSchedule, zoneFormatter } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
-import { cell, code, fenced, table } from "./markdown.js";
+import { cell, code, fenced, table } from "../text/markdown.js";
 
 export type PlanSection =
   | {

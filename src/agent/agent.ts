@@ -16,12 +16,15 @@ import { activeJobOf, type PlanEntry, plan } from "../plan/plan.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
 import { Scheduler } from "../scheduler/scheduler.js";
+import { agentRedactor } from "../secrets/held.js";
+import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
 import { createSource, type Source } from "../source/source.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
 import { version } from "../version.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
+import { isAppliedState, isCursors } from "./local-state-shape.js";
 import { buildStatusState } from "./status-state.js";
 import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
 
@@ -36,6 +39,8 @@ export interface AgentDeps {
   status?: StatusStore;
   /** How long shutdown waits for running runs (SPEC: 30 s). */
   shutdownGraceMs?: number;
+  /** Everything written to the status branch passes through it. */
+  redactor?: Redactor;
 }
 
 export interface Agent {
@@ -91,8 +96,12 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     throw new EnvironmentError(oneLine(err));
   }
 
-  const appliedFile = jsonFile<AppliedState>(join(settings.dataDir, "applied.json"), logger);
-  const cursorFile = jsonFile<Cursors>(join(settings.dataDir, "cursors.json"), logger);
+  const appliedFile = jsonFile<AppliedState>(
+    join(settings.dataDir, "applied.json"),
+    logger,
+    isAppliedState,
+  );
+  const cursorFile = jsonFile<Cursors>(join(settings.dataDir, "cursors.json"), logger, isCursors);
   const settingsKey = settingsKeyOf(settings);
   const agentId = agentIdOf(settings);
   const saved = await appliedFile.load();
@@ -112,6 +121,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       clock,
       gitToken: settings.gitToken,
       gitTimeoutMs: settings.gitTimeoutMs,
+      redactor: deps.redactor ?? agentRedactor(settings, deps.env),
     });
 
   const scheduler = new Scheduler({
@@ -145,7 +155,13 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       }
       const g = good.get(e.job);
       if (!g) continue;
-      scheduler.upsert(g.spec, g.revision);
+      try {
+        scheduler.upsert(g.spec, g.revision);
+      } catch (err) {
+        // Only a spec saved by another version could get here: one job, not the agent.
+        logger.error({ job: e.job, err: oneLine(err) }, "job could not be scheduled");
+        continue;
+      }
       applied.set(e.job, activeJobOf(g.spec));
       logger[level](
         { job: e.job, file: e.file, fields: e.fields },

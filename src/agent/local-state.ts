@@ -24,7 +24,12 @@ export interface JsonFile<T> {
   flush(): Promise<void>;
 }
 
-export function jsonFile<T>(path: string, logger: Logger): JsonFile<T> {
+/** `validate`: what a T must look like; a file that fails it is set aside, as if missing. */
+export function jsonFile<T>(
+  path: string,
+  logger: Logger,
+  validate: (value: unknown) => value is T,
+): JsonFile<T> {
   let pending: (() => T) | null = null;
   let writing: Promise<void> | null = null;
 
@@ -42,7 +47,7 @@ export function jsonFile<T>(path: string, logger: Logger): JsonFile<T> {
   };
 
   return {
-    load: () => readJsonOrQuarantine<T>(path, logger),
+    load: () => readJsonOrQuarantine<T>(path, logger, { validate }),
     save(make) {
       pending = make;
       writing ??= Promise.resolve().then(drain);

@@ -2,6 +2,7 @@
 // secret is set.
 
 import type { Logger } from "../log.js";
+import { accessFor } from "../server/auth.js";
 import { healthRoutes } from "../server/health.js";
 import { hookRoutes } from "../server/hooks.js";
 import type { Route } from "../server/http.js";
@@ -17,6 +18,11 @@ export function agentRoutes(options: {
   logger: Logger;
 }): Route[] {
   const { agent, settings, logger } = options;
+  const access = accessFor({
+    token: settings.apiToken,
+    listenHost: settings.listen.host,
+    logger: logger.child({ stage: "http" }),
+  });
   // One registry per process: prom-client's process metrics add a GC observer that stays.
   const metrics = createMetrics({
     scheduler: agent.scheduler,
@@ -29,7 +35,7 @@ export function agentRoutes(options: {
       ready: () => agent.isReady(),
       now: () => new Date(),
     }),
-    ...jobsRoutes(() => agent.scheduler.view()),
+    ...jobsRoutes(() => agent.scheduler.view(), access),
     ...metricsRoutes(metrics),
     ...(settings.webhookSecret
       ? hookRoutes({
@@ -41,7 +47,7 @@ export function agentRoutes(options: {
       : []),
     ...(settings.apiToken
       ? runNowRoutes({
-          token: settings.apiToken,
+          access,
           trigger: (name) => agent.scheduler.trigger(name, "manual"),
           logger,
         })

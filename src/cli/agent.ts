@@ -5,6 +5,7 @@ import { startAgent } from "../agent/agent.js";
 import { agentRoutes } from "../agent/routes.js";
 import { createLogger, logDestination } from "../log.js";
 import { createRuntime } from "../runtime/create.js";
+import { agentRedactor } from "../secrets/held.js";
 import { startHttpServer } from "../server/http.js";
 import { exposureWarning } from "../server/run-now.js";
 import { flagOptions, resolveSettings, settingsHelp } from "../settings.js";
@@ -32,13 +33,18 @@ export const command: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, flagOptions(), false);
     const settings = resolveSettings(values, io.env, io.cwd);
-    const logger = createLogger({ destination: await logDestination(settings.logFormat) });
+    // One redactor for every way out: the log, the status branch, HTTP (SPEC §4).
+    const redactor = agentRedactor(settings, io.env);
+    const logger = createLogger({
+      destination: await logDestination(settings.logFormat, redactor.redact),
+    });
     const runtime = await createRuntime(settings.runtime, { logger });
-    const agent = await startAgent({ settings, logger, runtime, env: io.env });
+    const agent = await startAgent({ settings, logger, runtime, env: io.env, redactor });
     const http = await startHttpServer({
       ...settings.listen,
       routes: agentRoutes({ agent, settings, logger }),
       logger,
+      redactor,
     });
     logger.info(
       {
@@ -46,6 +52,7 @@ export const command: Command = {
         repo: agent.sourceDescription,
         agent: agent.agentId,
         runtime: runtime.kind,
+        redacting: redactor.size,
       },
       "agent started",
     );

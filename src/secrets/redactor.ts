@@ -22,6 +22,9 @@ export interface StreamRedactor {
 export interface Redactor {
   /** The text with every secret masked and URL credentials removed. */
   redact(text: string): string;
+  /** The same value with every string in it redacted (keys too): for what is written as JSON,
+   * so that masking never cuts through the JSON's own punctuation. */
+  value<T>(value: T): T;
   /** A redactor for text that arrives in chunks. */
   stream(): StreamRedactor;
   /** How many distinct values it masks (for the start-up log line; never the values). */
@@ -45,9 +48,22 @@ export function createRedactor(
   const values = [...new Set(base.flatMap(formsOf))].sort((a, b) => b.length - a.length);
   const pattern = values.length ? new RegExp(values.map(escapeRegExp).join("|"), "g") : null;
   const mask = (text: string) => (pattern ? text.replace(pattern, MASK) : text);
+  const redact = (text: string) => sanitize(mask(text));
+  const deep = (v: unknown): unknown => {
+    if (typeof v === "string") return redact(v);
+    if (Array.isArray(v)) return v.map(deep);
+    // A Date (or anything else with toJSON) is what JSON.stringify would write.
+    if (v && typeof (v as { toJSON?: unknown }).toJSON === "function")
+      return deep((v as { toJSON(): unknown }).toJSON());
+    if (v && typeof v === "object") {
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k), deep(inner)]));
+    }
+    return v;
+  };
   return {
     size: base.length,
-    redact: (text) => sanitize(mask(text)),
+    redact,
+    value: <T>(v: T) => deep(v) as T,
     stream() {
       if (!pattern) return { push: (text) => text, flush: () => "" };
       let carry = "";

@@ -3,6 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
+import { createRedactor, type Redactor } from "../secrets/redactor.js";
 
 export interface Request {
   method: string;
@@ -61,14 +62,15 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, r: Response): void {
+/** Every answer passes through the redactor (SPEC §4: no secret the agent holds is served). */
+function send(res: ServerResponse, r: Response, redactor: Redactor): void {
   const isText = typeof r.body === "string";
   const payload =
     r.body === undefined
       ? ""
       : isText
-        ? (r.body as string)
-        : `${JSON.stringify(r.body, null, 2)}\n`;
+        ? redactor.redact(r.body as string)
+        : `${JSON.stringify(redactor.value(r.body), null, 2)}\n`;
   res.writeHead(r.status, {
     "content-type": isText ? "text/plain; charset=utf-8" : "application/json",
     ...r.headers,
@@ -88,8 +90,11 @@ export async function startHttpServer(options: {
   port: number;
   routes: readonly Route[];
   logger: Logger;
+  /** Every answer passes through it; default: one that only strips URL credentials. */
+  redactor?: Redactor;
 }): Promise<HttpServer> {
   const { routes, logger } = options;
+  const redactor = options.redactor ?? createRedactor([]);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://agent");
     const method = req.method ?? "GET";
@@ -104,12 +109,13 @@ export async function startHttpServer(options: {
         send(
           res,
           await route.handle({ method, path: url.pathname, params, headers: req.headers, body }),
+          redactor,
         );
       } catch (err) {
         if (err instanceof BodyTooLarge)
-          return send(res, { status: 413, body: { error: "request body too large" } });
+          return send(res, { status: 413, body: { error: "request body too large" } }, redactor);
         logger.error({ err, path: url.pathname }, "HTTP handler failed");
-        send(res, { status: 500, body: { error: "internal error" } });
+        send(res, { status: 500, body: { error: "internal error" } }, redactor);
       }
       return;
     }
@@ -118,6 +124,7 @@ export async function startHttpServer(options: {
       pathMatched
         ? { status: 405, body: { error: "method not allowed" } }
         : { status: 404, body: { error: "not found" } },
+      redactor,
     );
   });
   await new Promise<void>((resolve, reject) => {

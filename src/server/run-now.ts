@@ -3,39 +3,22 @@
 
 import type { Logger } from "../log.js";
 import type { TriggerResult } from "../scheduler/scheduler.js";
-import { constantTimeEqual } from "./hooks.js";
+import { type Access, isLoopback } from "./auth.js";
 import type { Request, Response, Route } from "./http.js";
 
-function bearerToken(req: Request): string | undefined {
-  const value = req.headers.authorization;
-  const match = value ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(value) : null;
-  return match?.[1];
-}
-
-const unauthorized = (error: string): Response => ({
-  status: 401,
-  body: { error },
-  headers: { "www-authenticate": 'Bearer realm="gitcron"' },
-});
-
 export function runNowRoutes(options: {
-  token: string;
+  access: Access;
   /** The scheduler's trigger(name, "manual"). */
   trigger: (name: string) => TriggerResult;
   logger: Logger;
 }): Route[] {
-  const { token, trigger } = options;
-  if (token.length === 0) throw new Error("runNowRoutes needs a non-empty token");
+  const { access, trigger } = options;
   const logger = options.logger.child({ endpoint: "/jobs/:name/run" });
 
   const handle = (req: Request): Response => {
-    const given = bearerToken(req);
     // Checked before the job name, so that job names cannot be probed without the token.
-    if (given === undefined) return unauthorized("send Authorization: Bearer <api token>");
-    if (!constantTimeEqual(given, token)) {
-      logger.warn("manual run refused: wrong API token");
-      return unauthorized("the API token is not valid");
-    }
+    const refused = access.act(req);
+    if (refused) return refused;
     const job = req.params.name ?? "";
     const result = trigger(job);
     switch (result.status) {
@@ -55,9 +38,6 @@ export function runNowRoutes(options: {
   return [{ method: "POST", pattern: "/jobs/:name/run", handle }];
 }
 
-const isLoopback = (host: string) =>
-  host === "localhost" || host === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host);
-
 /** Shorter than this, a credential on a reachable port is guessable. */
 const MIN_SECRET_LENGTH = 16;
 
@@ -72,8 +52,9 @@ export function exposureWarning(
   if (!webhookSecret && !apiToken) {
     return (
       `listening on ${listenHost} with neither --webhook-secret nor --api-token: ` +
-      "anyone who reaches this port reads /jobs and /metrics, and nothing served here needs " +
-      "to be reachable from elsewhere; listen on 127.0.0.1 unless a scraper needs it"
+      "anyone who reaches this port reads /metrics (jobs and runs stay closed without a token), " +
+      "and nothing else served here needs to be reachable from elsewhere; listen on 127.0.0.1 " +
+      "unless a scraper needs it"
     );
   }
   const short = [

@@ -6,6 +6,7 @@ import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
+import { createRedactor, type Redactor } from "../secrets/redactor.js";
 import { type GitAccess, gitErrorText, gitIn } from "./git.js";
 import { commitMessage } from "./render.js";
 import type { StatusState } from "./state.js";
@@ -22,6 +23,8 @@ export interface StatusBranchWriterOptions extends GitAccess {
   logger: Logger;
   /** Fetch–apply–push rounds before giving up on a branch that keeps moving. */
   maxAttempts?: number;
+  /** Everything written to the branch passes through it; default: one that knows the token. */
+  redactor?: Redactor;
 }
 
 export interface PublishInput {
@@ -54,8 +57,11 @@ export class StatusBranchWriter {
   private readonly options: StatusBranchWriterOptions;
   private prepared = false;
 
+  private readonly redactor: Redactor;
+
   constructor(options: StatusBranchWriterOptions) {
     this.options = options;
+    this.redactor = options.redactor ?? createRedactor(options.gitToken ? [options.gitToken] : []);
   }
 
   private get trackingRef() {
@@ -77,10 +83,10 @@ export class StatusBranchWriter {
         history: this.options.history,
         branch: this.options.branch,
         logger: this.options.logger,
-        secrets: this.secrets(),
+        redactor: this.redactor,
       });
       const fresh = input.summaries.filter((_, i) => appended.has(i));
-      const committed = await this.commitIfChanged(commitMessage(fresh, this.secrets()));
+      const committed = await this.commitIfChanged(this.redactor.redact(commitMessage(fresh)));
       const head = await this.revParse("HEAD");
       if (!committed && remoteExists)
         return { pushed: false, appended: 0, ...(head && { commit: head }) };
@@ -132,7 +138,7 @@ export class StatusBranchWriter {
       history: this.options.history,
       branch: this.options.branch,
       logger: this.options.logger,
-      secrets: this.secrets(),
+      redactor: this.redactor,
     });
     if (appended.size > 0) {
       this.options.logger.warn(
@@ -140,10 +146,6 @@ export class StatusBranchWriter {
         "status branch lost records we had pushed (rewritten by someone?); restoring them",
       );
     }
-  }
-
-  private secrets(): string[] {
-    return this.options.gitToken ? [this.options.gitToken] : [];
   }
 
   /** A repository of its own, configured locally: never the user's global identity or hooks. */

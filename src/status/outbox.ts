@@ -14,6 +14,7 @@ import {
   writeFileAtomic,
 } from "./atomic.js";
 import type { RunSummary } from "./summary.js";
+import { isRunSummary } from "./summary-shape.js";
 
 export interface OutboxEntry {
   /** The file name: sorts by finish time, then run id, then outcome. */
@@ -42,19 +43,6 @@ const SAFE = /[^A-Za-z0-9._-]/g;
 export function entryId(s: RunSummary): string {
   const stamp = new Date(summaryTime(s)).toISOString().replace(/[-:]/g, "");
   return `${stamp}_${s.run.replace(SAFE, "_")}_${s.attempt}_${s.outcome}.json`;
-}
-
-export function isRunSummary(value: unknown): value is RunSummary {
-  const v = value as Partial<RunSummary> | null;
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    typeof v.job === "string" &&
-    typeof v.run === "string" &&
-    typeof v.attempt === "number" &&
-    typeof v.outcome === "string" &&
-    typeof v.scheduledAt === "string"
-  );
 }
 
 export function createOutbox(options: { dir: string; logger: Logger }): Outbox {

@@ -1,7 +1,7 @@
 // What people read on the status branch: the README table and the commit messages. Pure.
 
-import { sanitize } from "../errors.js";
 import { describeSchedule } from "../schedule/describe.js";
+import { cell, code } from "../text/markdown.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
@@ -33,9 +33,9 @@ const BODY_MAX_LINES = 50;
 
 /** One run: `<job>: <outcome> (exit <code>, <duration>)`. A batch: `<n> runs: a: succeeded,
  * b: failed ×2, … +k more` on the subject, one line per run in the body (capped). */
-export function commitMessage(summaries: readonly RunSummary[], secrets: string[] = []): string {
+export function commitMessage(summaries: readonly RunSummary[]): string {
   if (summaries.length === 0) return "status: update state";
-  if (summaries.length === 1) return sanitize(describeRun(summaries[0] as RunSummary), secrets);
+  if (summaries.length === 1) return describeRun(summaries[0] as RunSummary);
 
   const groups = new Map<string, number>();
   for (const s of summaries) {
@@ -57,7 +57,7 @@ export function commitMessage(summaries: readonly RunSummary[], secrets: string[
   const lines = summaries.slice(0, BODY_MAX_LINES).map((s) => `${s.run}: ${describeRun(s)}`);
   if (summaries.length > BODY_MAX_LINES)
     lines.push(`… and ${summaries.length - BODY_MAX_LINES} more`);
-  return sanitize(`${subject}\n\n${lines.join("\n")}`, secrets);
+  return `${subject}\n\n${lines.join("\n")}`;
 }
 
 export interface ReadmeInput {
@@ -68,17 +68,14 @@ export interface ReadmeInput {
   branch: string;
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
-
 function scheduleCell(schedule: string, timezone: string): string {
   let words = "";
   try {
-    words = ` — ${describeSchedule(schedule)}`;
+    words = ` — ${cell(describeSchedule(schedule))}`;
   } catch {
     // cronstrue knows fewer forms than gitcron; the expression alone still says it.
   }
-  return `${code(schedule)} ${timezone}${words}`;
+  return `${code(schedule)} ${cell(timezone)}${words}`;
 }
 
 function outcomeCell(s: RunSummary | undefined): string {
@@ -89,23 +86,28 @@ function outcomeCell(s: RunSummary | undefined): string {
       : s.outcome === "skipped" || s.outcome === "missed"
         ? "⏭️"
         : "❌";
-  return `${mark} ${s.outcome}${s.reason ? ` (${s.reason})` : ""}`;
+  return `${mark} ${cell(s.outcome)}${s.reason ? ` (${cell(s.reason)})` : ""}`;
 }
 
-export function renderReadme(input: ReadmeInput, secrets: string[] = []): string {
+/** The README of the status branch. Everything in it that came from a file or a run goes
+ * through the Markdown escaper; the caller redacts the whole. */
+export function renderReadme(input: ReadmeInput): string {
   const { state, lastRuns } = input;
   const active = state?.jobs ?? {};
   const names = [...new Set([...Object.keys(active), ...Object.keys(lastRuns)])].sort();
-  const out: string[] = [`# gitcron status (\`${input.branch}\`)`, ""];
+  const out: string[] = [`# gitcron status (${code(input.branch)})`, ""];
   if (state) {
-    const sync = state.lastSyncAt ? `last sync ${state.lastSyncAt}` : "not synced yet";
+    const sync = state.lastSyncAt ? `last sync ${cell(state.lastSyncAt)}` : "not synced yet";
     const revision = state.revision
       ? `revision ${code(state.revision.slice(0, 12))}`
       : "no revision";
-    out.push(`Applied ${revision}, ${sync}, agent ${state.agentVersion}.`);
+    out.push(`Applied ${revision}, ${sync}, agent ${cell(state.agentVersion)}.`);
     if (state.syncErrors.count > 0 && state.syncErrors.last) {
       const last = state.syncErrors.last;
-      out.push("", `⚠️ ${state.syncErrors.count} sync errors; last at ${last.at}: ${last.message}`);
+      out.push(
+        "",
+        `⚠️ ${state.syncErrors.count} sync errors; last at ${cell(last.at)}: ${cell(last.message)}`,
+      );
     }
     out.push("");
   }
@@ -117,17 +119,17 @@ export function renderReadme(input: ReadmeInput, secrets: string[] = []): string
     const job = active[name];
     const last = lastRuns[name];
     const row = [
-      job ? name : `${name} (removed)`,
+      job ? cell(name) : `${cell(name)} (removed)`,
       job
         ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}`
         : "—",
       outcomeCell(last),
       last?.exitCode != null ? String(last.exitCode) : "—",
       last?.durationMs != null ? formatDuration(last.durationMs) : "—",
-      last?.startedAt ?? "—",
-      job?.nextRunAt ?? "—",
+      last?.startedAt ? cell(last.startedAt) : "—",
+      job?.nextRunAt ? cell(job.nextRunAt) : "—",
     ];
-    out.push(`| ${row.map(cell).join(" | ")} |`);
+    out.push(`| ${row.join(" | ")} |`);
   }
   if (names.length === 0) out.push("| (no jobs) | | | | | | |");
 
@@ -143,7 +145,7 @@ export function renderReadme(input: ReadmeInput, secrets: string[] = []): string
     for (const r of rejected) {
       for (const i of r.issues)
         out.push(
-          `- \`${i.file}:${i.line}:${i.col}\` ${i.severity}: ${cell(i.message)} (${i.rule})`,
+          `- ${code(`${i.file}:${i.line}:${i.col}`)} ${cell(i.severity)}: ${cell(i.message)} (${cell(i.rule)})`,
         );
     }
   }
@@ -152,5 +154,5 @@ export function renderReadme(input: ReadmeInput, secrets: string[] = []): string
     "Each job's runs are in `jobs/<name>/runs.jsonl` (newest last); its last run in `jobs/<name>/last.json`.",
     "",
   );
-  return sanitize(out.join("\n"), secrets);
+  return out.join("\n");
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Events } from "../events.js";
 import type { Logger } from "../log.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
+import type { Redactor } from "../secrets/redactor.js";
 import { type PublishInput, type PublishResult, StatusBranchWriter } from "./branch.js";
 import { gitErrorText } from "./git.js";
 import { createOutbox } from "./outbox.js";
@@ -28,6 +29,8 @@ export interface StatusStoreOptions {
   clock?: Clock;
   /** Replaces the git writer (tests of faults). */
   writer?: StatusPublisher;
+  /** Everything written to the branch passes through it. */
+  redactor?: Redactor;
   gitToken?: string;
   gitTimeoutMs?: number;
   /** Longest wait between attempts while the remote is down. */
@@ -93,6 +96,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       logger,
       ...(options.gitToken && { gitToken: options.gitToken }),
       ...(options.gitTimeoutMs && { timeoutMs: options.gitTimeoutMs }),
+      ...(options.redactor && { redactor: options.redactor }),
     });
   const events = new Events<StatusEvents>((err) => logger.error({ err }, "status listener failed"));
 

@@ -4,12 +4,13 @@
 
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sanitize } from "../errors.js";
 import type { Logger } from "../log.js";
-import { isRunSummary, recordKey, summaryTime } from "./outbox.js";
+import type { Redactor } from "../secrets/redactor.js";
+import { recordKey, summaryTime } from "./outbox.js";
 import { renderReadme } from "./render.js";
 import { isStatusState, type StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
+import { isRunSummary } from "./summary-shape.js";
 
 export interface ApplyInput {
   root: string;
@@ -18,7 +19,8 @@ export interface ApplyInput {
   history: number;
   branch: string;
   logger: Logger;
-  secrets: string[];
+  /** Every file written passes through it (SPEC §4: the one redactor on every path out). */
+  redactor: Redactor;
 }
 
 /** A job's folder; names are DNS labels already, this only keeps a bad one inside jobs/. */
@@ -56,12 +58,6 @@ export function parseRuns(text: string, file: string, logger: Logger): RunSummar
   return runs;
 }
 
-const redact = (s: RunSummary, secrets: string[]): RunSummary => ({
-  ...s,
-  logTail: sanitize(s.logTail, secrets),
-  reason: s.reason === null ? null : sanitize(s.reason, secrets),
-});
-
 /** Returns the indexes of the input summaries that were new to the branch. */
 export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<number> }> {
   const { root, logger } = input;
@@ -82,7 +78,7 @@ export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<nu
       const key = recordKey(summary);
       if (seen.has(key)) continue;
       seen.add(key);
-      runs.push(redact(summary, input.secrets));
+      runs.push(input.redactor.value(summary));
       appended.add(i);
     }
     const kept = runs.sort(byTime).slice(-Math.max(1, input.history));
@@ -94,7 +90,7 @@ export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<nu
   const stateFile = join(root, "state.json");
   let state = input.state;
   if (state) {
-    await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    await writeFile(stateFile, `${JSON.stringify(input.redactor.value(state), null, 2)}\n`);
   } else {
     const text = await readText(stateFile);
     try {
@@ -106,7 +102,7 @@ export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<nu
   }
 
   const lastRuns = await readLastRuns(root);
-  const readme = renderReadme({ state, lastRuns, branch: input.branch }, input.secrets);
+  const readme = input.redactor.redact(renderReadme({ state, lastRuns, branch: input.branch }));
   await writeFile(join(root, "README.md"), readme);
   return { appended };
 }

@@ -117,7 +117,7 @@ describe("the step summary", () => {
         plan: { branch: "gitcron-status", reason: "origin has no branch `gitcron-status` yet" },
       }),
     );
-    expect(md).toContain("No plan: origin has no branch `gitcron-status` yet.");
+    expect(md).toContain("No plan: origin has no branch \\`gitcron-status\\` yet.");
     expect(md).not.toContain("```diff");
   });
 });

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
+import { accessFor } from "../../src/server/auth.js";
 import { healthRoutes } from "../../src/server/health.js";
 import { startHttpServer } from "../../src/server/http.js";
 import { runNowRoutes } from "../../src/server/run-now.js";
@@ -23,7 +24,7 @@ async function agent() {
   ]);
   const url = await serve(
     runNowRoutes({
-      token: TOKEN,
+      access: accessFor({ token: TOKEN, listenHost: "127.0.0.1", logger: silentLogger() }),
       trigger: (name) => setup.scheduler.trigger(name, "manual"),
       logger: silentLogger(),
     }),

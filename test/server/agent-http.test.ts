@@ -47,9 +47,14 @@ describe("the HTTP side of a running agent", () => {
     stops.push(() => agent.stop());
     await agent.ready;
     const url = await serve(agentRoutes({ agent, settings, logger: silentLogger() }));
+    const auth = { authorization: `Bearer ${TOKEN}` };
     const jobNames = async () =>
-      ((await (await fetch(`${url}/jobs`)).json()) as { name: string }[]).map((j) => j.name);
+      ((await (await fetch(`${url}/jobs`, { headers: auth })).json()) as { name: string }[]).map(
+        (j) => j.name,
+      );
     expect(await jobNames()).toEqual([first]);
+    // With a token set, reading jobs needs it.
+    expect((await fetch(`${url}/jobs`)).status).toBe(401);
 
     // A manual run: a real container, recorded with trigger "manual".
     const recorded = agent.scheduler.events.next("run:recorded", (e) => e.summary.job === first);

@@ -1,6 +1,7 @@
 // POST /jobs/:name/run over real HTTP against a real Scheduler (fake clock, held runs).
 
 import { describe, expect, it } from "vitest";
+import { accessFor } from "../../src/server/auth.js";
 import { runNowRoutes } from "../../src/server/run-now.js";
 import { settle } from "../helpers/fake-clock.js";
 import { schedulerWith } from "../helpers/scheduler.js";
@@ -15,7 +16,7 @@ async function runNowServer(jobs: Parameters<typeof schedulerWith>[0]) {
   const log = captureLogger();
   const url = await serve(
     runNowRoutes({
-      token: TOKEN,
+      access: accessFor({ token: TOKEN, listenHost: "127.0.0.1", logger: log.logger }),
       trigger: (name) => setup.scheduler.trigger(name, "manual"),
       logger: log.logger,
     }),
@@ -145,7 +146,7 @@ describe("refusals", () => {
     await run("known", "Bearer wrong-token-attempt");
     expect(log.records().map((r) => [r.msg, r.job ?? null, r.run ?? null])).toEqual([
       ["manual run requested", "known", "known-20261126T100000Z-1"],
-      ["manual run refused: wrong API token", null, null],
+      ["request refused: wrong API token", null, null],
     ]);
     expect(log.text()).not.toContain(TOKEN);
     expect(log.text()).not.toContain("wrong-token-attempt");

@@ -88,6 +88,35 @@ describe("the outbox", () => {
     expect(lines).toHaveLength(3);
   });
 
+  it("an entry missing any one field, or holding one of the wrong type, is set aside; the rest stay", async () => {
+    const dir = join(await temp.make(), "outbox");
+    const { logger } = recordingLogger();
+    const outbox = createOutbox({ dir, logger });
+    const good = summary("a", 1);
+    await outbox.append(good);
+    const base = summary("bad", 2) as unknown as Record<string, unknown>;
+    const broken = [
+      ...Object.keys(base).map((key) => {
+        const { [key]: _dropped, ...rest } = base;
+        return [`no-${key}`, rest] as const;
+      }),
+      ["outcome-unknown", { ...base, outcome: "owned" }],
+      ["attempt-text", { ...base, attempt: "1" }],
+      ["reason-number", { ...base, reason: 3 }],
+      ["time-garbage", { ...base, scheduledAt: "yesterday" }],
+      ["labels-nested", { ...base, labels: { a: { b: 1 } } }],
+    ] as const;
+    expect(broken.length).toBeGreaterThan(15);
+    for (const [name, record] of broken)
+      await writeFile(
+        join(dir, `20261126T030000.000Z_${name}_1_failed.json`),
+        JSON.stringify(record),
+      );
+    const listed = await outbox.list();
+    expect(listed.map((e) => e.summary)).toEqual([good]);
+    expect(await readdir(join(dir, "corrupt"))).toHaveLength(broken.length);
+  });
+
   it("a list taken while appends are in flight sees them whole, never as half-written", async () => {
     const dir = join(await temp.make(), "outbox");
     const { logger, lines } = recordingLogger();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRedactor } from "../../src/secrets/redactor.js";
 import { commitMessage, formatDuration, renderReadme } from "../../src/status/render.js";
 import { state, summary } from "./fixtures.js";
 
@@ -57,10 +58,10 @@ describe("commit messages", () => {
     expect(body.at(-1)).toBe("… and 70 more");
   });
 
-  it("credentials in a message are removed", () => {
+  it("credentials in a message are removed by the redactor the writer passes it through", () => {
     const s = summary("x", 0, { job: "x", outcome: "failed" });
     s.job = "x https://bob:hunter2@git.example.com/r.git";
-    expect(commitMessage([s])).not.toContain("hunter2");
+    expect(createRedactor([]).redact(commitMessage([s]))).not.toContain("hunter2");
   });
 });
 
@@ -121,15 +122,31 @@ describe("the status README", () => {
     expect(empty).toContain("| (no jobs) |");
   });
 
-  it("never shows credentials or the token", () => {
-    const leaky = state(["a"], {
-      syncErrors: {
-        count: 2,
-        last: { at: "2026-11-26T03:00:00Z", message: "fetch https://u:s3cret-token@h/r failed" },
-      },
+  it("shows text from files and runs as text: no heading, link, image or HTML can be forged", () => {
+    const forged =
+      "x\n# Owned\n[click](https://evil.example/) ![](https://evil.example/p.png) <img src=https://evil.example/i.png> *bold* `code` | cell";
+    const hostile = state(["a"], {
+      rejected: [
+        {
+          file: forged,
+          issues: [
+            { file: forged, line: 1, col: 1, severity: "error", rule: forged, message: forged },
+          ],
+        },
+      ],
     });
-    const text = renderReadme({ state: leaky, lastRuns: {}, branch: "s" }, ["s3cret-token"]);
-    expect(text).toContain("2 sync errors");
-    expect(text).not.toContain("s3cret-token");
+    const runs = { a: { ...lastRuns.gone, job: "a", reason: forged } };
+    const text = renderReadme({ state: hostile, lastRuns: runs, branch: "s" });
+    // Every line is the renderer's own: none starts with what a file said.
+    expect(text.split("\n").filter((l) => l.startsWith("# "))).toEqual(["# gitcron status (`s`)"]);
+    // Inside a code span Markdown and HTML mean nothing; outside, nothing may be live.
+    const outsideCode = text.replace(/(`+)[^`].*?\1/g, "");
+    expect(outsideCode).not.toMatch(/<img|(?<!\\)\]\(/);
+    expect(text).toContain("\\[click\\](https://evil.example/)");
+    expect(text).toContain("&lt;img src=https://evil.example/i.png&gt;");
+    expect(text).toContain("\\*bold\\*");
+    // The rows still have seven cells.
+    const row = text.split("\n").find((l) => l.startsWith("| a |")) ?? "";
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(9);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cell, code, fenced, table } from "../../src/action/markdown.js";
+import { cell, code, fenced, table } from "../../src/text/markdown.js";
 
 describe("step summary Markdown", () => {
   it("a pipe in a cell does not split the table row", () => {

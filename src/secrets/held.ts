@@ -1,0 +1,38 @@
+// Every secret value the agent holds (SPEC §4): what its one redactor must know.
+
+import type { AgentSettings } from "../settings.js";
+import { createRedactor, MIN_AGENT_SECRET_LENGTH, type Redactor } from "./redactor.js";
+import { secretEnvValues } from "./secret-env.js";
+
+/** The user and password of a URL, if it has them (decoded, as they might be printed). */
+function urlCredentials(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const parsed = new URL(url);
+    return [parsed.username, parsed.password]
+      .filter(Boolean)
+      .flatMap((v) => [v, decodeURIComponent(v)]);
+  } catch {
+    return [];
+  }
+}
+
+export function heldSecrets(
+  settings: Pick<AgentSettings, "repo" | "policy" | "gitToken" | "webhookSecret" | "apiToken">,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return [
+    ...secretEnvValues(env, settings.policy.secretEnv),
+    ...[settings.gitToken, settings.webhookSecret, settings.apiToken].filter(
+      (v): v is string => !!v,
+    ),
+    ...urlCredentials(settings.repo),
+  ];
+}
+
+/** The agent's one redactor: every secret it holds, values shorter than
+ * MIN_AGENT_SECRET_LENGTH left alone (they would mask ordinary words everywhere). */
+export const agentRedactor = (
+  settings: Parameters<typeof heldSecrets>[0],
+  env: Readonly<Record<string, string | undefined>>,
+): Redactor => createRedactor(heldSecrets(settings, env), { minLength: MIN_AGENT_SECRET_LENGTH });
