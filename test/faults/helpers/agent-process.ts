@@ -20,6 +20,8 @@ export interface AgentProcess {
   /** The agent id it runs as (labels and container names). */
   readonly id: string;
   readonly logs: readonly LogLine[];
+  /** Everything the process printed, as printed (stdout and stderr, line by line). */
+  output(): string;
   /** Resolves with the first log line (from the start of the process) matching `match`. */
   waitForLog(match: (line: LogLine) => boolean, ms?: number): Promise<LogLine>;
   signal(signal: NodeJS.Signals): void;
@@ -62,9 +64,11 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const logs: LogLine[] = [];
   const waiters = new Set<() => void>();
   const stderr: string[] = [];
+  const printed: string[] = [];
   // pino writes to stderr (stdout is for a command's output); read both.
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream as NodeJS.ReadableStream }).on("line", (text) => {
+      printed.push(text);
       try {
         logs.push(JSON.parse(text) as LogLine);
       } catch {
@@ -112,6 +116,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     port,
     id: String(started.agent),
     logs,
+    output: () => printed.join("\n"),
     waitForLog,
     signal: (signal) => killQuietly(child, signal),
     exited,

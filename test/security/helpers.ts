@@ -1,0 +1,136 @@
+// What the security suite looks at from outside the agent: canary secrets in the agent's
+// environment, every place they must never reach (each commit and file of the status branch,
+// every line the agent printed, every HTTP answer), and what every container of a test mounted
+// (from the engine's own events and `docker inspect`, not from the agent).
+
+import { randomBytes } from "node:crypto";
+import type Dockerode from "dockerode";
+import { LABEL } from "../../src/runtime/names.js";
+import type { AgentProcess } from "../faults/helpers/agent-process.js";
+import { git } from "../helpers/git.js";
+
+/** Secrets an attacker wants: one of each kind the agent holds. */
+export function canaries() {
+  const mark = (what: string) => `canary-${what}-${randomBytes(6).toString("hex")}`;
+  const values = {
+    apiToken: mark("api"),
+    webhookSecret: mark("hook"),
+    gitToken: mark("git"),
+    secretEnv: mark("secret"),
+  };
+  return {
+    values,
+    /** The agent's environment holding them. */
+    env: {
+      GITCRON_API_TOKEN: values.apiToken,
+      GITCRON_WEBHOOK_SECRET: values.webhookSecret,
+      GITCRON_GIT_TOKEN: values.gitToken,
+      SECRET_OTHER_JOB_KEY: values.secretEnv,
+    },
+    all: Object.values(values),
+  };
+}
+
+/** Every line ever committed to the status branch (each commit's message and patch, from its
+ * first commit), as one text. */
+export async function statusBranchHistory(remoteDir: string, branch = "gitcron-status") {
+  try {
+    return await git(remoteDir, "log", "-p", "--format=%H%n%B", branch);
+  } catch {
+    return "";
+  }
+}
+
+/** The bodies of the agent's HTTP answers on `paths`, with and without `token`. */
+export async function httpAnswers(port: number, paths: readonly string[], token?: string) {
+  const bodies: string[] = [];
+  for (const path of paths) {
+    const variants: Record<string, string>[] = [{}];
+    if (token) variants.push({ authorization: `Bearer ${token}` });
+    for (const headers of variants) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+      bodies.push(`${res.status} ${path}\n${await res.text()}`);
+    }
+  }
+  return bodies.join("\n");
+}
+
+/** Which canaries appear where: `{}` when none leaked. */
+export async function leaks(
+  secrets: readonly string[],
+  where: { remoteDir: string; agent: AgentProcess; port?: number; token?: string },
+): Promise<Record<string, string[]>> {
+  const places: Record<string, string> = {
+    "status branch": await statusBranchHistory(where.remoteDir),
+    "agent output": where.agent.output(),
+  };
+  if (where.port !== undefined) {
+    places.http = await httpAnswers(
+      where.port,
+      ["/jobs", "/metrics", "/healthz", "/readyz", "/nope"],
+      where.token,
+    );
+  }
+  const found: Record<string, string[]> = {};
+  for (const [place, text] of Object.entries(places)) {
+    const hits = secrets.filter((s) => text.includes(s));
+    if (hits.length > 0) found[place] = hits;
+  }
+  return found;
+}
+
+export interface MountRecord {
+  name: string;
+  job: string;
+  mounts: { type: string; source: string; name?: string; destination: string }[];
+}
+
+/** Records the mounts of every container created for a job whose name starts with `prefix`,
+ * from the engine's event stream, inspected the moment it is created. */
+export async function watchMounts(docker: Dockerode, prefix: string) {
+  const seen: MountRecord[] = [];
+  const pending: Promise<unknown>[] = [];
+  const events = (await docker.getEvents({
+    filters: { type: ["container"], event: ["create"], label: [LABEL.job] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
+  let buffered = "";
+  events.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines.filter(Boolean)) {
+      const event = JSON.parse(line) as {
+        id: string;
+        Actor?: { Attributes?: Record<string, string> };
+      };
+      const job = event.Actor?.Attributes?.[LABEL.job] ?? "";
+      if (!job.startsWith(prefix)) continue;
+      pending.push(
+        docker
+          .getContainer(event.id)
+          .inspect()
+          .then((info) =>
+            seen.push({
+              name: info.Name.replace(/^\//, ""),
+              job,
+              mounts: (info.Mounts ?? []).map((m) => ({
+                type: m.Type,
+                source: m.Source,
+                ...(m.Name && { name: m.Name }),
+                destination: m.Destination,
+              })),
+            }),
+          )
+          .catch(() => undefined),
+      );
+    }
+  });
+  return {
+    async stop(): Promise<MountRecord[]> {
+      await new Promise((r) => setTimeout(r, 200));
+      events.destroy();
+      await Promise.all(pending);
+      return seen;
+    },
+  };
+}
