@@ -34,7 +34,7 @@ export async function readActiveJobs(options: ReadActiveOptions): Promise<Active
   try {
     await git("remote", "get-url", "origin");
   } catch {
-    return { ok: false, reason: "the checkout has no `origin` remote" };
+    return { ok: false, reason: 'the checkout has no "origin" remote' };
   }
   // Deepening a full clone would mark it shallow; keep the checkout as it was made.
   const shallow = (await git("rev-parse", "--is-shallow-repository").catch(() => "")).trim();
@@ -44,15 +44,15 @@ export async function readActiveJobs(options: ReadActiveOptions): Promise<Active
   } catch (err) {
     const text = gitMessage(err);
     if (/couldn't find remote ref|not our ref/i.test(text)) {
-      return { ok: false, reason: `origin has no branch \`${options.branch}\` yet` };
+      return { ok: false, reason: `origin has no branch "${options.branch}" yet` };
     }
-    return { ok: false, reason: `could not fetch \`${options.branch}\` from origin: ${text}` };
+    return { ok: false, reason: `could not fetch "${options.branch}" from origin: ${text}` };
   }
   let text: string;
   try {
     text = await git("cat-file", "blob", "FETCH_HEAD:state.json");
   } catch {
-    return { ok: false, reason: `\`${options.branch}\` has no state.json` };
+    return { ok: false, reason: `"${options.branch}" has no state.json` };
   }
   return parseState(text, options.branch);
 }
@@ -68,10 +68,10 @@ export function parseState(text: string, branch: string): ActiveJobs {
   try {
     state = JSON.parse(text) as StateJson;
   } catch {
-    return { ok: false, reason: `state.json on \`${branch}\` is not valid JSON` };
+    return { ok: false, reason: `state.json on "${branch}" is not valid JSON` };
   }
   if (!isRecord(state) || !isRecord(state.jobs)) {
-    return { ok: false, reason: `state.json on \`${branch}\` has no jobs` };
+    return { ok: false, reason: `state.json on "${branch}" has no jobs` };
   }
   const active: Record<string, ActiveJob> = {};
   for (const [name, job] of Object.entries(state.jobs)) {

@@ -224,7 +224,7 @@ describe("the Action's verdict", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain("::");
     expect(run.outputs).toEqual({ errors: "0", warnings: "0", jobs: "1", files: "1" });
-    expect(run.summary).toContain("No plan: origin has no branch `gitcron-status` yet.");
+    expect(run.summary).toContain('No plan: origin has no branch "gitcron-status" yet.');
   });
 
   it("reads the plan from a full clone without making the clone shallow", async () => {

@@ -28,9 +28,9 @@ describe("reading the agent's state.json for a plan", () => {
   });
 
   it.each([
-    ["{not json", "state.json on `s` is not valid JSON"],
-    ['{"version":1}', "state.json on `s` has no jobs"],
-    ["[]", "state.json on `s` has no jobs"],
+    ["{not json", 'state.json on "s" is not valid JSON'],
+    ['{"version":1}', 'state.json on "s" has no jobs'],
+    ["[]", 'state.json on "s" has no jobs'],
   ])("explains why %s gives no plan", (text, reason) => {
     expect(parseState(text, "s")).toEqual({ ok: false, reason });
   });

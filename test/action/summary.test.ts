@@ -114,10 +114,10 @@ describe("the step summary", () => {
   it("says why there is no plan when the status branch cannot be read", () => {
     const md = renderStepSummary(
       base({
-        plan: { branch: "gitcron-status", reason: "origin has no branch `gitcron-status` yet" },
+        plan: { branch: "gitcron-status", reason: 'origin has no branch "gitcron-status" yet' },
       }),
     );
-    expect(md).toContain("No plan: origin has no branch \\`gitcron-status\\` yet.");
+    expect(md).toContain('No plan: origin has no branch "gitcron-status" yet.');
     expect(md).not.toContain("```diff");
   });
 });

@@ -302,6 +302,7 @@ describe("attack 9: fromEnv of the agent's own settings, past the validator", ()
     const mine = jobSpec({
       name: "mine",
       env: { KEY: { fromEnv: "SECRET_MINE_KEY" } },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell expands it
       ...shell('echo "${#KEY} $KEY"'),
     });
     const allowed = await runtime.run(runRequest(mine, { env, policy }));
