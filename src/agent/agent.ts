@@ -104,6 +104,17 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const cursorFile = jsonFile<Cursors>(join(settings.dataDir, "cursors.json"), logger, isCursors);
   const settingsKey = settingsKeyOf(settings);
   const agentId = agentIdOf(settings);
+  // Everything that can fail is asked before anything starts: never a half-started agent.
+  // Runs that outlived the previous agent: their jobs start no second run; their end is recorded
+  // once. Only runs labelled with this agent's id: agents of other repositories may share the
+  // engine, and their runs are theirs to record.
+  let existing: Awaited<ReturnType<Runtime["list"]>>;
+  try {
+    existing = await runtime.list(agentId);
+  } catch (err) {
+    throw new EnvironmentError(oneLine(err));
+  }
+  const cursors = (await cursorFile.load()) ?? {};
   const saved = await appliedFile.load();
   const usable = saved?.version === 1 && saved.settingsKey === settingsKey ? saved : null;
   const desired = new DesiredJobs(usable?.specs ?? []);
@@ -137,7 +148,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   scheduler.events.on("tick", () => cursorFile.save(() => scheduler.cursors()));
   scheduler.events.on("run:recorded", ({ summary }) => {
     const { logTail: _tail, ...fields } = summary;
-    logger.info(fields, `${summary.job}: ${summary.outcome}`);
+    // failed, timeout and error at warn, where log-based alerting looks (SPEC §3, "Logs").
+    const level = ["failed", "timeout", "error"].includes(summary.outcome) ? "warn" : "info";
+    logger[level](fields, `${summary.job}: ${summary.outcome}`);
   });
 
   const applied = new Map<string, ReturnType<typeof activeJobOf>>();
@@ -257,14 +270,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   });
   const unwatch = source.watch(() => sync.request());
 
-  // Runs that outlived the previous agent: their jobs start no second run; their end is recorded
-  // once. Only runs labelled with this agent's id: agents of other repositories may share the
-  // engine, and their runs are theirs to record.
-  const existing = await runtime.list(agentId);
   if (existing.length > 0)
     logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
   scheduler.adopt(existing);
-  await scheduler.catchUp((await cursorFile.load()) ?? {});
+  await scheduler.catchUp(cursors);
   scheduler.start();
   status.start();
 

@@ -1,15 +1,26 @@
 // `gitcron agent`: settings from flags and GITCRON_* variables, the agent, its HTTP side,
-// and a clean shutdown on SIGTERM / SIGINT.
+// and a clean shutdown on SIGTERM / SIGINT. Start-up checks everything it can before anything
+// is scheduled (SPEC §3, "Start-up"); an unexpected internal error stops the agent the way
+// SIGTERM does and exits non-zero, so a supervisor restarts it and the next start adopts runs.
 
-import { startAgent } from "../agent/agent.js";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type Agent, startAgent } from "../agent/agent.js";
 import { agentRoutes } from "../agent/routes.js";
+import { EnvironmentError, oneLine } from "../errors.js";
 import { createLogger, logDestination } from "../log.js";
 import { createRuntime } from "../runtime/create.js";
 import { agentRedactor } from "../secrets/held.js";
 import { startHttpServer } from "../server/http.js";
 import { exposureWarning } from "../server/run-now.js";
-import { flagOptions, resolveSettings, settingsHelp } from "../settings.js";
+import { type AgentSettings, flagOptions, resolveSettings, settingsHelp } from "../settings.js";
+import { classifyRepo, normalizeJobsPath } from "../source/job-files.js";
 import { type Command, parseFlags } from "./command.js";
+
+/** Exit code of an agent that stopped itself on an internal error (sysexits' EX_SOFTWARE). */
+export const INTERNAL_ERROR_EXIT = 70;
+/** The longest the orderly stop after an internal error may take before the process ends. */
+const CRASH_STOP_LIMIT_MS = 45_000;
 
 const help = `Usage: gitcron agent [flags]
 
@@ -24,7 +35,47 @@ ${settingsHelp()}
 Environment: GITCRON_GIT_TOKEN (https Git credentials), DOCKER_HOST, DOCKER_CONFIG.
 Signals: SIGTERM or SIGINT start nothing new, wait up to 30s for running runs, push the
 outbox and exit 0; runs still going are adopted by the next start.
+Exit codes: 0 stopped by a signal; 2 a setting that cannot work (a bad flag, --listen taken,
+a --repo folder that does not exist, Docker unreachable), before anything is scheduled;
+${INTERNAL_ERROR_EXIT} an internal error, after the same orderly stop as SIGTERM.
 `;
+
+/** A local --repo (and its --path) must exist: a typo would otherwise retry forever. */
+function checkLocalRepo(settings: AgentSettings): void {
+  const kind = classifyRepo(settings.repo);
+  if (kind.type !== "folder") return;
+  if (!existsSync(kind.folder))
+    throw new EnvironmentError(
+      `--repo ${kind.folder} does not exist: give a Git URL, a local repository or a folder of job files`,
+    );
+  const jobs = join(kind.folder, normalizeJobsPath(settings.path));
+  if (!existsSync(jobs) || !statSync(jobs).isDirectory())
+    throw new EnvironmentError(`--path ${settings.path} is not a folder inside ${kind.folder}`);
+}
+
+type Ending = { signal: NodeJS.Signals } | { crash: unknown };
+
+/** Resolves with the first signal or internal error; from the first moment, so that an error
+ * during start-up is an orderly stop too. */
+function awaitEnding(): { ended: Promise<Ending>; release(): void } {
+  let end: (e: Ending) => void = () => {};
+  const ended = new Promise<Ending>((resolve) => {
+    end = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => end({ signal });
+  const onCrash = (crash: unknown) => end({ crash });
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
+  return {
+    ended,
+    release() {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    },
+  };
+}
 
 export const command: Command = {
   name: "agent",
@@ -33,25 +84,30 @@ export const command: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, flagOptions(), false);
     const settings = resolveSettings(values, io.env, io.cwd);
+    checkLocalRepo(settings);
     // One redactor for every way out: the log, the status branch, HTTP (SPEC §4).
     const redactor = agentRedactor(settings, io.env);
     const logger = createLogger({
       destination: await logDestination(settings.logFormat, redactor.redact),
     });
-    const runtime = await createRuntime(settings.runtime, { logger });
-    const agent = await startAgent({ settings, logger, runtime, env: io.env, redactor });
-    const http = await startHttpServer({
-      ...settings.listen,
-      routes: agentRoutes({ agent, settings, logger }),
-      logger,
-      redactor,
-    });
+    const { ended, release } = awaitEnding();
+    // Bound before anything is scheduled: a taken port ends the start-up, not a running agent.
+    const http = await startHttpServer({ ...settings.listen, logger, redactor });
+    let agent: Agent;
+    try {
+      const runtime = await createRuntime(settings.runtime, { logger });
+      agent = await startAgent({ settings, logger, runtime, env: io.env, redactor });
+    } catch (err) {
+      await http.close();
+      throw err;
+    }
+    http.setRoutes(agentRoutes({ agent, settings, logger }));
     logger.info(
       {
         listen: `${http.address.host}:${http.address.port}`,
         repo: agent.sourceDescription,
         agent: agent.agentId,
-        runtime: runtime.kind,
+        runtime: settings.runtime,
         redacting: redactor.size,
       },
       "agent started",
@@ -59,23 +115,27 @@ export const command: Command = {
     const exposed = exposureWarning(settings.listen.host, settings);
     if (exposed) logger.warn(exposed);
 
-    const stopped = new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, "stopping: no new runs; waiting up to 30s for running runs");
-        process.off("SIGTERM", onSignal);
-        process.off("SIGINT", onSignal);
-        resolve();
-      };
-      process.on("SIGTERM", onSignal);
-      process.on("SIGINT", onSignal);
-    });
-    await stopped;
+    const ending = await ended;
+    release();
+    if ("signal" in ending) {
+      logger.info(
+        { signal: ending.signal },
+        "stopping: no new runs; waiting up to 30s for running runs",
+      );
+    } else {
+      logger.error(
+        { err: oneLine(ending.crash) },
+        "internal error: stopping as on SIGTERM; the next start adopts runs still going",
+      );
+      // Whatever happens during the stop, the process ends.
+      setTimeout(() => process.exit(INTERNAL_ERROR_EXIT), CRASH_STOP_LIMIT_MS).unref();
+    }
     await agent.stop();
     await http.close();
     logger.info("agent stopped");
     logger.flush();
     // Runs still going hold engine connections open; they are left to the next start, so
     // the process must not wait for them.
-    process.exit(0);
+    process.exit("signal" in ending ? 0 : INTERNAL_ERROR_EXIT);
   },
 };

@@ -154,5 +154,7 @@ const runCredentialHelper: CredentialHelperRunner = (helper, serverAddress, env)
         else resolve(stdout);
       },
     );
+    // A helper that could not be started (EMFILE, ENOENT) has no stdin to write to.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(serverAddress);
   });

@@ -70,7 +70,11 @@ export function finishedResult(engine: EngineContext, run: FinishedRun, log: Log
     adopted: run.adopted,
   };
   const { outcome, exitCode, reason, adopted } = result;
-  log.info({ outcome, exitCode, reason, adopted }, "run finished");
+  // A failed or timed-out run is what log-based alerting looks for (SPEC §3, "Logs").
+  log[outcome === "succeeded" ? "info" : "warn"](
+    { outcome, exitCode, reason, adopted },
+    "run finished",
+  );
   return result;
 }
 

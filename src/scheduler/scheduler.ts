@@ -156,7 +156,10 @@ export class Scheduler {
       if (decision.kind === "run") {
         this.onTick(job, { scheduledAt: decision.scheduledAt, trigger: "catch-up" });
       } else {
-        await this.recordTick(job, decision.scheduledAt, "schedule", "missed", decision.reason);
+        // Not awaited: a record that waits for a full disk must not hold the start-up.
+        this.track(
+          this.recordTick(job, decision.scheduledAt, "schedule", "missed", decision.reason),
+        );
       }
     }
   }
@@ -391,6 +394,8 @@ export class Scheduler {
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
 
+  /** A run's record: a failure to store it is thrown on, so the runtime keeps the run's
+   * container and the next start records it (SPEC §3, "Start-up"). */
   private async recordResult(attempt: Active, spec: JobSpec | undefined, result: RunResult) {
     const summary = summaryOfResult(
       attempt,
@@ -398,7 +403,8 @@ export class Scheduler {
       attempt.revision,
       result,
     );
-    await this.store(summary);
+    await this.options.record(summary);
+    this.recorded(summary);
   }
 
   private async recordTick(
@@ -418,18 +424,20 @@ export class Scheduler {
       reason,
       now,
     });
-    await this.store(summary);
-  }
-
-  private async store(summary: RunSummary): Promise<void> {
     try {
       await this.options.record(summary);
     } catch (err) {
+      // A tick that never ran has no container to keep: said at error, and gone.
       this.options.logger.error(
         { err, job: summary.job, run: summary.run },
-        "could not store a run summary",
+        "could not store the record of a tick that did not run",
       );
+      return;
     }
+    this.recorded(summary);
+  }
+
+  private recorded(summary: RunSummary): void {
     const job = this.jobs.get(summary.job);
     if (job) job.last = summary;
     this.events.emit("run:recorded", { summary });

@@ -2,6 +2,7 @@
 // are handed in, so this file knows nothing about jobs or metrics.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { EnvironmentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
 
@@ -82,67 +83,125 @@ export interface HttpServer {
   server: Server;
   /** The address actually bound (port 0 picks a free one). */
   address: { host: string; port: number };
+  /** Routes served from now on; until then every request gets 503 "starting". */
+  setRoutes(routes: readonly Route[]): void;
   close(): Promise<void>;
 }
+
+/** Bounds that keep slow or idle clients from holding the agent's file descriptors (SPEC §4):
+ * a connection that has not sent its headers within HEADERS_TIMEOUT_MS, or its whole request
+ * within REQUEST_TIMEOUT_MS, is closed; idle keep-alive connections after KEEP_ALIVE_MS; and
+ * past MAX_CONNECTIONS new ones are refused at once. */
+export const HTTP_LIMITS = {
+  maxConnections: 128,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveMs: 5_000,
+  checkEveryMs: 1_000,
+};
 
 export async function startHttpServer(options: {
   host: string;
   port: number;
-  routes: readonly Route[];
+  routes?: readonly Route[];
   logger: Logger;
   /** Every answer passes through it; default: one that only strips URL credentials. */
   redactor?: Redactor;
+  limits?: Partial<typeof HTTP_LIMITS>;
 }): Promise<HttpServer> {
-  const { routes, logger } = options;
+  const { logger } = options;
+  const limits = { ...HTTP_LIMITS, ...options.limits };
+  let routes: readonly Route[] | null = options.routes ?? null;
   const redactor = options.redactor ?? createRedactor([]);
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://agent");
-    const method = req.method ?? "GET";
-    let pathMatched = false;
-    for (const route of routes) {
-      const params = match(route.pattern, url.pathname);
-      if (!params) continue;
-      pathMatched = true;
-      if (route.method !== method) continue;
-      try {
-        const body = route.maxBody ? await readBody(req, route.maxBody) : Buffer.alloc(0);
-        send(
-          res,
-          await route.handle({ method, path: url.pathname, params, headers: req.headers, body }),
-          redactor,
-        );
-      } catch (err) {
-        if (err instanceof BodyTooLarge)
-          return send(res, { status: 413, body: { error: "request body too large" } }, redactor);
-        logger.error({ err, path: url.pathname }, "HTTP handler failed");
-        send(res, { status: 500, body: { error: "internal error" } }, redactor);
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveMs,
+      connectionsCheckingInterval: limits.checkEveryMs,
+    },
+    async (req, res) => {
+      if (!routes) {
+        send(res, { status: 503, body: "starting\n" }, redactor);
+        return;
       }
-      return;
-    }
-    send(
-      res,
-      pathMatched
-        ? { status: 405, body: { error: "method not allowed" } }
-        : { status: 404, body: { error: "not found" } },
-      redactor,
-    );
-  });
+      const url = new URL(req.url ?? "/", "http://agent");
+      const method = req.method ?? "GET";
+      let pathMatched = false;
+      for (const route of routes) {
+        const params = match(route.pattern, url.pathname);
+        if (!params) continue;
+        pathMatched = true;
+        if (route.method !== method) continue;
+        try {
+          const body = route.maxBody ? await readBody(req, route.maxBody) : Buffer.alloc(0);
+          send(
+            res,
+            await route.handle({ method, path: url.pathname, params, headers: req.headers, body }),
+            redactor,
+          );
+        } catch (err) {
+          if (err instanceof BodyTooLarge)
+            return send(res, { status: 413, body: { error: "request body too large" } }, redactor);
+          logger.error({ err, path: url.pathname }, "HTTP handler failed");
+          send(res, { status: 500, body: { error: "internal error" } }, redactor);
+        }
+        return;
+      }
+      send(
+        res,
+        pathMatched
+          ? { status: 405, body: { error: "method not allowed" } }
+          : { status: 404, body: { error: "not found" } },
+        redactor,
+      );
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  // A malformed request or a client gone mid-request is that client's problem, not the agent's.
+  server.on("clientError", (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => reject(listenError(err, options.host, options.port)));
     server.listen(options.port, options.host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
+  });
+  // After listening, an error here (EMFILE while accepting) must not end the agent: the
+  // connection is lost, the agent and its other connections go on.
+  let lastWarned = 0;
+  server.on("error", (err) => {
+    if (Date.now() - lastWarned < 10_000) return;
+    lastWarned = Date.now();
+    logger.warn({ err: (err as Error).message }, "HTTP server could not accept a connection");
   });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : options.port;
   return {
     server,
     address: { host: options.host, port },
+    setRoutes(next) {
+      routes = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** `--listen` cannot be bound: one sentence saying why and what to do. */
+function listenError(err: unknown, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const at = `--listen ${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const why =
+    code === "EADDRINUSE"
+      ? "the port is already in use; stop what listens there or choose another port"
+      : code === "EACCES"
+        ? "binding it needs privileges this user does not have; choose a port above 1023"
+        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
+          ? "no network interface of this machine has that address"
+          : (err as Error).message;
+  return new EnvironmentError(`${at}: ${why}`);
 }

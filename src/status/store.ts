@@ -58,7 +58,8 @@ export interface StatusEvents {
 
 export interface StatusStore {
   readonly events: Events<StatusEvents>;
-  /** Resolves once the summary is durably in the outbox. */
+  /** Resolves once the summary is durably in the outbox; retries a failed write until it
+   * succeeds, and rejects only if the store stops first. */
   record(summary: RunSummary): Promise<void>;
   /** The next push writes this as state.json. */
   setState(state: StatusState): void;
@@ -206,16 +207,27 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     events,
     async record(summary) {
       counts.recorded++;
-      try {
-        const entry = await outbox.append(summary);
-        pending.set(entry.id, summary);
-      } catch (err) {
-        // Not durable, but still pushed if this process lives long enough.
-        pending.set(`unsaved-${counts.recorded}`, summary);
-        logger.error({ err: gitErrorText(err), run: summary.run }, "cannot write the outbox");
-        throw err;
-      } finally {
-        nudge();
+      // Until it is on disk the run's container is kept (the caller awaits this): the write is
+      // retried with backoff while the disk is full or read-only, and given up only when the
+      // store stops, so that the next start records the run from its container.
+      for (let failures = 0; ; failures++) {
+        try {
+          const entry = await outbox.append(summary);
+          pending.set(entry.id, summary);
+          if (failures > 0) logger.info({ run: summary.run }, "the run's record is written now");
+          nudge();
+          return;
+        } catch (err) {
+          if (failures % 10 === 0) {
+            logger.error(
+              { err: gitErrorText(err), run: summary.run, attempts: failures + 1 },
+              "cannot write the run's record; its container is kept and the write retried",
+            );
+          }
+          if (stopSignal.signal.aborted) throw err;
+          await clock.sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopSignal.signal);
+          if (stopSignal.signal.aborted) throw err;
+        }
       }
     },
     setState(next) {

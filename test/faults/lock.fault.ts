@@ -85,4 +85,36 @@ describe("the engine as the lock", () => {
     const runs = await w.runsOf(job);
     expect(new Set(runs.map((r) => r.run)).size).toBe(runs.length);
   });
+
+  it("two agents on the same repository, a job longer than its interval: never two runs at once", async () => {
+    const w = await hooks.world("lock-two-agents-long", (p) => ({
+      // Every second, three seconds long: each tick comes while a run is going (queue).
+      [`${p}-long.yaml`]: jobYaml("* * * * * *", "sleep 3; echo long"),
+    }));
+    const job = `${w.prefix}-long`;
+    const [a, b] = await Promise.all([
+      hooks.agent(w, { data: "data-a" }),
+      hooks.agent(w, { data: "data-b" }),
+    ]);
+    await until(
+      "four runs",
+      async () => ((await w.runsOf(job)).length >= 4 ? true : undefined),
+      40_000,
+    );
+    a.signal("SIGTERM");
+    b.signal("SIGTERM");
+    expect((await a.exited).code).toBe(0);
+    expect((await b.exited).code).toBe(0);
+    const ledger = await w.finish({ "two agents, a job longer than its interval": 1 });
+    expect(ledger.maxLive).toBe(1);
+    // Back to back, never side by side: each run starts after the one before it ended.
+    const runs = (await w.runsOf(job)).sort((x, y) =>
+      (x.startedAt ?? "").localeCompare(y.startedAt ?? ""),
+    );
+    for (let i = 1; i < runs.length; i++) {
+      expect(Date.parse(runs[i]?.startedAt ?? "")).toBeGreaterThanOrEqual(
+        Date.parse(runs[i - 1]?.finishedAt ?? "") - 1_000,
+      );
+    }
+  });
 });

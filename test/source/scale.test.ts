@@ -1,5 +1,6 @@
-// 5,000 job files: the agent must apply a pushed change within 3 s at --interval 1s, so one
-// sync that brings one changed file must take well under a second.
+// 5,000 job files in one repository: the first sync lists them all, a sync with nothing new
+// changes nothing, and a sync after one file changed reports exactly that file and reads it.
+// How long each takes is measured by the bench (`npm run bench`, scale), not asserted here.
 
 import { execFileSync } from "node:child_process";
 import { afterAll, expect, it } from "vitest";
@@ -40,7 +41,7 @@ function importCommit(
   }).trim();
 }
 
-it(`syncs ${JOBS} job files, and then one changed file within a second`, async () => {
+it(`syncs ${JOBS} job files, then none, then the one that changed`, async () => {
   const remote = createRemote(dirs.make("remote"));
   const files: Record<string, string> = {};
   for (let i = 0; i < JOBS; i++) {
@@ -54,22 +55,17 @@ it(`syncs ${JOBS} job files, and then one changed file within a second`, async (
     dataDir: dirs.make("data"),
     logger: silentLogger(),
   });
-  const timed = async <T>(work: () => Promise<T>) => {
-    const started = performance.now();
-    const result = await work();
-    return { result, ms: Math.round(performance.now() - started) };
-  };
-
-  const first = await timed(() => source.sync(null));
-  const noop = await timed(() => source.sync(first.result.revision));
+  const first = await source.sync(null);
+  const noop = await source.sync(first.revision);
   importCommit(remote.bare, { "jobs/team-7/job-7.yaml": "schedule: '@daily'\n" }, "one", base);
-  const one = await timed(() => source.sync(noop.result.revision));
+  const one = await source.sync(noop.revision);
   await source.close();
 
-  expect(first.result.files).toHaveLength(JOBS);
-  expect(noop.result.changes).toEqual([]);
-  expect(one.result.changes).toEqual([{ path: "team-7/job-7.yaml", kind: "modified" }]);
-  console.info(
-    `source, ${JOBS} jobs: first sync ${first.ms} ms, no-op ${noop.ms} ms, one change ${one.ms} ms`,
-  );
+  expect(first.files).toHaveLength(JOBS);
+  expect(await first.read("team-3/job-1003.yaml")).toEqual({
+    text: 'schedule: "*/5 * * * *"\nimage: busybox\ncommand: [echo, "1003"]\n',
+  });
+  expect(noop.changes).toEqual([]);
+  expect(one.changes).toEqual([{ path: "team-7/job-7.yaml", kind: "modified" }]);
+  expect(await one.read("team-7/job-7.yaml")).toEqual({ text: "schedule: '@daily'\n" });
 }, 60_000);

@@ -38,6 +38,10 @@ export interface AgentProcessOptions {
   flags?: Record<string, string>;
   /** More environment, e.g. { DOCKER_HOST: "unix:///tmp/x.sock" }. */
   env?: Record<string, string>;
+  /** Starts the agent under `ulimit -n` of this many file descriptors. */
+  maxFiles?: number;
+  /** Options for node itself, before the script (e.g. --import of a fault). */
+  nodeArgs?: string[];
 }
 
 /** Starts the agent and resolves once its HTTP side listens. */
@@ -50,8 +54,20 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     listen: "127.0.0.1:0",
     ...options.flags,
   };
-  const args = [MAIN, "agent", ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])];
-  const child = spawn(process.execPath, args, {
+  const args = [
+    ...(options.nodeArgs ?? []),
+    MAIN,
+    "agent",
+    ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
+  ];
+  const [command, argv] =
+    options.maxFiles === undefined
+      ? [process.execPath, args]
+      : [
+          "sh",
+          ["-c", `ulimit -n ${options.maxFiles} && exec "$0" "$@"`, process.execPath, ...args],
+        ];
+  const child = spawn(command as string, argv as string[], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/tmp",

@@ -31,7 +31,7 @@ export default async function setup(project: TestProject) {
       containersSeen: 0,
       duplicates: 0,
       lost: 0,
-      leftInEngine: 0,
+      leftUnrecorded: 0,
       maxLive: 0,
     };
     for (const l of lines) {
@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
       total.containersSeen += l.ledger.containersSeen;
       total.duplicates += l.ledger.duplicates;
       total.lost += l.ledger.lost;
-      total.leftInEngine += l.ledger.leftInEngine;
+      total.leftUnrecorded += l.ledger.leftUnrecorded;
       total.maxLive = Math.max(total.maxLive, l.ledger.maxLive);
     }
     console.log(

@@ -80,18 +80,24 @@ export async function statusRecords(repoDir: string, branch = "gitcron-status") 
 
 export interface LedgerReport {
   records: number;
-  /** run#attempt#outcome keys that appear more than once. */
+  /** Runs (run#attempt) that ended more than once on the branch — also with two different
+   * outcomes — and tick records (run#attempt#outcome) written twice. */
   duplicates: string[];
   /** Runs the engine ran that have no record of their end and are no longer in the engine. */
   lost: string[];
-  /** Runs still in the engine at the end (left going by a stopped agent, for the next start). */
-  leftInEngine: number;
+  /** Runs still in the engine at the end with no record of their end: left for a next start. */
+  leftUnrecorded: string[];
   /** The most containers of one job at once. */
   maxLive: number;
   containersSeen: number;
 }
 
 const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
+
+/** The identity of a record: a run ends once, whatever its outcome; a tick that never ran
+ * (skipped, missed) is its own record. */
+const ledgerKey = (r: RunSummary) =>
+  ENDED.has(r.outcome) ? `${r.run}#${r.attempt}` : `${r.run}#${r.attempt}#${r.outcome}`;
 
 /** `erased`: records once on the branch that someone removed; they count as recorded, not as
  * duplicates of what is there now. */
@@ -101,10 +107,7 @@ export function checkLedger(
   erased: readonly RunSummary[] = [],
 ): LedgerReport {
   const counts = new Map<string, number>();
-  for (const r of records) {
-    const key = `${r.run}#${r.attempt}#${r.outcome}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  for (const r of records) counts.set(ledgerKey(r), (counts.get(ledgerKey(r)) ?? 0) + 1);
   const ended = new Set(
     [...records, ...erased].filter((r) => ENDED.has(r.outcome)).map((r) => r.run),
   );
@@ -112,7 +115,7 @@ export function checkLedger(
     records: records.length,
     duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),
     lost: [...engine.ranRuns].filter((run) => !ended.has(run) && !engine.present.has(run)),
-    leftInEngine: engine.present.size,
+    leftUnrecorded: [...engine.present].filter((run) => !ended.has(run)),
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),
     containersSeen: engine.ranRuns.size,
   };
@@ -123,10 +126,15 @@ export async function tally(
   file: string,
   entry: { test: string; faults: Record<string, number>; ledger: LedgerReport; notes?: object },
 ): Promise<void> {
-  const { duplicates, lost, ...counts } = entry.ledger;
+  const { duplicates, lost, leftUnrecorded, ...counts } = entry.ledger;
   const line = {
     ...entry,
-    ledger: { ...counts, duplicates: duplicates.length, lost: lost.length },
+    ledger: {
+      ...counts,
+      duplicates: duplicates.length,
+      lost: lost.length,
+      leftUnrecorded: leftUnrecorded.length,
+    },
   };
   await appendFile(file, `${JSON.stringify(line)}\n`);
 }

@@ -41,11 +41,13 @@ export interface FaultWorld {
   runsOf(job: string): Promise<RunSummary[]>;
   state(): Promise<StatusState | null>;
   /** Checks the three promises, tallies them with the faults injected, cleans up the engine.
-   * `erased`: records that were on the branch until a person rewrote it (not lost by the agent). */
+   * `erased`: records that were on the branch until a person rewrote it (not lost by the agent).
+   * `leftRunning`: runs the test left going in the engine on purpose, for a next start. */
   finish(
     faults: Record<string, number>,
     notes?: object,
     erased?: readonly RunSummary[],
+    leftRunning?: number,
   ): Promise<LedgerReport>;
   /** Removes containers and temp folders (afterEach; safe after finish). */
   cleanup(): Promise<void>;
@@ -86,7 +88,7 @@ export async function faultWorld(
       const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
       return text ? (JSON.parse(text) as StatusState) : null;
     },
-    async finish(faults, notes, erased = []) {
+    async finish(faults, notes, erased = [], leftRunning = 0) {
       const engineReport = await watch.stop();
       stopped = true;
       const ledger = checkLedger(await records(), engineReport, erased);
@@ -98,6 +100,9 @@ export async function faultWorld(
       });
       expect(ledger.duplicates, "runs recorded twice").toEqual([]);
       expect(ledger.lost, "runs the engine ran with no record").toEqual([]);
+      expect(ledger.leftUnrecorded, "runs left in the engine with no record").toHaveLength(
+        leftRunning,
+      );
       expect(ledger.maxLive, "most containers of one job at once").toBeLessThanOrEqual(1);
       return ledger;
     },
