@@ -5,9 +5,10 @@ import { appendFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { EnvironmentError, oneLine, UsageError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
+import { readJobFileFromDisk } from "../jobs/job-file.js";
 import { type LoadedTree, loadJobTree } from "../jobs/load.js";
 import { countIssues, renderGithub, renderSummary, sortIssues } from "../jobs/render.js";
-import { plan } from "../plan/plan.js";
+import { planRevision } from "../plan/revision.js";
 import { type ActionInputs, readInputs } from "./inputs.js";
 import { readActiveJobs } from "./status-branch.js";
 import { type PlanSection, renderStepSummary } from "./summary.js";
@@ -44,7 +45,7 @@ async function validate(io: ActionIO, inputs: ActionInputs): Promise<number> {
   io.stdout.write(`gitcron: ${renderSummary(counts)}`);
 
   const jobsRoot = await jobsFolder(path.resolve(workspace, inputs.jobsPath));
-  const planSection = await planAgainstStatus({ inputs, tree, issues, jobsRoot });
+  const planSection = await planAgainstStatus({ inputs, tree, jobsRoot });
   const summary = renderStepSummary({
     specs: tree.specs,
     issues,
@@ -68,34 +69,25 @@ async function validate(io: ActionIO, inputs: ActionInputs): Promise<number> {
   return counts.errors > 0 ? 1 : 0;
 }
 
-/** The agent judges each file on its own: a file with errors keeps its job as it runs now. */
+/** The plan the agent will carry out, by its own rules (planRevision): a file with errors keeps
+ * its job as it runs now; a file that takes an active job's name is rejected. */
 async function planAgainstStatus(options: {
   inputs: ActionInputs;
   tree: LoadedTree;
-  issues: readonly Issue[];
   /** Absolute; JobSpec.file and state.json's `file` are relative to it. */
   jobsRoot: string;
 }): Promise<PlanSection> {
-  const { inputs, tree, issues, jobsRoot } = options;
+  const { inputs, tree, jobsRoot } = options;
   const branch = inputs.statusBranch;
   const state = await readActiveJobs({ workspace: inputs.workspace, branch });
   if (!state.ok) return { branch, reason: state.reason };
-  const invalid = new Set(
-    issues
-      .filter((i) => i.severity === "error")
-      .map((i) => relativeTo(jobsRoot, path.resolve(inputs.workspace, i.file))),
-  );
-  const desired = tree.specs.filter((spec) => !invalid.has(spec.file));
-  const wanted = new Set(desired.map((spec) => spec.name));
-  const active = { ...state.active };
-  const kept: string[] = [];
-  for (const [name, job] of Object.entries(state.active)) {
-    if (job.file && invalid.has(job.file) && !wanted.has(name)) {
-      kept.push(name);
-      delete active[name];
-    }
-  }
-  return { branch, entries: plan(desired, active), kept: kept.sort(), revision: state.revision };
+  const planned = await planRevision({
+    files: tree.files.map((f) => relativeTo(jobsRoot, path.resolve(inputs.workspace, f))),
+    read: async (file) => readJobFileFromDisk(path.join(jobsRoot, file)),
+    active: state.active,
+    options: { policy: inputs.policy, defaultTimezone: inputs.defaultTimezone },
+  });
+  return { branch, entries: planned.entries, kept: planned.kept, revision: state.revision };
 }
 
 /** The folder job files are named relative to: the path itself, or a single file's folder. */

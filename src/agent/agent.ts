@@ -12,7 +12,7 @@ import { parseJobContent } from "../jobs/job-file.js";
 import { createScheduleChecks } from "../jobs/schedule-checks.js";
 import type { Logger } from "../log.js";
 import { DesiredJobs } from "../plan/desired.js";
-import { activeJobOf, type PlanEntry, plan } from "../plan/plan.js";
+import { activeJobOf, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
 import { Scheduler } from "../scheduler/scheduler.js";
@@ -184,7 +184,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   };
 
   // The last good specs start at once: a remote that is down at start-up changes nothing.
-  applyPlan(plan(desired.specs(), {}));
+  applyPlan(plan(desired.specs().map(plannedJobOf), {}));
 
   const source =
     deps.source ??
@@ -235,7 +235,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
             schedules,
           }),
       });
-      const entries = plan(desired.specs(), Object.fromEntries(applied));
+      const entries = plan(desired.specs().map(plannedJobOf), Object.fromEntries(applied));
       applyPlan(entries);
       revision = snapshot.revision;
       appliedFile.save(() => ({ version: 1, settingsKey, revision, specs: desired.entries() }));

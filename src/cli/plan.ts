@@ -1,16 +1,19 @@
 // `gitcron plan --repo R [--ref REF]`: what the agent would change, against the active set
-// recorded in state.json on the status branch.
+// recorded in state.json on the status branch — judged by the agent's own rules (planRevision)
+// on the revision read from Git's objects, as the agent reads it.
 
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
-import { hasErrors } from "../jobs/issues.js";
-import { loadJobTree } from "../jobs/load.js";
 import { renderText } from "../jobs/render.js";
-import { plan, renderPlan } from "../plan/plan.js";
-import { classifyRepo } from "../source/job-files.js";
-import { type GitAccess, gitErrorText, gitIn } from "../status/git.js";
+import { renderPlan } from "../plan/plan.js";
+import { planRevision } from "../plan/revision.js";
+import { revisionFiles } from "../source/git-objects.js";
+import { gitEnvironment } from "../source/git-runner.js";
+import { classifyRepo, normalizeJobsPath } from "../source/job-files.js";
+import { DEFAULT_GIT_TIMEOUT_MS, type GitAccess, gitErrorText, gitIn } from "../status/git.js";
 import { readStatusState } from "../status/state.js";
 import { type Command, parseFlags } from "./command.js";
 import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
@@ -54,33 +57,52 @@ export const command: Command = {
     if (!repo) throw new UsageError("--repo is required");
     const kind = classifyRepo(repo);
     if (kind.type === "folder") {
-      throw new UsageError(
-        "plan needs a Git repository: a watched folder has no status branch to compare with",
-      );
+      throw existsSync(kind.folder)
+        ? new UsageError(
+            `--repo ${repo} is a plain folder: plan needs a Git repository, whose status branch records what the agent runs`,
+          )
+        : new EnvironmentError(`--repo ${repo} does not exist`);
     }
     const policy = policyFromFlags(values, io.env);
+    const defaultTimezone = values.timezone ?? io.env.GITCRON_TIMEZONE ?? "UTC";
     const statusBranch =
       values["status-branch"] ?? io.env.GITCRON_STATUS_BRANCH ?? "gitcron-status";
-    const jobsPath = values.path ?? io.env.GITCRON_PATH ?? ".";
+    const jobsPath = normalizeJobsPath(values.path ?? io.env.GITCRON_PATH ?? ".");
     const url = kind.url;
     const access: GitAccess = io.env.GITCRON_GIT_TOKEN
       ? { gitToken: io.env.GITCRON_GIT_TOKEN }
       : {};
+    const ref = values.ref ?? "HEAD";
     const dir = await mkdtemp(join(tmpdir(), "gitcron-plan-"));
     try {
-      await checkout(url, values.ref, dir, access);
-      const tree = await loadJobTree([resolve(dir, jobsPath)], {
-        policy,
-        defaultTimezone: values.timezone ?? io.env.GITCRON_TIMEZONE ?? "UTC",
-        cwd: dir,
+      const git = gitIn(dir, access);
+      const sha = await fetchRevision(git, url, ref, access);
+      // Read as the agent reads a revision: from Git's objects, never a working tree.
+      const revision = await revisionFiles({
+        listTree: (args) => git.raw(args),
+        batch: { cwd: dir, env: gitEnvironment({ url, ...access }, process.env) },
+        sha,
+        jobsPath,
+        signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
+        readTimeoutMs: access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
       });
+      if (revision.files.length === 0 && jobsPath !== "." && !(await hasFolder(git, sha, jobsPath)))
+        throw new UsageError(`--path ${jobsPath} is not a folder in ${ref} of ${sanitize(url)}`);
+      await revision.prefetch(revision.files);
       const state = await readStatusState(url, statusBranch, access);
-      const entries = plan(tree.specs, state?.jobs ?? {});
+      const planned = await planRevision({
+        files: revision.files,
+        read: revision.read,
+        active: state?.jobs ?? {},
+        options: { policy, defaultTimezone },
+      });
       if (!state) io.stdout.write(`(no status branch "${statusBranch}" yet: every job is new)\n`);
-      io.stdout.write(`${renderPlan(entries)}\n`);
-      if (hasErrors(tree.issues)) {
-        io.stdout.write(`\nRejected files (the agent keeps their jobs' last good spec):\n`);
-        io.stdout.write(renderText(tree.issues.filter((i) => i.severity === "error")));
+      io.stdout.write(`${renderPlan(planned.entries)}\n`);
+      if (planned.rejections.length > 0) {
+        io.stdout.write(
+          `\nRejected files (a job that runs keeps its last good spec: ${planned.kept.join(", ") || "none"}):\n`,
+        );
+        io.stdout.write(renderText(planned.rejections.flatMap((r) => r.issues)));
         return 1;
       }
       return 0;
@@ -90,15 +112,25 @@ export const command: Command = {
   },
 };
 
-async function checkout(url: string, ref: string | undefined, dir: string, access: GitAccess) {
-  const git = gitIn(dir, access);
+/** Fetches `ref` (a branch, a tag or a commit) alone into the bare repository `git` works in. */
+async function fetchRevision(
+  git: ReturnType<typeof gitIn>,
+  url: string,
+  ref: string,
+  access: GitAccess,
+): Promise<string> {
   try {
-    await git.init(["--quiet"]);
-    await git.fetch([url, ref ?? "HEAD", "--depth=1", "--no-tags"]);
-    await git.checkout(["--quiet", "FETCH_HEAD"]);
+    await git.init(["--quiet", "--bare"]);
+    await git.fetch([url, ref, "--depth=1", "--no-tags"]);
+    return (await git.raw(["rev-parse", "--verify", "FETCH_HEAD^{commit}"])).trim();
   } catch (err) {
     throw new EnvironmentError(
-      sanitize(`cannot fetch ${ref ?? "HEAD"} from ${url}: ${gitErrorText(err, access)}`),
+      sanitize(`cannot fetch ${ref} from ${url}: ${gitErrorText(err, access)}`),
     );
   }
+}
+
+async function hasFolder(git: ReturnType<typeof gitIn>, sha: string, path: string) {
+  const out = await git.raw(["ls-tree", "-d", sha, "--", path]).catch(() => "");
+  return out.trim() !== "";
 }

@@ -1,6 +1,8 @@
 // The desired set of jobs, kept as the last good spec per file: a valid file replaces its
 // job's spec, an invalid one is rejected and its job keeps running as it was, a deleted
-// file removes the job. Only the files that changed are parsed again.
+// file removes the job, and a file that takes an active job's name is rejected. Only the files
+// that changed are parsed again. The agent keeps full specs here; `gitcron plan` keeps what
+// state.json knows of each job (its name and hashes), so both judge a revision by these rules.
 
 import { cut, safeMessage } from "../jobs/findings.js";
 import type { Issue } from "../jobs/issues.js";
@@ -12,8 +14,13 @@ export interface FileChange {
   kind: "added" | "modified" | "deleted";
 }
 
-export interface GoodSpec {
-  spec: JobSpec;
+/** What is held per file: a job's spec, or as much of it as the caller knows. */
+export interface HeldJob {
+  name: string;
+}
+
+export interface GoodSpec<T extends HeldJob = JobSpec> {
+  spec: T;
   /** The revision this file's spec came from. */
   revision: string;
 }
@@ -25,13 +32,15 @@ export interface Rejection {
   revision: string;
 }
 
-export type ParseFile = (path: string) => Promise<{ spec?: JobSpec; issues: Issue[] }>;
+export type ParseFile<T extends HeldJob = JobSpec> = (
+  path: string,
+) => Promise<{ spec?: T; issues: Issue[] }>;
 
-export class DesiredJobs {
-  private readonly good = new Map<string, GoodSpec>();
+export class DesiredJobs<T extends HeldJob = JobSpec> {
+  private readonly good = new Map<string, GoodSpec<T>>();
   private readonly rejected = new Map<string, Rejection>();
 
-  constructor(initial: Iterable<[string, GoodSpec]> = []) {
+  constructor(initial: Iterable<[string, GoodSpec<T>]> = []) {
     for (const [file, g] of initial) this.good.set(file, g);
   }
 
@@ -39,7 +48,7 @@ export class DesiredJobs {
   async update(options: {
     revision: string;
     changes: readonly FileChange[];
-    parse: ParseFile;
+    parse: ParseFile<T>;
     /** When true, files not in `files` are forgotten (a full re-read, e.g. after a force-push). */
     files?: readonly string[];
   }): Promise<void> {
@@ -53,7 +62,7 @@ export class DesiredJobs {
         }
       }
     }
-    const parsed = new Map<string, JobSpec>();
+    const parsed = new Map<string, T>();
     for (const change of changes) {
       if (change.kind === "deleted") {
         this.good.delete(change.path);
@@ -75,15 +84,24 @@ export class DesiredJobs {
     this.admit(parsed, revision);
   }
 
-  /** New specs join unless their name is taken by another file that is already in the set. */
-  private admit(parsed: Map<string, JobSpec>, revision: string): void {
+  /** New specs join unless their name is taken by another file that is already in the set: the
+   * file that holds a name keeps it (changed or not), a newcomer claiming it is rejected, and
+   * two newcomers claiming one free name are both rejected. */
+  private admit(parsed: Map<string, T>, revision: string): void {
     const owner = new Map<string, string>();
-    for (const [file, g] of this.good) if (!parsed.has(file)) owner.set(g.spec.name, file);
+    for (const [file, g] of this.good) {
+      const again = parsed.get(file);
+      if (!again || again.name === g.spec.name) owner.set(g.spec.name, file);
+    }
     const claims = new Map<string, string[]>();
     for (const [file, spec] of parsed)
       claims.set(spec.name, [...(claims.get(spec.name) ?? []), file]);
     for (const [file, spec] of parsed) {
       const holder = owner.get(spec.name);
+      if (holder === file) {
+        this.good.set(file, { spec, revision });
+        continue;
+      }
       const rivals = (claims.get(spec.name) ?? []).filter((f) => f !== file);
       const clash = holder ?? (rivals.length > 0 ? rivals[0] : undefined);
       if (clash) {
@@ -108,16 +126,16 @@ export class DesiredJobs {
     }
   }
 
-  specs(): JobSpec[] {
+  specs(): T[] {
     return [...this.good.values()].map((g) => g.spec);
   }
 
   /** Every good spec by job name, with the revision it came from. */
-  byName(): Map<string, GoodSpec> {
+  byName(): Map<string, GoodSpec<T>> {
     return new Map([...this.good.values()].map((g) => [g.spec.name, g]));
   }
 
-  entries(): [string, GoodSpec][] {
+  entries(): [string, GoodSpec<T>][] {
     return [...this.good];
   }
 
@@ -128,7 +146,10 @@ export class DesiredJobs {
 
 /** One bad file rejects one file: whatever goes wrong reading or parsing it is its own error,
  * and every other change of the revision still applies. */
-async function parseOrRefuse(parse: ParseFile, path: string): ReturnType<ParseFile> {
+async function parseOrRefuse<T extends HeldJob>(
+  parse: ParseFile<T>,
+  path: string,
+): ReturnType<ParseFile<T>> {
   try {
     return await parse(path);
   } catch (err) {

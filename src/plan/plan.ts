@@ -22,9 +22,22 @@ export interface PlanEntry {
   fields?: string[];
 }
 
+/** A job as the plan compares it: its name, file and hashes. */
+export interface PlannedJob extends ActiveJob {
+  name: string;
+  file: string;
+}
+
 export function activeJobOf(spec: JobSpec): ActiveJob {
   return { specHash: specHash(spec), fields: fieldHashes(spec), file: spec.file };
 }
+
+export const plannedJobOf = (spec: JobSpec): PlannedJob => ({
+  name: spec.name,
+  file: spec.file,
+  specHash: specHash(spec),
+  fields: fieldHashes(spec),
+});
 
 function changedFields(before: Record<string, string>, after: Record<string, string>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
@@ -32,24 +45,25 @@ function changedFields(before: Record<string, string>, after: Record<string, str
 }
 
 export function plan(
-  desired: readonly JobSpec[],
+  desired: readonly PlannedJob[],
   active: Readonly<Record<string, ActiveJob>>,
 ): PlanEntry[] {
   const entries: PlanEntry[] = [];
   const wanted = new Set<string>();
-  for (const spec of desired) {
-    wanted.add(spec.name);
-    const current = Object.hasOwn(active, spec.name) ? active[spec.name] : undefined;
+  for (const job of desired) {
+    wanted.add(job.name);
+    const current = Object.hasOwn(active, job.name) ? active[job.name] : undefined;
     if (!current) {
-      entries.push({ action: "add", job: spec.name, file: spec.file });
+      entries.push({ action: "add", job: job.name, file: job.file });
       continue;
     }
-    if (current.specHash === specHash(spec)) {
-      entries.push({ action: "same", job: spec.name, file: spec.file });
+    if (current.specHash === job.specHash) {
+      entries.push({ action: "same", job: job.name, file: job.file });
       continue;
     }
-    const fields = current.fields ? changedFields(current.fields, fieldHashes(spec)) : undefined;
-    entries.push({ action: "change", job: spec.name, file: spec.file, ...(fields && { fields }) });
+    const fields =
+      current.fields && job.fields ? changedFields(current.fields, job.fields) : undefined;
+    entries.push({ action: "change", job: job.name, file: job.file, ...(fields && { fields }) });
   }
   for (const [job, current] of Object.entries(active)) {
     if (!wanted.has(job))

@@ -108,3 +108,59 @@ export function parseBatch(output: Buffer): Map<string, Buffer> {
   }
   return blobs;
 }
+
+export interface RevisionFiles {
+  /** Every entry named like a job file, relative to the jobs path, sorted. */
+  files: string[];
+  /** Reads the blobs of these files now, in one batch, so that read() needs no git. */
+  prefetch(paths: readonly string[]): Promise<void>;
+  read(path: string): Promise<JobFileContent>;
+}
+
+/** The job files of commit `sha` in a (bare) repository, from its objects: the agent's source
+ * and `gitcron plan` read a revision through this one function. */
+export async function revisionFiles(options: {
+  listTree: (args: string[]) => Promise<string>;
+  batch: Omit<BatchOptions, "signal">;
+  sha: string;
+  jobsPath: string;
+  signal: AbortSignal;
+  /** How long reading one late blob may take (read() of a file that was not prefetched). */
+  readTimeoutMs: number;
+}): Promise<RevisionFiles> {
+  const pathspec = options.jobsPath === "." ? [] : [options.jobsPath];
+  const tree = await options.listTree([
+    "ls-tree",
+    "-r",
+    "-z",
+    "-l",
+    options.sha,
+    "--",
+    ...pathspec,
+  ]);
+  const entries = jobEntriesFromTree(tree, options.jobsPath);
+  const blobs = new Map<string, Buffer>();
+  const readable = (paths: readonly string[]) =>
+    paths.flatMap((path) => {
+      const entry = entries.get(path);
+      return entry && !refusalOf(entry) && !blobs.has(entry.oid) ? [entry.oid] : [];
+    });
+  const load = async (oids: string[], signal: AbortSignal) => {
+    for (const [oid, data] of await readBlobs(oids, { ...options.batch, signal }))
+      blobs.set(oid, data);
+  };
+  return {
+    files: [...entries.keys()],
+    prefetch: (paths) => load(readable(paths), options.signal),
+    async read(path) {
+      const entry = entries.get(path);
+      if (!entry) return refuse.unreadable("it is not in this revision");
+      const refusal = refusalOf(entry);
+      if (refusal) return refusal;
+      if (!blobs.has(entry.oid))
+        await load([entry.oid], AbortSignal.timeout(options.readTimeoutMs));
+      const blob = blobs.get(entry.oid);
+      return blob ? { text: blob.toString("utf8") } : refuse.unreadable("its blob is missing");
+    },
+  };
+}

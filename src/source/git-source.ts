@@ -7,8 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { sanitize, UsageError } from "../errors.js";
-import { type JobFileContent, refuse } from "../jobs/job-file.js";
-import { jobEntriesFromTree, readBlobs, refusalOf } from "./git-objects.js";
+import { revisionFiles } from "./git-objects.js";
 import { createGitRunner, type GitRunner, gitEnvironment } from "./git-runner.js";
 import { jobFileChanges } from "./git-tree.js";
 import { verifyHeadCommit } from "./signatures.js";
@@ -173,38 +172,22 @@ export function createGitSource(options: GitSourceOptions): Source {
       });
       verifiedSha = sha;
     }
-    const tree = await git({
-      args: ["ls-tree", "-r", "-z", "-l", sha, "--", ...pathspec(jobsPath)],
-      cwd: checkout,
+    const revision = await revisionFiles({
+      listTree: (args) => git({ args, cwd: checkout, signal }),
+      batch: { cwd: checkout, env: gitEnv },
+      sha,
+      jobsPath,
       signal,
+      readTimeoutMs: silenceTimeoutMs,
     });
-    const entries = jobEntriesFromTree(tree, jobsPath);
-    const files = [...entries.keys()];
+    const { files, read } = revision;
     const changes = await changesSince(since, sha, files, signal);
     // The changed files are the ones parsed next: their blobs come in one batch.
-    const wanted = changes.flatMap((c) => {
-      const entry = c.kind === "deleted" ? undefined : entries.get(c.path);
-      return entry && !refusalOf(entry) ? [entry.oid] : [];
-    });
-    const blobs = await readBlobs(wanted, { cwd: checkout, env: gitEnv, signal });
+    await revision.prefetch(changes.filter((c) => c.kind !== "deleted").map((c) => c.path));
     logger.debug(
       { revision: sha, files: files.length, changes: changes.length, ms: ms(started) },
       "fetched",
     );
-    const read = async (path: string): Promise<JobFileContent> => {
-      const entry = entries.get(path);
-      if (!entry) return refuse.unreadable("it is not in this revision");
-      const refusal = refusalOf(entry);
-      if (refusal) return refusal;
-      let blob = blobs.get(entry.oid);
-      if (!blob) {
-        const reading = AbortSignal.timeout(silenceTimeoutMs);
-        blob = (await readBlobs([entry.oid], { cwd: checkout, env: gitEnv, signal: reading })).get(
-          entry.oid,
-        );
-      }
-      return blob ? { text: blob.toString("utf8") } : refuse.unreadable("its blob is missing");
-    };
     return { revision: sha, files, changes, read };
   };
 

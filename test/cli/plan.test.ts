@@ -6,8 +6,18 @@ import { afterEach, describe, expect, test } from "vitest";
 import { parseJobFile } from "../../src/jobs/parse.js";
 import { defaultPolicy } from "../../src/jobs/policy.js";
 import { activeJobOf } from "../../src/plan/plan.js";
+import type { StatusState } from "../../src/status/state.js";
+import { startTestAgent } from "../helpers/agent.js";
 import { gitcron } from "../helpers/cli.js";
-import { cloneRepo, commitFiles, createBareRepo, git, tempDirs } from "../helpers/git.js";
+import { eventually } from "../helpers/docker.js";
+import {
+  cloneRepo,
+  commitFiles,
+  createBareRepo,
+  git,
+  readFileAt,
+  tempDirs,
+} from "../helpers/git.js";
 
 const dirs = tempDirs("gitcron-plan-");
 afterEach(() => dirs.cleanup());
@@ -92,5 +102,98 @@ describe("gitcron plan", () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr.trim().split("\n")).toHaveLength(1);
     expect(ran.stderr).toMatch(/^gitcron plan: cannot fetch HEAD from file:\/\//);
+  });
+
+  test("a path that does not exist, and a --path missing in the revision, are one sentence each", async () => {
+    const parent = await dirs.make();
+    const missing = await gitcron(["plan", "--repo", `${parent}/nowhere`]);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr.trim()).toBe(`gitcron plan: --repo ${parent}/nowhere does not exist`);
+    const remote = await createBareRepo(parent, { files: { "a.yaml": job("0 3 * * *") } });
+    const noPath = await gitcron(["plan", "--repo", remote.url, "--path", "nosuchdir"]);
+    expect(noPath.code).toBe(2);
+    expect(noPath.stderr.trim()).toBe(
+      `gitcron plan: --path nosuchdir is not a folder in HEAD of ${remote.url}; see \`gitcron plan --help\`.`,
+    );
+    // Nothing of the command's own temporary clone is shown.
+    expect(noPath.stderr.replace(remote.url, "")).not.toMatch(/gitcron-plan-/);
+  });
+});
+
+describe("gitcron plan and the agent, on the same revisions", () => {
+  test("plan prints exactly what the agent then does: kept jobs, a name taken, changes, additions", async () => {
+    const parent = await dirs.make();
+    const once = "0 0 1 1 *"; // no run during the test
+    const remote = await createBareRepo(parent, {
+      files: {
+        "alpha.yaml": job(once),
+        "beta.yaml": job(once),
+        "delta.yaml": job(once),
+        "gone.yaml": job(once),
+      },
+    });
+    const work = await cloneRepo(remote.url, `${parent}/work`);
+    const { agent } = await startTestAgent({
+      repo: remote.url,
+      dir: parent,
+      flags: { interval: "1h", "status-flush": "1s" },
+    });
+    try {
+      await agent.ready;
+      const stateAt = async (revision: string) =>
+        eventually(async () => {
+          const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
+          const state = text ? (JSON.parse(text) as StatusState) : undefined;
+          return state?.revision === revision ? state : undefined;
+        }, 20_000);
+      const before = await stateAt(agent.revision() as string);
+
+      const next = await commitFiles(
+        work,
+        {
+          "alpha.yaml": `${job(once)}overlap: sometimes\n`,
+          "beta.yaml": job("0 0 2 1 *"),
+          "epsilon.yaml": `${job("0 0 3 1 *")}name: delta\n`,
+          "gamma.yaml": job(once),
+          "gone.yaml": null,
+        },
+        "the next revision",
+      );
+      await git(work, "push", "-q", "origin", "HEAD:main");
+
+      const ran = await gitcron(["plan", "--repo", remote.url]);
+      expect(ran.code).toBe(1);
+      const [planText = "", rejectedText = ""] = ran.stdout.split("\nRejected files");
+      expect(planText.trimEnd().split("\n")).toEqual([
+        "= same   alpha  alpha.yaml",
+        "~ change beta (schedule)  beta.yaml",
+        "= same   delta  delta.yaml",
+        "+ add    gamma  gamma.yaml",
+        "- remove gone  gone.yaml",
+        "1 to add, 1 to change, 1 to remove, 2 unchanged.",
+      ]);
+      const plannedRejects = [...rejectedText.matchAll(/^(\S+\.yaml):\d+:\d+: error:/gm)].map(
+        (m) => m[1],
+      );
+      expect(plannedRejects).toEqual(["alpha.yaml", "epsilon.yaml"]);
+
+      // The agent applies the same revision: every line of the plan is what it did.
+      await agent.sync.syncNow();
+      const after = await stateAt(next);
+      for (const line of planText.trimEnd().split("\n").slice(0, -1)) {
+        const [, action, name] = /^. (\w+)\s+([\w-]+)/.exec(line) ?? [];
+        const was = before.jobs[name as string];
+        const now = after.jobs[name as string];
+        if (action === "same") expect(now?.specHash).toBe(was?.specHash);
+        if (action === "change") expect(now && was && now.specHash !== was.specHash).toBe(true);
+        if (action === "add") expect(was === undefined && now !== undefined).toBe(true);
+        if (action === "remove") expect(now).toBeUndefined();
+      }
+      expect(Object.keys(after.jobs).sort()).toEqual(["alpha", "beta", "delta", "gamma"]);
+      expect(after.jobs.delta?.file).toBe("delta.yaml");
+      expect(after.rejected.map((r) => r.file)).toEqual(plannedRejects);
+    } finally {
+      await agent.stop();
+    }
   });
 });

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { DesiredJobs } from "../../src/plan/desired.js";
-import { activeJobOf, plan, renderPlan } from "../../src/plan/plan.js";
+import { activeJobOf, plan, plannedJobOf, renderPlan } from "../../src/plan/plan.js";
 import { jobSpec } from "../helpers/spec-factory.js";
 
 const a = jobSpec({ name: "a" });
 const b = jobSpec({ name: "b", schedule: "0 3 * * *" });
 const c = jobSpec({ name: "c" });
+/** The plan of full specs, as the agent makes it. */
+const planOf = (desired: ReturnType<typeof jobSpec>[], act: Parameters<typeof plan>[1]) =>
+  plan(desired.map(plannedJobOf), act);
 const active = (...specs: ReturnType<typeof jobSpec>[]) =>
   Object.fromEntries(specs.map((s) => [s.name, activeJobOf(s)]));
 
-describe("plan(desired, active)", () => {
+describe("planOf(desired, active)", () => {
   it.each([
     {
       title: "everything new is added",
@@ -45,33 +48,33 @@ describe("plan(desired, active)", () => {
       want: [["same", "a"]],
     },
   ])("$title", ({ desired, active: act, want }) => {
-    expect(plan(desired, act).map((e) => [e.action, e.job])).toEqual(want);
+    expect(planOf(desired, act).map((e) => [e.action, e.job])).toEqual(want);
   });
 
   it("a change names the fields that differ", () => {
     const changed = { ...b, schedule: "0 4 * * *", image: "other:2", env: { A: { value: "1" } } };
-    expect(plan([changed], active(b))).toEqual([
+    expect(planOf([changed], active(b))).toEqual([
       { action: "change", job: "b", file: "b.yaml", fields: ["env", "image", "schedule"] },
     ]);
   });
 
   it("without field hashes a change is still a change", () => {
-    const entries = plan([{ ...b, image: "x" }], { b: { specHash: "old" } });
+    const entries = planOf([{ ...b, image: "x" }], { b: { specHash: "old" } });
     expect(entries).toEqual([{ action: "change", job: "b", file: "b.yaml" }]);
   });
 
   it("applying a plan twice changes nothing the second time", () => {
     const desired = [a, { ...b, image: "new" }];
     let current = active(b, c);
-    for (const e of plan(desired, current)) {
+    for (const e of planOf(desired, current)) {
       if (e.action === "remove") delete current[e.job];
       else current = { ...current, ...active(desired.find((s) => s.name === e.job) as typeof a) };
     }
-    expect(plan(desired, current).every((e) => e.action === "same")).toBe(true);
+    expect(planOf(desired, current).every((e) => e.action === "same")).toBe(true);
   });
 
   it("renders + ~ - = lines and a count", () => {
-    const text = renderPlan(plan([a, { ...b, image: "x" }], active(b, c)));
+    const text = renderPlan(planOf([a, { ...b, image: "x" }], active(b, c)));
     expect(text.split("\n")).toEqual([
       "+ add    a  a.yaml",
       "~ change b (image)  b.yaml",
