@@ -200,12 +200,14 @@ describe("the committed Action bundle, run as a runner runs it", () => {
   it("shows the plan against the status branch fetched from origin", () => {
     const block = run.summary.slice(run.summary.indexOf("```diff\n") + 8);
     const lines = block.slice(0, block.indexOf("\n```")).split("\n");
+    // As `gitcron plan` prints it: a job whose file is invalid keeps running as it is (= same).
     expect(lines.map((l) => l.replace(/\s+/g, " "))).toEqual([
+      "= same broken broken.yaml",
       "= same fast fast.yaml",
       "+ add fresh fresh.yaml",
       "- remove gone gone.yaml",
       "~ change report report.yaml",
-      "1 to add, 1 to change, 1 to remove, 1 unchanged.",
+      "1 to add, 1 to change, 1 to remove, 2 unchanged.",
     ]);
     expect(run.summary).toContain("(the agent has applied `feedc0ffee01`)");
     expect(run.summary).toContain("Left as they run now, because their file is invalid: `broken`.");
