@@ -21,6 +21,7 @@ import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
 import { createSource, type Source } from "../source/source.js";
+import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
 import { version } from "../version.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
@@ -120,7 +121,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const desired = new DesiredJobs(usable?.specs ?? []);
   let revision: string | null = usable?.revision ?? null;
 
-  const status =
+  const status: StatusStore =
     deps.status ??
     createStatusStore({
       dataDir: settings.dataDir,
@@ -133,6 +134,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       gitToken: settings.gitToken,
       gitTimeoutMs: settings.gitTimeoutMs,
       redactor: deps.redactor ?? agentRedactor(settings, deps.env),
+      refreshState: (): StatusState => currentState(),
     });
 
   const scheduler = new Scheduler({
@@ -200,10 +202,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     });
 
   let lastSync: SyncOutcome = { at: clock.now(), errors: 0 };
-  const publishState = () =>
-    status.setState(
-      buildStatusState({ revision, desired, scheduler, applied, lastSync, agentVersion: version }),
-    );
+  const currentState = (): StatusState =>
+    buildStatusState({ revision, desired, scheduler, applied, lastSync, agentVersion: version });
+  const publishState = () => status.setState(currentState());
   // Next-run times and last outcomes change with every run; refresh them at most once a second.
   let stateTimer: NodeJS.Timeout | null = null;
   scheduler.events.on("run:recorded", () => {

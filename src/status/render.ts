@@ -64,6 +64,9 @@ export interface ReadmeInput {
   state: StatusState | null;
   /** Each job's newest summary, also for jobs no longer active. */
   lastRuns: Record<string, RunSummary>;
+  /** Each job's newest summary of a run that started, when the newest summary is a tick that
+   * never ran (skipped, missed): its start, duration and exit code are still the job's last. */
+  lastStarted?: Record<string, RunSummary>;
   /** The status branch name, for the heading. */
   branch: string;
 }
@@ -118,15 +121,16 @@ export function renderReadme(input: ReadmeInput): string {
   for (const name of names) {
     const job = active[name];
     const last = lastRuns[name];
+    const started = last?.startedAt ? last : input.lastStarted?.[name];
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
         ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}`
         : "—",
       outcomeCell(last),
-      last?.exitCode != null ? String(last.exitCode) : "—",
-      last?.durationMs != null ? formatDuration(last.durationMs) : "—",
-      last?.startedAt ? cell(last.startedAt) : "—",
+      started?.exitCode != null ? String(started.exitCode) : "—",
+      started?.durationMs != null ? formatDuration(started.durationMs) : "—",
+      started?.startedAt ? cell(started.startedAt) : "—",
       job?.nextRunAt ? cell(job.nextRunAt) : "—",
     ];
     out.push(`| ${row.join(" | ")} |`);

@@ -31,6 +31,9 @@ export interface StatusStoreOptions {
   writer?: StatusPublisher;
   /** Everything written to the branch passes through it. */
   redactor?: Redactor;
+  /** The state as it is now, asked for at each publish, so that what the branch shows (a
+   * job's next run) is never older than the runs of the same commit. */
+  refreshState?: () => StatusState;
   gitToken?: string;
   gitTimeoutMs?: number;
   /** Longest wait between attempts while the remote is down. */
@@ -133,6 +136,10 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     if (!hasWork()) return { pushed: false, appended: 0 };
     const ids = [...pending.keys()].sort();
     const summaries = ids.map((id) => pending.get(id) as RunSummary);
+    if (state && options.refreshState) {
+      state = options.refreshState();
+      currentKey = null;
+    }
     const snapshot = state;
     try {
       const result = await writer.publish({ summaries, state: snapshot });

@@ -101,29 +101,43 @@ export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<nu
     }
   }
 
-  const lastRuns = await readLastRuns(root);
-  const readme = input.redactor.redact(renderReadme({ state, lastRuns, branch: input.branch }));
+  const { lastRuns, lastStarted } = await readLastRuns(root, logger);
+  const readme = input.redactor.redact(
+    renderReadme({ state, lastRuns, lastStarted, branch: input.branch }),
+  );
   await writeFile(join(root, "README.md"), readme);
   return { appended };
 }
 
-async function readLastRuns(root: string): Promise<Record<string, RunSummary>> {
+/** Each job's last.json; and where that is a tick that never ran, the newest run that did
+ * start, from its runs.jsonl (only those jobs' files are read). */
+async function readLastRuns(root: string, logger: Logger) {
   const lastRuns: Record<string, RunSummary> = {};
+  const lastStarted: Record<string, RunSummary> = {};
   let folders: string[];
   try {
     folders = await readdir(join(root, "jobs"));
   } catch {
-    return lastRuns;
+    return { lastRuns, lastStarted };
   }
   for (const folder of folders.sort()) {
     const text = await readText(join(root, "jobs", folder, "last.json"));
     if (text === null) continue;
+    let last: RunSummary;
     try {
       const value: unknown = JSON.parse(text);
-      if (isRunSummary(value)) lastRuns[value.job] = value;
+      if (!isRunSummary(value)) continue;
+      last = value;
     } catch {
       // a hand-edited last.json only loses its README row until the job's next run
+      continue;
     }
+    lastRuns[last.job] = last;
+    if (last.startedAt) continue;
+    const runsFile = join(root, "jobs", folder, "runs.jsonl");
+    const runs = parseRuns((await readText(runsFile)) ?? "", runsFile, logger);
+    const started = runs.filter((r) => r.startedAt).at(-1);
+    if (started) lastStarted[last.job] = started;
   }
-  return lastRuns;
+  return { lastRuns, lastStarted };
 }

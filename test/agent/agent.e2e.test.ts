@@ -204,4 +204,64 @@ describe("the agent on a Git repository and a real engine", () => {
     expect((await w.runs(name)).length).toBe(settled);
     expect(Object.keys((await w.state())?.jobs ?? {})).not.toContain(name);
   });
+
+  it("in every commit of the status README, a job's next run is not before its last start", async () => {
+    const w = await startWorld((p) => ({
+      [`${p}-every.yaml`]: job("* * * * * *", "echo tick"),
+      [`${p}-other.yaml`]: job("*/2 * * * * *", "sleep 0.5; echo tock"),
+    }));
+    await eventually(
+      async () => (await w.runs(`${w.prefix}-every`)).length >= 6 || undefined,
+      20_000,
+    );
+    const commits = (await git(w.remote.dir, "rev-list", "gitcron-status")).trim().split("\n");
+    let rows = 0;
+    for (const commit of commits) {
+      const readme = (await readFileAt(w.remote.dir, commit, "README.md")) ?? "";
+      for (const line of readme.split("\n").filter((l) => l.startsWith(`| ${w.prefix}`))) {
+        const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
+        const [lastStart, nextRun] = [cells[6], cells[7]];
+        if (!lastStart || lastStart === "—" || !nextRun || nextRun === "—") continue;
+        rows++;
+        expect(Date.parse(nextRun), `${commit}: ${line}`).toBeGreaterThanOrEqual(
+          Date.parse(lastStart),
+        );
+      }
+    }
+    expect(rows).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("the status README after a restart", () => {
+  it("a missed tick recorded last leaves the last start of the run before it", async () => {
+    const w = await startWorld((p) => ({
+      [`${p}-once.yaml`]: job("*/3 * * * * *", "echo ran"),
+    }));
+    const name = `${w.prefix}-once`;
+    const [ran] = await eventually(async () => {
+      const runs = await w.runs(name);
+      return runs.length > 0 ? runs : undefined;
+    }, 20_000);
+    await w.agent.stop();
+    // Down for a few ticks: the next start records them as missed (missed: skip).
+    await new Promise((r) => setTimeout(r, 4_000));
+    const { agent } = await startTestAgent({
+      repo: w.remote.url,
+      dir: `${w.work}/..`,
+      flags: { interval: "1s", "status-flush": "1s" },
+    });
+    w.agent = agent;
+    const row = await eventually(async () => {
+      const runs = await w.runs(name);
+      if (runs.at(-1)?.outcome !== "missed") return undefined;
+      const readme = (await readFileAt(w.remote.dir, "gitcron-status", "README.md")) ?? "";
+      return readme.split("\n").find((l) => l.startsWith(`| ${name}`));
+    }, 20_000);
+    const cells = row.split(/(?<!\\)\|/).map((c) => c.trim());
+    expect(cells[3]).toMatch(/missed/);
+    expect(cells[6]).not.toBe("—");
+    expect(Date.parse(cells[6] as string)).toBeGreaterThanOrEqual(
+      Date.parse(ran?.startedAt as string),
+    );
+  });
 });
