@@ -2,6 +2,7 @@
 
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
+import { closest } from "../text/closest.js";
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -31,8 +32,13 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
       strict: true,
     });
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new UsageError(msg?.replace(/\. To specify a positional.*$/, "") ?? "bad arguments");
+    const msg = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(msg);
+    const guess = unknown && closest(unknown[2] as string, [...Object.keys(options), "help"]);
+    const hint = guess ? `; did you mean --${guess}?` : "";
+    throw new UsageError(
+      `${msg.replace(/\. To specify a positional.*$/, "") || "bad arguments"}${hint}`,
+    );
   }
 }
 

@@ -2,6 +2,7 @@
 // gitcron's entry point: picks the command, turns error kinds into exit codes.
 
 import { EnvironmentError, oneLine, UsageError } from "../errors.js";
+import { closest } from "../text/closest.js";
 import type { CliIO } from "./command.js";
 import { commandTable, loadCommand } from "./commands.js";
 
@@ -19,7 +20,10 @@ const usage = () =>
   ].join("\n");
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  // `gitcron help validate` is `gitcron validate --help`.
+  const topic = first === "help" ? afterFirst[0] : undefined;
+  const [name, ...rest] = topic ? [topic, "--help"] : argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
@@ -31,7 +35,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const command = await loadCommand(name);
   if (!command) {
-    io.stderr.write(`gitcron: unknown command "${name}"; run \`gitcron --help\` for the list.\n`);
+    const guess = closest(name, Object.keys(commandTable));
+    const hint = guess ? `did you mean "${guess}"? ` : "";
+    io.stderr.write(
+      `gitcron: unknown command "${name}"; ${hint}run \`gitcron --help\` for the list.\n`,
+    );
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

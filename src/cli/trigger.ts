@@ -8,7 +8,7 @@ import { type Command, parseFlags, writeLine } from "./command.js";
 const DEFAULT_URL = "http://127.0.0.1:8080";
 const TIMEOUT_MS = 10_000;
 
-const help = `Usage: gitcron trigger JOB [--url URL] [--token TOKEN]
+const help = `Usage: gitcron trigger JOB [--url URL] [--api-token TOKEN]
 
 Ask a running agent to run JOB now. The run honours the job's overlap: with queue it waits
 for a running run, with replace it stops it, with skip it is refused while one is going.
@@ -16,8 +16,9 @@ Prints the run id on stdout.
 
 Flags:
   --url URL       the agent's address (env GITCRON_URL; default ${DEFAULT_URL})
-  --token TOKEN   the agent's --api-token (env GITCRON_API_TOKEN; prefer the variable:
-                  a flag shows in the process list)
+  --api-token TOKEN  the agent's --api-token (env GITCRON_API_TOKEN, as for the agent;
+                  prefer the variable: a flag shows in the process list). --token is the
+                  same flag.
 
 Exit codes: 0 the run was accepted, 1 no such job or a run is going (overlap: skip),
 2 bad flag, the token was refused, or the agent cannot be reached.
@@ -80,15 +81,16 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       url: { type: "string" },
+      "api-token": { type: "string" },
       token: { type: "string" },
     });
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? "give a JOB name" : "give exactly one JOB");
     const job = positionals[0] as string;
     if (!DNS_LABEL.test(job)) throw new UsageError(`"${job}" is not a job name (a DNS label)`);
-    const token = values.token ?? io.env.GITCRON_API_TOKEN;
+    const token = values["api-token"] ?? values.token ?? io.env.GITCRON_API_TOKEN;
     if (!token)
-      throw new UsageError("give the agent's API token with --token or GITCRON_API_TOKEN");
+      throw new UsageError("give the agent's API token with --api-token or GITCRON_API_TOKEN");
     const base = agentUrl(values.url ?? io.env.GITCRON_URL ?? DEFAULT_URL);
     const endpoint = new URL(`jobs/${job}/run`, base.href.endsWith("/") ? base : `${base.href}/`);
 
@@ -109,7 +111,7 @@ export const command: Command = {
         return 1;
       case 401:
         throw new EnvironmentError(
-          `the agent refused the token (401): ${reason ?? "check --token or GITCRON_API_TOKEN"}`,
+          `the agent refused the token (401): ${reason ?? "check --api-token or GITCRON_API_TOKEN"}`,
         );
     }
     if (status === 404 || status === 405)

@@ -52,15 +52,18 @@ describe("gitcron trigger", () => {
     expect(ran.stderr).toBe("gitcron trigger: queued: it starts when the running run ends.\n");
   });
 
-  it("--url and --token win over GITCRON_URL and GITCRON_API_TOKEN", async () => {
-    const { url, runtime } = await agent();
-    const ran = await trigger(["report", "--url", url, "--token", TOKEN], {
-      GITCRON_URL: "http://127.0.0.1:1",
-      GITCRON_API_TOKEN: "wrong",
-    });
-    expect(ran.code).toBe(0);
-    expect(runtime.started).toHaveLength(1);
-  });
+  it.each(["--api-token", "--token"])(
+    "--url and %s (the agent's own flag name, or the short one) win over the variables",
+    async (flag) => {
+      const { url, runtime } = await agent();
+      const ran = await trigger(["report", "--url", url, flag, TOKEN], {
+        GITCRON_URL: "http://127.0.0.1:1",
+        GITCRON_API_TOKEN: "wrong",
+      });
+      expect(ran.code).toBe(0);
+      expect(runtime.started).toHaveLength(1);
+    },
+  );
 
   it("exits 1 with the reason for an unknown job", async () => {
     const { env } = await agent();
@@ -120,7 +123,7 @@ describe("gitcron trigger", () => {
 
   it.each([
     [[], {}, "give a JOB name"],
-    [["report"], {}, "give the agent's API token with --token or GITCRON_API_TOKEN"],
+    [["report"], {}, "give the agent's API token with --api-token or GITCRON_API_TOKEN"],
     [["Not_A_Job"], { GITCRON_API_TOKEN: TOKEN }, '"Not_A_Job" is not a job name (a DNS label)'],
     [["report", "--url", "ftp://agent"], { GITCRON_API_TOKEN: TOKEN }, "--url must be http"],
   ])("usage errors exit 2: %j", async (args, env, message) => {
