@@ -5,9 +5,11 @@
 
 import type { CronFields, DayRule } from "./fields.js";
 
-/** How far ahead to look before deciding a schedule never fires again ("FRI#5" in February
- * occurs once in 28 years). */
-const SEARCH_YEARS = 30;
+/** How far ahead to look before deciding a schedule never fires again. The Gregorian calendar
+ * repeats every 400 years (146,097 days, a whole number of weeks), so a schedule that fires at
+ * all fires within any 400 years ("FRI#5" in February can go 40 years without one). The bound
+ * costs nothing when a fire time is near: the search stops at the first match. */
+const SEARCH_YEARS = 400;
 
 export interface WallClockMatcher {
   /** The first matching wall time strictly after `naive`, at whole seconds; null if none. */

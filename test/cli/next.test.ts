@@ -63,6 +63,13 @@ describe("a schedule on the command line", () => {
     );
   });
 
+  test("a schedule decades between fire times still prints them", async () => {
+    const ran = await next(["0 0 * 2 MON#5", "--from", "2073-01-01", "-n", "2"]);
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    // No fifth Monday in February from 2072 to 2112: 40 years, as 2100 is no leap year.
+    expect(lines(ran.stdout)).toEqual(["2112-02-29T00:00:00+00:00", "2140-02-29T00:00:00+00:00"]);
+  });
+
   test("a schedule that fires every few seconds warns on stderr and still prints the times", async () => {
     const ran = await next(["*/10 * * * * *", "-n", "2", "--from", "2026-01-01T00:00:00Z"]);
     expect(ran.code).toBe(0);
