@@ -36,9 +36,10 @@ Flags:
                      or with an offset (…Z, …+02:00); without an offset it is read in
                      the schedule's zone
 
-A time skipped by a DST jump fires once, shifted forward by the jump; a time that happens
-twice fires once, the first time. Schedules with fire times in every hour keep ticking on
-elapsed time through a repeated hour.
+A time skipped by a DST jump fires once, within the hour after the jump (02:30 fires at
+03:30 when the clock goes from 02:00 to 03:00); a time that happens twice fires once, the
+first time. Schedules with fire times in every hour keep ticking on elapsed time through a
+repeated hour.
 
 Exit codes: 0 ok, 1 invalid schedule or job file, 2 bad flag.
 `;

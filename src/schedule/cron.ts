@@ -5,7 +5,7 @@ import { parseCronFields } from "./fields.js";
 import { fireFrequencyWarning } from "./frequency.js";
 import { normaliseExpression, ScheduleError } from "./syntax.js";
 import { type WallClockMatcher, wallClockMatcher } from "./wall.js";
-import { instantsShowing, isTimeZone, type Zone, ZoneCache } from "./zone.js";
+import { instantAfterGap, instantsShowing, isTimeZone, type Zone, ZoneCache } from "./zone.js";
 
 export { ScheduleError } from "./syntax.js";
 export { formatInZone, isTimeZone, parseTimeInZone, ZoneCache, zoneFormatter } from "./zone.js";
@@ -57,9 +57,10 @@ function unknownZone(timezone: string): ScheduleError {
 
 /**
  * SPEC §1's time semantics on top of the wall-clock search: a wall time skipped by a DST jump
- * fires once, shifted forward by the jump (so within the hour after the gap); a repeated wall
- * time fires once, at its first occurrence — except for schedules with fire times in every
- * hour, which follow elapsed time through the repeated hour so no hourly tick is lost.
+ * fires once, within the hour after the gap (shifted forward by the jump, less whole hours when
+ * the jump is longer than one); a repeated wall time fires once, at its first occurrence —
+ * except for schedules with fire times in every hour, which follow elapsed time through the
+ * repeated hour so no hourly tick is lost.
  */
 function nextInstant(matcher: WallClockMatcher, zone: Zone, after: number): number | null {
   // A fire time t > after shows a wall time of at least after + (the smallest offset near
@@ -92,7 +93,7 @@ function nextInstant(matcher: WallClockMatcher, zone: Zone, after: number): numb
 
 function firingInstants(matcher: WallClockMatcher, zone: Zone, wall: number): number[] {
   const { instants, offsetBefore } = instantsShowing(zone, wall);
-  if (instants.length === 0) return [wall - offsetBefore];
+  if (instants.length === 0) return [instantAfterGap(zone, wall, offsetBefore)];
   return matcher.everyHour ? instants : instants.slice(0, 1);
 }
 

@@ -2,6 +2,7 @@
 // time means there (the DST rule of SPEC §1), and ISO 8601 with the zone's offset.
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /** IANA names look like `Area/Location` (or `UTC`, `GMT`); offsets such as `+01:00` are refused
  * because they ignore daylight saving time, which is the point of naming a zone. */
@@ -134,11 +135,24 @@ export function instantsShowing(
   return { instants, offsetBefore };
 }
 
+/** Where a wall time skipped by a jump lands, by SPEC §1's rule: within the hour after the gap.
+ * Moving it on by the jump (`wall - offsetBefore`) does that for jumps of an hour or less, but
+ * puts 02:30 at 04:30 after Antarctica/Troll's two-hour jump (01:00 → 03:00); whole hours are
+ * taken off while the instant stays past the jump, so it lands at 03:30, keeping its minutes.
+ * It is never before the jump, so never earlier than `wall` read with the later offset: the
+ * search in cron.ts relies on that. */
+export function instantAfterGap(zone: Zone, wall: number, offsetBefore: number): number {
+  let instant = wall - offsetBefore;
+  const offsetAfter = zone.offsetAt(instant);
+  while (zone.offsetAt(instant - HOUR_MS) === offsetAfter) instant -= HOUR_MS;
+  return instant;
+}
+
 /** The instant a wall-clock time means in a zone, by SPEC §1's rule: in a repeated hour the
- * first occurrence, in a skipped one the instant the clock would show after the jump. */
+ * first occurrence, in a skipped one the instant it fires at, within the hour after the gap. */
 export function instantOfWallTime(zone: Zone, wall: number): number {
   const { instants, offsetBefore } = instantsShowing(zone, wall);
-  return instants[0] ?? wall - offsetBefore;
+  return instants[0] ?? instantAfterGap(zone, wall, offsetBefore);
 }
 
 const ISO_TIME =

@@ -69,8 +69,51 @@ describe("a wall-clock time skipped by a DST jump fires once, within the hour af
       "2026-09-05T12:00:00Z",
       ["2026-09-06T01:00:00-03:00", "2026-09-07T00:00:00-03:00"],
     ],
+    // Antarctica/Troll 2026-03-29 jumps two hours at 01:00Z, 01:00 → 03:00 (+00:00 → +02:00):
+    // 02:30 is 90 minutes into the gap, but fires 30 minutes after it, not at 04:30.
+    [
+      "30 2 * * *",
+      "Antarctica/Troll",
+      "2026-03-28T12:00:00Z",
+      ["2026-03-29T03:30:00+02:00", "2026-03-30T02:30:00+02:00"],
+    ],
+    [
+      "59 2 * * *",
+      "Antarctica/Troll",
+      "2026-03-28T12:00:00Z",
+      ["2026-03-29T03:59:00+02:00", "2026-03-30T02:59:00+02:00"],
+    ],
+    [
+      "0 2 * * *",
+      "Antarctica/Troll",
+      "2026-03-28T12:00:00Z",
+      ["2026-03-29T03:00:00+02:00", "2026-03-30T02:00:00+02:00"],
+    ],
+    [
+      "30 1 * * *",
+      "Antarctica/Troll",
+      "2026-03-28T12:00:00Z",
+      ["2026-03-29T03:30:00+02:00", "2026-03-30T01:30:00+02:00"],
+    ],
+    // 01:30 and 02:30 both land on 03:30 that night: one run, not two.
+    [
+      "30 1,2 * * *",
+      "Antarctica/Troll",
+      "2026-03-28T12:00:00Z",
+      ["2026-03-29T03:30:00+02:00", "2026-03-30T01:30:00+02:00"],
+    ],
   ])("%s in %s after %s", (expr, tz, from, expected) => {
     expect(fireTimes(expr, tz, from, 2)).toEqual(expected);
+  });
+
+  test("the shift lands within the hour after Troll's two-hour gap, whatever the time in it", () => {
+    const gapEnd = Date.parse("2026-03-29T01:00:00Z"); // 03:00+02:00
+    for (let minute = 0; minute < 120; minute++) {
+      const [h, m] = [1 + Math.floor(minute / 60), minute % 60];
+      const [fire] = fireTimes(`${m} ${h} * * *`, "Antarctica/Troll", "2026-03-28T12:00:00Z", 1);
+      const late = Date.parse(fire ?? "") - gapEnd;
+      expect({ at: `${h}:${m}`, late }).toEqual({ at: `${h}:${m}`, late: (minute % 60) * 60_000 });
+    }
   });
 });
 
@@ -109,6 +152,33 @@ describe("a wall-clock time that happens twice fires once, the first time", () =
       "America/Havana",
       "2026-10-31T12:00:00Z",
       ["2026-11-01T00:30:00-04:00", "2026-11-02T00:30:00-05:00"],
+    ],
+    // Antarctica/Troll 2026-10-25 goes back two hours at 01:00Z, 03:00 → 01:00 (+02:00 → +00:00),
+    // so 01:00–02:59 happens twice.
+    [
+      "30 1 * * *",
+      "Antarctica/Troll",
+      "2026-10-24T12:00:00Z",
+      ["2026-10-25T01:30:00+02:00", "2026-10-26T01:30:00+00:00"],
+    ],
+    [
+      "*/30 1-2 * * *",
+      "Antarctica/Troll",
+      "2026-10-24T12:00:00Z",
+      [
+        "2026-10-25T01:00:00+02:00",
+        "2026-10-25T01:30:00+02:00",
+        "2026-10-25T02:00:00+02:00",
+        "2026-10-25T02:30:00+02:00",
+        "2026-10-26T01:00:00+00:00",
+      ],
+    ],
+    // Asked from the second pass's 01:10+00:00, neither 01:30 nor 02:30 fires again that day.
+    [
+      "30 1,2 * * *",
+      "Antarctica/Troll",
+      "2026-10-25T01:10:00Z",
+      ["2026-10-26T01:30:00+00:00", "2026-10-26T02:30:00+00:00"],
     ],
   ])("%s in %s after %s", (expr, tz, from, expected) => {
     expect(fireTimes(expr, tz, from, expected.length)).toEqual(expected);
@@ -153,6 +223,26 @@ describe("schedules with fire times in every hour tick on elapsed time, none los
       "2026-10-25T02:59:30+02:00",
       ["2026-10-25T02:59:40+02:00", "2026-10-25T02:00:00+01:00", "2026-10-25T02:00:20+01:00"],
     ],
+    // Troll's two-hour jump swallows 01:00 and 02:00: one tick at 03:00, an hour after 00:00.
+    [
+      "0 * * * *",
+      "Antarctica/Troll",
+      "2026-03-28T23:30:00+00:00",
+      ["2026-03-29T00:00:00+00:00", "2026-03-29T03:00:00+02:00", "2026-03-29T04:00:00+02:00"],
+    ],
+    // Going back two hours, 01:00 and 02:00 each tick twice, an hour apart.
+    [
+      "0 * * * *",
+      "Antarctica/Troll",
+      "2026-10-25T00:30:00+02:00",
+      [
+        "2026-10-25T01:00:00+02:00",
+        "2026-10-25T02:00:00+02:00",
+        "2026-10-25T01:00:00+00:00",
+        "2026-10-25T02:00:00+00:00",
+        "2026-10-25T03:00:00+00:00",
+      ],
+    ],
     // A half-hour jump swallows 02:00, which is then shifted to 02:30 like any skipped time.
     [
       "0 * * * *",
@@ -169,6 +259,8 @@ describe("schedules with fire times in every hour tick on elapsed time, none los
     ["Europe/Amsterdam", "2026-10-24T12:00:00Z"],
     ["America/New_York", "2026-03-07T12:00:00Z"],
     ["America/New_York", "2026-10-31T12:00:00Z"],
+    ["Antarctica/Troll", "2026-03-28T12:00:00Z"],
+    ["Antarctica/Troll", "2026-10-24T12:00:00Z"],
   ])(
     "an hourly schedule fires every 60 minutes across the transition in %s after %s",
     (tz, from) => {
@@ -197,6 +289,7 @@ describe("around every 2026 transition, fire times follow the rule for any sched
     "America/Havana",
     "America/Santiago",
     "Asia/Beirut",
+    "Antarctica/Troll",
   ];
   const schedules = [
     "30 2 * * *",
@@ -253,6 +346,14 @@ describe("around every 2026 transition, fire times follow the rule for any sched
     }
     return found;
   };
+  /** A skipped wall time: moved on by the jump, less whole hours while the clock there still
+   * reads later than `wall` (past the gap), so it lands within the hour after the gap. */
+  const afterGap = (wall: number, tz: string): number => {
+    const before = wallOf(wall - DAY, tz) - (wall - DAY);
+    let t = wall - before;
+    while (wallOf(t - HOUR, tz) > wall) t -= HOUR;
+    return t;
+  };
   const expected = (expr: string, tz: string, from: number, to: number): number[] => {
     const everyHour = CronExpressionParser.parse(expr).fields.hour.values.length === 24;
     const walls = CronExpressionParser.parse(expr, {
@@ -269,9 +370,8 @@ describe("around every 2026 transition, fire times follow the rule for any sched
         .map((o) => wall - o)
         .filter((t) => wallOf(t, tz) === wall)
         .sort((a, b) => a - b);
-      const before = wallOf(wall - DAY, tz) - (wall - DAY);
       const chosen =
-        showing.length === 0 ? [wall - before] : everyHour ? showing : showing.slice(0, 1);
+        showing.length === 0 ? [afterGap(wall, tz)] : everyHour ? showing : showing.slice(0, 1);
       for (const t of chosen) if (t > from && t <= to) out.add(t);
     }
     return [...out].sort((a, b) => a - b);

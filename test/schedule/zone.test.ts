@@ -55,6 +55,18 @@ describe("a time without an offset is read on the zone's wall clock, by the DST 
     expect(parseTimeInZone(text, amsterdam)?.toISOString()).toBe(instant);
   });
 
+  // Antarctica/Troll 2026-03-29 skips 01:00–02:59: a skipped time reads as it would fire,
+  // within the hour after the gap (03:00+02:00 is 01:00Z).
+  const troll = new ZoneCache().get("Antarctica/Troll");
+  test.each([
+    ["2026-03-29T00:59", "2026-03-29T00:59:00.000Z"],
+    ["2026-03-29T01:30", "2026-03-29T01:30:00.000Z"], // 03:30+02:00
+    ["2026-03-29T02:30", "2026-03-29T01:30:00.000Z"], // 03:30+02:00 too, not 04:30
+    ["2026-03-29T03:00", "2026-03-29T01:00:00.000Z"],
+  ])("%s in Antarctica/Troll", (text, instant) => {
+    expect(parseTimeInZone(text, troll)?.toISOString()).toBe(instant);
+  });
+
   test.each([
     "yesterday",
     "2026-02-30",
