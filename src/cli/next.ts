@@ -120,6 +120,9 @@ function parseFrom(text: string | undefined, timezone: string, zones: ZoneCache)
 
 /** An existing file is a job file; anything else is the schedule itself. */
 async function readSource(arg: string, io: CliIO): Promise<Source | { issue: Issue }> {
+  // A blank argument is an empty schedule, which checkSchedule refuses as wrong input (exit 1);
+  // as a path, "" would resolve to the working directory and be refused as "not a file".
+  if (arg.trim() === "") return { schedule: arg, timezone: "UTC" };
   const file = path.resolve(io.cwd, arg);
   const kind = await stat(file).then(
     (s) => (s.isFile() ? "file" : "other"),

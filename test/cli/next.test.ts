@@ -70,6 +70,18 @@ describe("a schedule on the command line", () => {
     expect(lines(ran.stdout)).toEqual(["2112-02-29T00:00:00+00:00", "2140-02-29T00:00:00+00:00"]);
   });
 
+  // An empty schedule is wrong input, like any invalid one, not a folder named "".
+  test.each([[""], ["   "], ["\t"]])(
+    "an empty schedule %j exits 1: the schedule is empty",
+    async (schedule) => {
+      const ran = await next([schedule]);
+      expect(ran).toMatchObject({ code: 1, stdout: "" });
+      expect(ran.stderr).toMatch(
+        /^error: the schedule is empty \[cron\.syntax\]\n {4}hint: write five fields/,
+      );
+    },
+  );
+
   test("a schedule that fires every few seconds warns on stderr and still prints the times", async () => {
     const ran = await next(["*/10 * * * * *", "-n", "2", "--from", "2026-01-01T00:00:00Z"]);
     expect(ran.code).toBe(0);
