@@ -23,7 +23,8 @@ const MAX_COUNT = 1000;
 const help = `Usage: gitcron next SCHEDULE|FILE [-n 5] [--timezone TZ] [--from TIME]
 
 Print the next fire times of a cron schedule, or of a job file's schedule, one a line,
-in ISO 8601 with the zone's offset (e.g. 2026-03-29T03:30:00+02:00).
+in ISO 8601 with the zone's offset (e.g. 2026-03-29T03:30:00+02:00); years past 9999
+are ISO 8601 expanded years, as JavaScript writes them (+010000-01-01T00:00:00+00:00).
 
 SCHEDULE is five fields (minute hour day-of-month month day-of-week), six with seconds
 first, or a macro (@hourly @daily @midnight @weekly @monthly @yearly @annually). Quote it:

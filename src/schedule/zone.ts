@@ -177,14 +177,18 @@ export function parseTimeInZone(text: string, zone: Zone): Date | null {
   return new Date(wall - offsetMs);
 }
 
-/** Returns a formatter for one zone; build it once when formatting many instants. */
+/** Returns a formatter for one zone; build it once when formatting many instants. Years past
+ * 9999 are ISO 8601's expanded years (`+010000-01-01T00:00:00+00:00`), as Date.toISOString
+ * writes them and Date.parse reads them back: the instant is real, so it is printed whole. */
 export function zoneFormatter(timezone: string, zones = new ZoneCache()): (d: Date) => string {
   const zone = zones.get(timezone);
   return (d) => {
     const offset = zone.offsetAt(d.getTime());
-    const wall = new Date(d.getTime() + offset).toISOString(); // 2026-03-29T03:30:00.000Z
-    const fraction = d.getUTCMilliseconds() ? wall.slice(19, 23) : "";
-    return `${wall.slice(0, 19)}${fraction}${formatOffset(offset)}`;
+    // 2026-03-29T03:30:00.000Z, or +010000-01-01T00:00:00.000Z: cut from the end, whose
+    // length does not change with the year's.
+    const wall = new Date(d.getTime() + offset).toISOString();
+    const fraction = d.getUTCMilliseconds() ? wall.slice(-5, -1) : "";
+    return `${wall.slice(0, -5)}${fraction}${formatOffset(offset)}`;
   };
 }
 

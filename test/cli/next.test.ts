@@ -70,6 +70,27 @@ describe("a schedule on the command line", () => {
     expect(lines(ran.stdout)).toEqual(["2112-02-29T00:00:00+00:00", "2140-02-29T00:00:00+00:00"]);
   });
 
+  test("fire times past 9999 print with ISO 8601's expanded years, each a whole instant", async () => {
+    const ran = await next(["0 0 1 1 *", "--from", "9999-06-01", "-n", "3"]);
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    expect(lines(ran.stdout)).toEqual([
+      "+010000-01-01T00:00:00+00:00",
+      "+010001-01-01T00:00:00+00:00",
+      "+010002-01-01T00:00:00+00:00",
+    ]);
+    const tokyo = await next([
+      "0 0 1 1 *",
+      "--from",
+      "9999-06-01",
+      "-n",
+      "1",
+      "--timezone",
+      "Asia/Tokyo",
+    ]);
+    expect(lines(tokyo.stdout)).toEqual(["+010000-01-01T00:00:00+09:00"]);
+    expect(Date.parse(lines(tokyo.stdout)[0] ?? "")).toBe(Date.UTC(9999, 11, 31, 15));
+  });
+
   // An empty schedule is wrong input, like any invalid one, not a folder named "".
   test.each([[""], ["   "], ["\t"]])(
     "an empty schedule %j exits 1: the schedule is empty",

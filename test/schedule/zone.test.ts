@@ -35,8 +35,25 @@ describe("an instant reads as ISO 8601 with the offset in force at that instant"
     ["2026-06-01T12:00:00Z", "Pacific/Chatham", "2026-06-02T00:45:00+12:45"],
     ["2026-06-01T12:00:00Z", "UTC", "2026-06-01T12:00:00+00:00"],
     ["2026-06-01T12:00:00.250Z", "UTC", "2026-06-01T12:00:00.250+00:00"],
+    // Past 9999, ISO 8601's expanded years, as Date.toISOString writes them.
+    ["+010000-01-01T00:00:00Z", "UTC", "+010000-01-01T00:00:00+00:00"],
+    ["+010000-01-01T00:00:00.250Z", "UTC", "+010000-01-01T00:00:00.250+00:00"],
+    ["9999-12-31T15:00:00Z", "Asia/Tokyo", "+010000-01-01T00:00:00+09:00"],
+    ["+010000-01-01T00:00:00Z", "America/New_York", "9999-12-31T19:00:00-05:00"],
+    ["+012345-07-01T12:34:56Z", "Europe/Amsterdam", "+012345-07-01T14:34:56+02:00"],
   ])("%s in %s", (instant, tz, text) => {
     expect(formatInZone(new Date(instant), tz)).toBe(text);
+  });
+
+  test("what is printed reads back as the same instant, past 9999 too", () => {
+    for (const instant of [
+      "9999-12-31T23:59:59Z",
+      "+010000-01-01T00:00:00Z",
+      "+099999-06-01T00:00:00Z",
+    ]) {
+      const text = formatInZone(new Date(instant), "Europe/Amsterdam");
+      expect(Date.parse(text)).toBe(Date.parse(instant));
+    }
   });
 });
 
