@@ -2,7 +2,7 @@
 // Pure: no I/O beyond the schema file read once per process.
 
 import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
-import { createFindings, cut, type Finding, type Findings } from "./findings.js";
+import { createFindings, type Finding, type Findings } from "./findings.js";
 import type { Issue } from "./issues.js";
 import { normalizeJob } from "./normalize.js";
 import type { Policy } from "./policy.js";
@@ -13,6 +13,7 @@ import { checkRules, jobName } from "./rules.js";
 import { createScheduleChecks, type ScheduleChecks } from "./schedule-checks.js";
 import { checkSchema } from "./schema.js";
 import type { JobSpec } from "./spec.js";
+import { yamlFinding } from "./yaml-problems.js";
 
 /** A job file is a few hundred bytes; a cap keeps a hostile pull request from eating memory. */
 export const DEFAULT_MAX_BYTES = 256 * 1024;
@@ -101,7 +102,7 @@ function parseFully(text: string, file: string, options: ParseOptions): ParseRes
       hint: "put each job in a file of its own",
     });
   }
-  reportYamlProblems(doc, lineCounter, syntax);
+  reportYamlProblems(doc, text, lineCounter, syntax);
   if (syntax.issues.some((i) => i.severity === "error")) return { issues: syntax.issues };
 
   let data: unknown;
@@ -155,24 +156,18 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 /** YAML errors and warnings, one per line: a broken line tends to produce several. */
 function reportYamlProblems(
   doc: Document.Parsed,
+  text: string,
   lineCounter: LineCounter,
   findings: Findings,
 ): void {
   const seenLines = new Set<number>();
   const report = (problem: YAMLError, severity: "error" | "warning") => {
-    const position = lineCounter.linePos(problem.pos[0]);
-    if (seenLines.has(position.line)) return;
-    seenLines.add(position.line);
-    findings.addAt(severity, position, {
-      rule: `yaml.${problem.code.toLowerCase().replace(/_/g, "-")}`,
-      // The parser's own words may end in a piece of the file: cut like any excerpt.
-      message: problem.message.replace(/: (.{41,})$/s, (_, tail: string) => `: ${cut(tail)}`),
-      ...(/alias/i.test(problem.message)
-        ? {
-            hint: 'a value starting with * is read as a YAML alias; quote it, e.g. schedule: "*/15 * * * *"',
-          }
-        : {}),
-    });
+    // One per line where the parser noticed it, wherever the finding then points.
+    const noticed = lineCounter.linePos(problem.pos[0]).line;
+    if (seenLines.has(noticed)) return;
+    seenLines.add(noticed);
+    const { at, finding } = yamlFinding(problem, text, lineCounter);
+    findings.addAt(severity, at, finding);
   };
   for (const error of doc.errors) report(error, "error");
   for (const warning of doc.warnings) report(warning, "warning");

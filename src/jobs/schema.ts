@@ -135,9 +135,14 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
       const types = String(params.type)
         .split(",")
         .map((t) => TYPE_WORDS[t] ?? t);
+      // A bare number where a duration goes: the unit is what is missing.
+      const duration = typeof error.data === "number" && DURATION_FIELDS.has(String(path.at(-1)));
       findings.add("error", path, "value", {
         rule: "schema.type",
         message: `${label} must be ${anyOf(types)}, not ${describe(error.data)}`,
+        ...(duration && {
+          hint: `write the duration with its unit, e.g. ${error.data}s or ${error.data}m`,
+        }),
       });
       return;
     }
@@ -156,6 +161,9 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
       });
   }
 }
+
+/** Fields whose value is a duration such as 15m. */
+const DURATION_FIELDS = new Set(["timeout", "startingDeadline", "backoff", "expectSuccessWithin"]);
 
 /** ["a string", "a list"] → "a string or a list"; three or more get commas. */
 const anyOf = (words: string[]): string =>

@@ -32,6 +32,20 @@ describe("hints say what to do", () => {
   const first = (text: string) =>
     parseJobFile(text, "job.yaml", { policy: defaultPolicy(), defaultTimezone: "UTC" }).issues[0];
 
+  test("a duration written as a bare number gets its unit suggested", () => {
+    expect(first(`${BASE}timeout: 15\n`)?.hint).toBe(
+      "write the duration with its unit, e.g. 15s or 15m",
+    );
+  });
+
+  test("a duplicated key, a tab and a colon in a value say what to write instead", () => {
+    expect(first(`${BASE}image: b\n`)?.hint).toMatch(/^keep one of them/);
+    expect(first(`${BASE}env:\n\tA: "1"\n`)?.hint).toBe(
+      "indent with spaces (two per level is usual)",
+    );
+    expect(first(`${BASE}command: echo a: b\n`)?.hint).toMatch(/^quote the whole value/);
+  });
+
   test("a typo suggests the field it most likely meant", () => {
     expect(first(`${BASE}working_dir: /app\n`)?.hint).toBe('did you mean "workingDir"?');
     expect(first(`${BASE}shedule: x\n`)?.hint).toBe('did you mean "schedule"?');
