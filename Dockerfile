@@ -8,7 +8,7 @@
 #
 # NODE_IMAGE picks the Node LTS base for both stages (a Debian-based image: the runtime
 # stage installs git and the ssh client with apt when the base lacks them).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # Lets scripts find (and prune) the untagged build-stage images the classic builder leaves.

@@ -7,13 +7,13 @@
 #
 #   bash scripts/build-base-image.sh [--force]
 #
-# Environment: BASE_IMAGE (default gitcron-base/node:20), NODE_MAJOR (20), NPM_MAJOR (10),
+# Environment: BASE_IMAGE (default gitcron-base/node:24), NODE_MAJOR (24), NPM_MAJOR (11),
 # DEBIAN_SUITE (bookworm), DEBIAN_MIRROR (default: the host's own apt source for that suite).
 set -euo pipefail
 
-BASE_IMAGE=${BASE_IMAGE:-gitcron-base/node:20}
-NODE_MAJOR=${NODE_MAJOR:-20}
-NPM_MAJOR=${NPM_MAJOR:-10}
+BASE_IMAGE=${BASE_IMAGE:-gitcron-base/node:24}
+NODE_MAJOR=${NODE_MAJOR:-24}
+NPM_MAJOR=${NPM_MAJOR:-11}
 DEBIAN_SUITE=${DEBIAN_SUITE:-bookworm}
 
 log() { printf '[base-image] %s\n' "$*"; }

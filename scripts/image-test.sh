@@ -8,13 +8,13 @@
 #
 #   bash scripts/image-test.sh          (CI: `npm run test:image`)
 #
-# Environment: IMAGE (default gitcron-image-test:local), BASE_IMAGE (gitcron-base/node:20),
+# Environment: IMAGE (default gitcron-image-test:local), BASE_IMAGE (gitcron-base/node:24),
 # TEST_IMAGE (the job's image, default gitcron-test/busybox:1), DEADLINE (seconds, 120).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE=${IMAGE:-gitcron-image-test:local}
-BASE_IMAGE=${BASE_IMAGE:-gitcron-base/node:20}
+BASE_IMAGE=${BASE_IMAGE:-gitcron-base/node:24}
 TEST_IMAGE=${TEST_IMAGE:-gitcron-test/busybox:1}
 DEADLINE=${DEADLINE:-120}
 SOCKET=/var/run/docker.sock
