@@ -17,6 +17,14 @@ export const commandTable: Record<string, Entry> = {
   },
   run: { summary: "run one job once now, in the foreground", load: () => import("./run.js") },
   agent: { summary: "the long-running agent", load: () => import("./agent.js") },
+  status: {
+    summary: "each job's last outcome and next run, from the status branch",
+    load: () => import("./status.js"),
+  },
+  logs: {
+    summary: "a job's last runs and their log tails, from the status branch",
+    load: () => import("./logs.js"),
+  },
   trigger: { summary: "ask a running agent to run a job now", load: () => import("./trigger.js") },
   schema: { summary: "print the job file JSON Schema", load: () => import("./schema.js") },
 };

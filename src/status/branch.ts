@@ -8,10 +8,11 @@ import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
 import { type GitAccess, gitErrorText, gitIn } from "./git.js";
+import { parseRuns } from "./last-runs.js";
 import { commitMessage } from "./render.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { applyToTree, parseRuns } from "./tree.js";
+import { applyToTree } from "./tree.js";
 
 export interface StatusBranchWriterOptions extends GitAccess {
   /** The writer's own working clone, e.g. `<dataDir>/status`. */

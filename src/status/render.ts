@@ -2,6 +2,7 @@
 
 import { describeSchedule } from "../schedule/describe.js";
 import { cell, code } from "../text/markdown.js";
+import { jobRows, type LastRuns } from "./last-runs.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
@@ -62,11 +63,7 @@ export function commitMessage(summaries: readonly RunSummary[]): string {
 
 export interface ReadmeInput {
   state: StatusState | null;
-  /** Each job's newest summary, also for jobs no longer active. */
-  lastRuns: Record<string, RunSummary>;
-  /** Each job's newest summary of a run that started, when the newest summary is a tick that
-   * never ran (skipped, missed): its start, duration and exit code are still the job's last. */
-  lastStarted?: Record<string, RunSummary>;
+  runs: LastRuns;
   /** The status branch name, for the heading. */
   branch: string;
 }
@@ -95,9 +92,8 @@ function outcomeCell(s: RunSummary | undefined): string {
 /** The README of the status branch. Everything in it that came from a file or a run goes
  * through the Markdown escaper; the caller redacts the whole. */
 export function renderReadme(input: ReadmeInput): string {
-  const { state, lastRuns } = input;
-  const active = state?.jobs ?? {};
-  const names = [...new Set([...Object.keys(active), ...Object.keys(lastRuns)])].sort();
+  const { state } = input;
+  const rows = jobRows(state, input.runs);
   const out: string[] = [`# gitcron status (${code(input.branch)})`, ""];
   if (state) {
     const sync = state.lastSyncAt ? `last sync ${cell(state.lastSyncAt)}` : "not synced yet";
@@ -118,10 +114,7 @@ export function renderReadme(input: ReadmeInput): string {
     "| job | schedule | last outcome | exit code | duration | last start | next run |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   );
-  for (const name of names) {
-    const job = active[name];
-    const last = lastRuns[name];
-    const started = last?.startedAt ? last : input.lastStarted?.[name];
+  for (const { name, active: job, last, started } of rows) {
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
@@ -135,7 +128,7 @@ export function renderReadme(input: ReadmeInput): string {
     ];
     out.push(`| ${row.join(" | ")} |`);
   }
-  if (names.length === 0) out.push("| (no jobs) | | | | | | |");
+  if (rows.length === 0) out.push("| (no jobs) | | | | | | |");
 
   const rejected = state?.rejected ?? [];
   if (rejected.length > 0) {

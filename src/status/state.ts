@@ -1,12 +1,9 @@
 // state.json on the status branch: what the agent applied, from which revision, and what it
 // rejected. `gitcron plan` reads it to diff a revision against the active set.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { EnvironmentError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
-import { type GitAccess, gitErrorText, gitIn } from "./git.js";
+import { type ReadBranchOptions, withBranchTip } from "./read-branch.js";
 
 export interface ActiveJobState {
   /** The job file, relative to the jobs path. */
@@ -48,49 +45,17 @@ export function isStatusState(value: unknown): value is StatusState {
   );
 }
 
-export interface ReadStatusStateOptions extends GitAccess {
-  /** Where the temporary clone goes; default: the system temp folder. */
-  tmpDir?: string;
-}
-
-/** Fetches only the tip of the status branch into a throwaway repository and returns its
- * state.json; null when the branch (or the file) does not exist. Throws EnvironmentError
- * when the remote cannot be read. */
-export async function readStatusState(
+/** Fetches only the tip of the status branch and returns its state.json; null when the branch
+ * (or the file) does not exist. Throws EnvironmentError when the remote cannot be read. */
+export function readStatusState(
   repoUrl: string,
   branch: string,
-  options: ReadStatusStateOptions = {},
+  options: ReadBranchOptions = {},
 ): Promise<StatusState | null> {
-  const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), "gitcron-status-"));
-  try {
-    const git = gitIn(dir, options);
-    await git.init();
-    let exists: string;
-    try {
-      exists = await git.listRemote([repoUrl, `refs/heads/${branch}`]);
-    } catch (err) {
-      throw new EnvironmentError(
-        `cannot read the status branch "${branch}": ${gitErrorText(err, options)}`,
-      );
-    }
-    if (exists.trim() === "") return null;
-    try {
-      await git.fetch([repoUrl, `refs/heads/${branch}`, "--depth=1", "--no-tags"]);
-    } catch (err) {
-      throw new EnvironmentError(
-        `cannot fetch the status branch "${branch}": ${gitErrorText(err, options)}`,
-      );
-    }
-    let text: string;
-    try {
-      text = await git.show(["FETCH_HEAD:state.json"]);
-    } catch {
-      return null;
-    }
-    return parseStatusState(text, branch);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withBranchTip(repoUrl, branch, options, async (tip) => {
+    const text = (await tip?.read(["state.json"]))?.get("state.json");
+    return text === undefined ? null : parseStatusState(text, branch);
+  });
 }
 
 export function parseStatusState(text: string, branch: string): StatusState {

@@ -6,11 +6,11 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../secrets/redactor.js";
+import { parseRuns, readLastRuns } from "./last-runs.js";
 import { recordKey, summaryTime } from "./outbox.js";
 import { renderReadme } from "./render.js";
 import { isStatusState, type StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { isRunSummary } from "./summary-shape.js";
 
 export interface ApplyInput {
   root: string;
@@ -37,25 +37,6 @@ async function readText(path: string): Promise<string | null> {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
   }
-}
-
-/** The summaries in a runs.jsonl text; an unreadable line is dropped with a warning. */
-export function parseRuns(text: string, file: string, logger: Logger): RunSummary[] {
-  const runs: RunSummary[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (isRunSummary(value)) {
-        runs.push(value);
-        continue;
-      }
-    } catch {
-      // reported below
-    }
-    logger.warn({ file, line: i + 1 }, "unreadable line dropped from the status branch");
-  }
-  return runs;
 }
 
 /** Returns the indexes of the input summaries that were new to the branch. */
@@ -101,43 +82,18 @@ export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<nu
     }
   }
 
-  const { lastRuns, lastStarted } = await readLastRuns(root, logger);
-  const readme = input.redactor.redact(
-    renderReadme({ state, lastRuns, lastStarted, branch: input.branch }),
-  );
+  const folders = await readdir(join(root, "jobs")).catch(() => [] as string[]);
+  const runs = await readLastRuns(folders.sort(), (paths) => readFromDisk(root, paths), logger);
+  const readme = input.redactor.redact(renderReadme({ state, runs, branch: input.branch }));
   await writeFile(join(root, "README.md"), readme);
   return { appended };
 }
 
-/** Each job's last.json; and where that is a tick that never ran, the newest run that did
- * start, from its runs.jsonl (only those jobs' files are read). */
-async function readLastRuns(root: string, logger: Logger) {
-  const lastRuns: Record<string, RunSummary> = {};
-  const lastStarted: Record<string, RunSummary> = {};
-  let folders: string[];
-  try {
-    folders = await readdir(join(root, "jobs"));
-  } catch {
-    return { lastRuns, lastStarted };
+async function readFromDisk(root: string, paths: readonly string[]) {
+  const found = new Map<string, string>();
+  for (const path of paths) {
+    const text = await readText(join(root, path));
+    if (text !== null) found.set(path, text);
   }
-  for (const folder of folders.sort()) {
-    const text = await readText(join(root, "jobs", folder, "last.json"));
-    if (text === null) continue;
-    let last: RunSummary;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (!isRunSummary(value)) continue;
-      last = value;
-    } catch {
-      // a hand-edited last.json only loses its README row until the job's next run
-      continue;
-    }
-    lastRuns[last.job] = last;
-    if (last.startedAt) continue;
-    const runsFile = join(root, "jobs", folder, "runs.jsonl");
-    const runs = parseRuns((await readText(runsFile)) ?? "", runsFile, logger);
-    const started = runs.filter((r) => r.startedAt).at(-1);
-    if (started) lastStarted[last.job] = started;
-  }
-  return { lastRuns, lastStarted };
+  return found;
 }

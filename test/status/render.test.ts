@@ -93,7 +93,11 @@ describe("the status README", () => {
       },
     ],
   });
-  const readme = renderReadme({ state: current, lastRuns, branch: "gitcron-status" });
+  const readme = renderReadme({
+    state: current,
+    runs: { last: lastRuns, started: {} },
+    branch: "gitcron-status",
+  });
 
   it("has one row per job with schedule, outcome, exit code, duration, start and next run", () => {
     const row = readme.split("\n").find((l) => l.startsWith("| etl |"));
@@ -118,7 +122,7 @@ describe("the status README", () => {
   });
 
   it("works before the first sync and with no jobs", () => {
-    const empty = renderReadme({ state: null, lastRuns: {}, branch: "s" });
+    const empty = renderReadme({ state: null, runs: { last: {}, started: {} }, branch: "s" });
     expect(empty).toContain("| (no jobs) |");
   });
 
@@ -136,7 +140,7 @@ describe("the status README", () => {
       ],
     });
     const runs = { a: { ...lastRuns.gone, job: "a", reason: forged } };
-    const text = renderReadme({ state: hostile, lastRuns: runs, branch: "s" });
+    const text = renderReadme({ state: hostile, runs: { last: runs, started: {} }, branch: "s" });
     // Every line is the renderer's own: none starts with what a file said.
     expect(text.split("\n").filter((l) => l.startsWith("# "))).toEqual(["# gitcron status (`s`)"]);
     // Inside a code span Markdown and HTML mean nothing; outside, nothing may be live.

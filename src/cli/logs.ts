@@ -1,0 +1,89 @@
+// `gitcron logs JOB`: the job's last runs from the status branch (SPEC §9), newest last, each
+// with its outcome line and its log tail.
+
+import { UsageError } from "../errors.js";
+import { DNS_LABEL } from "../jobs/rules.js";
+import { parseRuns } from "../status/last-runs.js";
+import { describeRun } from "../status/render.js";
+import { jobFolder } from "../status/tree.js";
+import { type Command, parseFlags, writeLine } from "./command.js";
+import { READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
+
+const MAX_COUNT = 1000;
+
+const help = `Usage: gitcron logs JOB [-n 5] [--repo R] [--status-branch B] [--format text|json]
+
+The job's last runs as the agent recorded them on the status branch (only its tip is
+fetched), newest last: each run's outcome, exit code, duration and start, then its log tail
+(the last 4 KiB of output, secrets redacted).
+
+Flags:
+  -n, --count N               how many runs (default 5, at most the branch's --history)
+${READ_HELP}
+  --format text|json          (default text)
+
+Exit codes: 0 ok, 1 no such job on the status branch, 2 the repository cannot be read or a
+bad flag.
+`;
+
+export const command: Command = {
+  name: "logs",
+  summary: "a job's last runs and their log tails, from the status branch",
+  help,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, {
+      ...READ_FLAGS,
+      count: { type: "string", short: "n" },
+      format: { type: "string" },
+    });
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? "give a JOB name" : "give exactly one JOB");
+    const job = positionals[0] as string;
+    if (!DNS_LABEL.test(job)) throw new UsageError(`"${job}" is not a job name (a DNS label)`);
+    const count = Number(values.count ?? "5");
+    if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT)
+      throw new UsageError(
+        `-n must be a whole number from 1 to ${MAX_COUNT}, not "${values.count}"`,
+      );
+    const format = values.format ?? "text";
+    if (format !== "text" && format !== "json")
+      throw new UsageError(`--format must be text or json, not "${format}"`);
+
+    const found = await withStatusTip(values, io, async ({ tip, branch }) => {
+      const file = `${jobFolder(job)}/runs.jsonl`;
+      const text = (await tip.read([file])).get(file);
+      return { branch, runs: text === undefined ? null : parseRuns(text, file) };
+    });
+    if (!found.runs) {
+      writeLine(
+        io.stderr,
+        `gitcron logs: no job named "${job}" on the status branch "${found.branch}".`,
+      );
+      return 1;
+    }
+    const runs = found.runs.slice(-count);
+    if (format === "json") {
+      io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      return 0;
+    }
+    runs.forEach((r, i) => {
+      if (i > 0) writeLine(io.stdout);
+      const when = r.startedAt ? `started ${r.startedAt}` : `due ${r.scheduledAt}`;
+      writeLine(
+        io.stdout,
+        `── ${r.run}  ${describeRun(r).slice(r.job.length + 2)}  ${when}  ${r.trigger}`,
+      );
+      if (r.reason) writeLine(io.stdout, `   ${visible(r.reason)}`);
+      if (r.logTail) writeLine(io.stdout, visible(r.logTail));
+    });
+    return 0;
+  },
+};
+
+/** What a job printed, without the control characters that would drive the reader's terminal
+ * (escape sequences can rewrite the screen): they are shown as \xNN instead. Lines and tabs stay. */
+const visible = (text: string): string =>
+  text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );

@@ -1,0 +1,76 @@
+// What `gitcron status` and `gitcron logs` share: which repository (--repo, GITCRON_REPO, else
+// the origin of the checkout the command runs in), which status branch, and reading its tip.
+
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { EnvironmentError, UsageError } from "../errors.js";
+import { classifyRepo } from "../source/job-files.js";
+import { type BranchTip, withBranchTip } from "../status/read-branch.js";
+import { parseStatusState, type StatusState } from "../status/state.js";
+import type { CliIO } from "./command.js";
+
+const run = promisify(execFile);
+
+export const READ_FLAGS = {
+  repo: { type: "string" },
+  "status-branch": { type: "string" },
+} as const;
+
+export const READ_HELP = `  --repo R                    the jobs repository (env GITCRON_REPO; default: the origin of
+                              the Git checkout you are in; https credentials from
+                              GITCRON_GIT_TOKEN)
+  --status-branch B           (default gitcron-status; env GITCRON_STATUS_BRANCH)`;
+
+type Values = { repo?: string | boolean; "status-branch"?: string | boolean };
+
+/** The repository to read: the flag, GITCRON_REPO, else this checkout's origin. */
+async function repoOf(values: Values, io: CliIO): Promise<string> {
+  const given = typeof values.repo === "string" ? values.repo : io.env.GITCRON_REPO;
+  if (given) return given;
+  try {
+    const { stdout } = await run("git", ["remote", "get-url", "origin"], { cwd: io.cwd });
+    return stdout.trim();
+  } catch {
+    throw new UsageError(
+      "give --repo (or GITCRON_REPO): this folder is not a Git checkout with an origin",
+    );
+  }
+}
+
+/** Reads the tip of the status branch: its state and whatever else `use` reads from it. */
+export async function withStatusTip<T>(
+  values: Values,
+  io: CliIO,
+  use: (input: { tip: BranchTip; state: StatusState | null; branch: string }) => Promise<T>,
+): Promise<T> {
+  const repo = await repoOf(values, io);
+  const kind = classifyRepo(repo);
+  if (kind.type === "folder")
+    throw new UsageError(
+      `--repo ${repo} is not a Git repository: an agent on a watched folder keeps its status branch in <data-dir>/status.git`,
+    );
+  const branch =
+    (typeof values["status-branch"] === "string" ? values["status-branch"] : undefined) ??
+    io.env.GITCRON_STATUS_BRANCH ??
+    "gitcron-status";
+  const access = io.env.GITCRON_GIT_TOKEN ? { gitToken: io.env.GITCRON_GIT_TOKEN } : {};
+  return withBranchTip(kind.url, branch, access, async (tip) => {
+    if (!tip)
+      throw new EnvironmentError(
+        `the repository has no status branch "${branch}" yet: no agent has written to it`,
+      );
+    const text = (await tip.read(["state.json"])).get("state.json");
+    const state = text === undefined ? null : parseStatusState(text, branch);
+    return use({ tip, state, branch });
+  });
+}
+
+/** The folders under jobs/ at the tip. */
+export const jobFolders = (tip: BranchTip): string[] => [
+  ...new Set(
+    tip.paths.flatMap((p) => {
+      const match = /^jobs\/([^/]+)\//.exec(p);
+      return match ? [match[1] as string] : [];
+    }),
+  ),
+];

@@ -1,0 +1,115 @@
+// `gitcron status`: each job's schedule, last outcome, exit code, duration, last start and next
+// run, read from the tip of the status branch (SPEC §9) — one line a job, as `kubectl get
+// cronjobs` shows them — then the rejected files.
+
+import { UsageError } from "../errors.js";
+import { renderText } from "../jobs/render.js";
+import { jobRows, readLastRuns } from "../status/last-runs.js";
+import { formatDuration } from "../status/render.js";
+import { type Command, parseFlags, writeLine } from "./command.js";
+import { jobFolders, READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
+
+const help = `Usage: gitcron status [--repo R] [--status-branch B] [--format text|json]
+
+Each job's schedule, last outcome, exit code, duration, last start and next run, read from the
+status branch the agent writes (only its tip is fetched), then the files the agent rejected.
+
+Flags:
+${READ_HELP}
+  --format text|json          (default text)
+
+Exit codes: 0 ok, 2 the repository or its status branch cannot be read, or a bad flag.
+`;
+
+export const command: Command = {
+  name: "status",
+  summary: "each job's last outcome and next run, from the status branch",
+  help,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { ...READ_FLAGS, format: { type: "string" } }, false);
+    const format = values.format ?? "text";
+    if (format !== "text" && format !== "json")
+      throw new UsageError(`--format must be text or json, not "${format}"`);
+    const { state, runs } = await withStatusTip(values, io, async ({ tip, state }) => ({
+      state,
+      runs: await readLastRuns(jobFolders(tip).sort(), tip.read),
+    }));
+    const rows = jobRows(state, runs);
+    if (format === "json") {
+      const jobs = rows.map((r) => ({
+        name: r.name,
+        file: r.active?.file ?? null,
+        schedule: r.active?.schedule ?? null,
+        timezone: r.active?.timezone ?? null,
+        suspended: r.active?.suspended ?? null,
+        removed: !r.active,
+        lastOutcome: r.last?.outcome ?? null,
+        lastReason: r.last?.reason ?? null,
+        exitCode: r.started?.exitCode ?? null,
+        durationMs: r.started?.durationMs ?? null,
+        lastStartedAt: r.started?.startedAt ?? null,
+        nextRunAt: r.active?.nextRunAt ?? null,
+      }));
+      io.stdout.write(
+        `${JSON.stringify(
+          {
+            revision: state?.revision ?? null,
+            lastSyncAt: state?.lastSyncAt ?? null,
+            syncErrors: state?.syncErrors ?? { count: 0 },
+            jobs,
+            rejected: state?.rejected ?? [],
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return 0;
+    }
+    if (state) {
+      const revision = state.revision ? state.revision.slice(0, 12) : "none";
+      writeLine(
+        io.stdout,
+        `revision ${revision}, last sync ${state.lastSyncAt ?? "never"}, agent ${state.agentVersion}${
+          state.syncErrors.count > 0 ? `, ${state.syncErrors.count} sync errors` : ""
+        }`,
+      );
+    }
+    const table = [
+      ["JOB", "SCHEDULE", "ZONE", "LAST", "EXIT", "DURATION", "LAST START", "NEXT RUN"],
+      ...rows.map((r) => [
+        r.active ? r.name : `${r.name} (removed)`,
+        r.active ? `${r.active.schedule}${r.active.suspended ? " (suspended)" : ""}` : "-",
+        r.active?.timezone ?? "-",
+        r.last?.outcome ?? "-",
+        r.started?.exitCode != null ? String(r.started.exitCode) : "-",
+        r.started?.durationMs != null ? formatDuration(r.started.durationMs) : "-",
+        r.started?.startedAt ?? "-",
+        r.active?.nextRunAt ?? "-",
+      ]),
+    ];
+    io.stdout.write(columns(table));
+    if (rows.length === 0) writeLine(io.stdout, "(no jobs yet)");
+    const rejected = state?.rejected ?? [];
+    if (rejected.length > 0) {
+      writeLine(io.stdout, "\nRejected files (their jobs keep their last good spec):");
+      io.stdout.write(renderText(rejected.flatMap((r) => r.issues)));
+    }
+    return 0;
+  },
+};
+
+/** Rows as columns padded to their widest cell, two spaces apart, as kubectl prints them.
+ * Cells are single-line text: a control character in a name is shown as `?`. */
+function columns(rows: readonly (readonly string[])[]): string {
+  const clean = rows.map((row) => row.map((cell) => cell.replace(/\p{Cc}/gu, "?")));
+  const widths = clean[0]?.map((_, i) => Math.max(...clean.map((r) => (r[i] ?? "").length))) ?? [];
+  return clean
+    .map(
+      (row) =>
+        `${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd()}\n`,
+    )
+    .join("");
+}

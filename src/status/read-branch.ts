@@ -1,0 +1,93 @@
+// Reading the tip of a status branch from anywhere: only that commit is fetched (a shallow
+// fetch into a throwaway bare repository), and its files are read from Git's objects, many at a
+// time through one `git cat-file --batch`. `gitcron plan`, `status` and `logs` read it so.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EnvironmentError } from "../errors.js";
+import { readBlobs } from "../source/git-objects.js";
+import { gitEnvironment } from "../source/git-runner.js";
+import { DEFAULT_GIT_TIMEOUT_MS, type GitAccess, gitErrorText, gitIn } from "./git.js";
+
+export interface BranchTip {
+  /** The commit read. */
+  commit: string;
+  /** Every file path at the tip. */
+  paths: string[];
+  /** Files' contents by path; paths that are not there are left out. */
+  read(paths: readonly string[]): Promise<Map<string, string>>;
+}
+
+export interface ReadBranchOptions extends GitAccess {
+  /** Where the temporary repository goes; default: the system temp folder. */
+  tmpDir?: string;
+}
+
+/** Calls `use` with the tip of `branch`, or with null when the branch does not exist. Throws
+ * EnvironmentError, one sentence without credentials, when the remote cannot be read. */
+export async function withBranchTip<T>(
+  repoUrl: string,
+  branch: string,
+  options: ReadBranchOptions,
+  use: (tip: BranchTip | null) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), "gitcron-status-"));
+  try {
+    const git = gitIn(dir, options);
+    await git.init(["--quiet", "--bare"]);
+    let exists: string;
+    try {
+      exists = await git.listRemote([repoUrl, `refs/heads/${branch}`]);
+    } catch (err) {
+      throw new EnvironmentError(
+        `cannot read the status branch "${branch}": ${gitErrorText(err, options)}`,
+      );
+    }
+    if (exists.trim() === "") return await use(null);
+    try {
+      await git.fetch([repoUrl, `refs/heads/${branch}`, "--depth=1", "--no-tags"]);
+    } catch (err) {
+      throw new EnvironmentError(
+        `cannot fetch the status branch "${branch}": ${gitErrorText(err, options)}`,
+      );
+    }
+    const commit = (await git.raw(["rev-parse", "FETCH_HEAD^{commit}"])).trim();
+    const listing = await git.raw(["ls-tree", "-r", "-z", commit]);
+    const objects = new Map<string, string>();
+    for (const record of listing.split("\0")) {
+      const match = /^\d{6} blob ([0-9a-f]+)\t(.*)$/s.exec(record);
+      if (match) objects.set(match[2] as string, match[1] as string);
+    }
+    const env = gitEnvironment(
+      { url: repoUrl, ...(options.gitToken && { gitToken: options.gitToken }) },
+      process.env,
+    );
+    return await use({
+      commit,
+      paths: [...objects.keys()].sort(),
+      async read(paths) {
+        const wanted = paths.flatMap((p) => {
+          const oid = objects.get(p);
+          return oid ? [[p, oid] as const] : [];
+        });
+        const blobs = await readBlobs(
+          wanted.map(([, oid]) => oid),
+          {
+            cwd: dir,
+            env,
+            signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
+          },
+        );
+        return new Map(
+          wanted.flatMap(([p, oid]) => {
+            const blob = blobs.get(oid);
+            return blob ? [[p, blob.toString("utf8")] as const] : [];
+          }),
+        );
+      },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
