@@ -29,6 +29,9 @@ export interface AgentSettings {
   logFormat: LogFormat;
   gitToken: string | undefined;
   gitTimeoutMs: number;
+  /** URLs that receive notifications (SPEC §7). */
+  notify: string[];
+  notifySecret: string | undefined;
 }
 
 interface SettingDef {
@@ -36,6 +39,8 @@ interface SettingDef {
   env: string;
   default?: string;
   help: string;
+  /** The flag may be given more than once; its variable is a comma-separated list. */
+  multiple?: true;
 }
 
 export const AGENT_SETTINGS: readonly SettingDef[] = [
@@ -129,6 +134,17 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     default: "60s",
     help: "a fetch or push silent this long is cut off",
   },
+  {
+    flag: "notify",
+    env: "GITCRON_NOTIFY",
+    help: "a URL told of failures, recoveries, late and missed runs (http(s)://, smtp(s)://); repeatable",
+    multiple: true,
+  },
+  {
+    flag: "notify-secret",
+    env: "GITCRON_NOTIFY_SECRET",
+    help: "signs notification bodies (X-Gitcron-Signature)",
+  },
   { flag: "log-format", env: "GITCRON_LOG_FORMAT", default: "json", help: "json or pretty" },
 ];
 
@@ -140,7 +156,20 @@ export function settingsHelp(): string {
 }
 
 export const flagOptions = () =>
-  Object.fromEntries(AGENT_SETTINGS.map((s) => [s.flag, { type: "string" as const }]));
+  Object.fromEntries(
+    AGENT_SETTINGS.map((s) => [
+      s.flag,
+      s.multiple ? { type: "string" as const, multiple: true } : { type: "string" as const },
+    ]),
+  );
+
+/** A list variable: comma-separated, where a comma starts a new item only before another URL
+ * (an smtp URL's `to=a,b` keeps its commas). */
+const splitUrls = (text: string): string[] =>
+  text
+    .split(/,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
@@ -176,7 +205,7 @@ export function parseListen(v: string): { host: string; port: number } {
 
 /** Merges flags over environment over defaults; throws UsageError with one sentence. */
 export function resolveSettings(
-  flags: Readonly<Record<string, string | boolean | undefined>>,
+  flags: Readonly<Record<string, string | boolean | string[] | undefined>>,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): Readonly<AgentSettings> {
@@ -222,5 +251,11 @@ export function resolveSettings(
     logFormat: oneOf<LogFormat>("log-format", must("log-format"), ["json", "pretty"]),
     gitToken: env.GITCRON_GIT_TOKEN || undefined,
     gitTimeoutMs: duration("git-timeout", must("git-timeout")),
+    notify: Array.isArray(flags.notify)
+      ? flags.notify
+      : env.GITCRON_NOTIFY
+        ? splitUrls(env.GITCRON_NOTIFY)
+        : [],
+    notifySecret: get("notify-secret"),
   });
 }

@@ -11,6 +11,9 @@ import { EnvironmentError, oneLine, sanitize } from "../errors.js";
 import { parseJobContent } from "../jobs/job-file.js";
 import { createScheduleChecks } from "../jobs/schedule-checks.js";
 import type { Logger } from "../log.js";
+import { statusUrlOf } from "../notify/message.js";
+import { createNotifier, type Notifier } from "../notify/notifier.js";
+import { parseTargets } from "../notify/targets.js";
 import { DesiredJobs } from "../plan/desired.js";
 import { activeJobOf, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -21,8 +24,12 @@ import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
 import { createSource, type Source } from "../source/source.js";
-import type { StatusState } from "../status/state.js";
+import { parseRuns } from "../status/last-runs.js";
+import { withBranchTip } from "../status/read-branch.js";
+import { parseStatusState, type StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
+import type { RunSummary } from "../status/summary.js";
+import { jobFolder } from "../status/tree.js";
 import { version } from "../version.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors } from "./local-state-shape.js";
@@ -57,6 +64,7 @@ export interface Agent {
   sourceDescription: string;
   /** Labels this agent's runs and ends their container names (SPEC §4). */
   agentId: string;
+  notifier: Notifier;
   /** The revision applied last, or null before the first sync. */
   revision(): string | null;
   /** Starts nothing new, waits up to 30 s for runs, pushes the outbox. Safe to call twice. */
@@ -121,11 +129,13 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const desired = new DesiredJobs(usable?.specs ?? []);
   let revision: string | null = usable?.revision ?? null;
 
+  const statusRepo = await statusRepoFor(settings);
+  const redactor = deps.redactor ?? agentRedactor(settings, deps.env);
   const status: StatusStore =
     deps.status ??
     createStatusStore({
       dataDir: settings.dataDir,
-      repoUrl: await statusRepoFor(settings),
+      repoUrl: statusRepo,
       branch: settings.statusBranch,
       history: settings.history,
       flushMs: settings.statusFlushMs,
@@ -133,14 +143,31 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       clock,
       gitToken: settings.gitToken,
       gitTimeoutMs: settings.gitTimeoutMs,
-      redactor: deps.redactor ?? agentRedactor(settings, deps.env),
+      redactor,
       refreshState: (): StatusState => currentState(),
     });
+
+  const notifier = createNotifier({
+    dataDir: settings.dataDir,
+    targets: parseTargets(settings.notify),
+    secret: settings.notifySecret,
+    redactor,
+    logger: logger.child({ stage: "notify" }),
+    clock,
+    statusUrl: statusUrlOf(settings.repo, settings.statusBranch),
+    specs: () => scheduler.view().map((v) => v.spec),
+    seed: (jobs) => seedFromBranch(statusRepo, settings, jobs),
+  });
 
   const scheduler = new Scheduler({
     clock,
     runtime,
-    record: (summary) => status.record(summary),
+    // On disk in the outbox first, then any notification it causes: a crash in between leaves
+    // the container, and the next start records (and tells) the run again.
+    record: async (summary) => {
+      await status.record(summary);
+      await notifier.observe(summary);
+    },
     logger: logger.child({ stage: "scheduler" }),
     policy: settings.policy,
     env: deps.env,
@@ -203,7 +230,15 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
 
   let lastSync: SyncOutcome = { at: clock.now(), errors: 0 };
   const currentState = (): StatusState =>
-    buildStatusState({ revision, desired, scheduler, applied, lastSync, agentVersion: version });
+    buildStatusState({
+      revision,
+      desired,
+      scheduler,
+      applied,
+      lastSync,
+      agentVersion: version,
+      appliedAt: notifier.since,
+    });
   const publishState = () => status.setState(currentState());
   // Next-run times and last outcomes change with every run; refresh them at most once a second.
   let stateTimer: NodeJS.Timeout | null = null;
@@ -274,6 +309,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   if (existing.length > 0)
     logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
   scheduler.adopt(existing);
+  await notifier.start();
   await scheduler.catchUp(cursors);
   scheduler.start();
   status.start();
@@ -288,6 +324,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     status,
     sourceDescription: source.description,
     agentId,
+    notifier,
     revision: () => revision,
     stop: () => {
       stopping ??= (async () => {
@@ -300,10 +337,44 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         cursorFile.save(() => scheduler.cursors());
         await Promise.all([cursorFile.flush(), appliedFile.flush()]);
         publishState();
+        await notifier.stop();
         await status.stop();
         await source.close();
       })();
       return stopping;
     },
   };
+}
+
+/** Each job's runs and first-applied instant, from the tip of the status branch: how the
+ * notifier picks up health when the data folder has none of its own. */
+async function seedFromBranch(
+  repoUrl: string,
+  settings: AgentSettings,
+  jobs: readonly string[],
+): Promise<Record<string, { runs: RunSummary[]; since?: number }>> {
+  const access = {
+    ...(settings.gitToken && { gitToken: settings.gitToken }),
+    timeoutMs: settings.gitTimeoutMs,
+  };
+  return withBranchTip(repoUrl, settings.statusBranch, access, async (tip) => {
+    if (!tip) return {};
+    const paths = jobs.map((job) => `${jobFolder(job)}/runs.jsonl`);
+    const files = await tip.read(["state.json", ...paths]);
+    const stateText = files.get("state.json");
+    const state = stateText ? parseStatusState(stateText, settings.statusBranch) : null;
+    return Object.fromEntries(
+      jobs.map((job) => {
+        const path = `${jobFolder(job)}/runs.jsonl`;
+        const appliedAt = state?.jobs[job]?.appliedAt;
+        return [
+          job,
+          {
+            runs: parseRuns(files.get(path) ?? "", path),
+            ...(appliedAt && { since: Date.parse(appliedAt) }),
+          },
+        ];
+      }),
+    );
+  });
 }

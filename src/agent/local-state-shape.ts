@@ -47,7 +47,9 @@ export function isJobSpec(v: unknown): v is JobSpec {
     isCount(retries.backoffMs) &&
     typeof v.suspended === "boolean" &&
     isRecord(v.labels) &&
-    Object.values(v.labels).every(isString)
+    Object.values(v.labels).every(isString) &&
+    // Absent in the files of versions before notifications; their settings key differs anyway.
+    isStringList(v.notifyOn)
   );
 }
 

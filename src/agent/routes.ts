@@ -28,6 +28,8 @@ export function agentRoutes(options: {
     scheduler: agent.scheduler,
     sync: agent.sync,
     revision: () => agent.revision(),
+    notifications: () => agent.notifier.counters(),
+    lastSuccessAt: (job) => agent.notifier.lastSuccessAt(job),
   });
   return [
     ...healthRoutes({

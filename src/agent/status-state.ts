@@ -4,7 +4,7 @@
 import type { DesiredJobs } from "../plan/desired.js";
 import type { ActiveJob } from "../plan/plan.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
-import type { StatusState } from "../status/state.js";
+import type { ActiveJobState, StatusState } from "../status/state.js";
 import type { SyncOutcome } from "./sync-loop.js";
 
 export function buildStatusState(options: {
@@ -14,6 +14,8 @@ export function buildStatusState(options: {
   applied: ReadonlyMap<string, ActiveJob>;
   lastSync: SyncOutcome;
   agentVersion: string;
+  /** When each job was first applied, if known. */
+  appliedAt?: (job: string) => number | undefined;
 }): StatusState {
   const { scheduler, applied, lastSync } = options;
   const jobs: StatusState["jobs"] = {};
@@ -29,6 +31,9 @@ export function buildStatusState(options: {
       suspended: view.spec.suspended,
       nextRunAt: view.nextRunAt?.toISOString() ?? null,
     };
+    const appliedAt = options.appliedAt?.(view.spec.name);
+    if (appliedAt !== undefined)
+      (jobs[view.spec.name] as ActiveJobState).appliedAt = new Date(appliedAt).toISOString();
   }
   return {
     version: 1,

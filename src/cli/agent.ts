@@ -9,6 +9,7 @@ import { type Agent, startAgent } from "../agent/agent.js";
 import { agentRoutes } from "../agent/routes.js";
 import { EnvironmentError, oneLine } from "../errors.js";
 import { createLogger, logDestination } from "../log.js";
+import { parseTargets } from "../notify/targets.js";
 import { createRuntime } from "../runtime/create.js";
 import { agentRedactor } from "../secrets/held.js";
 import { startHttpServer } from "../server/http.js";
@@ -85,6 +86,7 @@ export const command: Command = {
     const { values } = parseFlags(argv, flagOptions(), false);
     const settings = resolveSettings(values, io.env, io.cwd);
     checkLocalRepo(settings);
+    parseTargets(settings.notify);
     // One redactor for every way out: the log, the status branch, HTTP (SPEC §4).
     const redactor = agentRedactor(settings, io.env);
     const logger = createLogger({

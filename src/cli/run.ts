@@ -1,6 +1,7 @@
 // `gitcron run FILE`: validate one job file and run it once now, in the foreground, with its
 // output on stdout/stderr; exit with the job's exit code (2 when it could not run at all).
 
+import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { errorLogger } from "../error-log.js";
@@ -77,9 +78,9 @@ export function createRunCommand(deps: RunCommandDeps): Command {
             attempt: 1,
             trigger: "manual",
             revision: "local",
-            // Runs of `gitcron run` are nobody's agent's: no agent adopts them, and the volumes
-            // they create are theirs alone.
-            agent: "local",
+            // Runs of `gitcron run` are nobody's agent's: no agent adopts them, the volumes they
+            // create are theirs alone, and two of one job in the same second are two runs.
+            agent: `run-${randomBytes(4).toString("hex")}`,
             env: io.env,
             policy,
           },

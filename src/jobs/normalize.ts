@@ -1,7 +1,16 @@
 // A job that passed every rule, turned into the JobSpec the rest of gitcron works on:
 // words split, durations in milliseconds, defaults filled in.
 
-import type { EnvValue, JobSpec, MissedPolicy, Overlap, Placement, VolumeMount } from "./spec.js";
+import {
+  type EnvValue,
+  type JobSpec,
+  type MissedPolicy,
+  NOTIFY_EVENTS,
+  type NotifyEvent,
+  type Overlap,
+  type Placement,
+  type VolumeMount,
+} from "./spec.js";
 import { parseDuration, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 
@@ -40,6 +49,7 @@ export function normalizeJob(job: Raw, context: NormalizeContext): JobSpec {
     labels: Object.fromEntries(
       Object.entries((job.labels as Raw | undefined) ?? {}).map(([k, v]) => [k, String(v)]),
     ),
+    notifyOn: normalizeNotify(job.notify),
   };
   const entrypoint = words(job.entrypoint);
   if (entrypoint) spec.entrypoint = entrypoint;
@@ -55,6 +65,11 @@ export function normalizeJob(job: Raw, context: NormalizeContext): JobSpec {
   const startingDeadlineMs = optionalMs(job.startingDeadline);
   if (startingDeadlineMs !== undefined) spec.startingDeadlineMs = startingDeadlineMs;
   if (job.placement) spec.placement = normalizePlacement(job.placement as Raw);
+  if (typeof job.expectSuccessWithin === "string")
+    spec.expectSuccessWithin =
+      job.expectSuccessWithin === "auto"
+        ? { auto: true }
+        : { ms: parseDuration(job.expectSuccessWithin) };
   return spec;
 }
 
@@ -67,6 +82,12 @@ function normalizeEnv(env: Raw | undefined): Record<string, EnvValue> {
         : { value: String(value) };
   }
   return out;
+}
+
+function normalizeNotify(notify: unknown): NotifyEvent[] {
+  if (notify === false) return [];
+  const on = (notify as Raw | undefined)?.on;
+  return Array.isArray(on) ? NOTIFY_EVENTS.filter((e) => on.includes(e)) : [...NOTIFY_EVENTS];
 }
 
 function normalizeMount(mount: Raw): VolumeMount {

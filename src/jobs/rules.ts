@@ -31,6 +31,8 @@ export function checkRules(job: Raw, context: RuleContext, findings: Findings): 
   checkScheduleAndZone(job, context, findings);
   for (const key of ["timeout", "startingDeadline"] as const)
     checkDuration(job[key], [key], findings, true);
+  if (job.expectSuccessWithin !== "auto")
+    checkDuration(job.expectSuccessWithin, ["expectSuccessWithin"], findings, true);
   checkDuration((job.retries as Raw | undefined)?.backoff, ["retries", "backoff"], findings, false);
   checkMemory(job, findings);
   checkWords(job, findings);

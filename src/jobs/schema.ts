@@ -146,6 +146,16 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
       });
       return;
     }
+    case "const": {
+      findings.add("error", path, "value", {
+        rule: "schema.const",
+        message: `${label} can only be ${show(params.allowedValue)} here, not ${show(error.data)}`,
+        ...(path[0] === "notify" && {
+          hint: "leave notify out for every notification, or list them: notify: { on: [failure] }",
+        }),
+      });
+      return;
+    }
     case "enum": {
       const allowed = (params.allowedValues as unknown[]).map(String).join(", ");
       findings.add("error", path, "value", {

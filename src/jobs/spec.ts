@@ -11,6 +11,13 @@ export type VolumeMount =
   | { kind: "volume"; volume: string; path: string; readOnly: boolean }
   | { kind: "hostPath"; hostPath: string; path: string; readOnly: boolean };
 
+export type NotifyEvent = "failure" | "recovery" | "late" | "missed";
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ["failure", "recovery", "late", "missed"];
+
+/** How long a job may go without a success before it is late: a duration, or derived from its
+ * schedule (`auto`) by the agent, which knows the time. */
+export type ExpectSuccess = { ms: number } | { auto: true };
+
 export interface Placement {
   constraints: string[];
   preferences: { spread: string }[];
@@ -41,4 +48,7 @@ export interface JobSpec {
   suspended: boolean;
   labels: Record<string, string>;
   placement?: Placement;
+  expectSuccessWithin?: ExpectSuccess;
+  /** The notifications this job sends; empty for `notify: false`. */
+  notifyOn: NotifyEvent[];
 }

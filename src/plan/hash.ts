@@ -1,7 +1,7 @@
 // Stable hashes of specs, so the agent and `gitcron plan` can tell what changed.
 
 import { createHash } from "node:crypto";
-import type { JobSpec } from "../jobs/spec.js";
+import { type JobSpec, NOTIFY_EVENTS } from "../jobs/spec.js";
 
 /** JSON with object keys sorted, so equal specs hash equally whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -18,11 +18,13 @@ export function canonicalJson(value: unknown): string {
 const sha = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /** The fields that decide how a job runs; `file` is where it came from, not what it does. */
-type Fields = Omit<JobSpec, "file">;
+type Fields = Omit<JobSpec, "file" | "notifyOn"> & Partial<Pick<JobSpec, "notifyOn">>;
 
+/** A field left at its default is left out, so a job that does not use a field added later
+ * keeps the hash it had before (and the plan shows no change). */
 export function fieldsOf(spec: JobSpec): Fields {
-  const { file: _file, ...fields } = spec;
-  return fields;
+  const { file: _file, notifyOn, ...fields } = spec;
+  return notifyOn.length === NOTIFY_EVENTS.length ? fields : { ...fields, notifyOn };
 }
 
 /** One hash per top-level field, so a plan can say which fields changed. */

@@ -18,15 +18,20 @@ function urlCredentials(url: string | undefined): string[] {
 }
 
 export function heldSecrets(
-  settings: Pick<AgentSettings, "repo" | "policy" | "gitToken" | "webhookSecret" | "apiToken">,
+  settings: Pick<
+    AgentSettings,
+    "repo" | "policy" | "gitToken" | "webhookSecret" | "apiToken" | "notify" | "notifySecret"
+  >,
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
   return [
     ...secretEnvValues(env, settings.policy.secretEnv),
-    ...[settings.gitToken, settings.webhookSecret, settings.apiToken].filter(
+    ...[settings.gitToken, settings.webhookSecret, settings.apiToken, settings.notifySecret].filter(
       (v): v is string => !!v,
     ),
     ...urlCredentials(settings.repo),
+    // A webhook URL is its own credential (Slack's, for one): whole, and its credentials.
+    ...settings.notify.flatMap((url) => [url, ...urlCredentials(url)]),
   ];
 }
 

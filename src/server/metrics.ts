@@ -2,6 +2,7 @@
 // registry made here, so two agents in one process (tests) never share a series.
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { NotifierCounters } from "../notify/notifier.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { RunSummary } from "../status/summary.js";
 import type { Route } from "./http.js";
@@ -19,6 +20,10 @@ export interface MetricsSources {
   revision: () => string | null;
   /** Default process metrics (CPU, memory, event loop); off in tests that make many registries. */
   processMetrics?: boolean;
+  /** Notifications sent and given up on, by kind of target. */
+  notifications?: () => NotifierCounters;
+  /** When each job last succeeded (ms), as the notifier knows it across restarts. */
+  lastSuccessAt?: (job: string) => number | null;
 }
 
 // Jobs take seconds to hours; the last buckets tell a stuck job from a slow one.
@@ -94,10 +99,29 @@ export function createMetrics(sources: MetricsSources): Metrics {
     (f) => f.exitCode,
   );
   perJob(
-    "gitcron_last_success_timestamp_seconds",
-    "When each job's last successful run finished (Unix time).",
+    "gitcron_job_last_success_timestamp_seconds",
+    "When each job's last successful run finished (Unix time); for alerts on a job that stops succeeding.",
     (f) => f.lastSuccess,
   );
+  const notified = { sent: { http: 0, smtp: 0 }, failed: { http: 0, smtp: 0 } };
+  new Counter({
+    name: "gitcron_notifications_total",
+    help: "Notifications delivered (result sent) and given up on after 24 hours (result failed), by kind of target.",
+    labelNames: ["target_kind", "result"],
+    registers,
+    collect() {
+      const now = sources.notifications?.();
+      if (!now) return;
+      // The notifier owns the counts; the counter catches up at each scrape.
+      for (const result of ["sent", "failed"] as const) {
+        for (const kind of ["http", "smtp"] as const) {
+          const delta = now[result][kind] - notified[result][kind];
+          if (delta > 0) this.inc({ target_kind: kind, result }, delta);
+          notified[result][kind] = now[result][kind];
+        }
+      }
+    },
+  });
   new Gauge({
     name: "gitcron_queue_depth",
     help: "Runs waiting: ticks queued behind a running run plus runs waiting for a --max-parallel slot.",
@@ -153,7 +177,10 @@ export function createMetrics(sources: MetricsSources): Metrics {
   function currentFacts(): [string, JobFacts][] {
     const current = scheduler.view().map((j): [string, JobFacts] => {
       if (j.last) learn(j.last);
-      return [j.spec.name, factsOf(j.spec.name)];
+      const f = factsOf(j.spec.name);
+      const known = sources.lastSuccessAt?.(j.spec.name);
+      if (known) f.lastSuccess = Math.max(f.lastSuccess ?? 0, known / 1000);
+      return [j.spec.name, f];
     });
     const names = new Set(current.map(([name]) => name));
     for (const name of facts.keys()) if (!names.has(name)) facts.delete(name);

@@ -15,6 +15,9 @@ export interface ActiveJobState {
   fields?: Record<string, string>;
   suspended: boolean;
   nextRunAt: string | null;
+  /** When the agent first applied the job: a job that never succeeded is late counting from
+   * here (SPEC §7). */
+  appliedAt?: string;
 }
 
 export interface RejectedFile {

@@ -14,6 +14,7 @@ export function jobSpec(overrides: Partial<JobSpec> & { name: string }): JobSpec
     missed: "skip",
     suspended: false,
     labels: {},
+    notifyOn: ["failure", "recovery", "late", "missed"],
     ...overrides,
   };
 }

@@ -160,6 +160,27 @@ export const invalidCases: InvalidCase[] = [
     rule: "schema.pattern",
   },
   {
+    name: "notify on an event that does not exist",
+    text: `${BASE}notify: { on: [failure, sometimes] }\n`,
+    line: 3,
+    col: 25,
+    rule: "schema.enum",
+  },
+  {
+    name: "notify: true (only false, or a list of events)",
+    text: `${BASE}notify: true\n`,
+    line: 3,
+    col: 9,
+    rule: "schema.const",
+  },
+  {
+    name: "expectSuccessWithin of zero",
+    text: `${BASE}expectSuccessWithin: 0s\n`,
+    line: 3,
+    col: 22,
+    rule: "duration.range",
+  },
+  {
     name: "a timeout without a unit",
     text: `${BASE}timeout: 15\n`,
     line: 3,

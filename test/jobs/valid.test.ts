@@ -44,6 +44,8 @@ labels: { team: data, tier: 2 }
 placement:
   constraints: ["node.role == worker"]
   preferences: [{ spread: node.labels.zone }]
+expectSuccessWithin: 26h
+notify: { on: [failure, recovery] }
 `;
 
 describe("a valid job file becomes a normalised JobSpec", () => {
@@ -82,7 +84,17 @@ describe("a valid job file becomes a normalised JobSpec", () => {
         constraints: ["node.role == worker"],
         preferences: [{ spread: "node.labels.zone" }],
       },
+      expectSuccessWithin: { ms: 26 * 3_600_000 },
+      notifyOn: ["failure", "recovery"],
     });
+  });
+
+  test("expectSuccessWithin: auto is left for the agent to work out; notify: false sends nothing", () => {
+    const { spec, issues } = parse(
+      'schedule: "@daily"\nimage: alpine:3\nexpectSuccessWithin: auto\nnotify: false\n',
+    );
+    expect(issues).toEqual([]);
+    expect(spec).toMatchObject({ expectSuccessWithin: { auto: true }, notifyOn: [] });
   });
 
   test("a minimal job gets the defaults: queue, skip, no retries, not suspended, the agent's zone", () => {
@@ -103,6 +115,7 @@ describe("a valid job file becomes a normalised JobSpec", () => {
       missed: "skip",
       suspended: false,
       labels: {},
+      notifyOn: ["failure", "recovery", "late", "missed"],
     });
   });
 

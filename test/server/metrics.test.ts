@@ -73,10 +73,10 @@ describe("GET /metrics", () => {
 
     expect(m.value("gitcron_last_exit_code", { job: "report" })).toBe(3);
     expect(m.value("gitcron_last_exit_code", { job: "sync-db" })).toBe(0);
-    expect(m.value("gitcron_last_success_timestamp_seconds", { job: "report" })).toBe(
+    expect(m.value("gitcron_job_last_success_timestamp_seconds", { job: "report" })).toBe(
       unix("2026-11-26T10:00:05.250Z"),
     );
-    expect(m.value("gitcron_last_success_timestamp_seconds", { job: "sync-db" })).toBe(
+    expect(m.value("gitcron_job_last_success_timestamp_seconds", { job: "sync-db" })).toBe(
       unix("2026-11-26T10:02:07Z"),
     );
 
@@ -101,12 +101,13 @@ describe("GET /metrics", () => {
       gitcron_run_duration_seconds: "histogram",
       gitcron_schedule_lag_seconds: "histogram",
       gitcron_last_exit_code: "gauge",
-      gitcron_last_success_timestamp_seconds: "gauge",
+      gitcron_job_last_success_timestamp_seconds: "gauge",
       gitcron_queue_depth: "gauge",
       gitcron_running_runs: "gauge",
       gitcron_sync_errors_total: "counter",
       gitcron_sync_last_error_timestamp_seconds: "gauge",
       gitcron_revision_info: "gauge",
+      gitcron_notifications_total: "counter",
     });
     expect(m.value("process_cpu_user_seconds_total")).toBeGreaterThan(0);
     expect(m.value("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
@@ -160,7 +161,7 @@ describe("GET /metrics", () => {
     };
     setup.scheduler.setLast(seeded);
     const m = await scrape();
-    expect(m.value("gitcron_last_success_timestamp_seconds", { job: "backup" })).toBe(
+    expect(m.value("gitcron_job_last_success_timestamp_seconds", { job: "backup" })).toBe(
       unix("2026-11-26T03:04:00.400Z"),
     );
     expect(m.value("gitcron_last_exit_code", { job: "backup" })).toBe(0);
@@ -188,7 +189,7 @@ describe("GET /metrics", () => {
     await settle();
     const gone = await scrape();
     expect(gone.series("gitcron_last_exit_code")).toEqual([]);
-    expect(gone.series("gitcron_last_success_timestamp_seconds")).toEqual([]);
+    expect(gone.series("gitcron_job_last_success_timestamp_seconds")).toEqual([]);
     expect(gone.value("gitcron_runs_total", { job: "sweep", outcome: "failed" })).toBe(1);
     await scheduler.stop(0);
   });

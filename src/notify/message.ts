@@ -1,0 +1,126 @@
+// What a notification says (SPEC §7): a JSON body whose `text` is one line a person reads, so
+// Slack and Mattermost incoming webhooks take it as it is; the same line is a mail's subject.
+// Pure: the caller redacts the result on its way out.
+
+import type { NotifyEvent } from "../jobs/spec.js";
+import { formatDuration } from "../status/render.js";
+import type { RunSummary } from "../status/summary.js";
+
+export interface NotificationBody {
+  event: NotifyEvent;
+  job: string;
+  outcome: RunSummary["outcome"] | null;
+  exitCode: number | null;
+  run: string | null;
+  scheduledAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  reason: string | null;
+  labels: Record<string, string>;
+  /** The run's last 20 lines of output, redacted. */
+  logTail: string;
+  statusUrl: string | null;
+  text: string;
+}
+
+const TAIL_LINES = 20;
+
+/** `03:00 UTC` for today, `2026-11-26 03:00 UTC` otherwise: when, at a glance. */
+function when(iso: string | null, now: Date): string {
+  if (!iso) return "";
+  const at = new Date(iso);
+  const hm = at.toISOString().slice(11, 16);
+  return at.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)
+    ? `${hm} UTC`
+    : `${at.toISOString().slice(0, 10)} ${hm} UTC`;
+}
+
+const firstLine = (text: string | null | undefined) =>
+  (text ?? "")
+    .split("\n")
+    .find((l) => l.trim() !== "")
+    ?.trim() ?? "";
+
+/** The line a person reads. */
+function line(
+  event: NotifyEvent,
+  job: string,
+  run: RunSummary | undefined,
+  extra: string,
+  now: Date,
+) {
+  switch (event) {
+    case "failure": {
+      const code = run?.exitCode != null ? ` (exit ${run.exitCode})` : "";
+      const what = run?.outcome === "failed" ? "failed" : `ended: ${run?.outcome ?? "failed"}`;
+      const why = firstLine(run?.reason) || firstLine(run?.logTail.split("\n").at(-1));
+      return `${job} ${what}${code} at ${when(run?.finishedAt ?? null, now)}${why ? ` — ${why}` : ""}`;
+    }
+    case "recovery":
+      return `${job} recovered: succeeded at ${when(run?.finishedAt ?? null, now)}${
+        run?.durationMs != null ? ` in ${formatDuration(run.durationMs)}` : ""
+      }`;
+    case "late":
+      return `${job} is late: ${extra}`;
+    case "missed":
+      return `${job} missed ${extra}`;
+  }
+}
+
+export function notificationBody(input: {
+  event: NotifyEvent;
+  job: string;
+  run?: RunSummary;
+  /** For late: how long without a success; for missed: how many ticks and why. */
+  detail?: string;
+  statusUrl: string | null;
+  now: Date;
+}): NotificationBody {
+  const { run } = input;
+  return {
+    event: input.event,
+    job: input.job,
+    outcome: run?.outcome ?? null,
+    exitCode: run?.exitCode ?? null,
+    run: run?.run ?? null,
+    scheduledAt: run?.scheduledAt ?? null,
+    finishedAt: run?.finishedAt ?? null,
+    durationMs: run?.durationMs ?? null,
+    reason: run?.reason ?? null,
+    labels: run?.labels ?? {},
+    logTail: (run?.logTail ?? "").split("\n").slice(-TAIL_LINES).join("\n"),
+    statusUrl: input.statusUrl,
+    text: line(input.event, input.job, run, input.detail ?? "", input.now).replace(/\p{Cc}/gu, " "),
+  };
+}
+
+/** The mail of a notification: the line as subject, the facts and the log tail as body. */
+export function mailOf(body: NotificationBody): { subject: string; text: string } {
+  const facts = [
+    ["job", body.job],
+    ["event", body.event],
+    ["outcome", body.outcome],
+    ["exit code", body.exitCode],
+    ["run", body.run],
+    ["scheduled", body.scheduledAt],
+    ["finished", body.finishedAt],
+    ["duration", body.durationMs != null ? formatDuration(body.durationMs) : null],
+    ["reason", body.reason],
+    ["status", body.statusUrl],
+  ].filter(([, v]) => v !== null && v !== undefined);
+  const lines = facts.map(([k, v]) => `${k}: ${v}`);
+  if (body.logTail) lines.push("", "last lines of output:", body.logTail);
+  return { subject: body.text, text: `${body.text}\n\n${lines.join("\n")}\n` };
+}
+
+/** Where people read the status branch: the README on GitHub or GitLab, when the repository
+ * is there; null for other remotes. */
+export function statusUrlOf(repo: string, branch: string): string | null {
+  const https = /^https:\/\/(?:[^@/]+@)?(github\.com|gitlab\.com)\/(.+?)(?:\.git)?\/?$/.exec(repo);
+  const ssh = /^git@(github\.com|gitlab\.com):(.+?)(?:\.git)?$/.exec(repo);
+  const match = https ?? ssh;
+  if (!match) return null;
+  const [, host, path] = match;
+  const blob = host === "gitlab.com" ? "-/blob" : "blob";
+  return `https://${host}/${path}/${blob}/${encodeURIComponent(branch)}/README.md`;
+}

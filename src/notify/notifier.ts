@@ -1,0 +1,364 @@
+// Tells people (SPEC §7): follows each job's health from its recorded runs and the late check,
+// puts one notification per change of state on disk for every target, and delivers them at
+// least once, retried with backoff for 24 h. A receiver that is down or slow never delays a run,
+// the scheduler or the status branch: delivery has a loop of its own, and recording a run only
+// writes files. Health survives a restart in the data folder, or is rebuilt from the status
+// branch when the data folder has none.
+
+import { join } from "node:path";
+import { type JsonFile, jsonFile } from "../agent/local-state.js";
+import { oneLine } from "../errors.js";
+import type { JobSpec, NotifyEvent } from "../jobs/spec.js";
+import type { Logger } from "../log.js";
+import { ZoneCache } from "../schedule/cron.js";
+import type { Clock } from "../scheduler/clock.js";
+import type { Redactor } from "../secrets/redactor.js";
+import { formatDuration } from "../status/render.js";
+import type { RunSummary } from "../status/summary.js";
+import { checkLate, healthFromRuns, type JobHealth, newHealth, observeRun } from "./health.js";
+import { notificationBody } from "./message.js";
+import { createNotificationQueue, type QueuedNotification } from "./queue.js";
+import { deliver, type Target, type TargetKind } from "./targets.js";
+import { lateWindowMs } from "./window.js";
+
+/** Give up on a notification this long after it was made (SPEC §7: 24 h), with an error. */
+const GIVE_UP_MS = 24 * 3_600_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const TICK_MS = 1_000;
+/** `auto` windows are worked out again after this long: "the next year" moves on. */
+const WINDOW_TTL_MS = 24 * 3_600_000;
+
+export interface NotifierOptions {
+  dataDir: string;
+  targets: readonly Target[];
+  secret?: string | undefined;
+  redactor: Redactor;
+  logger: Logger;
+  clock: Clock;
+  statusUrl: string | null;
+  /** The jobs that run now. */
+  specs(): JobSpec[];
+  /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
+   * first) and when they were first applied, so a fresh start neither repeats nor loses. */
+  seed?(jobs: readonly string[]): Promise<Record<string, { runs: RunSummary[]; since?: number }>>;
+}
+
+export interface NotifierCounters {
+  sent: Record<TargetKind, number>;
+  failed: Record<TargetKind, number>;
+  pending: number;
+}
+
+export interface Notifier {
+  start(): Promise<void>;
+  /** A run's record (or a tick's): may change the job's health; resolves once any
+   * notification is on disk. Never rejects. */
+  observe(summary: RunSummary): Promise<void>;
+  stop(): Promise<void>;
+  lastSuccessAt(job: string): number | null;
+  /** When the job was first applied, as far as this agent knows. */
+  since(job: string): number | undefined;
+  counters(): NotifierCounters;
+}
+
+interface SavedHealth {
+  version: 1;
+  /** When it was written: queued notifications made after it carry newer health. */
+  savedAt: number;
+  jobs: Record<string, JobHealth>;
+}
+
+const isSavedHealth = (v: unknown): v is SavedHealth => {
+  const s = v as Partial<SavedHealth> | null;
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    s.version === 1 &&
+    Number.isFinite(s.savedAt) &&
+    typeof s.jobs === "object" &&
+    s.jobs !== null &&
+    Object.values(s.jobs).every(
+      (h) =>
+        typeof h === "object" &&
+        h !== null &&
+        ["healthy", "failing", "late"].includes((h as JobHealth).state) &&
+        Number.isFinite((h as JobHealth).since),
+    )
+  );
+};
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { logger, clock, targets } = options;
+  const dir = join(options.dataDir, "notify");
+  const queue = createNotificationQueue(join(dir, "outbox"), logger);
+  const saved: JsonFile<SavedHealth> = jsonFile(join(dir, "health.json"), logger, isSavedHealth);
+  const health = new Map<string, JobHealth>();
+  const pending: QueuedNotification[] = [];
+  const inFlight = new Set<string>();
+  const targetByKey = new Map(targets.map((t) => [t.key, t]));
+  const counts: NotifierCounters = {
+    sent: { http: 0, smtp: 0 },
+    failed: { http: 0, smtp: 0 },
+    pending: 0,
+  };
+  const zones = new ZoneCache();
+  const windows = new Map<string, { ms: number | undefined; at: number }>();
+  const halt = new AbortController();
+  let wake = new AbortController();
+  let loops: Promise<unknown> | null = null;
+
+  const now = () => clock.now().getTime();
+  const save = () =>
+    saved.save(() => ({ version: 1, savedAt: now(), jobs: Object.fromEntries(health) }));
+
+  const healthOf = (job: string): JobHealth => {
+    let h = health.get(job);
+    if (!h) {
+      h = newHealth(now());
+      health.set(job, h);
+      save();
+    }
+    return h;
+  };
+
+  const windowOf = (spec: JobSpec): number | undefined => {
+    if (!spec.expectSuccessWithin) return undefined;
+    const key = JSON.stringify([
+      spec.schedule,
+      spec.timezone,
+      spec.timeoutMs,
+      spec.expectSuccessWithin,
+    ]);
+    const cached = windows.get(key);
+    if (cached && now() - cached.at < WINDOW_TTL_MS) return cached.ms;
+    const ms = lateWindowMs(spec, clock.now(), zones);
+    windows.set(key, { ms, at: now() });
+    return ms;
+  };
+
+  /** Records the new health; when the change is an event the job sends, puts one notification
+   * per target on disk first (each with the new health), then the health, then delivers. */
+  async function change(
+    spec: JobSpec | undefined,
+    job: string,
+    next: JobHealth,
+    event: NotifyEvent | undefined,
+    detail: { run?: RunSummary; text?: string },
+  ) {
+    const send = event && targets.length > 0 && (spec?.notifyOn ?? []).includes(event);
+    if (send) {
+      const body = notificationBody({
+        event,
+        job,
+        ...(detail.run && { run: detail.run }),
+        ...(detail.text && { detail: detail.text }),
+        statusUrl: options.statusUrl,
+        now: clock.now(),
+      });
+      const json = options.redactor.redact(JSON.stringify(options.redactor.value(body)));
+      for (const target of targets) {
+        const entry = await queue.add({
+          target: target.key,
+          job,
+          event,
+          createdAt: now(),
+          json,
+          health: next,
+        });
+        pending.push(entry);
+      }
+      logger.info({ job, event, targets: targets.length }, `notification queued: ${body.text}`);
+    }
+    const changed = JSON.stringify(health.get(job)) !== JSON.stringify(next);
+    health.set(job, next);
+    if (changed) {
+      save();
+      await saved.flush();
+    }
+    if (send) wake.abort();
+  }
+
+  const specOf = (job: string) => options.specs().find((s) => s.name === job);
+
+  async function observe(summary: RunSummary) {
+    try {
+      const spec = specOf(summary.job);
+      const { health: next, event } = observeRun(
+        healthOf(summary.job),
+        summary,
+        spec ?? { retries: { limit: 0, backoffMs: 0 } },
+      );
+      await change(spec, summary.job, next, event, {
+        run: summary,
+        ...(event === "missed" && { text: missedText(summary) }),
+      });
+    } catch (err) {
+      logger.error({ job: summary.job, err: oneLine(err) }, "could not queue a notification");
+    }
+  }
+
+  async function checkAllLate() {
+    for (const spec of options.specs()) {
+      const current = healthOf(spec.name);
+      const windowMs = windowOf(spec);
+      const { health: next, event } = checkLate(current, spec, windowMs, now());
+      if (!event) continue;
+      const from = current.lastSuccessAt ?? current.since;
+      const text = `no success for ${formatDuration(now() - from)} (expected within ${formatDuration(windowMs ?? 0)})`;
+      await change(spec, spec.name, next, event, { text });
+    }
+  }
+
+  async function deliverOne(entry: QueuedNotification) {
+    const target = targetByKey.get(entry.target);
+    if (!target) {
+      logger.warn(
+        { job: entry.job, event: entry.event },
+        "notification dropped: its target is no longer configured",
+      );
+      await queue.remove(entry);
+      return true;
+    }
+    try {
+      await deliver(target, entry.json, { secret: options.secret });
+      await queue.remove(entry);
+      counts.sent[target.kind]++;
+      logger.info(
+        { job: entry.job, event: entry.event, target: target.shown },
+        "notification sent",
+      );
+      return true;
+    } catch (err) {
+      const why = options.redactor.redact(oneLine(err));
+      entry.attempts++;
+      if (now() - entry.createdAt > GIVE_UP_MS) {
+        counts.failed[target.kind]++;
+        logger.error(
+          {
+            job: entry.job,
+            event: entry.event,
+            target: target.shown,
+            attempts: entry.attempts,
+            err: why,
+          },
+          "notification dropped: not delivered within 24 hours",
+        );
+        await queue.remove(entry);
+        return true;
+      }
+      entry.nextAttemptAt =
+        now() + Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(entry.attempts, 10));
+      await queue.update(entry).catch(() => undefined);
+      if (entry.attempts === 1 || entry.attempts % 10 === 0)
+        logger.warn(
+          {
+            job: entry.job,
+            event: entry.event,
+            target: target.shown,
+            attempts: entry.attempts,
+            err: why,
+          },
+          "notification not delivered; retrying",
+        );
+      return false;
+    }
+  }
+
+  /** Per target, its oldest notification when due: a receiver gets them in the order they
+   * happened (a failure before its recovery), and one that is down holds only its own. */
+  const dueByTarget = () => {
+    const heads = new Map<string, QueuedNotification>();
+    for (const entry of pending) if (!heads.has(entry.target)) heads.set(entry.target, entry);
+    return [...heads.values()].filter((e) => e.nextAttemptAt <= now() && !inFlight.has(e.id));
+  };
+
+  async function deliveryLoop() {
+    while (!halt.signal.aborted) {
+      const due = dueByTarget();
+      await Promise.all(
+        due.map(async (entry) => {
+          inFlight.add(entry.id);
+          try {
+            if (await deliverOne(entry)) pending.splice(pending.indexOf(entry), 1);
+          } finally {
+            inFlight.delete(entry.id);
+          }
+        }),
+      );
+      counts.pending = pending.length;
+      if (due.length > 0 && dueByTarget().length > 0) continue;
+      wake = new AbortController();
+      const soonest = Math.min(
+        TICK_MS,
+        ...pending.map((e) => Math.max(0, e.nextAttemptAt - now())),
+      );
+      await clock.sleep(soonest, AbortSignal.any([halt.signal, wake.signal]));
+    }
+  }
+
+  async function lateLoop() {
+    while (!halt.signal.aborted) {
+      try {
+        await checkAllLate();
+      } catch (err) {
+        logger.error({ err: oneLine(err) }, "the late check failed");
+      }
+      await clock.sleep(TICK_MS, halt.signal);
+    }
+  }
+
+  return {
+    async start() {
+      const loaded = await saved.load();
+      for (const [job, h] of Object.entries(loaded?.jobs ?? {})) health.set(job, h);
+      const unknown = options
+        .specs()
+        .map((s) => s.name)
+        .filter((job) => !health.has(job));
+      if (unknown.length > 0 && options.seed) {
+        try {
+          const seeds = await options.seed(unknown);
+          for (const [job, seed] of Object.entries(seeds)) {
+            const spec = specOf(job);
+            if (!spec) continue;
+            const since = seed.since ?? seed.runs[0]?.scheduledAt;
+            const from =
+              since === undefined ? now() : typeof since === "number" ? since : Date.parse(since);
+            health.set(job, healthFromRuns(seed.runs, spec, from, windowOf(spec), now()));
+          }
+          save();
+        } catch (err) {
+          logger.warn(
+            { err: oneLine(err) },
+            "could not read job health from the status branch; starting afresh",
+          );
+        }
+      }
+      // Oldest first: queue.list() sorts by the time each was made.
+      pending.push(...(await queue.list()));
+      // Notifications made after the health was last saved know the newer health.
+      for (const entry of pending)
+        if (entry.createdAt >= (loaded?.savedAt ?? 0)) health.set(entry.job, entry.health);
+      counts.pending = pending.length;
+      if (pending.length > 0)
+        logger.info({ notifications: pending.length }, "delivering queued notifications");
+      loops ??= Promise.all([deliveryLoop(), lateLoop()]);
+    },
+    observe,
+    async stop() {
+      halt.abort();
+      await loops;
+      await saved.flush();
+    },
+    lastSuccessAt: (job) => health.get(job)?.lastSuccessAt ?? null,
+    since: (job) => health.get(job)?.since,
+    counters: () => ({ ...counts, sent: { ...counts.sent }, failed: { ...counts.failed } }),
+  };
+}
+
+/** "3 ticks (…)" from a missed summary's reason. */
+function missedText(summary: RunSummary): string {
+  const count = Number(/^(\d+) ticks? missed/.exec(summary.reason ?? "")?.[1] ?? 1);
+  const reason = summary.reason ? ` (${summary.reason})` : "";
+  return `${count === 1 ? "a tick" : `${count} ticks`}${reason}`;
+}

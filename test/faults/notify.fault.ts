@@ -1,0 +1,174 @@
+// Notifications on the real engine (SPEC §7), to a real HTTP receiver and a real SMTP server on
+// loopback: one event per change of a job's state, signed, delivered at least once through a
+// receiver that is down and an agent killed with SIGKILL, and never repeated by a restart.
+
+import { createHmac } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { type HttpReceiver, startHttpReceiver, startSmtpReceiver } from "./helpers/receiver.js";
+import { faultHooks, jobYaml, until } from "./helpers/world.js";
+
+const hooks = faultHooks();
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+async function receiver(): Promise<HttpReceiver> {
+  const r = await startHttpReceiver();
+  closers.push(r.close);
+  return r;
+}
+
+const events = (r: HttpReceiver, job: string) =>
+  r.received.filter((m) => m.json.job === job).map((m) => m.json.event);
+
+/** A job that fails its first `failures` runs and succeeds after, counting in a named volume. */
+const flaky = (prefix: string, failures: number) =>
+  jobYaml(
+    "*/2 * * * * *",
+    `n=$(cat /d/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /d/n; echo run $n; [ $n -gt ${failures} ] || { echo "broken on run $n" >&2; exit 3; }`,
+    `volumes:\n  - volume: ${prefix}-count\n    path: /d\n`,
+  );
+
+describe("notifications", () => {
+  it("failure then success: one failure and one recovery, signed; a restart repeats neither", async () => {
+    const http = await receiver();
+    const secret = "notify-secret-0123456789abcdef";
+    const w = await hooks.world("notify-flaky", (p) => ({ [`${p}-flaky.yaml`]: flaky(p, 2) }));
+    const job = `${w.prefix}-flaky`;
+    const flags = { notify: http.url, "notify-secret": secret };
+    const first = await hooks.agent(w, { flags });
+    await until(
+      "failure and recovery",
+      async () => (events(http, job).length >= 2 ? true : undefined),
+      30_000,
+    );
+    // A few more successes change nothing.
+    const successes = async () =>
+      (await w.runsOf(job)).filter((r) => r.outcome === "succeeded").length;
+    const before = await successes();
+    await until("two more successes", async () =>
+      (await successes()) >= before + 2 ? true : undefined,
+    );
+    expect(events(http, job)).toEqual(["failure", "recovery"]);
+    const [failure, recovery] = http.received.filter((m) => m.json.job === job);
+    expect(failure?.json).toMatchObject({
+      event: "failure",
+      outcome: "failed",
+      exitCode: 3,
+      // The line ends with the job's last line of output.
+      text: expect.stringMatching(
+        new RegExp(`^${job} failed \\(exit 3\\) at \\d\\d:\\d\\d UTC — (broken on run 1|run 1)$`),
+      ),
+    });
+    // Docker keeps the order within stdout and within stderr, not between the two.
+    expect(String(failure?.json.logTail).split("\n").sort()).toEqual(["broken on run 1", "run 1"]);
+    expect(recovery?.json.text).toMatch(new RegExp(`^${job} recovered: succeeded at `));
+    for (const m of [failure, recovery]) {
+      const expected = `sha256=${createHmac("sha256", secret)
+        .update(m?.body ?? "")
+        .digest("hex")}`;
+      expect(m?.headers["x-gitcron-signature"]).toBe(expected);
+    }
+    // The webhook URL is a credential: no log line holds it.
+    expect(first.output()).not.toContain("secret-path-0123");
+
+    first.signal("SIGTERM");
+    expect((await first.exited).code).toBe(0);
+    const second = await hooks.agent(w, { flags });
+    const after = await successes();
+    await until("runs after the restart", async () =>
+      (await successes()) >= after + 2 ? true : undefined,
+    );
+    expect(events(http, job)).toEqual(["failure", "recovery"]);
+    second.signal("SIGTERM");
+    await second.exited;
+    await w.finish({ "failing then succeeding job": 1, restart: 1 });
+  });
+
+  it("a job that keeps failing sends one failure; a job with no success for 5s sends one late", async () => {
+    const http = await receiver();
+    const w = await hooks.world("notify-keeps", (p) => ({
+      [`${p}-broken.yaml`]: jobYaml("*/2 * * * * *", "exit 1"),
+      // Never due during the test: no run ever succeeds.
+      [`${p}-quiet.yaml`]: jobYaml("0 0 1 1 *", "true", "expectSuccessWithin: 5s\n"),
+    }));
+    const agent = await hooks.agent(w, { flags: { notify: http.url } });
+    const broken = `${w.prefix}-broken`;
+    const quiet = `${w.prefix}-quiet`;
+    await until(
+      "four failed runs",
+      async () => ((await w.runsOf(broken)).length >= 4 ? true : undefined),
+      30_000,
+    );
+    await until("late", async () => (events(http, quiet).length > 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(events(http, broken)).toEqual(["failure"]);
+    expect(events(http, quiet)).toEqual(["late"]);
+    expect(http.received.find((m) => m.json.job === quiet)?.json.text).toMatch(
+      new RegExp(`^${quiet} is late: no success for \\d+(\\.\\d)?s \\(expected within 5s\\)$`),
+    );
+    agent.signal("SIGTERM");
+    await agent.exited;
+    await w.finish({ "job that keeps failing": 1, "job with no success": 1 });
+  });
+
+  it("a receiver that is down, and an agent killed before delivering, lose nothing and repeat nothing", async () => {
+    const http = await receiver();
+    http.setDown(true);
+    const w = await hooks.world("notify-down", (p) => ({ [`${p}-flaky.yaml`]: flaky(p, 1) }));
+    const job = `${w.prefix}-flaky`;
+    const flags = { notify: http.url };
+    const first = await hooks.agent(w, { flags });
+    // Both events happen while the receiver refuses them: they wait on disk.
+    await first.waitForLog((l) => l.msg === "notification not delivered; retrying", 30_000);
+    const recoveryQueued = () =>
+      first.logs.some(
+        (l) =>
+          String(l.msg).startsWith("notification queued") && String(l.msg).includes("recovered"),
+      );
+    await until(
+      "the recovery queued too",
+      async () => (recoveryQueued() ? true : undefined),
+      30_000,
+    );
+    first.signal("SIGKILL");
+    await first.exited;
+    expect(http.received).toEqual([]);
+
+    http.setDown(false);
+    const second = await hooks.agent(w, { flags });
+    await until(
+      "both delivered",
+      async () => (events(http, job).length >= 2 ? true : undefined),
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(events(http, job)).toEqual(["failure", "recovery"]);
+    second.signal("SIGTERM");
+    await second.exited;
+    await w.finish({ "receiver down": 1, "SIGKILL before delivery": 1 });
+  });
+
+  it("an smtp:// target gets a mail whose subject is the line a person reads", async () => {
+    const smtp = await startSmtpReceiver();
+    closers.push(smtp.close);
+    const w = await hooks.world("notify-mail", (p) => ({
+      [`${p}-broken.yaml`]: jobYaml("*/2 * * * * *", "echo disk full >&2; exit 2"),
+    }));
+    const job = `${w.prefix}-broken`;
+    const agent = await hooks.agent(w, {
+      flags: { notify: smtp.url("gitcron@example.test", "ops@example.test,oncall@example.test") },
+    });
+    const mail = await until("a mail", async () => smtp.mails[0], 30_000);
+    expect(mail.from).toBe("gitcron@example.test");
+    expect(mail.to).toEqual(["ops@example.test", "oncall@example.test"]);
+    expect(mail.subject).toMatch(
+      new RegExp(`^${job} failed \\(exit 2\\) at \\d\\d:\\d\\d UTC — disk full$`),
+    );
+    expect(mail.raw).toContain("last lines of output:");
+    agent.signal("SIGTERM");
+    await agent.exited;
+    await w.finish({ "mail target": 1 });
+  });
+});

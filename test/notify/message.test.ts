@@ -1,0 +1,79 @@
+// What a notification says, and where it may go.
+
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/errors.js";
+import { mailOf, notificationBody, statusUrlOf } from "../../src/notify/message.js";
+import { parseTargets, signatureOf } from "../../src/notify/targets.js";
+import { summary } from "../status/fixtures.js";
+
+const now = new Date("2026-11-26T12:00:00Z");
+
+describe("the line a person reads", () => {
+  it("a failure names the exit code, the time and the last line of output", () => {
+    const run = summary("nightly", 0, {
+      outcome: "failed",
+      exitCode: 3,
+      logTail: Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n"),
+    });
+    const body = notificationBody({ event: "failure", job: "nightly", run, statusUrl: null, now });
+    expect(body.text).toMatch(/^nightly failed \(exit 3\) at 03:00 UTC — line 29$/);
+    expect(body.logTail.split("\n")).toHaveLength(20);
+    expect(mailOf(body).subject).toBe(body.text);
+    expect(mailOf(body).text).toContain("last lines of output:\nline 10");
+  });
+
+  it("no line of a job's output can start a line of its own in the text", () => {
+    const run = summary("j", 0, { outcome: "error", reason: "pull failed\u001b[2J\nforged" });
+    const body = notificationBody({ event: "failure", job: "j", run, statusUrl: null, now });
+    expect(body.text).not.toMatch(/[\n\u001b]/);
+  });
+});
+
+describe("targets", () => {
+  it("http(s) and smtp(s) with a sender and recipients; shown by scheme and host only", () => {
+    const [hook, mail] = parseTargets([
+      "https://hooks.slack.com/services/T0/B0/secretpart",
+      "smtp://user:pw@mail.example.com:587?from=a@example.com&to=b@example.com,c@example.com",
+    ]);
+    expect(hook).toMatchObject({ kind: "http", shown: "https://hooks.slack.com" });
+    expect(mail).toMatchObject({
+      kind: "smtp",
+      shown: "smtp://mail.example.com:587",
+      from: "a@example.com",
+      to: ["b@example.com", "c@example.com"],
+    });
+  });
+
+  it.each([
+    ["ftp://example.com/x", /only http:\/\/, https:\/\/, smtp:\/\/ and smtps:\/\//],
+    ["smtp://mail.example.com", /needs \?from=ADDRESS&to=ADDRESS/],
+    ["not a url", /is not a URL/],
+  ])("%s is refused with one sentence", (url, why) => {
+    expect(() => parseTargets([url])).toThrow(UsageError);
+    expect(() => parseTargets([url])).toThrow(why);
+  });
+
+  it("the signature is GitHub's: sha256= and the hex HMAC-SHA256 of the body", () => {
+    // RFC 4231 test case 2.
+    expect(signatureOf("what do ya want for nothing?", "Jefe")).toBe(
+      "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+  });
+});
+
+describe("statusUrl", () => {
+  it.each([
+    [
+      "https://github.com/acme/jobs.git",
+      "https://github.com/acme/jobs/blob/gitcron-status/README.md",
+    ],
+    ["git@github.com:acme/jobs.git", "https://github.com/acme/jobs/blob/gitcron-status/README.md"],
+    [
+      "https://token@gitlab.com/g/sub/jobs",
+      "https://gitlab.com/g/sub/jobs/-/blob/gitcron-status/README.md",
+    ],
+    ["file:///srv/jobs.git", null],
+  ])("%s → %s", (repo, url) => {
+    expect(statusUrlOf(repo, "gitcron-status")).toBe(url);
+  });
+});
