@@ -83,7 +83,6 @@ export const command: Command = {
 /** What a job printed, without the control characters that would drive the reader's terminal
  * (escape sequences can rewrite the screen): they are shown as \xNN instead. Lines and tabs stay. */
 const visible = (text: string): string =>
-  text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  text.replace(/\p{Cc}/gu, (c) =>
+    c === "\n" || c === "\t" ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );

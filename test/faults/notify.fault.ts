@@ -72,6 +72,11 @@ describe("notifications", () => {
     }
     // The webhook URL is a credential: no log line holds it.
     expect(first.output()).not.toContain("secret-path-0123");
+    const metrics = await (await fetch(`http://127.0.0.1:${first.port}/metrics`)).text();
+    expect(metrics).toMatch(/^gitcron_notifications_total\{target_kind="http",result="sent"\} 2$/m);
+    expect(metrics).toMatch(
+      new RegExp(`^gitcron_job_last_success_timestamp_seconds\\{job="${job}"\\} \\d{10}`, "m"),
+    );
 
     first.signal("SIGTERM");
     expect((await first.exited).code).toBe(0);

@@ -25,7 +25,7 @@ describe("the line a person reads", () => {
   it("no line of a job's output can start a line of its own in the text", () => {
     const run = summary("j", 0, { outcome: "error", reason: "pull failed\u001b[2J\nforged" });
     const body = notificationBody({ event: "failure", job: "j", run, statusUrl: null, now });
-    expect(body.text).not.toMatch(/[\n\u001b]/);
+    expect(body.text).not.toMatch(/\p{Cc}/u);
   });
 });
 
