@@ -2,7 +2,7 @@
 // its own in <dataDir>/status. Each attempt starts again from what the remote holds, so a push
 // rejected because someone else pushed is simply re-applied on top of theirs.
 
-import { access, mkdir } from "node:fs/promises";
+import { access, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
@@ -12,7 +12,7 @@ import { parseRuns } from "./last-runs.js";
 import { commitMessage } from "./render.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { applyToTree } from "./tree.js";
+import { applyToTree, jobFolder } from "./tree.js";
 
 export interface StatusBranchWriterOptions extends GitAccess {
   /** The writer's own working clone, e.g. `<dataDir>/status`. */
@@ -116,6 +116,13 @@ export class StatusBranchWriter {
     throw new StatusPushError(
       `cannot push the status branch: it changed under us ${attempts} times in a row`,
     );
+  }
+
+  /** A job's runs as our copy of the branch held them at the last publish. */
+  async runsOf(job: string): Promise<RunSummary[]> {
+    const file = join(this.options.dir, jobFolder(job), "runs.jsonl");
+    const text = await readFile(file, "utf8").catch(() => "");
+    return parseRuns(text, file, this.options.logger);
   }
 
   /** Records on our last copy of the branch that the remote's tip lacks come back: another

@@ -10,12 +10,14 @@ import { type Clock, systemClock } from "../scheduler/clock.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { type PublishInput, type PublishResult, StatusBranchWriter } from "./branch.js";
 import { gitErrorText } from "./git.js";
-import { createOutbox } from "./outbox.js";
+import { createOutbox, recordKey, summaryTime } from "./outbox.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
 export interface StatusPublisher {
   publish(input: PublishInput): Promise<PublishResult>;
+  /** A job's runs as the branch held them at the last publish (oldest first). */
+  runsOf?(job: string): Promise<RunSummary[]>;
 }
 
 export interface StatusStoreOptions {
@@ -73,6 +75,9 @@ export interface StatusStore {
   /** Stops the loop and makes one last bounded attempt to push. Safe to call twice. */
   stop(): Promise<void>;
   counters(): StatusCounters;
+  /** A job's runs, oldest first: those the branch holds and those still waiting to be pushed,
+   * at most the branch's --history. */
+  runsOf(job: string): Promise<RunSummary[]>;
 }
 
 const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
@@ -278,5 +283,15 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       return stopping;
     },
     counters: () => ({ ...counts, pending: pending.size }),
+    async runsOf(job) {
+      const published = (await writer.runsOf?.(job)) ?? [];
+      const known = new Set(published.map(recordKey));
+      const waiting = [...pending.values()].filter(
+        (s) => s.job === job && !known.has(recordKey(s)),
+      );
+      return [...published, ...waiting]
+        .sort((a, b) => Date.parse(summaryTime(a)) - Date.parse(summaryTime(b)))
+        .slice(-options.history);
+    },
   };
 }

@@ -73,6 +73,26 @@ describe("the status store", () => {
     expect(store.counters()).toMatchObject({ recorded: 1, pushes: 1, pending: 0, failures: 0 });
   });
 
+  it("runsOf answers with what the branch holds and what still waits, oldest first", async () => {
+    const { remote, open } = await setup();
+    const store = open();
+    store.start();
+    const done = publishedAll(store, 2);
+    await store.record(summary("a", 0));
+    await store.record(summary("a", 1));
+    await done;
+    const back = await takeOffline(remote);
+    try {
+      await store.record(summary("a", 2));
+      await store.record(summary("b", 0));
+      expect(await store.runsOf("a")).toEqual([summary("a", 0), summary("a", 1), summary("a", 2)]);
+      expect(await store.runsOf("b")).toEqual([summary("b", 0)]);
+      expect(await store.runsOf("c")).toEqual([]);
+    } finally {
+      await back();
+    }
+  });
+
   it("batches a burst into few pushes: at most one per flush interval", async () => {
     const { open, runsOf } = await setup();
     const store = open({ flushMs: 2_000 });
