@@ -238,6 +238,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       lastSync,
       agentVersion: version,
       appliedAt: notifier.since,
+      late: (job) => notifier.health(job) === "late",
     });
   const publishState = () => status.setState(currentState());
   // Next-run times and last outcomes change with every run; refresh them at most once a second.

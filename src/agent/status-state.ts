@@ -16,6 +16,8 @@ export function buildStatusState(options: {
   agentVersion: string;
   /** When each job was first applied, if known. */
   appliedAt?: (job: string) => number | undefined;
+  /** Whether each job is late (its expectSuccessWithin passed without a success). */
+  late?: (job: string) => boolean;
 }): StatusState {
   const { scheduler, applied, lastSync } = options;
   const jobs: StatusState["jobs"] = {};
@@ -32,8 +34,9 @@ export function buildStatusState(options: {
       nextRunAt: view.nextRunAt?.toISOString() ?? null,
     };
     const appliedAt = options.appliedAt?.(view.spec.name);
-    if (appliedAt !== undefined)
-      (jobs[view.spec.name] as ActiveJobState).appliedAt = new Date(appliedAt).toISOString();
+    const entry = jobs[view.spec.name] as ActiveJobState;
+    if (appliedAt !== undefined) entry.appliedAt = new Date(appliedAt).toISOString();
+    if (options.late?.(view.spec.name)) entry.late = true;
   }
   return {
     version: 1,

@@ -15,7 +15,14 @@ import type { Clock } from "../scheduler/clock.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
-import { checkLate, healthFromRuns, type JobHealth, newHealth, observeRun } from "./health.js";
+import {
+  checkLate,
+  type HealthState,
+  healthFromRuns,
+  type JobHealth,
+  newHealth,
+  observeRun,
+} from "./health.js";
 import { notificationBody } from "./message.js";
 import { createNotificationQueue, type QueuedNotification } from "./queue.js";
 import { deliver, type Target, type TargetKind } from "./targets.js";
@@ -56,6 +63,8 @@ export interface Notifier {
   observe(summary: RunSummary): Promise<void>;
   stop(): Promise<void>;
   lastSuccessAt(job: string): number | null;
+  /** The job's health as notifications see it; undefined for a job not seen yet. */
+  health(job: string): HealthState | undefined;
   /** When the job was first applied, as far as this agent knows. */
   since(job: string): number | undefined;
   counters(): NotifierCounters;
@@ -351,6 +360,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       await saved.flush();
     },
     lastSuccessAt: (job) => health.get(job)?.lastSuccessAt ?? null,
+    health: (job) => health.get(job)?.state,
     since: (job) => health.get(job)?.since,
     counters: () => ({ ...counts, sent: { ...counts.sent }, failed: { ...counts.failed } }),
   };

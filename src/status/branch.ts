@@ -1,21 +1,40 @@
-// Publishes run summaries and the agent's state to the orphan status branch, from a clone of
-// its own in <dataDir>/status. Each attempt starts again from what the remote holds, so a push
-// rejected because someone else pushed is simply re-applied on top of theirs.
+// Publishes run summaries and the agent's state to the orphan status branch, from a bare
+// repository of its own in <dataDir>/status. Each attempt starts again from what the remote
+// holds, so a push rejected because someone else pushed is re-applied on top of theirs.
+//
+// Publishing costs what the batch costs (SPEC §10): only the tip is fetched (depth 1); the files
+// the batch touches are read from Git's objects in one `cat-file --batch`; the new commit is made
+// by one `git fast-import` with just those files, the README and — when it changed — state.json.
+// No working tree, no index: nothing scans the branch's thousands of files. Each job's last run
+// is kept in memory for the README, read once from the tip. Old commits fall out of reach at
+// every shallow fetch, and a periodic `git gc --prune=now` removes them: the folder stays bounded.
 
-import { access, mkdir, readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
-import { type GitAccess, gitErrorText, gitIn } from "./git.js";
-import { parseRuns } from "./last-runs.js";
-import { commitMessage } from "./render.js";
-import type { StatusState } from "./state.js";
+import { type GitAccess, gitErrorText, gitIn, gitWithInput } from "./git.js";
+import { type LastRuns, parseRuns, readLastRuns } from "./last-runs.js";
+import { recordKey } from "./outbox.js";
+import { commitMessage, renderReadme } from "./render.js";
+import { isStatusState, type StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { applyToTree, jobFolder } from "./tree.js";
+import {
+  lastPath,
+  lastText,
+  mergeRuns,
+  runsPath,
+  runsText,
+  stateChanged,
+  stateKey,
+  stateText,
+} from "./tree.js";
 
 export interface StatusBranchWriterOptions extends GitAccess {
-  /** The writer's own working clone, e.g. `<dataDir>/status`. */
+  /** The writer's own bare repository, e.g. `<dataDir>/status`. */
   dir: string;
   repoUrl: string;
   branch: string;
@@ -26,11 +45,15 @@ export interface StatusBranchWriterOptions extends GitAccess {
   maxAttempts?: number;
   /** Everything written to the branch passes through it; default: one that knows the token. */
   redactor?: Redactor;
+  /** Every this many pushes, objects no longer reachable are removed. Default 50. */
+  gcEvery?: number;
+  /** The clock, for the README's next runs and state.json's refresh (tests). */
+  now?: () => Date;
 }
 
 export interface PublishInput {
   summaries: readonly RunSummary[];
-  /** Written as state.json; null keeps the branch's current one. */
+  /** Written as state.json when it changed; null keeps the branch's current one. */
   state: StatusState | null;
 }
 
@@ -48,131 +71,320 @@ export class StatusPushError extends Error {
   readonly retryable = true;
 }
 
-const AUTHOR = { name: "gitcron", email: "gitcron@localhost" };
+const COMMITTER = "gitcron <gitcron@localhost>";
 const REJECTED = /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref/i;
 const NO_REMOTE_BRANCH = /couldn't find remote ref/i;
 
+/** What the writer knows of the branch at one commit, to answer without reading it all again. */
+interface Known {
+  commit: string | null;
+  state: StatusState | null;
+  /** stateKey() of the state this writer last wrote, when it did. */
+  stateKey: string | null;
+  runs: LastRuns;
+  /** Each job's runs.jsonl blob id: read by id, Git need not walk a tree of 5,000 folders. */
+  oids: Map<string, string>;
+}
+
 export class StatusBranchWriter {
-  // Made in prepare(): simple-git refuses a folder that does not exist yet.
   private git!: SimpleGit;
   private readonly options: StatusBranchWriterOptions;
-  private prepared = false;
-
   private readonly redactor: Redactor;
+  private prepared = false;
+  private known: Known | null = null;
+  private pushesSinceGc = 0;
 
   constructor(options: StatusBranchWriterOptions) {
     this.options = options;
     this.redactor = options.redactor ?? createRedactor(options.gitToken ? [options.gitToken] : []);
   }
 
+  private get local() {
+    return `refs/heads/${this.options.branch}`;
+  }
+
   private get trackingRef() {
     return `refs/remotes/origin/${this.options.branch}`;
   }
 
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   async publish(input: PublishInput): Promise<PublishResult> {
     await this.prepare();
+    // We are the branch's only writer, so it is almost always where we left it: build on our
+    // last commit and push; the push is refused if the branch moved, and then the round starts
+    // from what the remote holds.
+    if (this.known?.commit) {
+      const last = this.known.commit;
+      const outcome = await this.round(input, { tip: last, ours: last, optimistic: true });
+      if (outcome !== "rejected") return outcome;
+      this.known = null;
+    }
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remoteExists = await this.fetch();
-      const ours = await this.revParse(`refs/heads/${this.options.branch}`);
-      await this.checkoutBase(remoteExists);
-      if (remoteExists && ours) await this.restoreFrom(ours);
-      const { appended } = await applyToTree({
-        root: this.options.dir,
-        summaries: input.summaries,
-        state: input.state,
-        history: this.options.history,
-        branch: this.options.branch,
-        logger: this.options.logger,
-        redactor: this.redactor,
-      });
-      const fresh = input.summaries.filter((_, i) => appended.has(i));
-      const committed = await this.commitIfChanged(this.redactor.redact(commitMessage(fresh)));
-      const head = await this.revParse("HEAD");
-      if (!committed && remoteExists)
-        return { pushed: false, appended: 0, ...(head && { commit: head }) };
-      try {
-        await this.git.raw([
-          "push",
-          "--porcelain",
-          "origin",
-          `HEAD:refs/heads/${this.options.branch}`,
-        ]);
-      } catch (err) {
-        const text = gitErrorText(err, this.options);
-        if (attempt < attempts && REJECTED.test(String((err as Error).message))) {
-          this.options.logger.info(
-            { attempt },
-            "status push rejected (the branch moved); re-applying",
-          );
-          continue;
-        }
-        throw new StatusPushError(`cannot push the status branch: ${text}`);
-      }
-      // The tracking ref now matches what we pushed, so the next fetch is a fast-forward.
-      if (head) await this.git.raw(["update-ref", this.trackingRef, head]);
-      return { pushed: true, appended: fresh.length, ...(head && { commit: head }) };
+      const tip = remoteExists ? await this.revParse(this.trackingRef) : null;
+      const ours = await this.revParse(this.local);
+      const outcome = await this.round(input, { tip, ours, optimistic: false });
+      if (outcome !== "rejected") return outcome;
+      this.known = null;
+      if (attempt < attempts)
+        this.options.logger.info(
+          { attempt },
+          "status push rejected (the branch moved); re-applying",
+        );
     }
     throw new StatusPushError(
       `cannot push the status branch: it changed under us ${attempts} times in a row`,
     );
   }
 
-  /** A job's runs as our copy of the branch held them at the last publish. */
-  async runsOf(job: string): Promise<RunSummary[]> {
-    const file = join(this.options.dir, jobFolder(job), "runs.jsonl");
-    const text = await readFile(file, "utf8").catch(() => "");
-    return parseRuns(text, file, this.options.logger);
-  }
+  /** One round: apply the batch on `tip` (the remote's, as far as we know) and push. `ours` is
+   * our last commit, whose records a rewrite of the branch may have erased. An optimistic round
+   * (no fetch first) is "rejected" whatever stopped its push: the fetch that follows says why. */
+  private async round(
+    input: PublishInput,
+    at: { tip: string | null; ours: string | null; optimistic: boolean },
+  ): Promise<PublishResult | "rejected"> {
+    const { tip, ours } = at;
+    const phases = createPhases();
+    // The base of the new commit: the remote's tip; else (a new branch, or one someone
+    // deleted) the content we knew last, as a fresh orphan commit.
+    const base = tip ?? ours;
+    const known = await this.knownAt(base);
+    const restored = tip && ours && ours !== tip ? await this.erasedBy(ours, tip) : [];
+    const summaries = [...restored, ...input.summaries];
+    const byJob = new Map<string, RunSummary[]>();
+    for (const s of summaries) byJob.set(s.job, [...(byJob.get(s.job) ?? []), s]);
+    const existing = await this.readRuns(known, [...byJob.keys()]);
+    phases.mark("read");
 
-  /** Records on our last copy of the branch that the remote's tip lacks come back: another
-   * agent's push keeps them anyway, and someone's force-push must not erase them. Only the
-   * runs.jsonl files that differ are read, so a normal race costs little. */
-  private async restoreFrom(ours: string): Promise<void> {
-    const changed = (await this.git.raw(["diff", "--name-only", "-z", ours, "HEAD", "--", "jobs"]))
-      .split("\0")
-      .filter((f) => f.endsWith("/runs.jsonl"));
-    if (changed.length === 0) return;
-    const known: RunSummary[] = [];
-    for (const file of changed) {
-      // A file the remote has and our copy lacks has nothing of ours to restore.
-      const text = await this.git.raw(["show", `${ours}:${file}`]).catch(() => "");
-      known.push(...parseRuns(text, file, this.options.logger));
+    const files = new Map<string, string>();
+    const fresh: RunSummary[] = [];
+    for (const [job, incoming] of byJob) {
+      const path = runsPath(job);
+      const before = parseRuns(existing.get(path) ?? "", path, this.options.logger);
+      const redacted = incoming.map((s) => this.redactor.value(s));
+      const merged = mergeRuns(before, redacted, this.options.history);
+      if (merged.fresh.length === 0) continue;
+      fresh.push(...merged.fresh);
+      files.set(path, runsText(merged.runs));
+      const last = merged.runs.at(-1) as RunSummary;
+      files.set(lastPath(job), lastText(last));
+      known.runs.last[last.job] = last;
+      const started = merged.runs.filter((r) => r.startedAt).at(-1);
+      if (started && !last.startedAt) known.runs.started[last.job] = started;
+      else delete known.runs.started[last.job];
     }
-    const { appended } = await applyToTree({
-      root: this.options.dir,
-      summaries: known,
-      state: null,
-      history: this.options.history,
-      branch: this.options.branch,
-      logger: this.options.logger,
-      redactor: this.redactor,
-    });
-    if (appended.size > 0) {
+    const asked = new Set(input.summaries.map(recordKey));
+    const freshAsked = fresh.filter((s) => asked.has(recordKey(s)));
+    if (fresh.length > freshAsked.length) {
       this.options.logger.warn(
-        { restored: appended.size },
+        { restored: fresh.length - freshAsked.length },
         "status branch lost records we had pushed (rewritten by someone?); restoring them",
       );
     }
+    const now = this.now();
+    if (input.state && stateChanged(known.stateKey, known.state, input.state, now.getTime())) {
+      const state = this.redactor.value(input.state);
+      files.set("state.json", stateText(state));
+      known.state = state;
+      known.stateKey = stateKey(input.state);
+    }
+    if (files.size === 0 && tip) return { pushed: false, appended: 0, commit: tip };
+    phases.mark("merge");
+    files.set(
+      "README.md",
+      this.redactor.redact(
+        renderReadme({ state: known.state, runs: known.runs, branch: this.options.branch, now }),
+      ),
+    );
+    phases.mark("readme");
+    const message = this.redactor.redact(commitMessage(freshAsked));
+    const commit = await this.commit(tip ? { parent: tip } : { tree: base }, files, message);
+    phases.mark("commit");
+    try {
+      await this.git.raw(["push", "--porcelain", "origin", `${commit}:${this.local}`]);
+    } catch (err) {
+      // Refused because the branch moved: the caller starts again from what the remote holds.
+      if (at.optimistic || REJECTED.test(String((err as Error).message))) return "rejected";
+      throw new StatusPushError(
+        `cannot push the status branch: ${gitErrorText(err, this.options)}`,
+      );
+    }
+    phases.mark("push");
+    await this.git.raw(["update-ref", this.trackingRef, commit]);
+    for (const [path, text] of files)
+      if (path.endsWith("/runs.jsonl")) known.oids.set(path, blobId(text));
+    this.known = { ...known, commit };
+    await this.maintain();
+    this.options.logger.debug(
+      { runs: freshAsked.length, files: files.size, ms: phases.done() },
+      "status branch published",
+    );
+    return { pushed: true, appended: freshAsked.length, commit };
   }
 
-  /** A repository of its own, configured locally: never the user's global identity or hooks. */
+  /** A job's runs as the branch held them at our last publish. */
+  async runsOf(job: string): Promise<RunSummary[]> {
+    if (!this.prepared) return [];
+    const commit = await this.revParse(this.local);
+    if (!commit) return [];
+    const path = runsPath(job);
+    const text = (await this.read(commit, [path])).get(path);
+    return parseRuns(text ?? "", path, this.options.logger);
+  }
+
+  /** The state and each job's last run at `commit`, from memory when it is the commit we
+   * published last; else read from it (at start, or after someone else pushed). */
+  private async knownAt(commit: string | null): Promise<Known> {
+    if (this.known && this.known.commit === commit) return this.known;
+    const empty = { last: {}, started: {} };
+    if (!commit) return { commit, state: null, stateKey: null, runs: empty, oids: new Map() };
+    const oids = new Map<string, string>();
+    for (const line of (await this.git.raw(["ls-tree", "-r", "-z", commit, "jobs/"])).split("\0")) {
+      const match = /^\d{6} blob ([0-9a-f]+)\t(jobs\/[^/]+\/runs\.jsonl)$/.exec(line);
+      if (match) oids.set(match[2] as string, match[1] as string);
+    }
+    const folders = [...oids.keys()].map((p) => p.split("/")[1] as string);
+    const runs = await readLastRuns(
+      folders,
+      (paths) => this.read(commit, paths),
+      this.options.logger,
+    );
+    const text = (await this.read(commit, ["state.json"])).get("state.json");
+    let state: StatusState | null = null;
+    try {
+      const value: unknown = text === undefined ? null : JSON.parse(text);
+      state = isStatusState(value) ? value : null;
+    } catch {
+      state = null;
+    }
+    return { commit, state, stateKey: state ? stateKey(state) : null, runs, oids };
+  }
+
+  /** The runs.jsonl of these jobs at the known commit: by blob id where known, in one batch. */
+  private async readRuns(known: Known, jobs: readonly string[]): Promise<Map<string, string>> {
+    const paths = jobs.map(runsPath);
+    const byId = paths.filter((p) => known.oids.has(p));
+    const found = await this.read(
+      null,
+      byId.map((p) => known.oids.get(p) as string),
+    ).then((blobs) => new Map(byId.map((p) => [p, blobs.get(known.oids.get(p) as string) ?? ""])));
+    const rest = paths.filter((p) => !known.oids.has(p));
+    for (const [p, text] of await this.read(known.commit, rest)) found.set(p, text);
+    return found;
+  }
+
+  /** Objects by name, in one `cat-file --batch`: `commit:path` for each path when a commit is
+   * given, else each name as it is (a blob id). Names that are not there are left out. */
+  private async read(
+    commit: string | null,
+    names: readonly string[],
+  ): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (names.length === 0) return found;
+    const out = await gitWithInput(
+      this.options.dir,
+      ["cat-file", "--batch"],
+      `${names.map((n) => (commit ? `${commit}:${n}` : n)).join("\n")}\n`,
+      this.options,
+    );
+    let at = 0;
+    for (const name of names) {
+      const newline = out.indexOf(0x0a, at);
+      const header = out.subarray(at, newline).toString();
+      at = newline + 1;
+      const [, type, size] = header.split(" ");
+      if (type !== "blob") continue;
+      const length = Number(size);
+      found.set(name, out.subarray(at, at + length).toString("utf8"));
+      at += length + 1;
+    }
+    return found;
+  }
+
+  /** Records our last commit holds that the remote's tip lacks: a force-push or a rewrite by
+   * someone erased them, and they come back. Only the runs.jsonl files that differ are read. */
+  private async erasedBy(ours: string, tip: string): Promise<RunSummary[]> {
+    const changed = (await this.git.raw(["diff", "--name-only", "-z", ours, tip, "--", "jobs"]))
+      .split("\0")
+      .filter((f) => f.endsWith("/runs.jsonl"));
+    if (changed.length === 0) return [];
+    const files = await this.read(ours, changed);
+    return [...files].flatMap(([path, text]) => parseRuns(text, path, this.options.logger));
+  }
+
+  /** One commit on `parent` (or an orphan holding the tree of `tree`) with these files
+   * changed, made by git fast-import: the cost is the files, not the branch. */
+  private async commit(
+    on: { parent: string } | { tree: string | null },
+    files: ReadonlyMap<string, string>,
+    message: string,
+  ): Promise<string> {
+    const data = (text: string) => {
+      const bytes = Buffer.from(text);
+      return [Buffer.from(`data ${bytes.length}\n`), bytes, Buffer.from("\n")];
+    };
+    const chunks: Buffer[] = [
+      Buffer.from(
+        `commit ${this.local}\ncommitter ${COMMITTER} ${Math.floor(this.now().getTime() / 1000)} +0000\n`,
+      ),
+      ...data(message),
+    ];
+    if ("parent" in on) chunks.push(Buffer.from(`from ${on.parent}\n`));
+    // An orphan that starts from a tree we knew: `M 040000 <tree> ""` is the whole root.
+    else if (on.tree) chunks.push(Buffer.from(`M 040000 ${await this.treeOf(on.tree)} ""\n`));
+    for (const [path, text] of files) {
+      chunks.push(Buffer.from(`M 100644 inline ${path}\n`), ...data(text));
+    }
+    await gitWithInput(
+      this.options.dir,
+      ["fast-import", "--quiet", "--force"],
+      Buffer.concat(chunks),
+      this.options,
+    );
+    return (await this.revParse(this.local)) as string;
+  }
+
+  private async treeOf(commit: string): Promise<string> {
+    return (await this.git.raw(["rev-parse", `${commit}^{tree}`])).trim();
+  }
+
+  /** Removes what no ref reaches any more (older commits, behind the shallow tip) now and then. */
+  private async maintain(): Promise<void> {
+    this.pushesSinceGc++;
+    if (this.pushesSinceGc < (this.options.gcEvery ?? 50)) return;
+    this.pushesSinceGc = 0;
+    const started = performance.now();
+    await this.git.raw(["gc", "--quiet", "--prune=now"]).catch((err: unknown) => {
+      this.options.logger.warn(
+        { err: gitErrorText(err, this.options) },
+        "could not tidy the status repository",
+      );
+    });
+    this.options.logger.debug(
+      { ms: Math.round(performance.now() - started) },
+      "status repository tidied",
+    );
+  }
+
+  /** A bare repository of its own, configured locally: never the user's global identity or
+   * hooks, no reflog (it would keep every old commit), no automatic gc in the background. */
   private async prepare(): Promise<void> {
     if (this.prepared) return;
     const { dir, repoUrl } = this.options;
+    // Earlier versions kept a clone with a working tree here.
+    if (existsSync(join(dir, ".git"))) await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     this.git = gitIn(dir, this.options);
-    const exists = await access(join(dir, ".git")).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) await this.git.init();
+    if (!existsSync(join(dir, "HEAD"))) await this.git.init(["--bare", "--quiet"]);
     for (const [key, value] of [
-      ["user.name", AUTHOR.name],
-      ["user.email", AUTHOR.email],
+      ["core.logAllRefUpdates", "false"],
+      ["gc.auto", "0"],
       ["commit.gpgsign", "false"],
-      ["core.autocrlf", "false"],
-      ["gc.auto", "256"],
     ] as const) {
       await this.git.addConfig(key, value);
     }
@@ -205,6 +417,7 @@ export class StatusBranchWriter {
             "status branch deleted on the remote; rebuilding it",
           );
           await this.git.raw(["update-ref", "-d", this.trackingRef]);
+          this.known = null;
         }
         return false;
       }
@@ -214,40 +427,34 @@ export class StatusBranchWriter {
     }
   }
 
-  /** The files to apply the batch to: the remote's tip; else (the branch is new, or was
-   * deleted by someone) the last content we knew, as a fresh orphan commit, so the branch is
-   * rebuilt without pushing a shallow history the remote cannot take. */
-  private async checkoutBase(remoteExists: boolean): Promise<void> {
-    const { branch } = this.options;
-    const local = `refs/heads/${branch}`;
-    if (remoteExists) {
-      await this.git.raw(["checkout", "-q", "-f", "-B", branch, this.trackingRef]);
-    } else {
-      if (await this.revParse(local)) {
-        await this.git.raw(["checkout", "-q", "-f", branch]);
-        await this.git.raw(["update-ref", "-d", local]);
-      } else {
-        await this.git.raw(["symbolic-ref", "HEAD", local]);
-        await this.git.raw(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "."]);
-      }
-    }
-    await this.git.raw(["clean", "-f", "-d", "-q"]);
-  }
-
-  private async commitIfChanged(message: string): Promise<boolean> {
-    // --force: a .gitignore someone put on the branch must not hide our files.
-    await this.git.raw(["add", "-A", "--force"]);
-    const status = await this.git.raw(["status", "--porcelain"]);
-    if (status.trim() === "") return false;
-    await this.git.raw(["commit", "-q", "--no-verify", "-m", message]);
-    return true;
-  }
-
   private async revParse(ref: string): Promise<string | null> {
     try {
-      return (await this.git.raw(["rev-parse", "--verify", "-q", ref])).trim() || null;
+      return (
+        (await this.git.raw(["rev-parse", "--verify", "-q", `${ref}^{commit}`])).trim() || null
+      );
     } catch {
       return null;
     }
   }
+}
+
+/** Milliseconds spent in each named step since the last, for the debug log of a publish. */
+function createPhases() {
+  const times: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    mark(name: string) {
+      const now = performance.now();
+      times[name] = Math.round(now - last);
+      last = now;
+    },
+    done: () => times,
+  };
+}
+
+/** The id Git gives a blob of this text (SHA-1 of "blob <size>\0" and the bytes): known without
+ * asking git, for the next read by id. */
+function blobId(text: string): string {
+  const bytes = Buffer.from(text);
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }

@@ -2,6 +2,7 @@
 // could hang the agent, the token passed in the environment (never in argv or on disk), and
 // errors whose text is safe to log.
 
+import { execFile } from "node:child_process";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { oneLine } from "../errors.js";
 import { AGENT_GIT_CONFIG, withGitConfig } from "../source/git-runner.js";
@@ -15,20 +16,55 @@ export interface GitAccess {
 
 export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
 
-export function gitIn(dir: string, access: GitAccess = {}): SimpleGit {
+/** The environment every status-branch git runs with. */
+export function statusGitEnv(access: GitAccess = {}): Record<string, string> {
   const base: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env))
     if (value !== undefined) base[key] = value;
   Object.assign(base, {
     GIT_TERMINAL_PROMPT: "0",
-    // The status clone is ours alone: no hooks, no editor, no global identity needed.
+    // The status repository is ours alone: no hooks, no editor, no global identity needed.
     GIT_CONFIG_NOSYSTEM: "1",
   });
   const basic = Buffer.from(`x-access-token:${access.gitToken}`).toString("base64");
-  const env = withGitConfig(base, [
+  return withGitConfig(base, [
     ...AGENT_GIT_CONFIG,
     ...(access.gitToken ? [["http.extraHeader", `Authorization: Basic ${basic}`] as const] : []),
   ]);
+}
+
+/** git with input on stdin (fast-import, cat-file --batch): stdout as a Buffer; rejects with
+ * git's first line of stderr. Killed after `timeoutMs`. */
+export function gitWithInput(
+  dir: string,
+  args: readonly string[],
+  input: string | Buffer,
+  access: GitAccess = {},
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      args,
+      {
+        cwd: dir,
+        env: statusGitEnv(access),
+        encoding: "buffer",
+        maxBuffer: 1 << 30,
+        timeout: access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
+      },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const why = stderr.toString().trim().split("\n")[0] || err.message;
+        reject(new Error(`git ${args[0]} failed: ${why}`));
+      },
+    );
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(input);
+  });
+}
+
+export function gitIn(dir: string, access: GitAccess = {}): SimpleGit {
+  const env = statusGitEnv(access);
   return simpleGit({
     baseDir: dir,
     timeout: { block: access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS },

@@ -1,9 +1,10 @@
 // What people read on the status branch: the README table and the commit messages. Pure.
 
+import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
 import { cell, code } from "../text/markdown.js";
-import { jobRows, type LastRuns } from "./last-runs.js";
-import type { StatusState } from "./state.js";
+import { type JobRow, jobRows, type LastRuns } from "./last-runs.js";
+import type { ActiveJobState, StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
 /** `412ms`, `7.5s`, `2m03s`, `1h05m`, `2d03h`. */
@@ -66,7 +67,18 @@ export interface ReadmeInput {
   runs: LastRuns;
   /** The status branch name, for the heading. */
   branch: string;
+  /** When it is written: next runs are worked out from each schedule for this instant. */
+  now: Date;
 }
+
+/** Up to this many jobs, every job gets a full row; past it, only those that need attention do,
+ * and the rest are one short line each, so the README stays readable (and under ~200 KB) at
+ * 5,000 jobs (SPEC §10). */
+export const FULL_TABLE_MAX = 200;
+/** Rows of the attention table at most; `gitcron status` lists them all. */
+const ATTENTION_MAX = 500;
+
+const FAILED = new Set(["failed", "timeout", "error"]);
 
 function scheduleCell(schedule: string, timezone: string): string {
   let words = "";
@@ -89,11 +101,16 @@ function outcomeCell(s: RunSummary | undefined): string {
   return `${mark} ${cell(s.outcome)}${s.reason ? ` (${cell(s.reason)})` : ""}`;
 }
 
-/** The README of the status branch. Everything in it that came from a file or a run goes
+const needsAttention = (row: JobRow) =>
+  (row.last !== undefined && FAILED.has(row.last.outcome)) || row.active?.late === true;
+
+/** The README of the status branch: totals, then the jobs that need attention (failing, late),
+ * then the rest, then the rejected files. Everything in it that came from a file or a run goes
  * through the Markdown escaper; the caller redacts the whole. */
 export function renderReadme(input: ReadmeInput): string {
   const { state } = input;
   const rows = jobRows(state, input.runs);
+  const nextRun = nextRunOf(input.now);
   const out: string[] = [`# gitcron status (${code(input.branch)})`, ""];
   if (state) {
     const sync = state.lastSyncAt ? `last sync ${cell(state.lastSyncAt)}` : "not synced yet";
@@ -110,27 +127,62 @@ export function renderReadme(input: ReadmeInput): string {
     }
     out.push("");
   }
+  const attention = rows.filter(needsAttention);
+  const rejected = state?.rejected ?? [];
+  const active = rows.filter((r) => r.active).length;
   out.push(
-    "| job | schedule | last outcome | exit code | duration | last start | next run |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    `**${active} jobs**: ${attention.length} failing or late, ${rows.filter((r) => r.active?.suspended).length} suspended, ${rejected.length} rejected files.`,
+    "",
   );
-  for (const { name, active: job, last, started } of rows) {
+
+  const fullRow = ({ name, active: job, last, started }: JobRow) => {
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
         ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}`
         : "—",
-      outcomeCell(last),
+      `${outcomeCell(last)}${job?.late ? " ⏰ late" : ""}`,
       started?.exitCode != null ? String(started.exitCode) : "—",
       started?.durationMs != null ? formatDuration(started.durationMs) : "—",
       started?.startedAt ? cell(started.startedAt) : "—",
-      job?.nextRunAt ? cell(job.nextRunAt) : "—",
+      job && !job.suspended ? nextRun(job) : "—",
     ];
-    out.push(`| ${row.join(" | ")} |`);
-  }
-  if (rows.length === 0) out.push("| (no jobs) | | | | | | |");
+    return `| ${row.join(" | ")} |`;
+  };
+  const table = (list: readonly JobRow[]) => [
+    "| job | schedule | last outcome | exit code | duration | last start | next run |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...list.map(fullRow),
+  ];
 
-  const rejected = state?.rejected ?? [];
+  if (rows.length === 0) out.push(...table([]), "| (no jobs) | | | | | | |");
+  else if (rows.length <= FULL_TABLE_MAX) {
+    out.push(...table([...attention, ...rows.filter((r) => !needsAttention(r))]));
+  } else {
+    if (attention.length > 0) {
+      out.push("## Failing or late", "", ...table(attention.slice(0, ATTENTION_MAX)));
+      if (attention.length > ATTENTION_MAX)
+        out.push(
+          "",
+          `… and ${attention.length - ATTENTION_MAX} more: \`gitcron status\` lists them all.`,
+        );
+      out.push("");
+    }
+    const rest = rows.filter((r) => !needsAttention(r));
+    out.push(
+      `## The other ${rest.length} jobs`,
+      "",
+      "Each with its last outcome; `gitcron status` shows every column.",
+      "",
+      rest
+        .map(
+          (r) =>
+            `${cell(r.name)}${r.active ? "" : " (removed)"} ${r.last ? (r.last.outcome === "succeeded" ? "✅" : "⏭️") : "·"}`,
+        )
+        .join(" · "),
+    );
+  }
+
   if (rejected.length > 0) {
     out.push(
       "",
@@ -152,4 +204,18 @@ export function renderReadme(input: ReadmeInput): string {
     "",
   );
   return out.join("\n");
+}
+
+/** A job's next fire time after `now`, worked out from its schedule: never older than the
+ * README it is in. */
+function nextRunOf(now: Date) {
+  const zones = new ZoneCache();
+  return (job: ActiveJobState): string => {
+    try {
+      const next = parseSchedule(job.schedule, job.timezone, { zones }).next(now);
+      return next ? cell(next.toISOString()) : "—";
+    } catch {
+      return "—";
+    }
+  };
 }

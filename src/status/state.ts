@@ -18,6 +18,8 @@ export interface ActiveJobState {
   /** When the agent first applied the job: a job that never succeeded is late counting from
    * here (SPEC §7). */
   appliedAt?: string;
+  /** Set while the job is late: its expectSuccessWithin passed without a success. */
+  late?: true;
 }
 
 export interface RejectedFile {

@@ -13,6 +13,7 @@ import { gitErrorText } from "./git.js";
 import { createOutbox, recordKey, summaryTime } from "./outbox.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
+import { stateKey } from "./tree.js";
 
 export interface StatusPublisher {
   publish(input: PublishInput): Promise<PublishResult>;
@@ -82,13 +83,6 @@ export interface StatusStore {
 
 const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
 const DEFAULT_STOP_TIMEOUT_MS = 15_000;
-
-/** What in the state is worth a push of its own: not the sync time or next-run times, which
- * change all the time and ride along with the next batch of runs. */
-function stateKey(state: StatusState): string {
-  const jobs = Object.entries(state.jobs).map(([name, j]) => [name, { ...j, nextRunAt: null }]);
-  return JSON.stringify({ ...state, lastSyncAt: null, jobs });
-}
 
 export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const { logger, flushMs } = options;

@@ -1,99 +1,66 @@
-// Applies a batch to the files of the status branch checked out in a folder: jobs/<name>/
-// runs.jsonl (deduplicated, newest last, trimmed), jobs/<name>/last.json, state.json and
-// README.md. Idempotent: applying the same batch twice changes nothing.
+// The files of the status branch and what a batch of runs makes of them: jobs/<name>/runs.jsonl
+// (deduplicated, newest last, at most --history), jobs/<name>/last.json, state.json, README.md.
+// Pure: the writer reads the files a batch touches and writes what comes back.
 
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { Logger } from "../log.js";
-import type { Redactor } from "../secrets/redactor.js";
-import { parseRuns, readLastRuns } from "./last-runs.js";
 import { recordKey, summaryTime } from "./outbox.js";
-import { renderReadme } from "./render.js";
-import { isStatusState, type StatusState } from "./state.js";
+import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
-export interface ApplyInput {
-  root: string;
-  summaries: readonly RunSummary[];
-  state: StatusState | null;
-  history: number;
-  branch: string;
-  logger: Logger;
-  /** Every file written passes through it (SPEC §4: the one redactor on every path out). */
-  redactor: Redactor;
-}
-
 /** A job's folder; names are DNS labels already, this only keeps a bad one inside jobs/. */
-export const jobFolder = (job: string): string => join("jobs", job.replace(/[^A-Za-z0-9_-]/g, "_"));
+export const jobFolder = (job: string): string => `jobs/${job.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+export const runsPath = (job: string) => `${jobFolder(job)}/runs.jsonl`;
+export const lastPath = (job: string) => `${jobFolder(job)}/last.json`;
 
 /** Stable, by finish (or due) time: the newest ends up last. */
 const byTime = (a: RunSummary, b: RunSummary) =>
   Date.parse(summaryTime(a)) - Date.parse(summaryTime(b));
 
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
+/** A job's runs with a batch added: each record once, newest last, the last `history` kept;
+ * `fresh` are those of the batch the branch did not have yet. */
+export function mergeRuns(
+  existing: readonly RunSummary[],
+  incoming: readonly RunSummary[],
+  history: number,
+): { runs: RunSummary[]; fresh: RunSummary[] } {
+  const seen = new Set(existing.map(recordKey));
+  const fresh: RunSummary[] = [];
+  for (const summary of incoming) {
+    const key = recordKey(summary);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fresh.push(summary);
   }
+  const runs = [...existing, ...fresh].sort(byTime).slice(-Math.max(1, history));
+  return { runs, fresh };
 }
 
-/** Returns the indexes of the input summaries that were new to the branch. */
-export async function applyToTree(input: ApplyInput): Promise<{ appended: Set<number> }> {
-  const { root, logger } = input;
-  const appended = new Set<number>();
-  const byJob = new Map<string, number[]>();
-  input.summaries.forEach((s, i) => {
-    byJob.set(s.job, [...(byJob.get(s.job) ?? []), i]);
-  });
+export const runsText = (runs: readonly RunSummary[]) =>
+  `${runs.map((r) => JSON.stringify(r)).join("\n")}\n`;
+export const lastText = (run: RunSummary) => `${JSON.stringify(run, null, 2)}\n`;
+export const stateText = (state: StatusState) => `${JSON.stringify(state, null, 2)}\n`;
 
-  for (const [job, indexes] of byJob) {
-    const folder = join(root, jobFolder(job));
-    const runsFile = join(folder, "runs.jsonl");
-    const existing = parseRuns((await readText(runsFile)) ?? "", runsFile, logger);
-    const seen = new Set(existing.map(recordKey));
-    const runs = [...existing];
-    for (const i of indexes) {
-      const summary = input.summaries[i] as RunSummary;
-      const key = recordKey(summary);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      runs.push(input.redactor.value(summary));
-      appended.add(i);
-    }
-    const kept = runs.sort(byTime).slice(-Math.max(1, input.history));
-    await mkdir(folder, { recursive: true });
-    await writeFile(runsFile, `${kept.map((r) => JSON.stringify(r)).join("\n")}\n`);
-    await writeFile(join(folder, "last.json"), `${JSON.stringify(kept.at(-1), null, 2)}\n`);
-  }
+/** How old the time of the last sync on the branch may get before state.json is written for
+ * it alone: the branch says the agent is alive without rewriting the file at every commit. */
+export const SYNC_TIME_REFRESH_MS = 10 * 60_000;
 
-  const stateFile = join(root, "state.json");
-  let state = input.state;
-  if (state) {
-    await writeFile(stateFile, `${JSON.stringify(input.redactor.value(state), null, 2)}\n`);
-  } else {
-    const text = await readText(stateFile);
-    try {
-      const value: unknown = text === null ? null : JSON.parse(text);
-      state = isStatusState(value) ? value : null;
-    } catch {
-      state = null;
-    }
-  }
-
-  const folders = await readdir(join(root, "jobs")).catch(() => [] as string[]);
-  const runs = await readLastRuns(folders.sort(), (paths) => readFromDisk(root, paths), logger);
-  const readme = input.redactor.redact(renderReadme({ state, runs, branch: input.branch }));
-  await writeFile(join(root, "README.md"), readme);
-  return { appended };
+/** What in the state is worth writing state.json for: not the time of the last sync, nor the
+ * next-run times, which change all the time. */
+export function stateKey(state: StatusState): string {
+  const jobs = Object.fromEntries(
+    Object.entries(state.jobs).map(([name, j]) => [name, { ...j, nextRunAt: null }]),
+  );
+  return JSON.stringify({ ...state, lastSyncAt: null, jobs });
 }
 
-async function readFromDisk(root: string, paths: readonly string[]) {
-  const found = new Map<string, string>();
-  for (const path of paths) {
-    const text = await readText(join(root, path));
-    if (text !== null) found.set(path, text);
-  }
-  return found;
+/** Whether `next` must be written over `current` (the branch's state.json, whose stateKey is
+ * `currentKey`). */
+export function stateChanged(
+  currentKey: string | null,
+  current: StatusState | null,
+  next: StatusState,
+  now: number,
+): boolean {
+  if (!current || currentKey !== stateKey(next)) return true;
+  const lastSync = Date.parse(current.lastSyncAt ?? "");
+  return Number.isNaN(lastSync) || now - lastSync >= SYNC_TIME_REFRESH_MS;
 }

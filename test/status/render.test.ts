@@ -97,6 +97,7 @@ describe("the status README", () => {
     state: current,
     runs: { last: lastRuns, started: {} },
     branch: "gitcron-status",
+    now: new Date("2026-11-26T12:00:00Z"),
   });
 
   it("has one row per job with schedule, outcome, exit code, duration, start and next run", () => {
@@ -109,7 +110,8 @@ describe("the status README", () => {
     expect(cells[4]).toBe("2");
     expect(cells[5]).toBe("2m03s");
     expect(cells[6]).toBe(lastRuns.etl.startedAt);
-    expect(cells[7]).toBe("2026-11-30T03:00:00.000+01:00");
+    // Worked out from the schedule when the README is written: Monday 03:00 in Amsterdam.
+    expect(cells[7]).toBe("2026-11-30T02:00:00.000Z");
   });
 
   it("keeps a removed job's last run, marked as removed", () => {
@@ -122,7 +124,12 @@ describe("the status README", () => {
   });
 
   it("works before the first sync and with no jobs", () => {
-    const empty = renderReadme({ state: null, runs: { last: {}, started: {} }, branch: "s" });
+    const empty = renderReadme({
+      state: null,
+      runs: { last: {}, started: {} },
+      branch: "s",
+      now: new Date(),
+    });
     expect(empty).toContain("| (no jobs) |");
   });
 
@@ -140,7 +147,12 @@ describe("the status README", () => {
       ],
     });
     const runs = { a: { ...lastRuns.gone, job: "a", reason: forged } };
-    const text = renderReadme({ state: hostile, runs: { last: runs, started: {} }, branch: "s" });
+    const text = renderReadme({
+      state: hostile,
+      runs: { last: runs, started: {} },
+      branch: "s",
+      now: new Date(),
+    });
     // Every line is the renderer's own: none starts with what a file said.
     expect(text.split("\n").filter((l) => l.startsWith("# "))).toEqual(["# gitcron status (`s`)"]);
     // Inside a code span Markdown and HTML mean nothing; outside, nothing may be live.

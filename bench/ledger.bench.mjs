@@ -1,0 +1,204 @@
+// The status branch as a year-long run ledger: 1,000 jobs running once a minute is ~167 runs per
+// commit at the agent's 10 s flush. Each commit goes through the real status-branch writer into
+// a file:// bare repository, as fast as it takes them (time compressed), with the state.json the
+// agent would write beside it. Measured, at 1,000 and at 5,000 jobs:
+//   - publish time per commit (median, p90) — goal ≤ 0.5 s at 5,000 jobs;
+//   - the agent's data folder at the end, and whether it still grows — goal < 100 MB after a day;
+//   - the remote's bytes per run after `git gc`, against the gzip size of the run records
+//     themselves (the baseline) — goal ≤ 1.5 ×.
+//
+// BENCH_LEDGER_COMMITS (default 120: 20 minutes of such an agent) sets the commits per size;
+// BENCH_LEDGER_SIZES (default "1000,5000") the job counts.
+
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { median } from "./timing.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BRANCH = "gitcron-status";
+const PER_COMMIT = 167;
+const HISTORY = 100;
+
+const { StatusBranchWriter } = await import(
+  pathToFileURL(path.join(ROOT, "dist/status/branch.js")).href
+);
+const { silentLogger } = await import(pathToFileURL(path.join(ROOT, "dist/log.js")).href);
+
+const git = (cwd, ...args) =>
+  execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+  });
+
+async function folderBytes(dir) {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+const jobName = (i) => `job-${String(i).padStart(5, "0")}`;
+
+function summary(job, minute) {
+  const scheduled = new Date(Date.UTC(2026, 10, 26, 0, 0, 0) + minute * 60_000);
+  const failed = (minute + job.length) % 13 === 0;
+  return {
+    job,
+    run: `${job}-${scheduled
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}-1`,
+    attempt: 1,
+    outcome: failed ? "failed" : "succeeded",
+    exitCode: failed ? 1 : 0,
+    reason: null,
+    scheduledAt: scheduled.toISOString(),
+    startedAt: new Date(scheduled.getTime() + 300).toISOString(),
+    finishedAt: new Date(scheduled.getTime() + 1800).toISOString(),
+    durationMs: 1500,
+    image: "registry.example.com/team/report:1.4.2",
+    imageDigest: "sha256:0f3c2e8b0c1e0f6a8a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b",
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    trigger: "schedule",
+    logTail: `fetched ${minute % 97} rows\nwrote report-${minute}.csv\ndone\n`,
+  };
+}
+
+function stateFor(jobs, commit) {
+  const at = new Date(Date.UTC(2026, 10, 26) + commit * 10_000);
+  return {
+    version: 1,
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    agentVersion: "bench",
+    lastSyncAt: at.toISOString(),
+    syncErrors: { count: 0 },
+    jobs: Object.fromEntries(
+      Array.from({ length: jobs }, (_, i) => [
+        jobName(i),
+        {
+          file: `${jobName(i)}.yaml`,
+          schedule: "* * * * *",
+          timezone: "UTC",
+          specHash: "0123456789abcdef",
+          suspended: false,
+          nextRunAt: new Date(Math.ceil((at.getTime() + 1) / 60_000) * 60_000).toISOString(),
+        },
+      ]),
+    ),
+    rejected: [],
+  };
+}
+
+async function measure(dir, jobs, commits) {
+  const bare = path.join(dir, `remote-${jobs}.git`);
+  git(dir, "init", "-q", "--bare", bare);
+  const data = path.join(dir, `data-${jobs}`);
+  const writer = new StatusBranchWriter({
+    dir: path.join(data, "status"),
+    repoUrl: pathToFileURL(bare).href,
+    branch: BRANCH,
+    history: HISTORY,
+    logger: silentLogger(),
+  });
+  // The branch as a long-running agent leaves it: every job has a full history.
+  const seedRuns = [];
+  for (let m = 0; m < 3; m++) for (let j = 0; j < jobs; j++) seedRuns.push(summary(jobName(j), m));
+  await writer.publish({ summaries: seedRuns, state: stateFor(jobs, 0) });
+
+  const times = [];
+  const sizes = [];
+  let recordBytes = 0;
+  let cursor = 0;
+  const remoteBefore = await folderBytes(bare);
+  for (let c = 1; c <= commits; c++) {
+    const batch = [];
+    for (let k = 0; k < PER_COMMIT; k++, cursor++) {
+      const s = summary(jobName(cursor % jobs), 3 + Math.floor(cursor / jobs));
+      recordBytes += Buffer.byteLength(`${JSON.stringify(s)}\n`);
+      batch.push(s);
+    }
+    const t = performance.now();
+    await writer.publish({ summaries: batch, state: stateFor(jobs, c) });
+    times.push(performance.now() - t);
+    if (c % 20 === 0 || c === commits) sizes.push(await folderBytes(data));
+  }
+  git(bare, "gc", "--quiet", "--prune=now", "--aggressive");
+  const remoteAfter = await folderBytes(bare);
+  const runs = commits * PER_COMMIT;
+  // The records themselves, compressed as one stream: what they cost at the least.
+  const gzipBytes = gzipSync(
+    Buffer.from(
+      Array.from({ length: runs }, (_, i) =>
+        JSON.stringify(summary(jobName(i % jobs), 3 + Math.floor(i / jobs))),
+      ).join("\n"),
+    ),
+    { level: 9 },
+  ).length;
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    jobs,
+    commits,
+    medianMs: median(times),
+    p90Ms: sorted[Math.floor(sorted.length * 0.9)],
+    dataBytes: sizes.at(-1),
+    dataGrowthBytes: sizes.length > 1 ? sizes.at(-1) - sizes[0] : 0,
+    remotePerRun: (remoteAfter - remoteBefore) / runs,
+    gzipPerRun: gzipBytes / runs,
+    recordPerRun: recordBytes / runs,
+  };
+}
+
+export default async function ledgerBench(ctx) {
+  const commits = Number(process.env.BENCH_LEDGER_COMMITS ?? (ctx.quick ? 20 : 120));
+  const sizes = (process.env.BENCH_LEDGER_SIZES ?? "1000,5000").split(",").map(Number);
+  const dir = await mkdtemp(path.join(ctx.tmp ?? tmpdir(), "gitcron-bench-ledger-"));
+  const rows = [];
+  try {
+    for (const jobs of sizes) {
+      const r = await measure(dir, jobs, commits);
+      const mb = (b) => (b / 1e6).toFixed(1);
+      console.error(
+        `ledger ${jobs} jobs, ${commits} commits of ${PER_COMMIT} runs: publish median ${r.medianMs.toFixed(0)} ms (p90 ${r.p90Ms.toFixed(0)}), data folder ${mb(r.dataBytes)} MB (grew ${mb(r.dataGrowthBytes)} MB over the last ${commits - 20} commits), remote ${r.remotePerRun.toFixed(0)} B/run after gc vs gzip of the records ${r.gzipPerRun.toFixed(0)} B/run (raw ${r.recordPerRun.toFixed(0)})`,
+      );
+      rows.push(
+        {
+          group: "ledger",
+          metric: `publish one commit of ${PER_COMMIT} runs, ${jobs} jobs (median of ${commits})`,
+          value: r.medianMs,
+          unit: "ms",
+          baseline: null,
+          goal: jobs >= 5000 ? "≤ 500 ms" : null,
+          pass: jobs >= 5000 ? r.medianMs <= 500 : null,
+        },
+        {
+          group: "ledger",
+          metric: `agent data folder after ${commits} commits, ${jobs} jobs (growth over the last ${commits - 20})`,
+          value: r.dataBytes / 1e6,
+          unit: `MB (+${(r.dataGrowthBytes / 1e6).toFixed(1)})`,
+          baseline: null,
+          goal: "< 100 MB, not growing",
+          pass: r.dataBytes < 100e6 && r.dataGrowthBytes < 5e6,
+        },
+        {
+          group: "ledger",
+          metric: `remote bytes per run after git gc, ${jobs} jobs`,
+          value: r.remotePerRun,
+          unit: "B",
+          baseline: r.gzipPerRun,
+          goal: "≤ 1.5 × gzip of the records",
+          pass: r.remotePerRun <= 1.5 * r.gzipPerRun,
+        },
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
