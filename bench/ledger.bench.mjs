@@ -46,28 +46,49 @@ async function folderBytes(dir) {
 
 const jobName = (i) => `job-${String(i).padStart(5, "0")}`;
 
+// A small seeded generator, so records vary as real ones do (durations, counts, log lines) and
+// every run of the bench writes the same bytes.
+function randomFor(job, minute) {
+  let x = (minute * 2654435761) ^ Number(job.slice(4)) * 40503;
+  return () => {
+    x = (x ^ (x << 13)) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = (x ^ (x << 5)) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
 function summary(job, minute) {
+  const random = randomFor(job, minute);
   const scheduled = new Date(Date.UTC(2026, 10, 26, 0, 0, 0) + minute * 60_000);
-  const failed = (minute + job.length) % 13 === 0;
+  const failed = random() < 0.05;
+  const startedAt = scheduled.getTime() + 40 + Math.floor(random() * 400);
+  const durationMs = 300 + Math.floor(random() * 20_000);
+  const at = (ms) => new Date(startedAt + ms).toISOString();
+  const rows = Math.floor(random() * 100_000);
   return {
     job,
-    run: `${job}-${scheduled
-      .toISOString()
-      .replace(/[-:]/g, "")
-      .replace(/\.\d+Z$/, "Z")}-1`,
+    run: `${job}-${Math.floor(scheduled.getTime() / 1000)}-1`,
     attempt: 1,
     outcome: failed ? "failed" : "succeeded",
     exitCode: failed ? 1 : 0,
     reason: null,
     scheduledAt: scheduled.toISOString(),
-    startedAt: new Date(scheduled.getTime() + 300).toISOString(),
-    finishedAt: new Date(scheduled.getTime() + 1800).toISOString(),
-    durationMs: 1500,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: at(durationMs),
+    durationMs,
     image: "registry.example.com/team/report:1.4.2",
     imageDigest: "sha256:0f3c2e8b0c1e0f6a8a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b",
     revision: "0123456789abcdef0123456789abcdef01234567",
     trigger: "schedule",
-    logTail: `fetched ${minute % 97} rows\nwrote report-${minute}.csv\ndone\n`,
+    logTail: [
+      `${at(5)} connecting to db-${Math.floor(random() * 4)}.internal`,
+      `${at(120 + Math.floor(random() * 900))} fetched ${rows} rows in ${Math.floor(random() * 9000)} ms`,
+      failed
+        ? `${at(durationMs - 3)} error: deadlock detected (pid ${Math.floor(random() * 65536)})`
+        : `${at(durationMs - 3)} wrote report-${scheduled.toISOString().slice(0, 16)}.csv (${Math.floor(rows * 61.3)} bytes)`,
+      "",
+    ].join("\n"),
   };
 }
 
