@@ -49,7 +49,7 @@ const jobName = (i) => `job-${String(i).padStart(5, "0")}`;
 // A small seeded generator, so records vary as real ones do (durations, counts, log lines) and
 // every run of the bench writes the same bytes.
 function randomFor(job, minute) {
-  let x = (minute * 2654435761) ^ Number(job.slice(4)) * 40503;
+  let x = (minute * 2654435761) ^ (Number(job.slice(4)) * 40503);
   return () => {
     x = (x ^ (x << 13)) >>> 0;
     x = (x ^ (x >>> 17)) >>> 0;

@@ -34,7 +34,7 @@ export const command: Command = {
       state,
       runs: await readLastRuns(jobFolders(tip).sort(), tip.read),
     }));
-    const rows = jobRows(state, runs);
+    const rows = jobRows(state, runs, new Date());
     if (format === "json") {
       const jobs = rows.map((r) => ({
         name: r.name,
@@ -48,7 +48,7 @@ export const command: Command = {
         exitCode: r.started?.exitCode ?? null,
         durationMs: r.started?.durationMs ?? null,
         lastStartedAt: r.started?.startedAt ?? null,
-        nextRunAt: r.active?.nextRunAt ?? null,
+        nextRunAt: r.nextRunAt,
       }));
       io.stdout.write(
         `${JSON.stringify(
@@ -84,7 +84,7 @@ export const command: Command = {
         r.started?.exitCode != null ? String(r.started.exitCode) : "-",
         r.started?.durationMs != null ? formatDuration(r.started.durationMs) : "-",
         r.started?.startedAt ?? "-",
-        r.active?.nextRunAt ?? "-",
+        r.nextRunAt ?? "-",
       ]),
     ];
     io.stdout.write(columns(table));

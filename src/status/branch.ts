@@ -122,7 +122,7 @@ export class StatusBranchWriter {
       if (outcome !== "rejected") return outcome;
       this.known = null;
     }
-    const attempts = this.options.maxAttempts ?? 5;
+    const attempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remoteExists = await this.fetch();
       const tip = remoteExists ? await this.revParse(this.trackingRef) : null;
@@ -130,11 +130,15 @@ export class StatusBranchWriter {
       const outcome = await this.round(input, { tip, ours, optimistic: false });
       if (outcome !== "rejected") return outcome;
       this.known = null;
-      if (attempt < attempts)
+      if (attempt < attempts) {
         this.options.logger.info(
           { attempt },
           "status push rejected (the branch moved); re-applying",
         );
+        // Two writers in step (two agents on one repository) would otherwise lose to each
+        // other every round; a random wait that grows lets one through.
+        await new Promise((r) => setTimeout(r, Math.random() * 100 * attempt));
+      }
     }
     throw new StatusPushError(
       `cannot push the status branch: it changed under us ${attempts} times in a row`,

@@ -3,6 +3,7 @@
 // README, `gitcron status` and `gitcron logs` all read the branch through this.
 
 import type { Logger } from "../log.js";
+import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import type { ActiveJobState, StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 import { isRunSummary } from "./summary-shape.js";
@@ -75,11 +76,23 @@ export interface JobRow {
   last: RunSummary | undefined;
   /** Its newest run that started: start, duration and exit code come from here. */
   started: RunSummary | undefined;
+  /** Its next fire time after the moment the rows were made, from its schedule (state.json's
+   * copy is only as new as the last time it was written); null if removed or suspended. */
+  nextRunAt: string | null;
 }
 
 /** One row per job, active or with runs on the branch, by name. */
-export function jobRows(state: StatusState | null, runs: LastRuns): JobRow[] {
+export function jobRows(state: StatusState | null, runs: LastRuns, now: Date): JobRow[] {
   const active = state?.jobs ?? {};
+  const zones = new ZoneCache();
+  const nextRun = (job: ActiveJobState | undefined): string | null => {
+    if (!job || job.suspended) return null;
+    try {
+      return parseSchedule(job.schedule, job.timezone, { zones }).next(now)?.toISOString() ?? null;
+    } catch {
+      return null;
+    }
+  };
   const names = [...new Set([...Object.keys(active), ...Object.keys(runs.last)])].sort();
   return names.map((name) => {
     const last = runs.last[name];
@@ -88,6 +101,7 @@ export function jobRows(state: StatusState | null, runs: LastRuns): JobRow[] {
       active: active[name],
       last,
       started: last?.startedAt ? last : runs.started[name],
+      nextRunAt: nextRun(active[name]),
     };
   });
 }

@@ -1,10 +1,9 @@
 // What people read on the status branch: the README table and the commit messages. Pure.
 
-import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
 import { cell, code } from "../text/markdown.js";
 import { type JobRow, jobRows, type LastRuns } from "./last-runs.js";
-import type { ActiveJobState, StatusState } from "./state.js";
+import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
 /** `412ms`, `7.5s`, `2m03s`, `1h05m`, `2d03h`. */
@@ -109,8 +108,7 @@ const needsAttention = (row: JobRow) =>
  * through the Markdown escaper; the caller redacts the whole. */
 export function renderReadme(input: ReadmeInput): string {
   const { state } = input;
-  const rows = jobRows(state, input.runs);
-  const nextRun = nextRunOf(input.now);
+  const rows = jobRows(state, input.runs, input.now);
   const out: string[] = [`# gitcron status (${code(input.branch)})`, ""];
   if (state) {
     const sync = state.lastSyncAt ? `last sync ${cell(state.lastSyncAt)}` : "not synced yet";
@@ -135,7 +133,7 @@ export function renderReadme(input: ReadmeInput): string {
     "",
   );
 
-  const fullRow = ({ name, active: job, last, started }: JobRow) => {
+  const fullRow = ({ name, active: job, last, started, nextRunAt }: JobRow) => {
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
@@ -145,7 +143,7 @@ export function renderReadme(input: ReadmeInput): string {
       started?.exitCode != null ? String(started.exitCode) : "—",
       started?.durationMs != null ? formatDuration(started.durationMs) : "—",
       started?.startedAt ? cell(started.startedAt) : "—",
-      job && !job.suspended ? nextRun(job) : "—",
+      nextRunAt ? cell(nextRunAt) : "—",
     ];
     return `| ${row.join(" | ")} |`;
   };
@@ -204,18 +202,4 @@ export function renderReadme(input: ReadmeInput): string {
     "",
   );
   return out.join("\n");
-}
-
-/** A job's next fire time after `now`, worked out from its schedule: never older than the
- * README it is in. */
-function nextRunOf(now: Date) {
-  const zones = new ZoneCache();
-  return (job: ActiveJobState): string => {
-    try {
-      const next = parseSchedule(job.schedule, job.timezone, { zones }).next(now);
-      return next ? cell(next.toISOString()) : "—";
-    } catch {
-      return "—";
-    }
-  };
 }

@@ -118,8 +118,10 @@ describe("the agent on a Git repository and a real engine", () => {
     });
     for (const r of [...okRuns, ...badRuns]) {
       const lag = Date.parse(r.startedAt as string) - Date.parse(r.scheduledAt);
+      // Never early; and not a catch-up long after its tick. How soon it starts is the
+      // bench's to measure (bench/firing), not a test's: a loaded engine takes seconds.
       expect(lag).toBeGreaterThanOrEqual(0);
-      expect(lag).toBeLessThan(2_000);
+      expect(lag).toBeLessThan(10_000);
       expect(new Date(r.scheduledAt).getUTCSeconds() % 2).toBe(0);
     }
     const state = await w.state();

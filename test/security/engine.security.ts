@@ -6,7 +6,7 @@
 
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -56,7 +56,7 @@ describe("attack 2: a named volume that is not the job's (the agent's own data v
     await docker.createVolume({ Name: agentData });
     // The payload is live: a container with the volume writes a hook into the status clone.
     const hook =
-      "mkdir -p /x/status/.git/hooks && echo 'touch /pwned' > /x/status/.git/hooks/pre-push && echo planted";
+      "mkdir -p /x/status/hooks && echo 'touch /pwned' > /x/status/hooks/pre-push && echo planted";
     expect(await dockerRun(["-v", `${agentData}:/x`, TEST_IMAGE, "sh", "-c", hook])).toBe(
       "planted",
     );
@@ -102,7 +102,7 @@ describe("attack 2: a named volume that is not the job's (the agent's own data v
     await w.finish({ "volume that is not the job's": 1 });
   });
 
-  it("the agent's status clone runs no hook, whatever its .git/hooks holds", async () => {
+  it("the agent's status repository runs no hook, whatever its hooks folder holds", async () => {
     const w = await hooks.world("sec-hooks", (p) => ({
       [`${p}-tick.yaml`]: jobYaml("*/2 * * * * *", "echo tick"),
     }));
@@ -110,14 +110,16 @@ describe("attack 2: a named volume that is not the job's (the agent's own data v
     await until("a first publish", async () =>
       (await w.runsOf(`${w.prefix}-tick`)).length > 0 ? true : undefined,
     );
-    const clone = join(w.dir("data"), "status");
+    // The agent's status repository is bare: its hooks are in <data>/status/hooks.
+    const repo = join(w.dir("data"), "status");
     const marker = join(w.dir("data"), "hook-ran");
-    for (const name of ["pre-push", "post-checkout", "pre-commit", "reference-transaction"]) {
-      writeFileSync(join(clone, ".git", "hooks", name), `#!/bin/sh\ntouch ${marker}\n`);
-      await chmod(join(clone, ".git", "hooks", name), 0o755);
+    await mkdir(join(repo, "hooks"), { recursive: true });
+    for (const name of ["pre-push", "post-update", "pre-auto-gc", "reference-transaction"]) {
+      writeFileSync(join(repo, "hooks", name), `#!/bin/sh\ntouch ${marker}\n`);
+      await chmod(join(repo, "hooks", name), 0o755);
     }
-    // The payload is live: git as it runs by default runs the hook.
-    await git(clone, "checkout", "-q", "-f", "HEAD");
+    // The payload is live: git as it runs by default runs the hook on any ref update.
+    await git(repo, "update-ref", "refs/probe", "refs/heads/gitcron-status");
     expect(existsSync(marker)).toBe(true);
     await rm(marker);
 
@@ -128,7 +130,7 @@ describe("attack 2: a named volume that is not the job's (the agent's own data v
     expect(existsSync(marker)).toBe(false);
     agent.signal("SIGTERM");
     expect((await agent.exited).code).toBe(0);
-    await w.finish({ "hooks planted in the status clone": 4 });
+    await w.finish({ "hooks planted in the status repository": 4 });
   });
 });
 
