@@ -26,7 +26,22 @@ const HISTORY = 100;
 const { StatusBranchWriter } = await import(
   pathToFileURL(path.join(ROOT, "dist/status/branch.js")).href
 );
-const { silentLogger } = await import(pathToFileURL(path.join(ROOT, "dist/log.js")).href);
+const { default: pino } = await import("pino");
+
+/** A logger that keeps the writer's per-phase times ("status branch published"). */
+function phaseLogger() {
+  const phases = [];
+  const logger = pino(
+    { level: "debug" },
+    {
+      write(line) {
+        const entry = JSON.parse(line);
+        if (entry.msg === "status branch published") phases.push(entry.ms);
+      },
+    },
+  );
+  return { logger, phases };
+}
 
 const git = (cwd, ...args) =>
   execFileSync("git", args, {
@@ -121,12 +136,13 @@ async function measure(dir, jobs, commits) {
   const bare = path.join(dir, `remote-${jobs}.git`);
   git(dir, "init", "-q", "--bare", bare);
   const data = path.join(dir, `data-${jobs}`);
+  const { logger, phases } = phaseLogger();
   const writer = new StatusBranchWriter({
     dir: path.join(data, "status"),
     repoUrl: pathToFileURL(bare).href,
     branch: BRANCH,
     history: HISTORY,
-    logger: silentLogger(),
+    logger,
   });
   // The branch as a long-running agent leaves it: every job has a full history.
   const seedRuns = [];
@@ -163,7 +179,12 @@ async function measure(dir, jobs, commits) {
     { level: 9 },
   ).length;
   const sorted = [...times].sort((a, b) => a - b);
+  const measured = phases.slice(1);
+  const phaseMedians = Object.fromEntries(
+    Object.keys(measured[0] ?? {}).map((k) => [k, median(measured.map((p) => p[k] ?? 0))]),
+  );
   return {
+    phaseMedians,
     jobs,
     commits,
     medianMs: median(times),
@@ -186,33 +207,33 @@ export default async function ledgerBench(ctx) {
       const r = await measure(dir, jobs, commits);
       const mb = (b) => (b / 1e6).toFixed(1);
       console.error(
-        `ledger ${jobs} jobs, ${commits} commits of ${PER_COMMIT} runs: publish median ${r.medianMs.toFixed(0)} ms (p90 ${r.p90Ms.toFixed(0)}), data folder ${mb(r.dataBytes)} MB (grew ${mb(r.dataGrowthBytes)} MB over the last ${commits - 20} commits), remote ${r.remotePerRun.toFixed(0)} B/run after gc vs gzip of the records ${r.gzipPerRun.toFixed(0)} B/run (raw ${r.recordPerRun.toFixed(0)})`,
+        `ledger ${jobs} jobs, ${commits} commits of ${PER_COMMIT} runs: publish median ${r.medianMs.toFixed(0)} ms (p90 ${r.p90Ms.toFixed(0)}), data folder ${mb(r.dataBytes)} MB (grew ${mb(r.dataGrowthBytes)} MB over the last ${commits - 20} commits), remote ${r.remotePerRun.toFixed(0)} B/run after gc vs gzip of the records ${r.gzipPerRun.toFixed(0)} B/run (raw ${r.recordPerRun.toFixed(0)}); median ms by phase ${JSON.stringify(r.phaseMedians)}`,
       );
       rows.push(
         {
           group: "ledger",
           metric: `publish one commit of ${PER_COMMIT} runs, ${jobs} jobs (median of ${commits})`,
-          value: r.medianMs,
-          unit: "ms",
-          baseline: null,
+          value: Math.round(r.medianMs),
+          unit: `ms (p90 ${Math.round(r.p90Ms)})`,
           goal: jobs >= 5000 ? "≤ 500 ms" : null,
           pass: jobs >= 5000 ? r.medianMs <= 500 : null,
         },
         {
           group: "ledger",
           metric: `agent data folder after ${commits} commits, ${jobs} jobs (growth over the last ${commits - 20})`,
-          value: r.dataBytes / 1e6,
-          unit: `MB (+${(r.dataGrowthBytes / 1e6).toFixed(1)})`,
-          baseline: null,
+          value: Number((r.dataBytes / 1e6).toFixed(1)),
+          unit: `MB (${r.dataGrowthBytes >= 0 ? "+" : ""}${(r.dataGrowthBytes / 1e6).toFixed(1)})`,
           goal: "< 100 MB, not growing",
           pass: r.dataBytes < 100e6 && r.dataGrowthBytes < 5e6,
         },
         {
           group: "ledger",
           metric: `remote bytes per run after git gc, ${jobs} jobs`,
-          value: r.remotePerRun,
+          value: Math.round(r.remotePerRun),
           unit: "B",
-          baseline: r.gzipPerRun,
+          baseline: Math.round(r.gzipPerRun),
+          baselineLabel: "gzip of the records",
+          ratio: Number((r.remotePerRun / r.gzipPerRun).toFixed(1)),
           goal: "≤ 1.5 × gzip of the records",
           pass: r.remotePerRun <= 1.5 * r.gzipPerRun,
         },

@@ -107,12 +107,12 @@ function renderTable(all) {
     r.group ?? r.bench,
     r.metric,
     formatValue(r.value, r.unit),
-    r.baseline === undefined
+    r.baseline == null
       ? ""
       : `${formatValue(r.baseline, r.unit)}${r.baselineLabel ? ` (${r.baselineLabel})` : ""}`,
     r.ratio === undefined ? "" : String(r.ratio),
     r.goal ?? "",
-    r.pass === undefined ? "" : r.pass ? "PASS" : "FAIL",
+    r.pass == null ? "" : r.pass ? "PASS" : "FAIL",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;

@@ -7,76 +7,21 @@
 // same repository, the floor of any agent's start.
 // Goals at 5,000: ready ≤ 10 s, RSS < 300 MiB, applied ≤ 3 s.
 
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { pathToFileURL } from "node:url";
+import { git, IMAGE, makeJobsRepo, ready, startAgent, until } from "./agent-process.mjs";
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? "5000,20000").split(",").map(Number);
 const QUICK_SIZES = [500, 2000];
-const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
 /** Every limit is generous: a stuck agent must end the benchmark, not hang it. */
 const READY_TIMEOUT_MS = 180_000;
 const APPLY_TIMEOUT_MS = 60_000;
 const MiB = 1024 * 1024;
 
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "bench",
-  GIT_AUTHOR_EMAIL: "bench@example.invalid",
-  GIT_COMMITTER_NAME: "bench",
-  GIT_COMMITTER_EMAIL: "bench@example.invalid",
-};
-const git = (cwd, ...args) =>
-  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8", maxBuffer: 1 << 28 }).trim();
-
 /** A valid job that never fires during the benchmark (midnight on January 1st). */
 const jobText = (i, month = 1) =>
   `schedule: "0 0 1 ${month} *"\nimage: ${IMAGE}\ncommand: ["echo", "job ${i}"]\nlabels: { shard: "${i % 50}" }\n`;
 const jobFile = (i) => `jobs/job-${String(i).padStart(5, "0")}.yaml`;
-
-async function makeRepo(dir, count) {
-  const work = path.join(dir, "work");
-  const bare = path.join(dir, "remote.git");
-  await mkdir(path.join(work, "jobs"), { recursive: true });
-  git(dir, "init", "-q", "--bare", "-b", "main", bare);
-  git(work, "init", "-q", "-b", "main");
-  for (let i = 0; i < count; i += 1000) {
-    await Promise.all(
-      Array.from({ length: Math.min(1000, count - i) }, (_, j) =>
-        writeFile(path.join(work, jobFile(i + j)), jobText(i + j)),
-      ),
-    );
-  }
-  git(work, "add", "jobs");
-  git(work, "commit", "-q", "-m", `${count} jobs`);
-  git(work, "push", "-q", pathToFileURL(bare).href, "main");
-  return { work, bare, url: pathToFileURL(bare).href };
-}
-
-async function freePort() {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  return port;
-}
-
-/** Polls `probe` every `everyMs` until it returns a value; throws `what` after `timeoutMs`. */
-async function until(probe, { timeoutMs, everyMs = 50, what }) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 const peakRssBytes = async (pid) => {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
@@ -87,60 +32,26 @@ const peakRssBytes = async (pid) => {
 async function measure(ctx, count) {
   const dir = path.join(ctx.tmp, `scale-${count}`);
   await mkdir(dir, { recursive: true });
-  const repo = await makeRepo(dir, count);
+  const repo = await makeJobsRepo(dir, count, (i) => [jobFile(i), jobText(i)]);
 
   const cloneStarted = performance.now();
   git(dir, "clone", "-q", repo.url, path.join(dir, "clone-baseline"));
   const cloneS = (performance.now() - cloneStarted) / 1000;
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const agent = spawn(
-    process.execPath,
-    [
-      path.join(ctx.root, "dist/bin/gitcron.mjs"),
-      "agent",
-      "--repo",
-      repo.url,
-      "--interval",
-      "1s",
-      "--data-dir",
-      path.join(dir, "data"),
-      "--listen",
-      `127.0.0.1:${port}`,
-      "--log-format",
-      "json",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...gitEnv, GITCRON_STATUS_FLUSH: "10s" } },
-  );
-  const exited = once(agent, "exit");
-  let stderr = "";
-  agent.stderr.on("data", (d) => {
-    stderr = (stderr + d).slice(-2000);
-  });
-  // "sync applied" lines by revision; read both streams, wherever the logger writes.
+  // "sync applied" lines by revision.
   const applied = new Map();
-  for (const stream of [agent.stdout, agent.stderr]) {
-    createInterface({ input: stream }).on("line", (line) => {
-      if (!line.includes('"sync applied"')) return;
-      const entry = JSON.parse(line);
-      applied.set(entry.revision, performance.now());
-    });
-  }
-  const alive = () => {
-    if (agent.exitCode !== null) throw new Error(`agent exited ${agent.exitCode}: ${stderr}`);
-  };
+  const running = await startAgent(ctx, {
+    args: ["--repo", repo.url, "--interval", "1s", "--data-dir", path.join(dir, "data")],
+    env: { GITCRON_STATUS_FLUSH: "10s" },
+    onLog(entry) {
+      if (entry.msg === "sync applied") applied.set(entry.revision, performance.now());
+    },
+  });
+  const { agent, base, alive } = running;
 
   try {
-    await until(
-      async () => {
-        alive();
-        const res = await fetch(`${base}/readyz`).catch(() => undefined);
-        return res?.status === 200 ? true : undefined;
-      },
-      { timeoutMs: READY_TIMEOUT_MS, what: `agent ready with ${count} jobs` },
-    );
+    await ready(running, READY_TIMEOUT_MS, `agent ready with ${count} jobs`);
     const readyS = (performance.now() - started) / 1000;
 
     // One changed file: its schedule moves from January to February.
@@ -170,10 +81,7 @@ async function measure(ctx, count) {
     );
     return { count, readyS, cloneS, rssMiB: rss / MiB, appliedS };
   } finally {
-    agent.kill("SIGTERM");
-    const timer = setTimeout(() => agent.kill("SIGKILL"), 20_000);
-    await exited;
-    clearTimeout(timer);
+    await running.stop();
   }
 }
 

@@ -14,6 +14,8 @@ export interface AgentSettings {
   branch: string | undefined;
   path: string;
   statusBranch: string;
+  /** Where the status branch is pushed, when not to --repo (SPEC §10). */
+  statusRepo: string | undefined;
   intervalMs: number;
   dataDir: string;
   listen: { host: string; port: number };
@@ -65,6 +67,11 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     env: "GITCRON_STATUS_BRANCH",
     default: "gitcron-status",
     help: "branch that receives run summaries",
+  },
+  {
+    flag: "status-repo",
+    env: "GITCRON_STATUS_REPO",
+    help: "Git URL or local repository for the status branch (default: --repo)",
   },
   { flag: "interval", env: "GITCRON_INTERVAL", default: "30s", help: "how often to fetch" },
   {
@@ -225,12 +232,14 @@ export function resolveSettings(
     throw new UsageError(
       `--timezone must be an IANA zone such as Europe/Amsterdam, not "${timezone}"`,
     );
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo);
+  const isUrl = (v: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^[^/]+@[^:]+:/.test(v);
+  const statusRepo = get("status-repo");
   return Object.freeze({
-    repo: isUrl ? repo : resolve(cwd, repo),
+    repo: isUrl(repo) ? repo : resolve(cwd, repo),
     branch: get("branch"),
     path: must("path"),
     statusBranch: must("status-branch"),
+    statusRepo: statusRepo && !isUrl(statusRepo) ? resolve(cwd, statusRepo) : statusRepo,
     intervalMs: duration("interval", must("interval")),
     dataDir: resolve(cwd, must("data-dir")),
     listen: parseListen(must("listen")),

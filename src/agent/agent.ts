@@ -86,8 +86,10 @@ const settingsKeyOf = (s: AgentSettings) =>
     .digest("hex")
     .slice(0, 16);
 
-/** A watched folder has no remote: its status branch lives in a bare repository in --data-dir. */
+/** --status-repo if given; else --repo, unless that is a watched folder, which has no remote:
+ * then the status branch lives in a bare repository in --data-dir. */
 async function statusRepoFor(settings: AgentSettings): Promise<string> {
+  if (settings.statusRepo) return settings.statusRepo;
   if (classifyRepo(settings.repo).type !== "folder") return settings.repo;
   const bare = join(settings.dataDir, "status.git");
   if (!existsSync(join(bare, "HEAD"))) await simpleGit().init(["--bare", "--quiet", bare]);
@@ -154,7 +156,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     redactor,
     logger: logger.child({ stage: "notify" }),
     clock,
-    statusUrl: statusUrlOf(settings.repo, settings.statusBranch),
+    statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
     specs: () => scheduler.view().map((v) => v.spec),
     seed: (jobs) => seedFromBranch(statusRepo, settings, jobs),
   });

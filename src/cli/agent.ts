@@ -41,8 +41,13 @@ a --repo folder that does not exist, Docker unreachable), before anything is sch
 ${INTERNAL_ERROR_EXIT} an internal error, after the same orderly stop as SIGTERM.
 `;
 
-/** A local --repo (and its --path) must exist: a typo would otherwise retry forever. */
+/** A local --repo (and its --path) and --status-repo must exist: a typo would otherwise retry
+ * forever. */
 function checkLocalRepo(settings: AgentSettings): void {
+  if (settings.statusRepo && classifyRepo(settings.statusRepo).type === "folder")
+    throw new EnvironmentError(
+      `--status-repo ${settings.statusRepo} is not a Git repository: give a Git URL or a local repository (git init --bare)`,
+    );
   const kind = classifyRepo(settings.repo);
   if (kind.type !== "folder") return;
   if (!existsSync(kind.folder))

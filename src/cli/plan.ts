@@ -17,6 +17,7 @@ import { DEFAULT_GIT_TIMEOUT_MS, type GitAccess, gitErrorText, gitIn } from "../
 import { readStatusState } from "../status/state.js";
 import { type Command, parseFlags } from "./command.js";
 import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
+import { givenStatusRepo } from "./status-branch.js";
 
 const help = `Usage: gitcron plan --repo R [--ref REF] [flags]
 
@@ -31,6 +32,8 @@ Flags:
   --path P                    folder of job files in the repository (default .; env
                               GITCRON_PATH)
   --status-branch B           (default gitcron-status; env GITCRON_STATUS_BRANCH)
+  --status-repo R             where the agent pushes its status branch, if not --repo
+                              (env GITCRON_STATUS_REPO)
 ${POLICY_HELP}
 
 Exit codes: 0 the plan was printed, 1 some job files are invalid (they would be rejected
@@ -49,6 +52,7 @@ export const command: Command = {
         ref: { type: "string" },
         path: { type: "string" },
         "status-branch": { type: "string" },
+        "status-repo": { type: "string" },
         ...POLICY_FLAGS,
       },
       false,
@@ -89,7 +93,11 @@ export const command: Command = {
       if (revision.files.length === 0 && jobsPath !== "." && !(await hasFolder(git, sha, jobsPath)))
         throw new UsageError(`--path ${jobsPath} is not a folder in ${ref} of ${sanitize(url)}`);
       await revision.prefetch(revision.files);
-      const state = await readStatusState(url, statusBranch, access);
+      const statusRepo = givenStatusRepo(values, io);
+      const statusKind = statusRepo ? classifyRepo(statusRepo) : kind;
+      if (statusKind.type === "folder")
+        throw new UsageError(`--status-repo ${statusRepo} is not a Git repository`);
+      const state = await readStatusState(statusKind.url, statusBranch, access);
       const planned = await planRevision({
         files: revision.files,
         read: revision.read,

@@ -14,18 +14,32 @@ const run = promisify(execFile);
 export const READ_FLAGS = {
   repo: { type: "string" },
   "status-branch": { type: "string" },
+  "status-repo": { type: "string" },
 } as const;
 
 export const READ_HELP = `  --repo R                    the jobs repository (env GITCRON_REPO; default: the origin of
                               the Git checkout you are in; https credentials from
                               GITCRON_GIT_TOKEN)
-  --status-branch B           (default gitcron-status; env GITCRON_STATUS_BRANCH)`;
+  --status-branch B           (default gitcron-status; env GITCRON_STATUS_BRANCH)
+  --status-repo R             the repository the agent pushes its status branch to, if not
+                              the jobs repository (env GITCRON_STATUS_REPO)`;
 
-type Values = { repo?: string | boolean; "status-branch"?: string | boolean };
+type Values = {
+  repo?: string | boolean;
+  "status-branch"?: string | boolean;
+  "status-repo"?: string | boolean;
+};
 
-/** The repository to read: the flag, GITCRON_REPO, else this checkout's origin. */
+const flag = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+
+/** --status-repo or GITCRON_STATUS_REPO: where the agent pushes its status branch, if given. */
+export const givenStatusRepo = (values: Values, io: Pick<CliIO, "env">): string | undefined =>
+  flag(values["status-repo"]) ?? (io.env.GITCRON_STATUS_REPO || undefined);
+
+/** The repository to read: the status repository if given, else --repo, GITCRON_REPO, else
+ * this checkout's origin. */
 async function repoOf(values: Values, io: CliIO): Promise<string> {
-  const given = typeof values.repo === "string" ? values.repo : io.env.GITCRON_REPO;
+  const given = givenStatusRepo(values, io) ?? flag(values.repo) ?? io.env.GITCRON_REPO;
   if (given) return given;
   try {
     const { stdout } = await run("git", ["remote", "get-url", "origin"], { cwd: io.cwd });
@@ -47,7 +61,7 @@ export async function withStatusTip<T>(
   const kind = classifyRepo(repo);
   if (kind.type === "folder")
     throw new UsageError(
-      `--repo ${repo} is not a Git repository: an agent on a watched folder keeps its status branch in <data-dir>/status.git`,
+      `${repo} is not a Git repository: an agent on a watched folder keeps its status branch in <data-dir>/status.git`,
     );
   const branch =
     (typeof values["status-branch"] === "string" ? values["status-branch"] : undefined) ??

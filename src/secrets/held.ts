@@ -20,7 +20,14 @@ function urlCredentials(url: string | undefined): string[] {
 export function heldSecrets(
   settings: Pick<
     AgentSettings,
-    "repo" | "policy" | "gitToken" | "webhookSecret" | "apiToken" | "notify" | "notifySecret"
+    | "repo"
+    | "statusRepo"
+    | "policy"
+    | "gitToken"
+    | "webhookSecret"
+    | "apiToken"
+    | "notify"
+    | "notifySecret"
   >,
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
@@ -30,6 +37,7 @@ export function heldSecrets(
       (v): v is string => !!v,
     ),
     ...urlCredentials(settings.repo),
+    ...urlCredentials(settings.statusRepo),
     // A webhook URL is its own credential (Slack's, for one): whole, and its credentials.
     ...settings.notify.flatMap((url) => [url, ...urlCredentials(url)]),
   ];

@@ -6,12 +6,12 @@
 // the batch touches are read from Git's objects in one `cat-file --batch`; the new commit is made
 // by one `git fast-import` with just those files, the README and — when it changed — state.json.
 // No working tree, no index: nothing scans the branch's thousands of files. Each job's last run
-// is kept in memory for the README, read once from the tip. Old commits fall out of reach at
-// every shallow fetch, and a periodic `git gc --prune=now` removes them: the folder stays bounded.
+// is kept in memory for the README, read once from the tip. Now and then the tip is made shallow
+// and `git gc --prune=now` removes every older commit: the folder stays bounded.
 
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
@@ -223,7 +223,7 @@ export class StatusBranchWriter {
     for (const [path, text] of files)
       if (path.endsWith("/runs.jsonl")) known.oids.set(path, blobId(text));
     this.known = { ...known, commit };
-    await this.maintain();
+    await this.maintain(commit);
     this.options.logger.debug(
       { runs: freshAsked.length, files: files.size, ms: phases.done() },
       "status branch published",
@@ -357,12 +357,16 @@ export class StatusBranchWriter {
     return (await this.git.raw(["rev-parse", `${commit}^{tree}`])).trim();
   }
 
-  /** Removes what no ref reaches any more (older commits, behind the shallow tip) now and then. */
-  private async maintain(): Promise<void> {
+  /** Now and then, forgets every commit behind the tip and removes what that leaves unreached:
+   * commits we build on our own tip (no fetch) would otherwise pile up without end. */
+  private async maintain(tip: string): Promise<void> {
     this.pushesSinceGc++;
     if (this.pushesSinceGc < (this.options.gcEvery ?? 50)) return;
     this.pushesSinceGc = 0;
     const started = performance.now();
+    // What `fetch --depth=1` does to a repository: the tip is recorded as having no parents
+    // here (the remote has them all).
+    await writeFile(join(this.options.dir, "shallow"), `${tip}\n`);
     await this.git.raw(["gc", "--quiet", "--prune=now"]).catch((err: unknown) => {
       this.options.logger.warn(
         { err: gitErrorText(err, this.options) },

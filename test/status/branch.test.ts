@@ -22,7 +22,7 @@ const BRANCH = "gitcron-status";
 const temp = tempDirs("gitcron-branch-");
 afterEach(() => temp.cleanup());
 
-async function setup(options: { history?: number } = {}) {
+async function setup(options: { history?: number; gcEvery?: number } = {}) {
   const root = await temp.make();
   const remote = await createBareRepo(root, { files: { "nightly.yaml": "schedule: '@daily'\n" } });
   const writer = (name = "agent") =>
@@ -33,6 +33,7 @@ async function setup(options: { history?: number } = {}) {
       history: options.history ?? 100,
       logger: silentLogger(),
       timeoutMs: 10_000,
+      ...(options.gcEvery && { gcEvery: options.gcEvery }),
     });
   const runsOf = async (job: string) =>
     parseRuns(await readFileAt(remote.dir, BRANCH, `jobs/${job}/runs.jsonl`));
@@ -143,6 +144,31 @@ describe("the status branch", () => {
     const expected = both.flat().map((s) => s.run);
     expect(runs.sort()).toEqual(expected.sort());
     expect(new Set(runs).size).toBe(24);
+  });
+
+  it("keeps only the tip in the agent's own repository, however many commits it pushes", async () => {
+    const gcEvery = 5;
+    const { root, remote, writer, runsOf } = await setup({ gcEvery });
+    const w = writer();
+    const local = join(root, "agent", "status");
+    const depths: number[] = [];
+    for (let i = 0; i < 4 * gcEvery; i++) {
+      await w.publish({ summaries: [summary("a", i)], state: null });
+      depths.push(Number(await git(local, "rev-list", "--count", `refs/heads/${BRANCH}`)));
+    }
+    // The remote keeps every commit; the agent's repository forgets them at each tidy-up.
+    expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe(`${4 * gcEvery}\n`);
+    expect(Math.max(...depths)).toBeLessThanOrEqual(gcEvery + 1);
+    expect(depths.at(-1)).toBe(1);
+    const objects = await git(local, "count-objects", "-v");
+    expect(Number(/^count: (\d+)/m.exec(objects)?.[1])).toBe(0);
+    // Only what the tip reaches is left: its commit, trees and blobs.
+    const reachable = (await git(local, "rev-list", "--objects", "--all")).trim().split("\n");
+    expect(Number(/^in-pack: (\d+)/m.exec(objects)?.[1])).toBe(reachable.length);
+    expect(await runsOf("a")).toHaveLength(4 * gcEvery);
+    // And publishing goes on from the shallow tip.
+    await w.publish({ summaries: [summary("a", 99)], state: null });
+    expect(await runsOf("a")).toHaveLength(4 * gcEvery + 1);
   });
 
   it("rebuilds a branch that someone deleted on the remote", async () => {
