@@ -74,8 +74,21 @@ export async function inspectImage(
   }
 }
 
-export const inspectImageInfo = (engine: EngineClient, image: string) =>
-  engine.call<ImageInspectInfo>("GET", `/images/${encodeURIComponent(image)}/json`);
+/** Inspections in flight, by engine and image: a hundred jobs of one image due at the same
+ * second ask the engine once, when it is busiest. */
+const inspecting = new WeakMap<EngineClient, Map<string, Promise<ImageInspectInfo>>>();
+
+export function inspectImageInfo(engine: EngineClient, image: string): Promise<ImageInspectInfo> {
+  let pending = inspecting.get(engine);
+  if (!pending) inspecting.set(engine, (pending = new Map()));
+  const asked = pending.get(image);
+  if (asked) return asked;
+  const answer = engine
+    .call<ImageInspectInfo>("GET", `/images/${encodeURIComponent(image)}/json`)
+    .finally(() => pending.delete(image));
+  pending.set(image, answer);
+  return answer;
+}
 
 /** Images pulled from a registry have RepoDigests; the one of our repository wins. */
 export function digestOf(info: ImageInspectInfo, image: string): string | null {
