@@ -40,7 +40,10 @@ describe("a squashed status branch", () => {
       flags: { interval: "1s", "status-flush": "500ms" },
     });
     try {
-      await eventually(async () => ((await commits()) >= 4 ? true : undefined), 30_000);
+      await eventually(
+        async () => ((await commits()) >= 3 && (await runIds()).length >= 3) || undefined,
+        30_000,
+      );
       // As docs/status-branch.md does it, while the agent pushes every half second: a push that
       // raced the agent is refused by the lease and tried again.
       const clone = await cloneRepo(remote.url, `${parent}/squash`);
