@@ -210,7 +210,15 @@ export class StatusBranchWriter {
     const commit = await this.commit(tip ? { parent: tip } : { tree: base }, files, message);
     phases.mark("commit");
     try {
-      await this.git.raw(["push", "--porcelain", "origin", `${commit}:${this.local}`]);
+      const pushed = await this.git.raw([
+        "push",
+        "--porcelain",
+        "origin",
+        `${commit}:${this.local}`,
+      ]);
+      // "*" marks a ref the push created: the branch we built on was deleted meanwhile, and
+      // our commit (which holds every record) has just rebuilt it.
+      if (at.optimistic && /^\*\t/m.test(pushed)) this.rebuilding();
     } catch (err) {
       // Refused because the branch moved: the caller starts again from what the remote holds.
       if (at.optimistic || REJECTED.test(String((err as Error).message))) return "rejected";
@@ -420,10 +428,7 @@ export class StatusBranchWriter {
     } catch (err) {
       if (NO_REMOTE_BRANCH.test(String((err as Error).message))) {
         if (knewIt) {
-          this.options.logger.warn(
-            { branch },
-            "status branch deleted on the remote; rebuilding it",
-          );
+          this.rebuilding();
           await this.git.raw(["update-ref", "-d", this.trackingRef]);
           this.known = null;
         }
@@ -433,6 +438,13 @@ export class StatusBranchWriter {
         `cannot fetch the status branch: ${gitErrorText(err, this.options)}`,
       );
     }
+  }
+
+  private rebuilding(): void {
+    this.options.logger.warn(
+      { branch: this.options.branch },
+      "status branch deleted on the remote; rebuilding it",
+    );
   }
 
   private async revParse(ref: string): Promise<string | null> {

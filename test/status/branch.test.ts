@@ -1,7 +1,7 @@
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/log.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 import { StatusBranchWriter, StatusPushError } from "../../src/status/branch.js";
 import {
   branchTip,
@@ -16,13 +16,14 @@ import {
   takeOffline,
   tempDirs,
 } from "../helpers/git.js";
+import { captureLogger } from "../runtime/capture-log.js";
 import { parseRuns, state, summary } from "./fixtures.js";
 
 const BRANCH = "gitcron-status";
 const temp = tempDirs("gitcron-branch-");
 afterEach(() => temp.cleanup());
 
-async function setup(options: { history?: number; gcEvery?: number } = {}) {
+async function setup(options: { history?: number; gcEvery?: number; logger?: Logger } = {}) {
   const root = await temp.make();
   const remote = await createBareRepo(root, { files: { "nightly.yaml": "schedule: '@daily'\n" } });
   const writer = (name = "agent") =>
@@ -31,7 +32,7 @@ async function setup(options: { history?: number; gcEvery?: number } = {}) {
       repoUrl: remote.url,
       branch: BRANCH,
       history: options.history ?? 100,
-      logger: silentLogger(),
+      logger: options.logger ?? silentLogger(),
       timeoutMs: 10_000,
       ...(options.gcEvery && { gcEvery: options.gcEvery }),
     });
@@ -171,13 +172,20 @@ describe("the status branch", () => {
     expect(await runsOf("a")).toHaveLength(4 * gcEvery + 1);
   });
 
-  it("rebuilds a branch that someone deleted on the remote", async () => {
-    const { remote, writer, runsOf } = await setup();
+  it("rebuilds a branch that someone deleted on the remote, and says so", async () => {
+    const log = captureLogger();
+    const { remote, writer, runsOf } = await setup({ logger: log.logger });
     const w = writer();
     await w.publish({ summaries: [summary("a", 0)], state: state(["a"]) });
     await deleteBranch(remote.dir, BRANCH);
     const result = await w.publish({ summaries: [summary("a", 1)], state: null });
     expect(result.pushed).toBe(true);
+    expect(
+      log
+        .records()
+        .filter((r) => r.level === 40)
+        .map((r) => r.msg),
+    ).toEqual(["status branch deleted on the remote; rebuilding it"]);
     expect(await runsOf("a")).toEqual([summary("a", 0), summary("a", 1)]);
     expect(JSON.parse((await readFileAt(remote.dir, BRANCH, "state.json")) ?? "")).toEqual(
       state(["a"]),
