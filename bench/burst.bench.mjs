@@ -70,7 +70,8 @@ async function burstOfAgent(ctx, docker, count) {
     const stamp = new Date(instant).toISOString().replace(/[-:]|\.\d{3}/g, "");
     const ofInstant = () =>
       events.starts.filter(
-        (s) => s.labels["gitcron.job"]?.startsWith(prefix) && s.labels["gitcron.run"]?.includes(stamp),
+        (s) =>
+          s.labels["gitcron.job"]?.startsWith(prefix) && s.labels["gitcron.run"]?.includes(stamp),
       );
     await until(() => (ofInstant().length >= count ? true : undefined), {
       timeoutMs: instant - Date.now() + 60_000,
@@ -107,7 +108,8 @@ async function burstOfDockerRun(docker, count) {
         if (code !== 0) throw new Error(`docker run -d exited ${code}`);
       }),
     );
-    const mine = () => events.starts.filter((s) => s.labels["gitcron-bench-burst"] === String(process.pid));
+    const mine = () =>
+      events.starts.filter((s) => s.labels["gitcron-bench-burst"] === String(process.pid));
     await until(() => (mine().length >= count ? true : undefined), {
       timeoutMs: 60_000,
       what: `${count} docker run -d started`,

@@ -24,7 +24,7 @@ import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
 import { createSource, type Source } from "../source/source.js";
-import { parseRuns } from "../status/last-runs.js";
+import { parseRuns, readLastRuns } from "../status/last-runs.js";
 import { withBranchTip } from "../status/read-branch.js";
 import { parseStatusState, type StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
@@ -184,9 +184,25 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     logger[level](fields, `${summary.job}: ${summary.outcome}`);
   });
 
+  // A job the agent (re)starts knowing has had runs: its last one is read from the branch, so
+  // /jobs shows it before the job runs again.
+  let seeding: Promise<void> = Promise.resolve();
+  const seedLastRuns = (jobs: string[]) => {
+    if (jobs.length === 0) return;
+    seeding = seeding
+      .then(() => lastRunsFromBranch(statusRepo, settings, jobs))
+      .then((runs) => {
+        for (const summary of Object.values(runs)) scheduler.setLast(summary);
+      })
+      .catch((err: unknown) =>
+        logger.debug({ err: oneLine(err) }, "could not read last runs from the status branch"),
+      );
+  };
+
   const applied = new Map<string, ReturnType<typeof activeJobOf>>();
   const applyPlan = (entries: PlanEntry[]) => {
     const good = desired.byName();
+    const added: string[] = [];
     // Thousands of jobs at start-up: one line each would drown the log; the sync line counts them.
     const level = entries.length > 100 ? "debug" : "info";
     for (const e of entries) {
@@ -207,11 +223,13 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         continue;
       }
       applied.set(e.job, activeJobOf(g.spec));
+      if (e.action === "add") added.push(e.job);
       logger[level](
         { job: e.job, file: e.file, fields: e.fields },
         e.action === "add" ? "job added" : "job changed",
       );
     }
+    seedLastRuns(added);
   };
 
   // The last good specs start at once: a remote that is down at start-up changes nothing.
@@ -341,6 +359,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         await Promise.all([cursorFile.flush(), appliedFile.flush()]);
         publishState();
         await notifier.stop();
+        await seeding;
         await status.stop();
         await source.close();
       })();
@@ -349,6 +368,24 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   };
 }
 
+/** Each job's last run, from the tip of the status branch. */
+async function lastRunsFromBranch(
+  repoUrl: string,
+  settings: AgentSettings,
+  jobs: readonly string[],
+): Promise<Record<string, RunSummary>> {
+  return withBranchTip(repoUrl, settings.statusBranch, accessOf(settings), async (tip) => {
+    if (!tip) return {};
+    const folders = jobs.map((job) => jobFolder(job).slice("jobs/".length));
+    return (await readLastRuns(folders, tip.read)).last;
+  });
+}
+
+const accessOf = (settings: AgentSettings) => ({
+  ...(settings.gitToken && { gitToken: settings.gitToken }),
+  timeoutMs: settings.gitTimeoutMs,
+});
+
 /** Each job's runs and first-applied instant, from the tip of the status branch: how the
  * notifier picks up health when the data folder has none of its own. */
 async function seedFromBranch(
@@ -356,11 +393,7 @@ async function seedFromBranch(
   settings: AgentSettings,
   jobs: readonly string[],
 ): Promise<Record<string, { runs: RunSummary[]; since?: number }>> {
-  const access = {
-    ...(settings.gitToken && { gitToken: settings.gitToken }),
-    timeoutMs: settings.gitTimeoutMs,
-  };
-  return withBranchTip(repoUrl, settings.statusBranch, access, async (tip) => {
+  return withBranchTip(repoUrl, settings.statusBranch, accessOf(settings), async (tip) => {
     if (!tip) return {};
     const paths = jobs.map((job) => `${jobFolder(job)}/runs.jsonl`);
     const files = await tip.read(["state.json", ...paths]);

@@ -79,8 +79,8 @@ export async function inspectImage(
 const inspecting = new WeakMap<EngineClient, Map<string, Promise<ImageInspectInfo>>>();
 
 export function inspectImageInfo(engine: EngineClient, image: string): Promise<ImageInspectInfo> {
-  let pending = inspecting.get(engine);
-  if (!pending) inspecting.set(engine, (pending = new Map()));
+  const pending = inspecting.get(engine) ?? new Map<string, Promise<ImageInspectInfo>>();
+  inspecting.set(engine, pending);
   const asked = pending.get(image);
   if (asked) return asked;
   const answer = engine

@@ -173,10 +173,11 @@ export class Scheduler {
     return [...this.jobs.values()].filter((j) => !j.removed).map(viewOf);
   }
 
-  /** Seed the last summary of each job, e.g. from the status branch at start-up. */
+  /** Seeds a job's last summary (from the status branch at start-up); a run that ended since
+   * is newer and stays. */
   setLast(summary: RunSummary): void {
     const job = this.jobs.get(summary.job);
-    if (job) job.last = summary;
+    if (job && !job.last) job.last = summary;
   }
 
   get running(): number {

@@ -266,4 +266,26 @@ describe("the status README after a restart", () => {
       Date.parse(ran?.startedAt as string),
     );
   });
+  it("after a restart, and on a fresh data folder, a job's last run is read back from the status branch before it runs again", async () => {
+    const w = await startWorld((p) => ({ [`${p}-rare.yaml`]: job("0 0 1 1 *", "echo once") }));
+    const name = `${w.prefix}-rare`;
+    expect(w.agent.scheduler.trigger(name).status).toBe("accepted");
+    const [ran] = await eventually(async () => {
+      const runs = await w.runs(name);
+      return runs.length > 0 ? runs : undefined;
+    }, 20_000);
+    await w.agent.stop();
+    const lastOf = (agent: Agent) => agent.scheduler.view().find((v) => v.spec.name === name)?.last;
+    for (const dir of [`${w.work}/..`, await dirs.make()]) {
+      const { agent } = await startTestAgent({
+        repo: w.remote.url,
+        dir,
+        flags: { interval: "1s", "status-flush": "1s" },
+      });
+      w.agent = agent;
+      const last = await eventually(async () => lastOf(agent) ?? undefined, 20_000);
+      expect(last).toMatchObject({ run: ran?.run, outcome: "succeeded", logTail: "once" });
+      await agent.stop();
+    }
+  });
 });
