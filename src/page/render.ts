@@ -152,7 +152,7 @@ export function jobPage(model: JobPageModel): Html {
 <td>${s.logTail ? html`<details><summary>${lastLine(s.logTail)}</summary><pre class="log">${s.logTail}</pre></details>` : html`<span class="none">no output</span>`}</td>
 </tr>`,
   );
-  const body = html`<header><p><a href="/">← All jobs</a></p><h1>${row.name}</h1></header>
+  const body = html`<header class="job"><p><a href="/">← All jobs</a></p><h1>${row.name}</h1></header>
 <main data-job="${row.name}">
 <section aria-labelledby="now-h">
 <h2 id="now-h">Now</h2>
