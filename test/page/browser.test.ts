@@ -8,7 +8,6 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Agent } from "../../src/agent/agent.js";
 import { agentRoutes } from "../../src/agent/routes.js";
 import { silentLogger } from "../../src/log.js";
 import { startTestAgent } from "../helpers/agent.js";
