@@ -21,7 +21,7 @@ export function relativeTime(iso: string, now: Date): string {
   const ms = Date.parse(iso) - now.getTime();
   if (Number.isNaN(ms)) return iso;
   const abs = Math.abs(ms);
-  if (abs < 10_000) return "just now";
+  if (abs < 10_000) return ms > 0 ? "in a moment" : "just now";
   const [n, unit] =
     abs < 60_000
       ? [Math.round(abs / 1000), "s"]

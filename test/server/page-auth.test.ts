@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
+import { createRedactor } from "../../src/secrets/redactor.js";
 import { accessFor } from "../../src/server/auth.js";
 import { eventRoutes } from "../../src/server/events.js";
 import { jobsRoutes } from "../../src/server/jobs.js";
@@ -278,6 +279,25 @@ describe("the status page without --api-token", () => {
     expect(showsJobs(page.text)).toBe(false);
     expect((await request(`${a.url}/jobs/alpha-job`, { headers: a.browser() })).status).toBe(403);
     expect((await fetch(`${a.url}/events`)).status).toBe(403);
+  });
+});
+
+describe("what the page serves", () => {
+  it("masks a secret in any value before it is escaped, and leaves the markup whole", async () => {
+    const secret = "s3cr&t<table>";
+    const access = accessFor({ token: undefined, listenHost: "127.0.0.1", logger: silentLogger() });
+    const { source } = fakeSource([
+      row("plain", { file: `leak-${secret}.yaml`, scheduleWords: "table" }),
+    ]);
+    const url = await serve(pageRoutes({ source, access }), silentLogger(), {
+      redactor: createRedactor([secret, "table"]),
+    });
+    const page = await request(`${url}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(page.text).toContain('<span class="file">leak-***.yaml</span>');
+    expect(page.text).not.toContain("s3cr&amp;t");
+    // "table" is a secret here, and the page's own table is still one.
+    expect(page.text).toContain('<table id="jobs">');
+    expect(page.text).toContain("<td>***<br>");
   });
 });
 

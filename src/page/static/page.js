@@ -10,7 +10,7 @@
     const ms = Date.parse(iso) - Date.now();
     if (Number.isNaN(ms)) return iso;
     const abs = Math.abs(ms);
-    if (abs < 10_000) return "just now";
+    if (abs < 10_000) return ms > 0 ? "in a moment" : "just now";
     const [n, unit] =
       abs < 60_000
         ? [Math.round(abs / 1000), "s"]
