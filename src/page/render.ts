@@ -71,7 +71,7 @@ export function jobRowHtml(row: JobRow, now: Date): Html {
     row.failing ? html` <span class="flag bad">failing</span>` : null,
     row.rejected ? html` <span class="flag bad">file rejected</span>` : null,
   ];
-  return html`<tr data-job="${row.name}" class="${row.failing ? "failing" : row.state}">
+  return html`<tr data-job="${row.name}" data-last="${row.last?.at ?? ""}" class="${row.failing ? "failing" : row.state}">
 <th scope="row"><a href="${jobHref(row.name)}">${row.name}</a><br><span class="file">${row.file}</span></th>
 <td>${row.scheduleWords}<br><span class="zone">${row.schedule} · ${row.timezone}</span></td>
 <td><span class="state ${row.state}">${row.state}</span>${flags}</td>
@@ -153,7 +153,7 @@ export function jobPage(model: JobPageModel): Html {
 </tr>`,
   );
   const body = html`<header class="job"><p><a href="/">← All jobs</a></p><h1>${row.name}</h1></header>
-<main data-job="${row.name}">
+<main data-job="${row.name}" data-last="${row.last?.at ?? ""}">
 <section aria-labelledby="now-h">
 <h2 id="now-h">Now</h2>
 <dl class="facts">

@@ -62,8 +62,20 @@
   events.addEventListener("rows", (e) => {
     const { rows: changed } = JSON.parse(e.data);
     if (jobPage) {
-      // A job's page changes as a whole (its history, the log tails): read it again.
-      if (changed.some((r) => r.name === jobPage.dataset.job)) location.reload();
+      const mine = changed.find((r) => r.name === jobPage.dataset.job);
+      if (!mine) return;
+      const template = document.createElement("template");
+      template.innerHTML = mine.html;
+      const row = template.content.querySelector("tr");
+      // A run that ended changes the history and its log tails: read the page again. Otherwise
+      // only the state changed (a run started): show it in place.
+      if (row && row.dataset.last !== jobPage.dataset.last) {
+        location.reload();
+        return;
+      }
+      const fresh = row?.querySelector(".state");
+      const state = document.querySelector("dd .state");
+      if (fresh && state) state.replaceWith(fresh);
       return;
     }
     for (const { name, html } of changed) {
