@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { agentRoutes } from "../../src/agent/routes.js";
 import { silentLogger } from "../../src/log.js";
 import { startTestAgent } from "../helpers/agent.js";
@@ -22,13 +22,14 @@ const docker = engine();
 const dirs = tempDirs("gitcron-page-");
 const { serve } = httpServers();
 const stops: (() => Promise<void>)[] = [];
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
+// Launched once; a missing Chromium fails each test (not a skip: scripts/test-env.sh installs it).
+let launched: Promise<Browser> | undefined;
+const chromium = () => {
+  launched ??= launchChromium();
+  return launched;
+};
 afterAll(async () => {
-  await browser?.close();
+  await (await launched?.catch(() => undefined))?.close();
 });
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
@@ -96,6 +97,7 @@ describe("the status page in Chromium", () => {
       },
       { "api-token": TOKEN },
     );
+    const browser = await chromium();
     const dir = await artifactsDir();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     stops.push(() => context.close());
@@ -139,6 +141,17 @@ describe("the status page in Chromium", () => {
     await expect.poll(() => page.locator("#jobs tbody tr:not([hidden])").count()).toBe(1);
     await page.fill("#filter", "");
     await page.screenshot({ path: join(dir, "index.png"), fullPage: true });
+    // A phone's width: the page does not scroll sideways (the table scrolls in its own box).
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } })
+            .document.documentElement.scrollWidth,
+      ),
+    ).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(dir, "index-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Run now: a real container; the job's page shows its log tail once it ends.
     await page.click(`tr[data-job="${hostile}"] th a`);
@@ -169,6 +182,7 @@ describe("the status page in Chromium", () => {
   });
 
   it("beyond loopback without a token shows no job and says to set --api-token", async () => {
+    const browser = await chromium();
     const prefix = uniqueName("page-open");
     const { url } = await startPage(
       { [`${prefix}-job.yaml`]: jobFile("0 0 1 1 *", "true") },
