@@ -123,7 +123,7 @@ ${rejectedSection(model)}
 <caption>Every job: failing, late and rejected first, then by name. Bars above the line are runs that succeeded, below it runs that failed.</caption>
 <thead><tr><th scope="col">Job</th><th scope="col">Schedule</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Recent runs</th><th scope="col">Next run</th></tr></thead>
 <tbody>
-${model.jobs.map((row) => jobRowHtml(row, now))}
+${() => model.jobs.map((row) => jobRowHtml(row, now))}
 </tbody>
 </table>
 </div>

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { EnvironmentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
-import { Html, renderHtml } from "../text/html.js";
+import { Html, renderHtml, streamHtml, writeHtmlPaced } from "../text/html.js";
 
 export interface Request {
   method: string;
@@ -95,6 +95,21 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A page, written as it is serialised with pauses between chunks (see writeHtmlPaced): at
+ * 5,000 jobs the browser has the head, asks for the stylesheet and gets it, and paints the top
+ * of the page while the rows are still being written. */
+async function sendPage(res: ServerResponse, r: Response, redactor: Redactor): Promise<void> {
+  res.writeHead(r.status, {
+    "content-type": "text/html; charset=utf-8",
+    ...PAGE_HEADERS,
+    ...r.headers,
+  });
+  await writeHtmlPaced(r.body as Html, redactor.redact, (chunk) => res.write(chunk), {
+    gone: () => res.destroyed,
+  });
+  res.end();
+}
+
 /** A value for JSON: strings redacted, Html serialised with its data redacted. */
 function redactedValue(v: unknown, redactor: Redactor): unknown {
   if (v instanceof Html) return renderHtml(v, redactor.redact);
@@ -113,23 +128,27 @@ function redactedValue(v: unknown, redactor: Redactor): unknown {
  * escaped, a secret holding `&` or `<` would no longer be recognised, and running the redactor
  * over the page's own markup could break it (a secret that is a plain word). */
 function send(res: ServerResponse, r: Response, redactor: Redactor): void {
+  if (r.body instanceof Html) {
+    res.writeHead(r.status, {
+      "content-type": "text/html; charset=utf-8",
+      ...PAGE_HEADERS,
+      ...r.headers,
+    });
+    // Written as it is serialised: at 5,000 jobs the browser has the head and the first rows
+    // (and asks for the stylesheet) while the rest is still being written.
+    streamHtml(r.body, redactor.redact, (chunk) => res.write(chunk));
+    res.end();
+    return;
+  }
   const isText = typeof r.body === "string";
-  const isPage = r.body instanceof Html;
   const payload =
     r.body === undefined
       ? ""
-      : isPage
-        ? renderHtml(r.body as Html, redactor.redact)
-        : isText
-          ? redactor.redact(r.body as string)
-          : `${JSON.stringify(redactor.value(r.body), null, 2)}\n`;
-  res.writeHead(r.status, {
-    "content-type": isPage
-      ? "text/html; charset=utf-8"
       : isText
-        ? "text/plain; charset=utf-8"
-        : "application/json",
-    ...(isPage && PAGE_HEADERS),
+        ? redactor.redact(r.body as string)
+        : `${JSON.stringify(redactor.value(r.body), null, 2)}\n`;
+  res.writeHead(r.status, {
+    "content-type": isText ? "text/plain; charset=utf-8" : "application/json",
     ...r.headers,
   });
   res.end(payload);
@@ -240,12 +259,15 @@ export async function startHttpServer(options: {
             body,
           });
           if (answer.stream) openStream(req, res, answer, redactor);
+          else if (answer.body instanceof Html) await sendPage(res, answer, redactor);
           else send(res, answer, redactor);
         } catch (err) {
           if (err instanceof BodyTooLarge)
             return send(res, { status: 413, body: { error: "request body too large" } }, redactor);
           logger.error({ err, path: url.pathname }, "HTTP handler failed");
-          send(res, { status: 500, body: { error: "internal error" } }, redactor);
+          // A page that failed half-way has sent its status already: cut it short.
+          if (res.headersSent) res.destroy();
+          else send(res, { status: 500, body: { error: "internal error" } }, redactor);
         }
         return;
       }

@@ -24,7 +24,10 @@ export type Interpolation =
   | boolean
   | null
   | undefined
-  | readonly Interpolation[];
+  | readonly Interpolation[]
+  /** Evaluated when the page is written: a large part (5,000 rows) is built while the head
+   * of the page is already on its way. */
+  | (() => Interpolation);
 
 /** Markup produced by the `html` tag (a branded type: nothing else can make one). */
 export class Html {
@@ -36,14 +39,19 @@ export class Html {
     this.#values = values;
   }
   /** Appends the serialised markup to `out`. */
-  write(out: string[], redact: (text: string) => string): void {
+  write(out: string[], redact: (text: string) => string, spill?: (out: string[]) => void): void {
     const strings = this.#strings;
     const values = this.#values;
     out.push(strings[0] as string);
     for (let i = 0; i < values.length; i++) {
-      writeValue(values[i], out, redact);
+      writeValue(values[i], out, redact, spill);
       out.push(strings[i + 1] as string);
     }
+    spill?.(out);
+  }
+  /** Its literal parts and values, for the writer that can pause (writeHtmlPaced). */
+  static partsOf(h: Html): [readonly string[], readonly Interpolation[]] {
+    return [h.#strings, h.#values];
   }
   /** The markup without redaction (tests, and markup with no data in it). */
   toString(): string {
@@ -51,12 +59,18 @@ export class Html {
   }
 }
 
-function writeValue(v: Interpolation, out: string[], redact: (text: string) => string): void {
+function writeValue(
+  v: Interpolation,
+  out: string[],
+  redact: (text: string) => string,
+  spill?: (out: string[]) => void,
+): void {
   if (v === null || v === undefined || v === false || v === true) return;
-  if (v instanceof Html) v.write(out, redact);
+  if (v instanceof Html) v.write(out, redact, spill);
   else if (typeof v === "number") out.push(String(v));
   else if (typeof v === "string") out.push(escapeHtml(redact(v)));
-  else if (Array.isArray(v)) for (const item of v) writeValue(item, out, redact);
+  else if (Array.isArray(v)) for (const item of v) writeValue(item, out, redact, spill);
+  else if (typeof v === "function") writeValue(v(), out, redact, spill);
   // Anything else (an object from `as` casts) is refused rather than shown as "[object Object]".
   else throw new TypeError(`cannot interpolate a ${typeof v} into HTML`);
 }
@@ -77,6 +91,77 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new Html(KEY, strings, values);
 }
 
+/** Serialises the tree in chunks of about `pieces` strings, handing each to `write` as soon as
+ * it is ready: a large page's head reaches the browser while its rows are still being written. */
+export function streamHtml(
+  tree: Html,
+  redact: (text: string) => string,
+  write: (chunk: string) => void,
+  pieces = 1024,
+): void {
+  const out: string[] = [];
+  tree.write(out, redact, (o) => {
+    if (o.length < pieces) return;
+    write(o.join(""));
+    o.length = 0;
+  });
+  if (out.length > 0) write(out.join(""));
+}
+
+type Frame =
+  | { text: string }
+  | { html: Html; strings: readonly string[]; values: readonly Interpolation[]; i: number }
+  | { items: readonly Interpolation[]; i: number };
+
+/** Like streamHtml, and lets the event loop turn between chunks, so that what the page asks for
+ * at once (its stylesheet) is served while the rest of a large page is still being written. The
+ * tree is walked with a stack of its own so that it can pause anywhere. Stops early when
+ * `write` returns false for good (`gone()`). */
+export async function writeHtmlPaced(
+  tree: Html,
+  redact: (text: string) => string,
+  write: (chunk: string) => void,
+  options: { pieces?: number; gone?: () => boolean } = {},
+): Promise<void> {
+  const pieces = options.pieces ?? 1024;
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const enter = (v: Interpolation) => {
+    if (v instanceof Html) {
+      const [strings, values] = Html.partsOf(v);
+      out.push(strings[0] as string);
+      stack.push({ html: v, strings, values, i: 0 });
+    } else if (Array.isArray(v)) stack.push({ items: v, i: 0 });
+    else if (typeof v === "function") enter(v());
+    else writeValue(v as Interpolation, out, redact);
+  };
+  enter(tree);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    if ("text" in top) {
+      out.push(top.text);
+      stack.pop();
+    } else if ("html" in top) {
+      if (top.i >= top.values.length) stack.pop();
+      else {
+        const i = top.i++;
+        stack.pop();
+        if (top.i < top.values.length) stack.push(top);
+        stack.push({ text: top.strings[i + 1] as string });
+        enter(top.values[i]);
+      }
+    } else if (top.i >= top.items.length) stack.pop();
+    else enter(top.items[top.i++]);
+    if (out.length >= pieces) {
+      write(out.join(""));
+      out.length = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.gone?.()) return;
+    }
+  }
+  if (out.length > 0) write(out.join(""));
+}
+
 /** Serialises the tree; `redact` is applied to each interpolated string before escaping. */
 export function renderHtml(tree: Html, redact: (text: string) => string = (t) => t): string {
   const out: string[] = [];
@@ -85,6 +170,7 @@ export function renderHtml(tree: Html, redact: (text: string) => string = (t) =>
 }
 
 const INVISIBLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const NEEDS_ESCAPE = /[&<>"'\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -98,6 +184,8 @@ const ESCAPES: Record<string, string> = {
  * bidirectional-override characters become U+FFFD, as in the Markdown escaper: they could make
  * a name read otherwise than it is. Line breaks and tabs stay (log tails keep their lines). */
 export function escapeHtml(text: string): string {
+  // Most values (names, times, numbers) need nothing: one test instead of two replacements.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text
     .replace(/[&<>"']/g, (c) => ESCAPES[c] as string)
     .replace(INVISIBLE, (c) => (c === "\n" || c === "\t" || c === "\r" ? c : "\uFFFD"));

@@ -3,7 +3,14 @@
 
 import { describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/secrets/redactor.js";
-import { escapeHtml, Html, html, renderHtml } from "../../src/text/html.js";
+import {
+  escapeHtml,
+  Html,
+  html,
+  renderHtml,
+  streamHtml,
+  writeHtmlPaced,
+} from "../../src/text/html.js";
 
 const HOSTILE = `<script>window.__pwned=1</script><img src=x onerror="alert(1)">'&`;
 
@@ -56,5 +63,38 @@ describe("redaction at serialisation", () => {
     const redactor = createRedactor(["table"]);
     const page = html`<table class="table"><td>${"my table"}</td></table>`;
     expect(renderHtml(page, redactor.redact)).toBe(`<table class="table"><td>my ***</td></table>`);
+  });
+});
+
+describe("a page written as it is serialised", () => {
+  it("comes out in several chunks that add up to the whole page", () => {
+    const redactor = createRedactor(["secret-value"]);
+    const rows = Array.from(
+      { length: 50 },
+      (_, i) => html`<tr><td>${`row ${i} secret-value <b>`}</td></tr>`,
+    );
+    const page = html`<table>${rows}</table>`;
+    const chunks: string[] = [];
+    streamHtml(page, redactor.redact, (c) => chunks.push(c), 16);
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks.join("")).toBe(renderHtml(page, redactor.redact));
+    expect(chunks.join("")).toContain("<td>row 7 *** &lt;b&gt;</td>");
+  });
+});
+
+describe("a page written with pauses", () => {
+  it("writes exactly what renderHtml writes, for nested templates, arrays and late parts", async () => {
+    const redactor = createRedactor(["secret-value"]);
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) =>
+        html`<tr data-i="${i}"><td>${[`a ${i}`, html`<b>${"secret-value & <i>"}</b>`, null]}</td>${i % 3 === 0 ? html`<td>${i}</td>` : false}</tr>`,
+    );
+    const page = html`<!doctype html><table>${() => rows}</table>${html``}<p>${"end"}</p>`;
+    const chunks: string[] = [];
+    await writeHtmlPaced(page, redactor.redact, (c) => chunks.push(c), { pieces: 8 });
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.join("")).toBe(renderHtml(page, redactor.redact));
+    expect(chunks.join("")).toContain("<b>*** &amp; &lt;i&gt;</b>");
   });
 });
