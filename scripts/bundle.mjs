@@ -5,9 +5,9 @@
 //   node scripts/bundle.mjs action [OUTFILE]   the GitHub Action, one file (default action/dist/index.js)
 //
 // Run after `tsc` (npm run build does both): the precompiled job validator is made by the
-// compiled dist/jobs/job-validator.js. Three modules are replaced in a bundle — the package
-// version, the schema text and the job validator — by their values at build time, so start-up
-// reads no package files and compiles no schema.
+// compiled dist/jobs/job-validator.js. Four modules are replaced in a bundle — the package
+// version, the schema text, the job validator and the status page's stylesheet and script — by
+// their values at build time, so start-up reads no package files and compiles no schema.
 
 import { chmod, readFile, rm } from "node:fs/promises";
 import path from "node:path";
@@ -24,6 +24,9 @@ const REQUIRE_BANNER =
 async function replacements() {
   const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8"));
   const schemaText = await readFile(path.join(ROOT, "schema/job.schema.json"), "utf8");
+  const assets = {};
+  for (const name of ["page.css", "page.js"])
+    assets[name] = await readFile(path.join(ROOT, "src/page/static", name), "utf8");
   const compiled = pathToFileURL(path.join(ROOT, "dist/jobs/job-validator.js")).href;
   const { precompiledJobValidator } = await import(compiled).catch(() => {
     throw new Error("dist/ is missing or stale: run `npx tsc -p tsconfig.json` first");
@@ -35,6 +38,10 @@ async function replacements() {
       `export const readSchemaText = () => ${JSON.stringify(schemaText)};`,
     ],
     [path.join(ROOT, "src/jobs/job-validator.ts"), precompiledJobValidator()],
+    [
+      path.join(ROOT, "src/page/assets.ts"),
+      `const assets = ${JSON.stringify(assets)}; export const readAsset = (name) => assets[name];`,
+    ],
   ]);
 }
 

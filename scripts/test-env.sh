@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts everything the test suite needs on a fresh Debian machine:
 # a Docker engine, the busybox test image (built locally, no registry), and the
-# Debian docker-registry package for private-registry tests. Idempotent: run it
+# Debian docker-registry package for private-registry tests, and Chromium for the status
+# page's browser tests. Idempotent: run it
 # as often as you like; `.ci/run` and a newcomer both use it.
 set -euo pipefail
 
@@ -9,7 +10,7 @@ log() { printf '[test-env] %s\n' "$*"; }
 need_root() { if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; }
 need_root
 
-packages=(docker.io busybox-static docker-registry apache2-utils git)
+packages=(docker.io busybox-static docker-registry apache2-utils git chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -124,7 +124,11 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     help: "SSH allowed-signers file; unsigned revisions are not applied",
   },
   { flag: "webhook-secret", env: "GITCRON_WEBHOOK_SECRET", help: "enables POST /hooks/git" },
-  { flag: "api-token", env: "GITCRON_API_TOKEN", help: "enables POST /jobs/<name>/run" },
+  {
+    flag: "api-token",
+    env: "GITCRON_API_TOKEN",
+    help: "enables POST /jobs/<name>/run and the status page's login (needed to show jobs beyond loopback)",
+  },
   {
     flag: "allow-host-path",
     env: "GITCRON_ALLOW_HOST_PATH",

@@ -8,13 +8,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { simpleGit } from "simple-git";
 import { EnvironmentError, oneLine, sanitize } from "../errors.js";
+import { Events } from "../events.js";
 import { parseJobContent } from "../jobs/job-file.js";
 import { createScheduleChecks } from "../jobs/schedule-checks.js";
 import type { Logger } from "../log.js";
 import { statusUrlOf } from "../notify/message.js";
 import { createNotifier, type Notifier } from "../notify/notifier.js";
 import { parseTargets } from "../notify/targets.js";
-import { DesiredJobs } from "../plan/desired.js";
+import { DesiredJobs, type Rejection } from "../plan/desired.js";
 import { activeJobOf, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
@@ -51,8 +52,20 @@ export interface AgentDeps {
   redactor?: Redactor;
 }
 
+export interface AgentEvents {
+  /** A sync applied a new revision (jobs may have come, changed or gone). */
+  "sync:applied": { revision: string };
+}
+
 export interface Agent {
   scheduler: Scheduler;
+  events: Events<AgentEvents>;
+  /** The files rejected in the applied revision, with their errors. */
+  rejections(): Rejection[];
+  /** When the last sync ended, and the errors counted so far. */
+  lastSync(): SyncOutcome;
+  /** The one redactor every way out of the agent passes through. */
+  redactor: Redactor;
   /** Resolves after the first successful sync. */
   ready: Promise<void>;
   isReady(): boolean;
@@ -249,6 +262,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     });
 
   let lastSync: SyncOutcome = { at: clock.now(), errors: 0 };
+  const events = new Events<AgentEvents>((err) => logger.error({ err }, "agent listener failed"));
   const currentState = (): StatusState =>
     buildStatusState({
       revision,
@@ -318,6 +332,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         },
         "sync applied",
       );
+      events.emit("sync:applied", { revision });
       return { changed: true };
     },
     after: (outcome) => {
@@ -338,6 +353,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   let stopping: Promise<void> | null = null;
   return {
     scheduler,
+    events,
+    rejections: () => desired.rejections(),
+    lastSync: () => lastSync,
+    redactor,
     ready: sync.firstSuccess,
     isReady: () => sync.succeeded,
     requestSync: () => sync.request(),

@@ -1,16 +1,20 @@
-// The HTTP routes of a running agent. Webhook and run-now routes exist only when their
+// The HTTP routes of a running agent. Webhook, run-now and login routes exist only when their
 // secret is set.
 
 import type { Logger } from "../log.js";
 import { accessFor } from "../server/auth.js";
+import { eventRoutes } from "../server/events.js";
 import { healthRoutes } from "../server/health.js";
 import { hookRoutes } from "../server/hooks.js";
 import type { Route } from "../server/http.js";
 import { jobsRoutes } from "../server/jobs.js";
 import { createMetrics, metricsRoutes } from "../server/metrics.js";
+import { pageHandlers, pageRoutes } from "../server/page.js";
 import { runNowRoutes } from "../server/run-now.js";
+import { createSessions } from "../server/sessions.js";
 import type { AgentSettings } from "../settings.js";
 import type { Agent } from "./agent.js";
+import { agentPageSource } from "./page-source.js";
 
 export function agentRoutes(options: {
   agent: Agent;
@@ -22,7 +26,9 @@ export function agentRoutes(options: {
     token: settings.apiToken,
     listenHost: settings.listen.host,
     logger: logger.child({ stage: "http" }),
+    sessions: createSessions(),
   });
+  const source = agentPageSource({ agent, canRun: !!settings.apiToken });
   // One registry per process: prom-client's process metrics add a GC observer that stays.
   const metrics = createMetrics({
     scheduler: agent.scheduler,
@@ -37,7 +43,12 @@ export function agentRoutes(options: {
       ready: () => agent.isReady(),
       now: () => new Date(),
     }),
-    ...jobsRoutes(() => agent.scheduler.view(), access),
+    ...pageRoutes({ source, access }),
+    ...jobsRoutes(() => agent.scheduler.view(), access, {
+      runsOf: (job) => agent.status.runsOf(job),
+      page: pageHandlers({ source, access }),
+    }),
+    ...eventRoutes({ source, access, logger }).routes,
     ...metricsRoutes(metrics),
     ...(settings.webhookSecret
       ? hookRoutes({

@@ -1,10 +1,12 @@
 // Who may see jobs and runs, and who may act on them (SPEC §4, "HTTP"). Health, readiness,
 // metrics and signed webhooks are open; everything that shows a job or a run needs the API token
-// — except that an agent with no token, listening on loopback only, lets its own host read.
+// (as a bearer token, or the session cookie the status page's token form sets) — except that an
+// agent with no token, listening on loopback only, lets its own host read.
 
 import type { Logger } from "../log.js";
 import { constantTimeEqual } from "./hooks.js";
 import type { Request, Response } from "./http.js";
+import { cookieOf, SESSION_COOKIE, type Sessions } from "./sessions.js";
 
 export const isLoopback = (host: string) =>
   host === "localhost" || host === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host);
@@ -15,29 +17,77 @@ export function bearerToken(req: Pick<Request, "headers">): string | undefined {
   return match?.[1];
 }
 
+export const header = (req: Pick<Request, "headers">, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** The name in a Host header, without its port ("[::1]:8080" → "::1"); undefined if malformed. */
+export function hostName(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    const { hostname } = new URL(`http://${host}`);
+    return hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A state change sent by a page of this very agent: its Origin names the host the request was
+ * sent to, and the browser's Sec-Fetch-Site (when it sends one) says same-origin. SameSite=Strict
+ * already keeps the cookie off other sites' requests; this also refuses a sibling subdomain
+ * (same site, other origin) and an old browser that ignores SameSite. */
+export function isSameOrigin(req: Pick<Request, "headers">): boolean {
+  const origin = header(req, "origin");
+  const host = header(req, "host");
+  if (!origin || !host || origin === "null") return false;
+  try {
+    if (new URL(origin).host !== new URL(`http://${host}`).host) return false;
+  } catch {
+    return false;
+  }
+  const site = header(req, "sec-fetch-site");
+  return site === undefined || site === "same-origin";
+}
+
 export const unauthorized = (error: string): Response => ({
   status: 401,
   body: { error },
   headers: { "www-authenticate": 'Bearer realm="gitcron"' },
 });
 
+const forbidden = (error: string): Response => ({ status: 403, body: { error } });
+
 export interface Access {
   /** Null when the request may read jobs and runs; else the answer to send instead. */
   read(req: Request): Response | null;
   /** Null when the request may act (a manual run); else the answer to send instead. */
   act(req: Request): Response | null;
+  /** The status page's sessions; null when the agent has no token (there is nothing to log
+   * in with). */
+  sessions: Sessions | null;
+  /** Whether the token is right (constant time). */
+  tokenMatches(given: string): boolean;
 }
+
+export const NO_TOKEN_BEYOND_LOOPBACK =
+  "jobs and runs are shown only with --api-token when the agent listens beyond loopback";
 
 export function accessFor(options: {
   token: string | undefined;
   listenHost: string;
   logger: Logger;
+  sessions?: Sessions;
 }): Access {
   const { token, logger } = options;
-  const checkToken = (req: Request): Response | null => {
+  const sessions = token ? (options.sessions ?? null) : null;
+  const tokenMatches = (given: string) => !!token && constantTimeEqual(given, token);
+  const hasSession = (req: Request) =>
+    !!sessions && sessions.valid(cookieOf(req.headers.cookie, SESSION_COOKIE));
+  const checkBearer = (req: Request): Response | null => {
     const given = bearerToken(req);
     if (given === undefined) return unauthorized("send Authorization: Bearer <api token>");
-    if (!token || !constantTimeEqual(given, token)) {
+    if (!tokenMatches(given)) {
       logger.warn({ path: req.path }, "request refused: wrong API token");
       return unauthorized("the API token is not valid");
     }
@@ -45,19 +95,28 @@ export function accessFor(options: {
   };
   const openOnLoopback = !token && isLoopback(options.listenHost);
   return {
+    sessions,
+    tokenMatches,
     read(req) {
-      if (openOnLoopback) return null;
-      if (!token) {
-        return {
-          status: 403,
-          body: {
-            error:
-              "jobs and runs are shown only with --api-token when the agent listens beyond loopback",
-          },
-        };
+      if (openOnLoopback) {
+        // A page of another site whose name resolves to 127.0.0.1 (DNS rebinding) sends its own
+        // name as Host: only loopback names read.
+        const name = hostName(header(req, "host"));
+        return name && isLoopback(name)
+          ? null
+          : forbidden("on a loopback listener without --api-token, only loopback host names read");
       }
-      return checkToken(req);
+      if (!token) return forbidden(NO_TOKEN_BEYOND_LOOPBACK);
+      if (bearerToken(req) === undefined && hasSession(req)) return null;
+      return checkBearer(req);
     },
-    act: checkToken,
+    act(req) {
+      if (bearerToken(req) === undefined && hasSession(req)) {
+        if (isSameOrigin(req)) return null;
+        logger.warn({ path: req.path }, "request refused: a cookie without a same-origin Origin");
+        return forbidden("a request with the session cookie must come from this agent's page");
+      }
+      return checkBearer(req);
+    },
   };
 }

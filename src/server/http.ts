@@ -5,11 +5,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { EnvironmentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
+import { Html, renderHtml, streamHtml, writeHtmlPaced } from "../text/html.js";
 
 export interface Request {
   method: string;
   path: string;
   params: Record<string, string>;
+  /** The query string (`/events?job=a`). */
+  query: URLSearchParams;
   headers: IncomingMessage["headers"];
   /** The raw body, read only for routes that ask for it (capped). */
   body: Buffer;
@@ -17,9 +20,38 @@ export interface Request {
 
 export interface Response {
   status: number;
+  /** A string is sent as text, Html as a page, anything else as JSON. */
   body?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
+  /** Takes the connection over instead of a body (server-sent events). */
+  stream?: (sink: StreamSink) => void;
 }
+
+/** A response that stays open. Every write passes through the redactor, as every answer does. */
+export interface StreamSink {
+  /** Writes redacted text as it is. */
+  write(text: string): void;
+  /** One server-sent event whose data is JSON: its strings redacted, Html values serialised
+   * with their data redacted (the markup is never run through the redactor). */
+  event(name: string, data: unknown): void;
+  end(): void;
+  /** Called once when the client goes away or end() is called. */
+  onClose(listener: () => void): void;
+  readonly closed: boolean;
+}
+
+/** Sent with every page: no script, style or request from anywhere but the agent, no inline
+ * or eval'd script, not framed by other sites. */
+export const PAGE_HEADERS: Record<string, string> = {
+  "content-security-policy":
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  // Not no-referrer: with it, browsers send `Origin: null` on a same-page form post, which the
+  // same-origin check of cookie-authenticated posts must refuse.
+  "referrer-policy": "same-origin",
+  "x-frame-options": "DENY",
+  "cache-control": "no-store",
+};
 
 export interface Route {
   method: "GET" | "POST";
@@ -63,8 +95,51 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Every answer passes through the redactor (SPEC §4: no secret the agent holds is served). */
+/** A page, written as it is serialised with pauses between chunks (see writeHtmlPaced): at
+ * 5,000 jobs the browser has the head, asks for the stylesheet and gets it, and paints the top
+ * of the page while the rows are still being written. */
+async function sendPage(res: ServerResponse, r: Response, redactor: Redactor): Promise<void> {
+  res.writeHead(r.status, {
+    "content-type": "text/html; charset=utf-8",
+    ...PAGE_HEADERS,
+    ...r.headers,
+  });
+  await writeHtmlPaced(r.body as Html, redactor.redact, (chunk) => res.write(chunk), {
+    gone: () => res.destroyed,
+  });
+  res.end();
+}
+
+/** A value for JSON: strings redacted, Html serialised with its data redacted. */
+function redactedValue(v: unknown, redactor: Redactor): unknown {
+  if (v instanceof Html) return renderHtml(v, redactor.redact);
+  if (typeof v === "string") return redactor.redact(v);
+  if (Array.isArray(v)) return v.map((item) => redactedValue(item, redactor));
+  if (v && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON !== "function") {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, inner]) => [redactor.redact(k), redactedValue(inner, redactor)]),
+    );
+  }
+  return redactor.value(v);
+}
+
+/** Every answer passes through the redactor (SPEC §4: no secret the agent holds is served).
+ * A page is redacted value by value as it is serialised, before each value is escaped: once
+ * escaped, a secret holding `&` or `<` would no longer be recognised, and running the redactor
+ * over the page's own markup could break it (a secret that is a plain word). */
 function send(res: ServerResponse, r: Response, redactor: Redactor): void {
+  if (r.body instanceof Html) {
+    res.writeHead(r.status, {
+      "content-type": "text/html; charset=utf-8",
+      ...PAGE_HEADERS,
+      ...r.headers,
+    });
+    // Written as it is serialised: at 5,000 jobs the browser has the head and the first rows
+    // (and asks for the stylesheet) while the rest is still being written.
+    streamHtml(r.body, redactor.redact, (chunk) => res.write(chunk));
+    res.end();
+    return;
+  }
   const isText = typeof r.body === "string";
   const payload =
     r.body === undefined
@@ -77,6 +152,46 @@ function send(res: ServerResponse, r: Response, redactor: Redactor): void {
     ...r.headers,
   });
   res.end(payload);
+}
+
+function openStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: Response,
+  redactor: Redactor,
+): void {
+  const listeners: (() => void)[] = [];
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const listener of listeners.splice(0)) listener();
+  };
+  res.on("close", close);
+  req.socket.setKeepAlive(true);
+  res.writeHead(r.status, { ...r.headers });
+  const sink: StreamSink = {
+    write(text) {
+      if (!closed) res.write(redactor.redact(text));
+    },
+    event(name, data) {
+      if (closed) return;
+      const json = JSON.stringify(redactedValue(data, redactor));
+      res.write(`event: ${name}\ndata: ${json}\n\n`);
+    },
+    end() {
+      if (!closed) res.end();
+      close();
+    },
+    onClose(listener) {
+      if (closed) listener();
+      else listeners.push(listener);
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  r.stream?.(sink);
 }
 
 export interface HttpServer {
@@ -135,16 +250,24 @@ export async function startHttpServer(options: {
         if (route.method !== method) continue;
         try {
           const body = route.maxBody ? await readBody(req, route.maxBody) : Buffer.alloc(0);
-          send(
-            res,
-            await route.handle({ method, path: url.pathname, params, headers: req.headers, body }),
-            redactor,
-          );
+          const answer = await route.handle({
+            method,
+            path: url.pathname,
+            params,
+            query: url.searchParams,
+            headers: req.headers,
+            body,
+          });
+          if (answer.stream) openStream(req, res, answer, redactor);
+          else if (answer.body instanceof Html) await sendPage(res, answer, redactor);
+          else send(res, answer, redactor);
         } catch (err) {
           if (err instanceof BodyTooLarge)
             return send(res, { status: 413, body: { error: "request body too large" } }, redactor);
           logger.error({ err, path: url.pathname }, "HTTP handler failed");
-          send(res, { status: 500, body: { error: "internal error" } }, redactor);
+          // A page that failed half-way has sent its status already: cut it short.
+          if (res.headersSent) res.destroy();
+          else send(res, { status: 500, body: { error: "internal error" } }, redactor);
         }
         return;
       }

@@ -2,9 +2,12 @@
 // API token. Plus the warning the agent logs when its listener is reachable from elsewhere.
 
 import type { Logger } from "../log.js";
+import { messagePage } from "../page/render.js";
 import type { TriggerResult } from "../scheduler/scheduler.js";
 import { type Access, isLoopback } from "./auth.js";
 import type { Request, Response, Route } from "./http.js";
+import { prefersHtml } from "./negotiate.js";
+import { refusalPage } from "./page.js";
 
 export function runNowRoutes(options: {
   access: Access;
@@ -18,9 +21,27 @@ export function runNowRoutes(options: {
   const handle = (req: Request): Response => {
     // Checked before the job name, so that job names cannot be probed without the token.
     const refused = access.act(req);
-    if (refused) return refused;
+    const browser = prefersHtml(req);
+    if (refused) return browser ? refusalPage(refused, req) : refused;
     const job = req.params.name ?? "";
     const result = trigger(job);
+    // The status page's "Run now" form: back to the job's page, which shows the run.
+    if (browser && result.status === "accepted")
+      return {
+        status: 303,
+        body: "run requested\n",
+        headers: { location: `/jobs/${encodeURIComponent(job)}` },
+      };
+    if (browser && result.status !== "accepted") {
+      const why =
+        result.status === "busy"
+          ? "A run is going and the job has overlap: skip."
+          : "No job has that name.";
+      return {
+        status: result.status === "busy" ? 409 : 404,
+        body: messagePage("Not started", why),
+      };
+    }
     switch (result.status) {
       case "not-found":
         return { status: 404, body: { error: `no job named "${job}"`, job } };

@@ -249,6 +249,19 @@ export class StatusBranchWriter {
     return parseRuns(text ?? "", path, this.options.logger);
   }
 
+  /** Several jobs' runs at once: one rev-parse and one batch read (the status page's 5,000). */
+  async runsOfJobs(jobs: readonly string[]): Promise<Map<string, RunSummary[]>> {
+    const out = new Map<string, RunSummary[]>();
+    const commit = this.prepared ? await this.revParse(this.local) : null;
+    if (!commit || jobs.length === 0) return out;
+    const files = await this.read(commit, jobs.map(runsPath));
+    for (const job of jobs) {
+      const text = files.get(runsPath(job));
+      if (text !== undefined) out.set(job, parseRuns(text, runsPath(job), this.options.logger));
+    }
+    return out;
+  }
+
   /** The state and each job's last run at `commit`, from memory when it is the commit we
    * published last; else read from it (at start, or after someone else pushed). */
   private async knownAt(commit: string | null): Promise<Known> {

@@ -19,6 +19,8 @@ export interface StatusPublisher {
   publish(input: PublishInput): Promise<PublishResult>;
   /** A job's runs as the branch held them at the last publish (oldest first). */
   runsOf?(job: string): Promise<RunSummary[]>;
+  /** The same for several jobs at once (a job with no runs may be left out). */
+  runsOfJobs?(jobs: readonly string[]): Promise<Map<string, RunSummary[]>>;
 }
 
 export interface StatusStoreOptions {
@@ -79,6 +81,8 @@ export interface StatusStore {
   /** A job's runs, oldest first: those the branch holds and those still waiting to be pushed,
    * at most the branch's --history. */
   runsOf(job: string): Promise<RunSummary[]>;
+  /** runsOf for several jobs at once, in one read of the branch. */
+  runsOfJobs(jobs: readonly string[]): Promise<Map<string, RunSummary[]>>;
 }
 
 const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
@@ -209,6 +213,15 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     }
   };
 
+  /** What the branch holds of a job plus what still waits in the outbox, oldest first. */
+  const withPending = (job: string, published: readonly RunSummary[]): RunSummary[] => {
+    const known = new Set(published.map(recordKey));
+    const waiting = [...pending.values()].filter((s) => s.job === job && !known.has(recordKey(s)));
+    return [...published, ...waiting]
+      .sort((a, b) => Date.parse(summaryTime(a)) - Date.parse(summaryTime(b)))
+      .slice(-options.history);
+  };
+
   return {
     events,
     async record(summary) {
@@ -278,14 +291,13 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     },
     counters: () => ({ ...counts, pending: pending.size }),
     async runsOf(job) {
-      const published = (await writer.runsOf?.(job)) ?? [];
-      const known = new Set(published.map(recordKey));
-      const waiting = [...pending.values()].filter(
-        (s) => s.job === job && !known.has(recordKey(s)),
-      );
-      return [...published, ...waiting]
-        .sort((a, b) => Date.parse(summaryTime(a)) - Date.parse(summaryTime(b)))
-        .slice(-options.history);
+      return withPending(job, (await writer.runsOf?.(job)) ?? []);
+    },
+    async runsOfJobs(jobs) {
+      const published = writer.runsOfJobs
+        ? await writer.runsOfJobs(jobs)
+        : new Map(await Promise.all(jobs.map(async (j) => [j, await this.runsOf(j)] as const)));
+      return new Map(jobs.map((job) => [job, withPending(job, published.get(job) ?? [])]));
     },
   };
 }
