@@ -1,5 +1,5 @@
 // The next wall-clock time that matches a cron expression, on a calendar without zones.
-// Wall times are "naive" milliseconds: Date.UTC(y, m, d, h, min, s) of what the clock shows.
+// Wall times are "naive" milliseconds: wallTime(y, m, d, h, min, s) of what the clock shows.
 // It replaced cron-parser's iterator, which stepped through luxon dates one unit at a time
 // (~300 µs a call) and mishandled zones such as Australia/Lord_Howe.
 
@@ -49,6 +49,15 @@ function dayMatcher(days: DayRule): (y: number, m: number, d: number) => boolean
   };
 }
 
+/** Date.UTC for every year: Date.UTC itself reads years 0–99 as 1900–1999. */
+export function wallTime(y: number, m0: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  if (y >= 100) return Date.UTC(y, m0, d, h, mi, s, ms);
+  const date = new Date(0);
+  date.setUTCFullYear(y, m0, d);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime();
+}
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(y: number, m: number): number {
@@ -58,7 +67,7 @@ function daysInMonth(y: number, m: number): number {
 
 /** 0 = Sunday; 1970-01-01 was a Thursday. */
 function weekdayOf(y: number, m: number, d: number): number {
-  const days = Math.floor(Date.UTC(y, m - 1, d) / 86_400_000);
+  const days = Math.floor(wallTime(y, m - 1, d) / 86_400_000);
   return (((days + 4) % 7) + 7) % 7;
 }
 
@@ -110,7 +119,7 @@ export function wallClockMatcher(fields: CronFields): WallClockMatcher {
         [mi, s] = [mi + 1, 0];
         continue;
       }
-      return Date.UTC(y, mo - 1, d, h, mi, s2);
+      return wallTime(y, mo - 1, d, h, mi, s2);
     }
     return null;
   }

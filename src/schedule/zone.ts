@@ -1,6 +1,8 @@
 // Time zones: which names are real, a zone's offset at an instant, which instant a wall-clock
 // time means there (the DST rule of SPEC §1), and ISO 8601 with the zone's offset.
 
+import { wallTime } from "./wall.js";
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
@@ -165,7 +167,7 @@ export function parseTimeInZone(text: string, zone: Zone): Date | null {
   if (!m) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", ms = "0", offset] = m;
   const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
-  const wall = Date.UTC(...fields, Number(ms.padEnd(3, "0")));
+  const wall = wallTime(...fields, Number(ms.padEnd(3, "0")));
   // Date.UTC rolls 2026-02-30 over into March; a real calendar time survives the round trip.
   const back = new Date(wall);
   if (back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2] || fields[3] > 23)

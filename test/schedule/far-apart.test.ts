@@ -12,6 +12,10 @@ describe("a schedule decades between fire times finds its next one", () => {
     ["0 0 * 2 FRI#5", "2160-01-01T00:00:00Z", ["2160-02-29", "2188-02-29", "2228-02-29"]],
     ["0 0 * 2 MON#5", "2073-01-01T00:00:00Z", ["2112-02-29", "2140-02-29"]],
     ["0 0 29 2 *", "2096-03-01T00:00:00Z", ["2104-02-29", "2108-02-29"]],
+    // Years 0–99 are those years (Date.UTC alone would read them as 1900–1999): 0050-06-06 was
+    // a Monday, and 0096-02-29 existed where 1996's did too, but 0100 had none.
+    ["0 0 * * MON", "0050-06-01T00:00:00Z", ["0050-06-06", "0050-06-13"]],
+    ["0 0 29 2 *", "0096-03-01T00:00:00Z", ["0104-02-29"]],
   ])("%s after %s", (expr, from, days) => {
     expect(fireTimes(expr, "UTC", from, days.length)).toEqual(
       days.map((day) => `${day}T00:00:00+00:00`),

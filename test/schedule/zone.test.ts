@@ -68,6 +68,10 @@ describe("a time without an offset is read on the zone's wall clock, by the DST 
     ["2026-10-25T02:30:00Z", "2026-10-25T02:30:00.000Z"],
     ["2026-10-25T02:30:00+01:00", "2026-10-25T01:30:00.000Z"],
     ["2026-10-25T02:30:00-0330", "2026-10-25T06:00:00.000Z"],
+    // Years 0–99 are those years, not 1900–1999 (Date.UTC's reading of two-digit years).
+    ["0050-06-01T12:00:00Z", "0050-06-01T12:00:00.000Z"],
+    ["0000-01-01T00:00:00Z", "0000-01-01T00:00:00.000Z"],
+    ["0099-12-31T23:59:59Z", "0099-12-31T23:59:59.000Z"],
   ])("%s", (text, instant) => {
     expect(parseTimeInZone(text, amsterdam)?.toISOString()).toBe(instant);
   });
