@@ -116,6 +116,8 @@ export function agentPageSource(options: { agent: Agent; canRun: boolean }): Pag
         agent.scheduler.events.on("run:launch", (e) => job(e.job)),
         agent.scheduler.events.on("run:recorded", (e) => job(e.summary.job)),
         agent.scheduler.events.on("job:idle", (e) => job(e.job)),
+        // Turning late (or failing, or healthy again) moves the row.
+        agent.notifier.events.on("health", (e) => job(e.job)),
         agent.events.on("sync:applied", () => listener({ reload: true } as PageChange)),
       ];
       return () => {

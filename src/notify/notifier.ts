@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { type JsonFile, jsonFile } from "../agent/local-state.js";
 import { oneLine } from "../errors.js";
+import { Events } from "../events.js";
 import type { JobSpec, NotifyEvent } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import { ZoneCache } from "../schedule/cron.js";
@@ -56,7 +57,13 @@ export interface NotifierCounters {
   pending: number;
 }
 
+export interface NotifierEvents {
+  /** A job's health changed (healthy, failing, late): what the status page shows. */
+  health: { job: string; state: HealthState };
+}
+
 export interface Notifier {
+  readonly events: Events<NotifierEvents>;
   start(): Promise<void>;
   /** A run's record (or a tick's): may change the job's health; resolves once any
    * notification is on disk. Never rejects. */
@@ -102,6 +109,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const queue = createNotificationQueue(join(dir, "outbox"), logger);
   const saved: JsonFile<SavedHealth> = jsonFile(join(dir, "health.json"), logger, isSavedHealth);
   const health = new Map<string, JobHealth>();
+  const events = new Events<NotifierEvents>((err) =>
+    logger.error({ err: oneLine(err) }, "a health listener failed"),
+  );
   const pending: QueuedNotification[] = [];
   const inFlight = new Set<string>();
   const targetByKey = new Map(targets.map((t) => [t.key, t]));
@@ -178,8 +188,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
       }
       logger.info({ job, event, targets: targets.length }, `notification queued: ${body.text}`);
     }
-    const changed = JSON.stringify(health.get(job)) !== JSON.stringify(next);
+    const before = health.get(job);
+    const changed = JSON.stringify(before) !== JSON.stringify(next);
     health.set(job, next);
+    if (before?.state !== next.state) events.emit("health", { job, state: next.state });
     if (changed) {
       save();
       await saved.flush();
@@ -317,6 +329,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   return {
+    events,
     async start() {
       const loaded = await saved.load();
       for (const [job, h] of Object.entries(loaded?.jobs ?? {})) health.set(job, h);

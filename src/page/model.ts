@@ -139,8 +139,13 @@ export function jobRow(options: {
   };
 }
 
-/** Failing first, then late, then those whose file is rejected, then the rest; by name within. */
+/** 0 failing, 1 late, 2 its file rejected, 3 the rest: the page's order, also in each row's
+ * data-rank for the script that keeps the order as rows change. */
+export const attentionRank = (r: JobRow): number =>
+  r.failing ? 0 : r.state === "late" ? 1 : r.rejected ? 2 : 3;
+
+/** Failing first, then late, then those whose file is rejected, then the rest; by name within
+ * (code-unit order, as page.js compares). */
 export function byAttention(a: JobRow, b: JobRow): number {
-  const rank = (r: JobRow) => (r.failing ? 0 : r.state === "late" ? 1 : r.rejected ? 2 : 3);
-  return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return attentionRank(a) - attentionRank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

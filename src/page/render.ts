@@ -5,7 +5,7 @@
 import { formatDuration } from "../status/render.js";
 import { type Html, html, type Interpolation } from "../text/html.js";
 import { compactChart, detailedChart } from "./chart.js";
-import type { JobPageModel, JobRow, PageModel } from "./model.js";
+import { attentionRank, type JobPageModel, type JobRow, type PageModel } from "./model.js";
 
 export const ASSET_PATHS = { css: "/assets/page.css", js: "/assets/page.js" } as const;
 
@@ -71,7 +71,7 @@ export function jobRowHtml(row: JobRow, now: Date): Html {
     row.failing ? html` <span class="flag bad">failing</span>` : null,
     row.rejected ? html` <span class="flag bad">file rejected</span>` : null,
   ];
-  return html`<tr data-job="${row.name}" data-last="${row.last?.at ?? ""}" class="${row.failing ? "failing" : row.state}">
+  return html`<tr data-job="${row.name}" data-rank="${String(attentionRank(row))}" data-last="${row.last?.at ?? ""}" class="${row.failing ? "failing" : row.state}">
 <th scope="row"><a href="${jobHref(row.name)}">${row.name}</a><br><span class="file">${row.file}</span></th>
 <td>${row.scheduleWords}<br><span class="zone">${row.schedule} · ${row.timezone}</span></td>
 <td><span class="state ${row.state}">${row.state}</span>${flags}</td>

@@ -181,6 +181,71 @@ describe("the status page in Chromium", () => {
     expect(seen.violations).toEqual([]);
   });
 
+  it("a job that starts failing moves to the top, without a reload", async () => {
+    const prefix = uniqueName("pageord");
+    stops.push(() => cleanupDocker(docker, prefix));
+    const [first, last] = [`${prefix}-a`, `${prefix}-z`];
+    // No token and a loopback listener: the page is open to this machine.
+    const { agent, url } = await startPage(
+      {
+        [`${first}.yaml`]: jobFile("0 0 1 1 *", "true"),
+        [`${last}.yaml`]: jobFile("0 0 1 1 *", "echo broken; exit 3"),
+      },
+      {},
+    );
+    const browser = await chromium();
+    const context = await browser.newContext();
+    stops.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${url}/`);
+    const order = () =>
+      page
+        .locator("#jobs tbody tr")
+        .evaluateAll((rows) =>
+          rows.map((r) => (r as unknown as { dataset: { job: string } }).dataset.job),
+        );
+    expect(await order()).toEqual([first, last]);
+    await page.evaluate(() => {
+      (globalThis as { __stayed?: boolean }).__stayed = true;
+    });
+    expect(agent.scheduler.trigger(last).status).toBe("accepted");
+    await expect.poll(order, { timeout: 15_000 }).toEqual([last, first]);
+    expect(await page.getAttribute(`tr[data-job="${last}"]`, "class")).toBe("failing");
+    expect(await page.evaluate(() => (globalThis as { __stayed?: boolean }).__stayed)).toBe(true);
+  });
+
+  it("a job that turns late says so and moves up, without a reload", async () => {
+    const prefix = uniqueName("pagelate");
+    const [first, last] = [`${prefix}-a`, `${prefix}-z`];
+    const { url } = await startPage(
+      {
+        [`${first}.yaml`]: jobFile("0 0 1 1 *", "true"),
+        // No run before 1 January, and a success expected within 3 s: late in 3 s.
+        [`${last}.yaml`]: jobFile("0 0 1 1 *", "true", "expectSuccessWithin: 3s\n"),
+      },
+      {},
+    );
+    const browser = await chromium();
+    const context = await browser.newContext();
+    stops.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${url}/`);
+    const order = () =>
+      page
+        .locator("#jobs tbody tr")
+        .evaluateAll((rows) =>
+          rows.map((r) => (r as unknown as { dataset: { job: string } }).dataset.job),
+        );
+    expect(await order()).toEqual([first, last]);
+    expect(await page.textContent(`tr[data-job="${last}"] .state`)).toBe("idle");
+    await page.evaluate(() => {
+      (globalThis as { __stayed?: boolean }).__stayed = true;
+    });
+    await expect.poll(order, { timeout: 15_000 }).toEqual([last, first]);
+    expect(await page.textContent(`tr[data-job="${last}"] .state`)).toBe("late");
+    expect(await page.evaluate(() => (globalThis as { __stayed?: boolean }).__stayed)).toBe(true);
+  });
+
   it("beyond loopback without a token shows no job and says to set --api-token", async () => {
     const browser = await chromium();
     const prefix = uniqueName("page-open");

@@ -78,6 +78,7 @@
       if (fresh && state) state.replaceWith(fresh);
       return;
     }
+    let moved = false;
     for (const { name, html } of changed) {
       const old = rows.get(name);
       if (!old) continue;
@@ -89,6 +90,18 @@
       row.hidden = old.hidden;
       old.replaceWith(row);
       rows.set(name, row);
+      moved ||= row.dataset.rank !== old.dataset.rank;
+    }
+    // A job that starts failing (or recovers) moves, as a reload would place it: by rank, then
+    // by name in code-unit order, as the agent sorts.
+    if (moved) {
+      const body = table.tBodies[0];
+      const order = [...body.rows].sort(
+        (a, b) =>
+          Number(a.dataset.rank) - Number(b.dataset.rank) ||
+          (a.dataset.job < b.dataset.job ? -1 : a.dataset.job > b.dataset.job ? 1 : 0),
+      );
+      body.append(...order);
     }
     applyFilter();
   });
