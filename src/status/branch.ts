@@ -47,6 +47,9 @@ export interface StatusBranchWriterOptions extends GitAccess {
   redactor?: Redactor;
   /** Every this many pushes, objects no longer reachable are removed. Default 50. */
   gcEvery?: number;
+  /** Sooner when the objects grow this many bytes beyond twice what was left after the last
+   * tidy-up (each commit rewrites whole runs.jsonl files). Default 16 MB. */
+  gcSlackBytes?: number;
   /** The clock, for the README's next runs and state.json's refresh (tests). */
   now?: () => Date;
 }
@@ -93,6 +96,8 @@ export class StatusBranchWriter {
   private prepared = false;
   private known: Known | null = null;
   private pushesSinceGc = 0;
+  /** The objects' size after the last tidy-up (null: not measured yet). */
+  private tidiedBytes: number | null = null;
 
   constructor(options: StatusBranchWriterOptions) {
     this.options = options;
@@ -374,6 +379,13 @@ export class StatusBranchWriter {
     return (await this.revParse(this.local)) as string;
   }
 
+  /** The bytes of the repository's objects, loose and packed (`git count-objects`). */
+  private async objectBytes(): Promise<number> {
+    const counted = await this.git.raw(["count-objects", "-v"]);
+    const kib = (key: string) => Number(new RegExp(`^${key}: (\\d+)`, "m").exec(counted)?.[1] ?? 0);
+    return (kib("size") + kib("size-pack")) * 1024;
+  }
+
   private async treeOf(commit: string): Promise<string> {
     return (await this.git.raw(["rev-parse", `${commit}^{tree}`])).trim();
   }
@@ -382,7 +394,11 @@ export class StatusBranchWriter {
    * commits we build on our own tip (no fetch) would otherwise pile up without end. */
   private async maintain(tip: string): Promise<void> {
     this.pushesSinceGc++;
-    if (this.pushesSinceGc < (this.options.gcEvery ?? 50)) return;
+    const packed = await this.objectBytes();
+    this.tidiedBytes ??= packed;
+    const slack = this.options.gcSlackBytes ?? 16e6;
+    if (this.pushesSinceGc < (this.options.gcEvery ?? 50) && packed < 2 * this.tidiedBytes + slack)
+      return;
     this.pushesSinceGc = 0;
     const started = performance.now();
     // What `fetch --depth=1` does to a repository: the tip is recorded as having no parents
@@ -394,8 +410,9 @@ export class StatusBranchWriter {
         "could not tidy the status repository",
       );
     });
+    this.tidiedBytes = await this.objectBytes();
     this.options.logger.debug(
-      { ms: Math.round(performance.now() - started) },
+      { ms: Math.round(performance.now() - started), before: packed, after: this.tidiedBytes },
       "status repository tidied",
     );
   }
@@ -413,6 +430,8 @@ export class StatusBranchWriter {
     for (const [key, value] of [
       ["core.logAllRefUpdates", "false"],
       ["gc.auto", "0"],
+      ["core.compression", "1"],
+      ["pack.compression", "1"],
       ["commit.gpgsign", "false"],
     ] as const) {
       await this.git.addConfig(key, value);

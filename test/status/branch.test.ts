@@ -23,7 +23,9 @@ const BRANCH = "gitcron-status";
 const temp = tempDirs("gitcron-branch-");
 afterEach(() => temp.cleanup());
 
-async function setup(options: { history?: number; gcEvery?: number; logger?: Logger } = {}) {
+async function setup(
+  options: { history?: number; gcEvery?: number; gcSlackBytes?: number; logger?: Logger } = {},
+) {
   const root = await temp.make();
   const remote = await createBareRepo(root, { files: { "nightly.yaml": "schedule: '@daily'\n" } });
   const writer = (name = "agent") =>
@@ -35,6 +37,7 @@ async function setup(options: { history?: number; gcEvery?: number; logger?: Log
       logger: options.logger ?? silentLogger(),
       timeoutMs: 10_000,
       ...(options.gcEvery && { gcEvery: options.gcEvery }),
+      ...(options.gcSlackBytes && { gcSlackBytes: options.gcSlackBytes }),
     });
   const runsOf = async (job: string) =>
     parseRuns(await readFileAt(remote.dir, BRANCH, `jobs/${job}/runs.jsonl`));
@@ -170,6 +173,21 @@ describe("the status branch", () => {
     // And publishing goes on from the shallow tip.
     await w.publish({ summaries: [summary("a", 99)], state: null });
     expect(await runsOf("a")).toHaveLength(4 * gcEvery + 1);
+  });
+
+  it("tidies up sooner when its packs have doubled since the last tidy-up, however few the pushes", async () => {
+    const { root, writer } = await setup({ gcEvery: 1000, gcSlackBytes: 1 });
+    const w = writer();
+    const local = join(root, "agent", "status");
+    const depths: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      // Commits of similar size: the packs double every few pushes.
+      const batch = Array.from({ length: 20 }, (_, j) => summary(`job${j}`, i));
+      await w.publish({ summaries: batch, state: null });
+      depths.push(Number(await git(local, "rev-list", "--count", `refs/heads/${BRANCH}`)));
+    }
+    expect(Math.max(...depths)).toBeLessThanOrEqual(4);
+    expect(depths).toContain(1);
   });
 
   it("rebuilds a branch that someone deleted on the remote, and says so", async () => {
