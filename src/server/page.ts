@@ -63,6 +63,10 @@ export function pageHandlers(options: {
 
 const FORM_MAX = 8 * 1024;
 
+/** Wrong tokens the login form takes in a minute, from anyone, before it takes none for the
+ * rest of that minute: guessing stays slow, and bearer tokens (the CLI, scripts) still work. */
+export const LOGIN_LIMIT = { failures: 10, windowMs: 60_000 };
+
 export function pageRoutes(options: {
   source: PageSource;
   access: Access;
@@ -70,6 +74,8 @@ export function pageRoutes(options: {
 }): Route[] {
   const { access } = options;
   const handlers = pageHandlers(options);
+  const clock = () => options.now?.().getTime() ?? Date.now();
+  const failedLogins: number[] = [];
   const asset = (name: "page.css" | "page.js", type: string): Route => {
     const text = readAsset(name);
     return {
@@ -107,7 +113,22 @@ export function pageRoutes(options: {
         if (!isSameOrigin(req)) return crossSite();
         const form = new URLSearchParams(req.body.toString("utf8"));
         const next = safeNext(form.get("next"));
+        const at = clock();
+        while (failedLogins.length > 0 && (failedLogins[0] as number) <= at - LOGIN_LIMIT.windowMs)
+          failedLogins.shift();
+        if (failedLogins.length >= LOGIN_LIMIT.failures) {
+          const wait = Math.ceil(((failedLogins[0] as number) + LOGIN_LIMIT.windowMs - at) / 1000);
+          return {
+            status: 429,
+            body: loginPage({
+              next,
+              error: `Too many wrong tokens: the form takes none for ${wait} s.`,
+            }),
+            headers: { "retry-after": String(wait) },
+          };
+        }
         if (!access.tokenMatches(form.get("token") ?? "")) {
+          failedLogins.push(at);
           return {
             status: 401,
             body: loginPage({ next, error: "That is not this agent's API token." }),

@@ -9,7 +9,7 @@ import { createRedactor } from "../../src/secrets/redactor.js";
 import { accessFor } from "../../src/server/auth.js";
 import { eventRoutes } from "../../src/server/events.js";
 import { jobsRoutes } from "../../src/server/jobs.js";
-import { pageHandlers, pageRoutes, safeNext } from "../../src/server/page.js";
+import { LOGIN_LIMIT, pageHandlers, pageRoutes, safeNext } from "../../src/server/page.js";
 import { runNowRoutes } from "../../src/server/run-now.js";
 import { createSessions, SESSION_TTL_MS } from "../../src/server/sessions.js";
 import { jobSpec } from "../helpers/spec-factory.js";
@@ -42,7 +42,11 @@ async function agentLike(options: { token?: string; listenHost?: string; now?: (
   );
   const triggered: string[] = [];
   const url = await serve([
-    ...pageRoutes({ source, access }),
+    ...pageRoutes({
+      source,
+      access,
+      ...(options.now && { now: () => new Date((options.now as () => number)()) }),
+    }),
     ...jobsRoutes(() => [view("alpha-job"), view("beta-job")], access, {
       page: pageHandlers({ source, access }),
       runsOf: async () => [],
@@ -120,6 +124,25 @@ describe("the status page with --api-token", () => {
     expect(answer.headers["set-cookie"]).toBeUndefined();
     expect(answer.text).toContain("not this agent&#39;s API token");
     expect(showsJobs(answer.text.replace(/value="\/jobs\/alpha-job"/, ""))).toBe(false);
+  });
+
+  it("takes no token for the rest of a minute after ten wrong ones, then takes the right one", async () => {
+    let clock = Date.parse("2026-12-01T12:00:00Z");
+    const a = await agentLike({ token: TOKEN, now: () => clock });
+    for (let i = 0; i < LOGIN_LIMIT.failures; i++) {
+      expect((await a.login(`guess-${i}`)).status).toBe(401);
+      clock += 1_000;
+    }
+    // Even the right token is not tried now: a guess would be told nothing either way.
+    const limited = await a.login(TOKEN);
+    expect(limited.status).toBe(429);
+    expect(limited.headers["retry-after"]).toBe("50");
+    expect(limited.headers["set-cookie"]).toBeUndefined();
+    expect(limited.text).toContain("Too many wrong tokens");
+    clock += 50_000;
+    const after = await a.login(TOKEN);
+    expect(after.status).toBe(303);
+    expect(after.headers["set-cookie"]).toBeDefined();
   });
 
   it("knows a forged cookie from a session, and ends the session on logout", async () => {
