@@ -1,8 +1,9 @@
 // The status page's data on a running agent: the scheduler's view, each job's health, and its
 // recent runs from the status branch. Recent runs are read once for all jobs (one batch read of
 // the branch) and then kept current from the scheduler's "run:recorded", without log tails, so
-// 5,000 jobs × 20 runs stay a few MB. The scheduler's own "last" is null after a restart, so the
-// branch is what says how a job last ran.
+// 5,000 jobs × 20 runs stay a few MB. Just after a restart the scheduler's own "last" may still
+// be null (the agent reads it back in the background), so the branch is what says how a job
+// last ran.
 
 import { byAttention, CHART_RUNS, type JobRow, jobRow, scheduleWordsCache } from "../page/model.js";
 import type { PageChange, PageSource } from "../page/source.js";

@@ -63,10 +63,7 @@ export async function withStatusTip<T>(
     throw new UsageError(
       `${repo} is not a Git repository: an agent on a watched folder keeps its status branch in <data-dir>/status.git`,
     );
-  const branch =
-    (typeof values["status-branch"] === "string" ? values["status-branch"] : undefined) ??
-    io.env.GITCRON_STATUS_BRANCH ??
-    "gitcron-status";
+  const branch = flag(values["status-branch"]) ?? io.env.GITCRON_STATUS_BRANCH ?? "gitcron-status";
   const access = io.env.GITCRON_GIT_TOKEN ? { gitToken: io.env.GITCRON_GIT_TOKEN } : {};
   return withBranchTip(kind.url, branch, access, async (tip) => {
     if (!tip)

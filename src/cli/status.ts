@@ -4,7 +4,7 @@
 
 import { UsageError } from "../errors.js";
 import { renderText } from "../jobs/render.js";
-import { jobRows, readLastRuns } from "../status/last-runs.js";
+import { jobRows, nextRunAfter, readLastRuns } from "../status/last-runs.js";
 import { formatDuration } from "../status/render.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
 import { jobFolders, READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
@@ -34,7 +34,8 @@ export const command: Command = {
       state,
       runs: await readLastRuns(jobFolders(tip).sort(), tip.read),
     }));
-    const rows = jobRows(state, runs, new Date());
+    const rows = jobRows(state, runs);
+    const nextRun = nextRunAfter(new Date());
     if (format === "json") {
       const jobs = rows.map((r) => ({
         name: r.name,
@@ -48,7 +49,7 @@ export const command: Command = {
         exitCode: r.started?.exitCode ?? null,
         durationMs: r.started?.durationMs ?? null,
         lastStartedAt: r.started?.startedAt ?? null,
-        nextRunAt: r.nextRunAt,
+        nextRunAt: nextRun(r.active),
       }));
       io.stdout.write(
         `${JSON.stringify(
@@ -84,7 +85,7 @@ export const command: Command = {
         r.started?.exitCode != null ? String(r.started.exitCode) : "-",
         r.started?.durationMs != null ? formatDuration(r.started.durationMs) : "-",
         r.started?.startedAt ?? "-",
-        r.nextRunAt ?? "-",
+        nextRun(r.active) ?? "-",
       ]),
     ];
     io.stdout.write(columns(table));

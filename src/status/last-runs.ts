@@ -76,16 +76,14 @@ export interface JobRow {
   last: RunSummary | undefined;
   /** Its newest run that started: start, duration and exit code come from here. */
   started: RunSummary | undefined;
-  /** Its next fire time after the moment the rows were made, from its schedule (state.json's
-   * copy is only as new as the last time it was written); null if removed or suspended. */
-  nextRunAt: string | null;
 }
 
-/** One row per job, active or with runs on the branch, by name. */
-export function jobRows(state: StatusState | null, runs: LastRuns, now: Date): JobRow[] {
-  const active = state?.jobs ?? {};
+/** A job's next fire time after `now`, from its schedule (state.json's copy is only as new as
+ * the last time it was written); null if removed, suspended or never again. One zone cache
+ * serves every job asked of the same function. */
+export function nextRunAfter(now: Date): (job: ActiveJobState | undefined) => string | null {
   const zones = new ZoneCache();
-  const nextRun = (job: ActiveJobState | undefined): string | null => {
+  return (job) => {
     if (!job || job.suspended) return null;
     try {
       return parseSchedule(job.schedule, job.timezone, { zones }).next(now)?.toISOString() ?? null;
@@ -93,6 +91,11 @@ export function jobRows(state: StatusState | null, runs: LastRuns, now: Date): J
       return null;
     }
   };
+}
+
+/** One row per job, active or with runs on the branch, by name. */
+export function jobRows(state: StatusState | null, runs: LastRuns): JobRow[] {
+  const active = state?.jobs ?? {};
   const names = [...new Set([...Object.keys(active), ...Object.keys(runs.last)])].sort();
   return names.map((name) => {
     const last = runs.last[name];
@@ -101,7 +104,6 @@ export function jobRows(state: StatusState | null, runs: LastRuns, now: Date): J
       active: active[name],
       last,
       started: last?.startedAt ? last : runs.started[name],
-      nextRunAt: nextRun(active[name]),
     };
   });
 }

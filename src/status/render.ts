@@ -2,7 +2,7 @@
 
 import { describeSchedule } from "../schedule/describe.js";
 import { cell, code } from "../text/markdown.js";
-import { type JobRow, jobRows, type LastRuns } from "./last-runs.js";
+import { type JobRow, jobRows, type LastRuns, nextRunAfter } from "./last-runs.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
@@ -108,7 +108,9 @@ const needsAttention = (row: JobRow) =>
  * through the Markdown escaper; the caller redacts the whole. */
 export function renderReadme(input: ReadmeInput): string {
   const { state } = input;
-  const rows = jobRows(state, input.runs, input.now);
+  const rows = jobRows(state, input.runs);
+  // Only full rows show it: past 200 jobs most rows are the compact list.
+  const nextRun = nextRunAfter(input.now);
   const out: string[] = [`# gitcron status (${code(input.branch)})`, ""];
   if (state) {
     const sync = state.lastSyncAt ? `last sync ${cell(state.lastSyncAt)}` : "not synced yet";
@@ -133,7 +135,8 @@ export function renderReadme(input: ReadmeInput): string {
     "",
   );
 
-  const fullRow = ({ name, active: job, last, started, nextRunAt }: JobRow) => {
+  const fullRow = ({ name, active: job, last, started }: JobRow) => {
+    const nextRunAt = nextRun(job);
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
