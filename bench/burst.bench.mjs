@@ -12,15 +12,10 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import Docker from "dockerode";
 import { IMAGE, makeJobsRepo, ready, startAgent, until } from "./agent-process.mjs";
-import { median } from "./timing.mjs";
+import { median, percentiles } from "./timing.mjs";
 
 const JOBS = Number(process.env.BENCH_BURST_JOBS ?? 100);
 const QUICK_JOBS = 20;
-
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
 /** Container start events from the engine, with the engine's own time (ms) and labels. */
 async function watchStarts(docker) {
@@ -128,7 +123,7 @@ export default async function burstBench(ctx) {
   const last = Math.max(...agent.lags);
   const baselineLast = Math.max(...baseline);
   console.error(
-    `burst ${count}: gitcron start lag p50 ${median(agent.lags).toFixed(0)} ms, p99 ${percentile(agent.lags, 99).toFixed(0)} ms, last ${last.toFixed(0)} ms (lost ${agent.lost}, doubled ${agent.doubled}); ${count} parallel docker run -d: p50 ${median(baseline).toFixed(0)} ms, last ${baselineLast.toFixed(0)} ms`,
+    `burst ${count}: gitcron start lag p50 ${median(agent.lags).toFixed(0)} ms, p99 ${percentiles(agent.lags).p99.toFixed(0)} ms, last ${last.toFixed(0)} ms (lost ${agent.lost}, doubled ${agent.doubled}); ${count} parallel docker run -d: p50 ${median(baseline).toFixed(0)} ms, last ${baselineLast.toFixed(0)} ms`,
   );
   const group = "burst";
   return [
@@ -146,7 +141,7 @@ export default async function burstBench(ctx) {
     {
       group,
       metric: `${count} jobs due at one instant: start lag p50 / p99`,
-      value: `${Math.round(median(agent.lags))} / ${Math.round(percentile(agent.lags, 99))}`,
+      value: `${Math.round(median(agent.lags))} / ${Math.round(percentiles(agent.lags).p99)}`,
       unit: "ms",
       baseline: Math.round(median(baseline)),
       baselineLabel: "docker run -d p50",

@@ -7,7 +7,7 @@
 
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { median } from "./timing.mjs";
+import { median, percentiles } from "./timing.mjs";
 
 const JOBS = 1000;
 const ROUNDS = 3;
@@ -20,12 +20,6 @@ const nowMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The next whole second at least LEAD_MS away. */
 const nextInstant = () => Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000;
-
-function percentiles(lags) {
-  const sorted = [...lags].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
-  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) };
-}
 
 async function baselineRound() {
   const instant = nextInstant();

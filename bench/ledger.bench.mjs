@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { median } from "./timing.mjs";
+import { median, percentiles } from "./timing.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BRANCH = "gitcron-status";
@@ -194,7 +194,6 @@ async function measure(dir, jobs, commits) {
     ),
     { level: 9 },
   ).length;
-  const sorted = [...times].sort((a, b) => a - b);
   const measured = phases.slice(1);
   const phaseMedians = Object.fromEntries(
     Object.keys(measured[0] ?? {}).map((k) => [k, median(measured.map((p) => p[k] ?? 0))]),
@@ -204,7 +203,7 @@ async function measure(dir, jobs, commits) {
     jobs,
     commits,
     medianMs: median(times),
-    p90Ms: sorted[Math.floor(sorted.length * 0.9)],
+    p90Ms: percentiles(times).p90,
     dataPeakBytes: Math.max(...sizes),
     tipBytes,
     remotePerRun: (remoteAfter - remoteBefore) / runs,

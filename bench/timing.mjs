@@ -26,3 +26,10 @@ export const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+
+/** p50, p90 and p99 (the value at index ⌊n·q⌋ of the sorted values) and the largest. */
+export function percentiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1) };
+}

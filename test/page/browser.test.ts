@@ -78,6 +78,29 @@ async function expectNoInjection(page: Page) {
   expect(await page.locator("script:not([src])").count()).toBe(0);
 }
 
+/** The index page in a fresh context: its rows' order, and a mark that a reload would erase. */
+async function openIndex(url: string) {
+  const browser = await chromium();
+  const context = await browser.newContext();
+  stops.push(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  return {
+    page,
+    order: () =>
+      page
+        .locator("#jobs tbody tr")
+        .evaluateAll((rows) =>
+          rows.map((r) => (r as unknown as { dataset: { job: string } }).dataset.job),
+        ),
+    markStay: () =>
+      page.evaluate(() => {
+        (globalThis as { __stayed?: boolean }).__stayed = true;
+      }),
+    stayed: () => page.evaluate(() => (globalThis as { __stayed?: boolean }).__stayed),
+  };
+}
+
 describe("the status page in Chromium", () => {
   it("logs in, shows every job live, runs one now and shows its log tail, all text as text", async () => {
     const prefix = uniqueName("page");
@@ -193,25 +216,13 @@ describe("the status page in Chromium", () => {
       },
       {},
     );
-    const browser = await chromium();
-    const context = await browser.newContext();
-    stops.push(() => context.close());
-    const page = await context.newPage();
-    await page.goto(`${url}/`);
-    const order = () =>
-      page
-        .locator("#jobs tbody tr")
-        .evaluateAll((rows) =>
-          rows.map((r) => (r as unknown as { dataset: { job: string } }).dataset.job),
-        );
+    const { page, order, markStay, stayed } = await openIndex(url);
     expect(await order()).toEqual([first, last]);
-    await page.evaluate(() => {
-      (globalThis as { __stayed?: boolean }).__stayed = true;
-    });
+    await markStay();
     expect(agent.scheduler.trigger(last).status).toBe("accepted");
     await expect.poll(order, { timeout: 15_000 }).toEqual([last, first]);
     expect(await page.getAttribute(`tr[data-job="${last}"]`, "class")).toBe("failing");
-    expect(await page.evaluate(() => (globalThis as { __stayed?: boolean }).__stayed)).toBe(true);
+    expect(await stayed()).toBe(true);
   });
 
   it("a job that turns late says so and moves up, without a reload", async () => {
@@ -225,25 +236,13 @@ describe("the status page in Chromium", () => {
       },
       {},
     );
-    const browser = await chromium();
-    const context = await browser.newContext();
-    stops.push(() => context.close());
-    const page = await context.newPage();
-    await page.goto(`${url}/`);
-    const order = () =>
-      page
-        .locator("#jobs tbody tr")
-        .evaluateAll((rows) =>
-          rows.map((r) => (r as unknown as { dataset: { job: string } }).dataset.job),
-        );
+    const { page, order, markStay, stayed } = await openIndex(url);
     expect(await order()).toEqual([first, last]);
     expect(await page.textContent(`tr[data-job="${last}"] .state`)).toBe("idle");
-    await page.evaluate(() => {
-      (globalThis as { __stayed?: boolean }).__stayed = true;
-    });
+    await markStay();
     await expect.poll(order, { timeout: 15_000 }).toEqual([last, first]);
     expect(await page.textContent(`tr[data-job="${last}"] .state`)).toBe("late");
-    expect(await page.evaluate(() => (globalThis as { __stayed?: boolean }).__stayed)).toBe(true);
+    expect(await stayed()).toBe(true);
   });
 
   it("beyond loopback without a token shows no job and says to set --api-token", async () => {
