@@ -78,7 +78,12 @@ describe("secrets in output, errors and settings", () => {
     // split over two writes, and fails with them in its last words.
     const printAll = secrets.all.map((s) => `printf '${s.slice(0, 9)}'; printf '${s.slice(9)}\\n'`);
     const w = await hooks.world("sec-output", (p) => ({
-      [`${p}-print.yaml`]: jobYaml("*/2 * * * * *", `${printAll.join("; ")}; exit 3`),
+      // It also wrote one into its file, where /jobs and the status page show the spec.
+      [`${p}-print.yaml`]: jobYaml(
+        "*/2 * * * * *",
+        `${printAll.join("; ")}; exit 3`,
+        `labels:\n  note: "${secrets.values.gitToken}"\n`,
+      ),
       // A file whose errors would quote a secret, were messages not cut and redacted.
       [`${p}-quote.yaml`]: jobYaml(`${secrets.values.apiToken}`, "true"),
     }));
@@ -103,6 +108,7 @@ describe("secrets in output, errors and settings", () => {
         agent,
         port: agent.port,
         token: secrets.values.apiToken,
+        jobs: [`${w.prefix}-print`, `${w.prefix}-quote`],
       }),
     ).toEqual({});
     expect(agent.output()).toContain("***");

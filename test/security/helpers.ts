@@ -45,8 +45,13 @@ export async function statusBranchHistory(remoteDir: string, branch = "gitcron-s
 export async function httpAnswers(port: number, paths: readonly string[], token?: string) {
   const bodies: string[] = [];
   for (const path of paths) {
-    const variants: Record<string, string>[] = [{}];
-    if (token) variants.push({ authorization: `Bearer ${token}` });
+    // As a script asks (JSON), and as a browser does (the status page's HTML).
+    const variants: Record<string, string>[] = [{}, { accept: "text/html" }];
+    if (token)
+      variants.push(
+        { authorization: `Bearer ${token}` },
+        { authorization: `Bearer ${token}`, accept: "text/html" },
+      );
     for (const headers of variants) {
       const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
       bodies.push(`${res.status} ${path}\n${await res.text()}`);
@@ -58,7 +63,14 @@ export async function httpAnswers(port: number, paths: readonly string[], token?
 /** Which canaries appear where: `{}` when none leaked. */
 export async function leaks(
   secrets: readonly string[],
-  where: { remoteDir: string; agent: AgentProcess; port?: number; token?: string },
+  where: {
+    remoteDir: string;
+    agent: AgentProcess;
+    port?: number;
+    token?: string;
+    /** Jobs whose own pages (JSON and HTML) are read too. */
+    jobs?: readonly string[];
+  },
 ): Promise<Record<string, string[]>> {
   const places: Record<string, string> = {
     "status branch": await statusBranchHistory(where.remoteDir),
@@ -67,7 +79,15 @@ export async function leaks(
   if (where.port !== undefined) {
     places.http = await httpAnswers(
       where.port,
-      ["/jobs", "/metrics", "/healthz", "/readyz", "/nope"],
+      [
+        "/",
+        "/jobs",
+        ...(where.jobs ?? []).map((job) => `/jobs/${encodeURIComponent(job)}`),
+        "/metrics",
+        "/healthz",
+        "/readyz",
+        "/nope",
+      ],
       where.token,
     );
   }
