@@ -2,6 +2,7 @@
 // anything is scheduled (SPEC §3, "Start-up"), and what goes wrong with a run is logged where
 // log-based alerting looks (SPEC §3, "Logs").
 
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { describe, expect, it } from "vitest";
 import { gitcron } from "../helpers/cli.js";
@@ -74,28 +75,26 @@ describe("an internal error", () => {
       [`${p}-work.yaml`]: jobYaml("*/3 * * * * *", "sleep 2; echo worked"),
     }));
     const job = `${w.prefix}-work`;
-    const agent = await hooks.agent(w);
-    await until("a run going", async () =>
-      agent.logs.some((l) => l.msg === "run started" && l.job === job) ? true : undefined,
-    );
     // An exception thrown on a timer, as a bug would throw it, from outside gitcron's code:
-    // node's --import of a module that throws once the agent is up.
+    // node's --import of a module that throws once the test creates a file, while a run goes.
+    const trigger = w.dir("crash-now");
+    const thrower = `import { existsSync } from "node:fs";
+      const t = setInterval(() => { if (existsSync(${JSON.stringify(trigger)})) { clearInterval(t); throw new Error("injected fault"); } }, 20);
+      t.unref();`;
     const crashing = await hooks.agent(w, {
-      data: "data-crash",
-      nodeArgs: [
-        "--import",
-        'data:text/javascript,setTimeout(() => { throw new Error("injected fault") }, 3000)',
-      ],
+      nodeArgs: ["--import", `data:text/javascript,${encodeURIComponent(thrower)}`],
     });
-    agent.signal("SIGTERM");
-    await agent.exited;
+    await until("a run going", async () =>
+      crashing.logs.some((l) => l.msg === "run started" && l.job === job) ? true : undefined,
+    );
+    await writeFile(trigger, "");
     const exit = await crashing.exited;
     expect(exit.code).toBe(70);
     const crashLine = crashing.logs.find((l) => l.msg.startsWith("internal error:"));
     expect(crashLine).toMatchObject({ level: 50, err: "injected fault" });
     // The orderly steps of SIGTERM: nothing new, the run going waited for, the outbox pushed.
     expect(crashing.logs.at(-1)?.msg).toBe("agent stopped");
-    expect(crashing.logs.some((l) => l.msg === "run finished")).toBe(true);
+    expect(crashing.logs.some((l) => l.msg === "run finished" && l.job === job)).toBe(true);
     await w.finish({ "internal error": 1 });
   });
 });

@@ -25,6 +25,8 @@ export interface EngineWatch {
   stop(): Promise<EngineReport>;
 }
 
+const LIVE = new Set(["created", "running", "restarting", "paused"]);
+
 /** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
 export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
   const report: EngineReport = { maxLive: {}, ranRuns: new Set(), present: new Set(), polls: 0 };
@@ -44,7 +46,10 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
           const run = c.Labels?.[LABEL.run];
           if (run) report.ranRuns.add(run);
         }
-        if (c.State !== "exited" && c.State !== "dead") live[job] = (live[job] ?? 0) + 1;
+        // Created but not started counts (it is about to run); "removing" is a container whose
+        // process has ended and that its agent is deleting after recording it, which the next
+        // tick's container may overlap under load.
+        if (LIVE.has(c.State)) live[job] = (live[job] ?? 0) + 1;
       }
       for (const [job, n] of Object.entries(live))
         report.maxLive[job] = Math.max(report.maxLive[job] ?? 0, n);
