@@ -189,7 +189,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     maxParallel: settings.maxParallel,
     agent: agentId,
   });
-  scheduler.events.on("tick", () => cursorFile.save(() => scheduler.cursors()));
+  // A queued tick is handled once it starts (see cursors()), which is no tick of its own.
+  const saveCursors = () => cursorFile.save(() => scheduler.cursors());
+  scheduler.events.on("tick", saveCursors);
+  scheduler.events.on("run:launch", saveCursors);
   scheduler.events.on("run:recorded", ({ summary }) => {
     const { logTail: _tail, ...fields } = summary;
     // failed, timeout and error at warn, where log-based alerting looks (SPEC §3, "Logs").

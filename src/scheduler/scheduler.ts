@@ -164,9 +164,16 @@ export class Scheduler {
     }
   }
 
-  /** The newest handled instant per job, to be saved and handed to catchUp() after a restart. */
+  /** The newest handled instant per job, to be saved and handed to catchUp() after a restart.
+   * A tick still queued behind a run is not handled yet: should the agent stop before it
+   * starts, it and the ticks merged into it count as missed at the next start. */
   cursors(): Record<string, string> {
-    return Object.fromEntries([...this.jobs].map(([name, j]) => [name, j.cursor.toISOString()]));
+    return Object.fromEntries(
+      [...this.jobs].map(([name, j]) => {
+        const queuedAt = j.queued ? j.queued.scheduledAt.getTime() - 1 : Number.POSITIVE_INFINITY;
+        return [name, new Date(Math.min(j.cursor.getTime(), queuedAt)).toISOString()];
+      }),
+    );
   }
 
   view(): JobView[] {

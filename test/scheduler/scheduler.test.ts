@@ -293,6 +293,28 @@ describe("missed ticks after a restart", () => {
     });
   });
 
+  it("a tick still queued when the agent stops is missed at the next start, with those merged into it", async () => {
+    const first = setup();
+    first.add({ name: "q", schedule: everySecond, overlap: "queue", missed: "skip" });
+    first.scheduler.start();
+    await first.clock.advance(500); // 03:00:01 runs
+    await first.clock.advance(2_000); // 03:00:02 queued, 03:00:03 merged into it
+    const saved = first.scheduler.cursors();
+    expect(saved.q).toBe("2026-11-26T03:00:01.999Z");
+    await first.scheduler.stop(0);
+
+    const second = setup("2026-11-26T03:00:05.500Z");
+    second.add({ name: "q", schedule: everySecond, overlap: "queue", missed: "skip" });
+    await second.scheduler.catchUp(saved);
+    expect(second.recorded).toHaveLength(1);
+    expect(second.recorded[0]).toMatchObject({
+      outcome: "missed",
+      scheduledAt: "2026-11-26T03:00:05.000Z",
+    });
+    // 03:00:02 (queued), 03:00:03 (merged), 03:00:04 and 03:00:05 (the agent down).
+    expect(second.recorded[0]?.reason).toMatch(/^4 ticks missed/);
+  });
+
   it("a run adopted from the engine is not counted as missed", async () => {
     const { runtime, recorded, scheduler, add } = setup("2026-11-26T03:00:30.000Z");
     add({ name: "a", schedule: "* * * * *", missed: "run-once" });
