@@ -25,9 +25,8 @@ import type { RunSummary } from "./summary.js";
 import {
   lastPath,
   lastText,
-  mergeRuns,
+  mergeRunsText,
   runsPath,
-  runsText,
   stateChanged,
   stateKey,
   stateText,
@@ -174,18 +173,19 @@ export class StatusBranchWriter {
     const fresh: RunSummary[] = [];
     for (const [job, incoming] of byJob) {
       const path = runsPath(job);
-      const before = parseRuns(existing.get(path) ?? "", path, this.options.logger);
-      const redacted = incoming.map((s) => this.redactor.value(s));
-      const merged = mergeRuns(before, redacted, this.options.history);
-      if (merged.fresh.length === 0) continue;
+      const merged = mergeRunsText(
+        existing.get(path) ?? "",
+        incoming.map((s) => this.redactor.value(s)),
+        this.options.history,
+        (text) => parseRuns(text, path, this.options.logger),
+      );
+      if (!merged) continue;
       fresh.push(...merged.fresh);
-      files.set(path, runsText(merged.runs));
-      const last = merged.runs.at(-1) as RunSummary;
-      files.set(lastPath(job), lastText(last));
-      known.runs.last[last.job] = last;
-      const started = merged.runs.filter((r) => r.startedAt).at(-1);
-      if (started && !last.startedAt) known.runs.started[last.job] = started;
-      else delete known.runs.started[last.job];
+      files.set(path, merged.text);
+      files.set(lastPath(job), lastText(merged.last));
+      known.runs.last[job] = merged.last;
+      if (merged.lastStarted) known.runs.started[job] = merged.lastStarted;
+      else delete known.runs.started[job];
     }
     const asked = new Set(input.summaries.map(recordKey));
     const freshAsked = fresh.filter((s) => asked.has(recordKey(s)));

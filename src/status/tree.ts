@@ -5,6 +5,7 @@
 import { recordKey, summaryTime } from "./outbox.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
+import { isRunSummary } from "./summary-shape.js";
 
 /** A job's folder; names are DNS labels already, this only keeps a bad one inside jobs/. */
 export const jobFolder = (job: string): string => `jobs/${job.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -32,6 +33,78 @@ export function mergeRuns(
   }
   const runs = [...existing, ...fresh].sort(byTime).slice(-Math.max(1, history));
   return { runs, fresh };
+}
+
+/** A job's runs.jsonl once a batch is in it, and what the README needs of it. */
+export interface MergedRuns {
+  text: string;
+  /** The batch's runs the file did not have, in the batch's order. */
+  fresh: RunSummary[];
+  /** The file's newest run. */
+  last: RunSummary;
+  /** The newest run that started, when `last` did not (a missed or skipped tick). */
+  lastStarted: RunSummary | undefined;
+}
+
+/** mergeRuns on a file's text; null when the batch holds nothing new. Usually every run of the
+ * batch is new to the file (its run id appears nowhere in it) and none is older than the file's
+ * last line: then the batch is appended and the oldest lines dropped, parsing the last line
+ * alone — the other lines, up to --history of them, stay text. Otherwise `parse` reads the whole
+ * file and mergeRuns decides. Lines are JSON.stringify's, so both ways write the same bytes. */
+export function mergeRunsText(
+  text: string,
+  incoming: readonly RunSummary[],
+  history: number,
+  parse: (text: string) => RunSummary[],
+): MergedRuns | null {
+  const appended = appendRuns(text, incoming, history);
+  if (appended !== undefined) return appended;
+  const merged = mergeRuns(parse(text), incoming, history);
+  if (merged.fresh.length === 0) return null;
+  const last = merged.runs.at(-1) as RunSummary;
+  const lastStarted = last.startedAt ? undefined : newestStarted(merged.runs);
+  return { text: runsText(merged.runs), fresh: merged.fresh, last, lastStarted };
+}
+
+/** The append of mergeRunsText, or undefined when the batch needs the whole file read. */
+function appendRuns(
+  text: string,
+  incoming: readonly RunSummary[],
+  history: number,
+): MergedRuns | null | undefined {
+  const keys = new Set<string>();
+  const fresh = incoming.filter((s) => !keys.has(recordKey(s)) && keys.add(recordKey(s)));
+  if (fresh.length === 0) return null;
+  if (fresh.some((s) => text.includes(s.run))) return undefined;
+  const ordered = [...fresh].sort(byTime);
+  const lines = text.split("\n").filter((line) => line !== "");
+  const lastLine = lines.at(-1);
+  if (lastLine !== undefined) {
+    let previous: unknown;
+    try {
+      previous = JSON.parse(lastLine);
+    } catch {
+      return undefined;
+    }
+    if (!isRunSummary(previous) || byTime(previous, ordered[0] as RunSummary) > 0) return undefined;
+  }
+  const keep = Math.max(1, history);
+  const last = ordered.at(-1) as RunSummary;
+  const lastStarted = last.startedAt ? undefined : newestStarted(ordered.slice(-keep));
+  // The run that started last may be in the lines kept as text.
+  if (!last.startedAt && !lastStarted) return undefined;
+  for (const run of ordered) lines.push(JSON.stringify(run));
+  return {
+    text: `${lines.slice(-keep).join("\n")}\n`,
+    fresh,
+    last,
+    lastStarted,
+  };
+}
+
+function newestStarted(runs: readonly RunSummary[]): RunSummary | undefined {
+  for (let i = runs.length - 1; i >= 0; i--) if (runs[i]?.startedAt) return runs[i];
+  return undefined;
 }
 
 export const runsText = (runs: readonly RunSummary[]) =>
