@@ -111,8 +111,12 @@ function summary(job, minute) {
   };
 }
 
-function stateFor(jobs, commit) {
-  const at = new Date(Date.UTC(2026, 10, 26) + commit * 10_000);
+/** The agent's clock just after a batch: a minute past the newest run's instant. */
+const clockAfter = (runs) =>
+  new Date(Math.max(...runs.map((r) => Date.parse(r.scheduledAt))) + 60_000);
+
+/** The state the agent would hand over at `at` (its last sync then). */
+function stateFor(jobs, at) {
   return {
     version: 1,
     revision: "0123456789abcdef0123456789abcdef01234567",
@@ -141,7 +145,11 @@ async function measure(dir, jobs, commits) {
   git(dir, "init", "-q", "--bare", bare);
   const data = path.join(dir, `data-${jobs}`);
   const { logger, phases } = phaseLogger();
+  // The README's next runs and state.json's refresh (every ten minutes of the agent's clock)
+  // follow the simulated day, not the machine's clock.
+  let now = new Date(Date.UTC(2026, 10, 26));
   const writer = new StatusBranchWriter({
+    now: () => now,
     dir: path.join(data, "status"),
     repoUrl: pathToFileURL(bare).href,
     branch: BRANCH,
@@ -154,7 +162,8 @@ async function measure(dir, jobs, commits) {
   for (let m = 0; m < SEED_RUNS; m++)
     for (let j = 0; j < jobs; j++) seedRuns.push(summary(jobName(j), m));
   const seeded = performance.now();
-  await writer.publish({ summaries: seedRuns, state: stateFor(jobs, 0) });
+  now = clockAfter(seedRuns.slice(-jobs));
+  await writer.publish({ summaries: seedRuns, state: stateFor(jobs, now) });
   console.error(
     `ledger ${jobs} jobs: seeded ${SEED_RUNS} runs a job in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
   );
@@ -173,8 +182,9 @@ async function measure(dir, jobs, commits) {
       recordBytes += Buffer.byteLength(`${JSON.stringify(s)}\n`);
       batch.push(s);
     }
+    now = clockAfter(batch);
     const t = performance.now();
-    await writer.publish({ summaries: batch, state: stateFor(jobs, c) });
+    await writer.publish({ summaries: batch, state: stateFor(jobs, now) });
     times.push(performance.now() - t);
     if (c % 10 === 0 || c === commits) sizes.push(await folderBytes(data));
   }
