@@ -44,6 +44,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     let secrets: string[] = [];
     let container: ContainerApi;
     let digest: string | null;
+    // Asked alongside the preparation: the engine is the lock on a tick, not on a job, so a run
+    // of an earlier tick that an agent sharing our id started must end before ours starts.
+    const earlier = earlierRunsGoing(request);
+    earlier.catch(() => undefined);
     try {
       const resolved = resolveEnv(request.spec, request.env, request.policy.secretEnv);
       secrets = resolved.secrets;
@@ -65,6 +69,13 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       let image = prepared.image
         ? Promise.resolve(prepared.image)
         : inspectImage(imageOptions).catch(() => undefined);
+      for (const id of await earlier) {
+        log.info(
+          { container: id },
+          "an earlier run of this job by another agent is going; waiting for its end",
+        );
+        await waitForOthersEnd(containerApi(client, id));
+      }
       try {
         container = await createContainer(client, prepared.create).catch(async (err) => {
           if (!imageLater || engineStatus(err) !== 404) throw err;
@@ -153,6 +164,31 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       );
     }
     return handOver(engine, result, { runOptions, container, log });
+  }
+
+  /** Containers of the job's other runs, started by an agent with our id, not ended yet. */
+  async function earlierRunsGoing(request: RunRequest): Promise<string[]> {
+    const filters = JSON.stringify({
+      label: [`${LABEL.job}=${request.spec.name}`, `${LABEL.agent}=${request.agent}`],
+      status: ["created", "running", "restarting", "paused"],
+    });
+    const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
+      query: { all: 1, filters },
+    });
+    return containers.filter((c) => c.Labels?.[LABEL.run] !== request.runId).map((c) => c.Id);
+  }
+
+  /** Until the container has run and ended, or is gone; one that stays created past the grace
+   * (its agent stopped in between) is not waited for longer. */
+  async function waitForOthersEnd(container: ContainerApi): Promise<void> {
+    const deadline = Date.now() + createdGraceMs;
+    try {
+      while ((await container.inspect()).State.Status === "created" && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      await container.wait();
+    } catch (err) {
+      if (engineStatus(err) !== 404) throw err;
+    }
   }
 
   async function list(agent: string): Promise<ExistingRun[]> {

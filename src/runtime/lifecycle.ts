@@ -39,7 +39,19 @@ export async function settle(
   await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, OUTPUT_DRAIN_MS)))]);
   clearTimeout(timer);
   output.end();
-  return { ending, state: (await container.inspect()).State };
+  return { ending, state: await endState(container) };
+}
+
+/** The ended container's state, or nothing more than its exit code when it is gone already: an
+ * agent sharing our id (the run's creator, or another adopter) records a run before it removes
+ * its container, and we saw the same end. */
+async function endState(container: ContainerApi): Promise<{ OOMKilled?: boolean }> {
+  try {
+    return (await container.inspect()).State;
+  } catch (err) {
+    if (engineStatus(err) === 404) return {};
+    throw err;
+  }
 }
 
 export interface FinishedRun {

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
+import { follow } from "../../src/runtime/adoption.js";
 import { connectDocker } from "../../src/runtime/connection.js";
+import { type ContainerApi, containerApi } from "../../src/runtime/containers.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
 import { LABEL } from "../../src/runtime/names.js";
 import {
@@ -18,7 +20,7 @@ import {
   TEST_IMAGE,
   uniqueName,
 } from "../helpers/docker.js";
-import { jobSpec, runRequest, shell } from "../helpers/spec.js";
+import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
 import { describeRuntimeConformance } from "./conformance.js";
 
 const docker = engine();
@@ -210,4 +212,63 @@ test("a run carries its agent's label and name; list() answers only for that age
     `/gitcron-${spec.name}-${Math.floor(request.scheduledAt.getTime() / 1000)}-agent-one`,
   ]);
   expect((await running).outcome).toBe("succeeded");
+});
+
+test("an adopter whose container its creator removes right after the end records the end it saw", async () => {
+  const name = job("gone");
+  const created = await docker.createContainer({
+    name,
+    Image: TEST_IMAGE,
+    Cmd: ["sh", "-c", "echo working; sleep 0.5; exit 3"],
+    Labels: { [LABEL.job]: name, [LABEL.run]: `${name}-run`, [LABEL.agent]: TEST_AGENT },
+  });
+  await created.start();
+  const client = connectDocker(process.env);
+  const real = containerApi(client, created.id);
+  // The run's creator (an agent sharing our id) records the run and removes its container the
+  // moment it ends: before this adopter reads the container's state.
+  const removedOnEnd: ContainerApi = {
+    ...real,
+    async wait() {
+      const waited = await real.wait();
+      await real.remove();
+      return waited;
+    },
+  };
+  const result = await follow({ client, stopGraceMs: 1000 }, removedOnEnd, {
+    runOptions: {},
+    log: silentLogger(),
+    began: new Date(),
+    createdGraceMs: 1000,
+    agent: TEST_AGENT,
+  });
+  expect(result).toMatchObject({
+    runId: `${name}-run`,
+    outcome: "failed",
+    exitCode: 3,
+    adopted: true,
+    logTail: "working",
+  });
+  expect(await containersOfJob(docker, name)).toHaveLength(0);
+});
+
+test("a run waits for an earlier tick's run of its job that an agent sharing its id still runs", async () => {
+  const spec = jobSpec({ name: job("sibling"), ...shell("echo mine") });
+  // An earlier tick of the job, started by another agent on the same repository.
+  const earlier = await docker.createContainer({
+    name: `${spec.name}-earlier`,
+    Image: TEST_IMAGE,
+    Cmd: ["sh", "-c", "sleep 1.5"],
+    Labels: {
+      [LABEL.job]: spec.name,
+      [LABEL.run]: `${spec.name}-earlier`,
+      [LABEL.agent]: TEST_AGENT,
+    },
+  });
+  await earlier.start();
+  const result = await runtime.run(runRequest(spec));
+  const finished = Date.parse((await earlier.inspect()).State.FinishedAt);
+  expect(result).toMatchObject({ outcome: "succeeded", logTail: "mine" });
+  expect(result.startedAt.getTime()).toBeGreaterThanOrEqual(finished);
+  await earlier.remove();
 });
