@@ -166,11 +166,13 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     return handOver(engine, result, { runOptions, container, log });
   }
 
-  /** Containers of the job's other runs, started by an agent with our id, not ended yet. */
+  /** Containers of the job's other runs, started by an agent with our id and running. One only
+   * created is not waited for: its agent may have lost the engine before starting it, and it
+   * would never end. */
   async function earlierRunsGoing(request: RunRequest): Promise<string[]> {
     const filters = JSON.stringify({
       label: [`${LABEL.job}=${request.spec.name}`, `${LABEL.agent}=${request.agent}`],
-      status: ["created", "running", "restarting", "paused"],
+      status: ["running", "restarting", "paused"],
     });
     const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
       query: { all: 1, filters },
@@ -178,17 +180,11 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     return containers.filter((c) => c.Labels?.[LABEL.run] !== request.runId).map((c) => c.Id);
   }
 
-  /** Until the container has run and ended, or is gone; one that stays created past the grace
-   * (its agent stopped in between) is not waited for longer. */
   async function waitForOthersEnd(container: ContainerApi): Promise<void> {
-    const deadline = Date.now() + createdGraceMs;
-    try {
-      while ((await container.inspect()).State.Status === "created" && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-      await container.wait();
-    } catch (err) {
+    await container.wait().catch((err: unknown) => {
+      // Gone already: it ended.
       if (engineStatus(err) !== 404) throw err;
-    }
+    });
   }
 
   async function list(agent: string): Promise<ExistingRun[]> {

@@ -25,7 +25,7 @@ export interface EngineWatch {
   stop(): Promise<EngineReport>;
 }
 
-const LIVE = new Set(["created", "running", "restarting", "paused"]);
+const LIVE = new Set(["running", "restarting", "paused"]);
 
 /** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
 export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
@@ -46,9 +46,8 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
           const run = c.Labels?.[LABEL.run];
           if (run) report.ranRuns.add(run);
         }
-        // Created but not started counts (it is about to run); "removing" is a container whose
-        // process has ended and that its agent is deleting after recording it, which the next
-        // tick's container may overlap under load.
+        // A run's process exists only in these states: "created" has not started (one may be
+        // left so when the engine went away between create and start), "removing" has ended.
         if (LIVE.has(c.State)) live[job] = (live[job] ?? 0) + 1;
       }
       for (const [job, n] of Object.entries(live))
