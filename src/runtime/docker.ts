@@ -44,10 +44,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     let secrets: string[] = [];
     let container: ContainerApi;
     let digest: string | null;
-    // Asked alongside the preparation: the engine is the lock on a tick, not on a job, so a run
-    // of an earlier tick that an agent sharing our id started must end before ours starts.
-    const earlier = earlierRunsGoing(request);
-    earlier.catch(() => undefined);
     try {
       const resolved = resolveEnv(request.spec, request.env, request.policy.secretEnv);
       secrets = resolved.secrets;
@@ -69,7 +65,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       let image = prepared.image
         ? Promise.resolve(prepared.image)
         : inspectImage(imageOptions).catch(() => undefined);
-      for (const id of await earlier) {
+      // The engine is the lock on a tick, not on a job: a run of an earlier tick that an agent
+      // sharing our id started must end before ours starts. Asked last before the create, so
+      // that a container made meanwhile is seen.
+      for (const id of await earlierRunsGoing(request)) {
         log.info(
           { container: id },
           "an earlier run of this job by another agent is going; waiting for its end",

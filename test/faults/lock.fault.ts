@@ -6,11 +6,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { containerNameFor, LABEL, runIdFor } from "../../src/runtime/names.js";
-import { TEST_IMAGE } from "../helpers/docker.js";
+import { containersOfJob, engine, TEST_IMAGE } from "../helpers/docker.js";
 import { faultHooks, jobYaml, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
 const run = promisify(execFile);
+const docker = engine();
 
 describe("the engine as the lock", () => {
   it("a container made by hand under the tick's name is adopted, not doubled", async () => {
@@ -20,14 +21,16 @@ describe("the engine as the lock", () => {
     const job = `${w.prefix}-five`;
     const agent = await hooks.agent(w);
     await until("a first run", async () => ((await w.runsOf(job)).length > 0 ? true : undefined));
-    // The next tick at least 2 s away: its container is made and started by hand first.
+    // The next tick at least 2 s away: its container is made by hand first, and started just
+    // before the tick once the agent's previous run has ended (a loaded engine can take seconds
+    // to start and end one), so that it is the only container of the job going.
     const tick = new Date(Math.ceil((Date.now() + 2_000) / 5_000) * 5_000);
     const runId = runIdFor(job, tick, 1);
+    const name = containerNameFor(job, tick, 1, agent.id);
     await run("docker", [
-      "run",
-      "-d",
+      "create",
       "--name",
-      containerNameFor(job, tick, 1, agent.id),
+      name,
       "--label",
       `${LABEL.agent}=${agent.id}`,
       "--label",
@@ -41,6 +44,11 @@ describe("the engine as the lock", () => {
       "-c",
       "sleep 3; echo made-by-hand",
     ]);
+    await new Promise((r) => setTimeout(r, tick.getTime() - 1_000 - Date.now()));
+    await until("no run of the job going", async () =>
+      (await containersOfJob(docker, job)).every((c) => c.State !== "running") ? true : undefined,
+    );
+    await run("docker", ["start", name]);
     const record = await until("the hand-made run's record", async () =>
       (await w.runsOf(job)).find((r) => r.run === runId),
     );

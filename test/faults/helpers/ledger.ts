@@ -12,6 +12,8 @@ import { listFilesAt, readFileAt } from "../../helpers/git.js";
 export interface EngineReport {
   /** Per job, the most containers that were not yet exited at one poll. */
   maxLive: Record<string, number>;
+  /** Each time one job had more than one live container: its runs and their states. */
+  overlaps: string[];
   /** Run ids (the gitcron.run label) of containers seen running or exited. */
   ranRuns: Set<string>;
   /** Run ids of containers still in the engine at the last poll: left for a next start. */
@@ -29,7 +31,13 @@ const LIVE = new Set(["running", "restarting", "paused"]);
 
 /** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
 export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
-  const report: EngineReport = { maxLive: {}, ranRuns: new Set(), present: new Set(), polls: 0 };
+  const report: EngineReport = {
+    maxLive: {},
+    overlaps: [],
+    ranRuns: new Set(),
+    present: new Set(),
+    polls: 0,
+  };
   const halt = new AbortController();
   const loop = (async () => {
     while (!halt.signal.aborted) {
@@ -37,6 +45,7 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
         .listContainers({ all: true, filters: { label: [LABEL.job] } })
         .catch(() => []);
       const live: Record<string, number> = {};
+      const liveRuns: Record<string, string[]> = {};
       report.present = new Set();
       for (const c of containers) {
         const job = c.Labels?.[LABEL.job] ?? "";
@@ -48,8 +57,16 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
         }
         // A run's process exists only in these states: "created" has not started (one may be
         // left so when the engine went away between create and start), "removing" has ended.
-        if (LIVE.has(c.State)) live[job] = (live[job] ?? 0) + 1;
+        if (LIVE.has(c.State)) {
+          live[job] = (live[job] ?? 0) + 1;
+          liveRuns[job] = [
+            ...(liveRuns[job] ?? []),
+            `${c.Labels?.[LABEL.run] ?? c.Id} (${c.Status})`,
+          ];
+        }
       }
+      for (const runs of Object.values(liveRuns))
+        if (runs.length > 1) report.overlaps.push(runs.join(" + "));
       for (const [job, n] of Object.entries(live))
         report.maxLive[job] = Math.max(report.maxLive[job] ?? 0, n);
       report.polls++;
@@ -93,6 +110,8 @@ export interface LedgerReport {
   leftUnrecorded: string[];
   /** The most containers of one job at once. */
   maxLive: number;
+  /** What was live when a job had more than one container at once. */
+  overlaps: string[];
   containersSeen: number;
 }
 
@@ -121,6 +140,7 @@ export function checkLedger(
     lost: [...engine.ranRuns].filter((run) => !ended.has(run) && !engine.present.has(run)),
     leftUnrecorded: [...engine.present].filter((run) => !ended.has(run)),
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),
+    overlaps: engine.overlaps,
     containersSeen: engine.ranRuns.size,
   };
 }

@@ -103,7 +103,10 @@ export async function faultWorld(
       expect(ledger.leftUnrecorded, "runs left in the engine with no record").toHaveLength(
         leftRunning,
       );
-      expect(ledger.maxLive, "most containers of one job at once").toBeLessThanOrEqual(1);
+      expect(
+        ledger.maxLive,
+        `most containers of one job at once: ${ledger.overlaps.join("; ")}`,
+      ).toBeLessThanOrEqual(1);
       return ledger;
     },
     cleanup,
