@@ -169,14 +169,18 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
    * created is not waited for: its agent may have lost the engine before starting it, and it
    * would never end. */
   async function earlierRunsGoing(request: RunRequest): Promise<string[]> {
-    const filters = JSON.stringify({
+    const containers = await containersWith({
       label: [`${LABEL.job}=${request.spec.name}`, `${LABEL.agent}=${request.agent}`],
       status: ["running", "restarting", "paused"],
     });
-    const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
-      query: { all: 1, filters },
-    });
     return containers.filter((c) => c.Labels?.[LABEL.run] !== request.runId).map((c) => c.Id);
+  }
+
+  /** The engine's containers, in any state, that match these filters. */
+  function containersWith(filters: { label: string[]; status?: string[] }) {
+    return client.call<ContainerInfo[]>("GET", "/containers/json", {
+      query: { all: 1, filters: JSON.stringify(filters) },
+    });
   }
 
   async function waitForOthersEnd(container: ContainerApi): Promise<void> {
@@ -188,10 +192,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   async function list(agent: string): Promise<ExistingRun[]> {
     try {
-      const filters = JSON.stringify({ label: [LABEL.run, `${LABEL.agent}=${agent}`] });
-      const containers = await client.call<ContainerInfo[]>("GET", "/containers/json", {
-        query: { all: 1, filters },
-      });
+      const containers = await containersWith({ label: [LABEL.run, `${LABEL.agent}=${agent}`] });
       return containers.map((c) => existingRunOf(c.Labels ?? {}, c.Id, c.State === "running"));
     } catch (err) {
       throw new EnvironmentError(describeEngineError(err, address));

@@ -23,7 +23,13 @@ export function mergeRuns(
   incoming: readonly RunSummary[],
   history: number,
 ): { runs: RunSummary[]; fresh: RunSummary[] } {
-  const seen = new Set(existing.map(recordKey));
+  const fresh = unseen(incoming, new Set(existing.map(recordKey)));
+  const runs = [...existing, ...fresh].sort(byTime).slice(-kept(history));
+  return { runs, fresh };
+}
+
+/** The runs whose record is not in `seen`, each once, in their order; `seen` learns them. */
+function unseen(incoming: readonly RunSummary[], seen: Set<string>): RunSummary[] {
   const fresh: RunSummary[] = [];
   for (const summary of incoming) {
     const key = recordKey(summary);
@@ -31,9 +37,11 @@ export function mergeRuns(
     seen.add(key);
     fresh.push(summary);
   }
-  const runs = [...existing, ...fresh].sort(byTime).slice(-Math.max(1, history));
-  return { runs, fresh };
+  return fresh;
 }
+
+/** --history as the number of lines a runs.jsonl keeps: never fewer than one. */
+const kept = (history: number) => Math.max(1, history);
 
 /** A job's runs.jsonl once a batch is in it, and what the README needs of it. */
 export interface MergedRuns {
@@ -72,8 +80,7 @@ function appendRuns(
   incoming: readonly RunSummary[],
   history: number,
 ): MergedRuns | null | undefined {
-  const keys = new Set<string>();
-  const fresh = incoming.filter((s) => !keys.has(recordKey(s)) && keys.add(recordKey(s)));
+  const fresh = unseen(incoming, new Set());
   if (fresh.length === 0) return null;
   if (fresh.some((s) => text.includes(s.run))) return undefined;
   const ordered = [...fresh].sort(byTime);
@@ -88,12 +95,12 @@ function appendRuns(
     }
     if (!isRunSummary(previous) || byTime(previous, ordered[0] as RunSummary) > 0) return undefined;
   }
-  const keep = Math.max(1, history);
+  const keep = kept(history);
   const last = ordered.at(-1) as RunSummary;
   const lastStarted = last.startedAt ? undefined : newestStarted(ordered.slice(-keep));
   // The run that started last may be in the lines kept as text.
   if (!last.startedAt && !lastStarted) return undefined;
-  for (const run of ordered) lines.push(JSON.stringify(run));
+  for (const run of ordered) lines.push(runLine(run));
   return {
     text: `${lines.slice(-keep).join("\n")}\n`,
     fresh,
@@ -107,8 +114,9 @@ function newestStarted(runs: readonly RunSummary[]): RunSummary | undefined {
   return undefined;
 }
 
-export const runsText = (runs: readonly RunSummary[]) =>
-  `${runs.map((r) => JSON.stringify(r)).join("\n")}\n`;
+/** One line of runs.jsonl; both ways of merging write lines through it. */
+const runLine = (run: RunSummary) => JSON.stringify(run);
+export const runsText = (runs: readonly RunSummary[]) => `${runs.map(runLine).join("\n")}\n`;
 export const lastText = (run: RunSummary) => `${JSON.stringify(run, null, 2)}\n`;
 export const stateText = (state: StatusState) => `${JSON.stringify(state, null, 2)}\n`;
 
