@@ -17,6 +17,8 @@ export interface ActionInputs {
   policy: Policy;
   defaultTimezone: string;
   statusBranch: string;
+  /** The agent's --status-repo; undefined: the checkout's origin. */
+  statusRepo?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,6 +62,7 @@ export function readInputs(env: Env, cwd: string): ActionInputs {
     policy,
     defaultTimezone,
     statusBranch: readInput(env, "status-branch") || "gitcron-status",
+    ...(readInput(env, "status-repo") && { statusRepo: readInput(env, "status-repo") }),
   };
 }
 

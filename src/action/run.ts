@@ -79,7 +79,11 @@ async function planAgainstStatus(options: {
 }): Promise<PlanSection> {
   const { inputs, tree, jobsRoot } = options;
   const branch = inputs.statusBranch;
-  const state = await readActiveJobs({ workspace: inputs.workspace, branch });
+  const state = await readActiveJobs({
+    workspace: inputs.workspace,
+    branch,
+    ...(inputs.statusRepo && { repo: inputs.statusRepo }),
+  });
   if (!state.ok) return { branch, reason: state.reason };
   const planned = await planRevision({
     files: tree.files.map((f) => relativeTo(jobsRoot, path.resolve(inputs.workspace, f))),

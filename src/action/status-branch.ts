@@ -1,10 +1,11 @@
 // The jobs the agent runs now, read from the status branch's state.json on the checkout's
-// `origin`. The fetch runs inside the checkout so it uses whatever credentials
-// actions/checkout configured there; gitcron never handles the token itself.
+// `origin`, or on the repository the agent's --status-repo names. The fetch runs inside the
+// checkout so it uses whatever credentials actions/checkout configured there; gitcron never
+// handles the token itself.
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { oneLine } from "../errors.js";
+import { oneLine, sanitize } from "../errors.js";
 import type { ActiveJob } from "../plan/plan.js";
 
 const run = promisify(execFile);
@@ -17,6 +18,8 @@ export interface ReadActiveOptions {
   /** The checkout: a Git working tree with an `origin` remote. */
   workspace: string;
   branch: string;
+  /** The status branch's repository when it is not the checkout's origin (a URL). */
+  repo?: string;
   /** Bounds each git call; a hung remote must not hold the pull request check. */
   timeoutMs?: number;
 }
@@ -31,22 +34,36 @@ export async function readActiveJobs(options: ReadActiveOptions): Promise<Active
     });
     return stdout;
   };
-  try {
-    await git("remote", "get-url", "origin");
-  } catch {
-    return { ok: false, reason: 'the checkout has no "origin" remote' };
+  const remote = options.repo ?? "origin";
+  // Named in messages: a URL may carry credentials.
+  const where = options.repo ? sanitize(options.repo) : "origin";
+  if (!options.repo) {
+    try {
+      await git("remote", "get-url", "origin");
+    } catch {
+      return { ok: false, reason: 'the checkout has no "origin" remote' };
+    }
   }
   // Deepening a full clone would mark it shallow; keep the checkout as it was made.
   const shallow = (await git("rev-parse", "--is-shallow-repository").catch(() => "")).trim();
   const depth = shallow === "true" ? ["--depth=1"] : [];
   try {
-    await git("fetch", "--quiet", "--no-tags", ...depth, "origin", `refs/heads/${options.branch}`);
+    // `--` keeps a URL that starts with a dash from being read as an option.
+    await git(
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      ...depth,
+      "--",
+      remote,
+      `refs/heads/${options.branch}`,
+    );
   } catch (err) {
     const text = gitMessage(err);
     if (/couldn't find remote ref|not our ref/i.test(text)) {
-      return { ok: false, reason: `origin has no branch "${options.branch}" yet` };
+      return { ok: false, reason: `${where} has no branch "${options.branch}" yet` };
     }
-    return { ok: false, reason: `could not fetch "${options.branch}" from origin: ${text}` };
+    return { ok: false, reason: `could not fetch "${options.branch}" from ${where}: ${text}` };
   }
   let text: string;
   try {

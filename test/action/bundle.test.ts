@@ -244,6 +244,33 @@ describe("the Action's verdict", () => {
     expect(git(repo.checkout, "rev-parse", "--is-shallow-repository").trim()).toBe("false");
   });
 
+  it("reads the plan from the status-repo input when the status branch is in another repository", async () => {
+    const dir = path.join(root, "status-repo");
+    mkdirSync(dir);
+    const repo = makeRepo(dir, clean);
+    const statusRepo = path.join(dir, "status.git");
+    const seed = path.join(dir, "status-seed");
+    git(dir, "init", "-q", "--bare", statusRepo);
+    git(dir, "init", "-q", "-b", "gitcron-status", seed);
+    writeFileSync(
+      path.join(seed, "state.json"),
+      JSON.stringify({
+        version: 1,
+        revision: null,
+        jobs: { old: { file: "old.yaml", specHash: "x" } },
+      }),
+    );
+    git(seed, "add", "state.json");
+    git(seed, "commit", "-q", "-m", "state");
+    git(seed, "push", "-q", `file://${statusRepo}`, "gitcron-status");
+    const run = await runBundle(dir, repo.checkout, { "status-repo": `file://${statusRepo}` });
+    expect(run.code).toBe(0);
+    expect(run.summary).toMatch(/- remove old +old\.yaml\n\+ add +report +report\.yaml\n/);
+    // Without the input, the checkout's origin (which has no status branch) is asked.
+    const plain = await runBundle(dir, repo.checkout, {});
+    expect(plain.summary).toContain('No plan: origin has no branch "gitcron-status" yet.');
+  });
+
   it("passes warnings unless fail-on-warnings turns them into errors", async () => {
     const dir = path.join(root, "noisy");
     mkdirSync(dir);

@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseState } from "../../src/action/status-branch.js";
+import { parseState, readActiveJobs } from "../../src/action/status-branch.js";
 
 describe("reading the agent's state.json for a plan", () => {
   it("takes each active job's spec hash, file and field hashes", () => {
@@ -33,5 +37,28 @@ describe("reading the agent's state.json for a plan", () => {
     ["[]", 'state.json on "s" has no jobs'],
   ])("explains why %s gives no plan", (text, reason) => {
     expect(parseState(text, "s")).toEqual({ ok: false, reason });
+  });
+});
+
+describe("reading the status branch from another repository (status-repo)", () => {
+  it("names the repository without its credentials when it cannot be fetched", async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), "gitcron-action-status-"));
+    try {
+      execFileSync("git", ["init", "-q", workspace]);
+      // Nothing listens on port 9 of loopback: the fetch fails at once.
+      const result = await readActiveJobs({
+        workspace,
+        branch: "gitcron-status",
+        repo: "https://reader:s3cret-token@127.0.0.1:9/acme/status.git",
+      });
+      expect(result.ok).toBe(false);
+      const reason = result.ok ? "" : result.reason;
+      expect(reason).toMatch(
+        /^could not fetch "gitcron-status" from https:\/\/\*\*\*@127\.0\.0\.1:9\/acme\/status\.git: /,
+      );
+      expect(reason).not.toContain("s3cret-token");
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });
