@@ -19,7 +19,7 @@ import {
   pipeOutput,
   settle,
 } from "./lifecycle.js";
-import { existingRunOf, LABEL } from "./names.js";
+import { EARLIER_RUN_GOING, existingRunOf, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
 import { type EngineRuntimeOptions, imageFirst, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
@@ -69,10 +69,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       // sharing our id started must end before ours starts. Asked last before the create, so
       // that a container made meanwhile is seen.
       for (const id of await earlierRunsGoing(request)) {
-        log.info(
-          { container: id },
-          "an earlier run of this job by another agent is going; waiting for its end",
-        );
+        log.info({ container: id }, EARLIER_RUN_GOING);
         await waitForOthersEnd(containerApi(client, id));
       }
       try {

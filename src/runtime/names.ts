@@ -47,6 +47,11 @@ export const LABEL = {
   redact: "gitcron.redact",
 } as const;
 
+/** Logged by both runtimes when a run waits for another agent's run of its job (same id: the
+ * same repository) to end first. */
+export const EARLIER_RUN_GOING =
+  "an earlier run of this job by another agent is going; waiting for its end";
+
 /** A run found in the engine, read from its labels (container or service alike). */
 export function existingRunOf(
   labels: Readonly<Record<string, string>>,

@@ -1,7 +1,9 @@
 // The Swarm implementation of Runtime: each run is a replicated-job service named like the
 // Docker runtime's container (`gitcron-<job>-<unix seconds>`), so the cluster refuses a second
-// service for a tick (409 → adopt). The swarm schedules, places and networks the task; output,
-// timeouts, hand-over and adoption are the Docker runtime's own steps, through serviceApi.
+// service for a tick (409 → adopt), and, as there, a run first waits for an earlier tick's run
+// of its job that another agent with our id has going. The swarm schedules, places and
+// networks the task; output, timeouts, hand-over and adoption are the Docker runtime's own
+// steps, through serviceApi.
 
 import { EnvironmentError } from "../errors.js";
 import { follow } from "./adoption.js";
@@ -10,7 +12,7 @@ import { resolveEnv } from "./container-config.js";
 import { registryAuthFor } from "./credentials.js";
 import { parseImageReference, registryAuthHeader } from "./images.js";
 import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
-import { existingRunOf, LABEL } from "./names.js";
+import { EARLIER_RUN_GOING, existingRunOf, LABEL } from "./names.js";
 import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 import { serviceApi, serviceSpecFrom } from "./swarm-service.js";
@@ -56,6 +58,13 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         env,
         runHelper: options.runCredentialHelper,
       });
+      for (const other of await earlierRunsGoing(request)) {
+        log.info({ service: other }, EARLIER_RUN_GOING);
+        // However it ends (or is removed) is its own agent's to record; ours only waits.
+        await api(other)
+          .wait()
+          .catch(() => undefined);
+      }
       let id: string;
       let adopted = false;
       try {
@@ -99,12 +108,38 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     }
   }
 
+  /** Services of the job's other runs, made by an agent with our id, whose task runs. One not
+   * placed yet is not waited for: it may never be. */
+  async function earlierRunsGoing(request: RunRequest): Promise<string[]> {
+    const services = await servicesWith([
+      `${LABEL.job}=${request.spec.name}`,
+      `${LABEL.agent}=${request.agent}`,
+    ]);
+    const going = await Promise.all(
+      services
+        .filter((s) => s.Spec.Labels?.[LABEL.run] !== request.runId)
+        .map((s) =>
+          api(s.ID)
+            .inspect()
+            .then(
+              (info) => (info.State.Status === "running" ? s.ID : null),
+              // Removed meanwhile: ended.
+              () => null,
+            ),
+        ),
+    );
+    return going.filter((id): id is string => id !== null);
+  }
+
+  function servicesWith(labels: string[]): Promise<ServiceSummary[]> {
+    return client.call<ServiceSummary[]>("GET", "/services", {
+      query: { filters: JSON.stringify({ label: labels }) },
+    });
+  }
+
   async function list(agent: string): Promise<ExistingRun[]> {
     try {
-      const filters = JSON.stringify({ label: [LABEL.run, `${LABEL.agent}=${agent}`] });
-      const services = await client.call<ServiceSummary[]>("GET", "/services", {
-        query: { filters },
-      });
+      const services = await servicesWith([LABEL.run, `${LABEL.agent}=${agent}`]);
       return await Promise.all(
         services.map(async (s) => {
           const info = await api(s.ID).inspect();

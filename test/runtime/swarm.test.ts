@@ -7,7 +7,7 @@ import { silentLogger } from "../../src/log.js";
 import { LABEL } from "../../src/runtime/names.js";
 import { createSwarmRuntime } from "../../src/runtime/swarm.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { jobSpec, runRequest, shell } from "../helpers/spec.js";
+import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
 import { cleanupServices, ensureSwarm, servicesOfJob } from "../helpers/swarm.js";
 import { describeRuntimeConformance } from "./conformance.js";
 
@@ -122,4 +122,33 @@ test("no overlap on the cluster's side: three agents racing for one tick make on
   expect(results.map((r) => r.adopted).sort()).toEqual([false, true, true]);
   expect(results.every((r) => r.logTail === "once" && r.exitCode === 0)).toBe(true);
   expect(peak).toEqual({ services: 1, tasks: 1 });
+});
+
+test("a run waits for an earlier tick's run of its job that an agent sharing its id still runs", async () => {
+  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const spec = jobSpec({ name: `${prefix}-sibling`, ...shell("echo mine") });
+  // An earlier tick of the job, started by another agent on the same repository.
+  const earlier = `${spec.name}-earlier`;
+  await docker.createService({
+    Name: earlier,
+    Labels: { [LABEL.job]: spec.name, [LABEL.run]: earlier, [LABEL.agent]: TEST_AGENT },
+    TaskTemplate: {
+      ContainerSpec: { Image: TEST_IMAGE, Command: ["sleep", "3"] },
+      RestartPolicy: { Condition: "none" },
+    },
+    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+  } as Dockerode.CreateServiceOptions);
+  const tasksOf = (service: string) => docker.listTasks({ filters: { service: [service] } });
+  // Once its task runs: the other agent's run is going.
+  for (let i = 0; i < 100; i++) {
+    if ((await tasksOf(earlier))[0]?.Status?.State === "running") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const result = await runtime.run(runRequest(spec));
+  const [task] = await tasksOf(earlier);
+  expect(task?.Status?.State).toBe("complete");
+  const finished = Date.parse(task?.Status?.Timestamp ?? "");
+  expect(result).toMatchObject({ outcome: "succeeded", logTail: "mine" });
+  expect(result.startedAt.getTime()).toBeGreaterThanOrEqual(finished);
+  await docker.getService(earlier).remove();
 });
