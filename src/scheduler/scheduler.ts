@@ -165,13 +165,16 @@ export class Scheduler {
   }
 
   /** The newest handled instant per job, to be saved and handed to catchUp() after a restart.
-   * A tick still queued behind a run is not handled yet: should the agent stop before it
-   * starts, it and the ticks merged into it count as missed at the next start. */
+   * A tick that has not started is not handled yet — queued behind a run, or waiting for a
+   * --max-parallel slot: should the agent stop first, it (and the ticks merged into it) count
+   * as missed at the next start. */
   cursors(): Record<string, string> {
     return Object.fromEntries(
       [...this.jobs].map(([name, j]) => {
-        const queuedAt = j.queued ? j.queued.scheduledAt.getTime() - 1 : Number.POSITIVE_INFINITY;
-        return [name, new Date(Math.min(j.cursor.getTime(), queuedAt)).toISOString()];
+        const notStarted = [j.queued?.scheduledAt, j.active && waitingTick(j.active)]
+          .filter((at): at is Date => at instanceof Date)
+          .map((at) => at.getTime() - 1);
+        return [name, new Date(Math.min(j.cursor.getTime(), ...notStarted)).toISOString()];
       }),
     );
   }
@@ -474,7 +477,8 @@ export class Scheduler {
           retryAt,
         };
         this.poke();
-      } else if (job.queued && !job.removed) {
+      } else if (job.queued && !job.removed && !this.stopping) {
+        // While stopping, the queued tick stays queued: cursors() counts it as not handled.
         this.startQueued(job);
       }
       if (job.removed && !job.active) this.jobs.delete(name);
@@ -513,4 +517,12 @@ export class Scheduler {
     const i = this.slotQueue.indexOf(name);
     if (i >= 0) this.slotQueue.splice(i, 1);
   }
+}
+
+/** The instant of a tick whose first attempt never started (parked for a slot); a retry or a
+ * manual run is not a tick the next start could miss. */
+function waitingTick(active: Active): Date | undefined {
+  return active.phase === "waiting-slot" && active.attempt === 1 && active.trigger !== "manual"
+    ? active.scheduledAt
+    : undefined;
 }

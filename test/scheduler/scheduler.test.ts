@@ -315,6 +315,40 @@ describe("missed ticks after a restart", () => {
     expect(second.recorded[0]?.reason).toMatch(/^4 ticks missed/);
   });
 
+  it("a tick queued behind a run that ends while the agent stops is missed at the next start, not lost", async () => {
+    const first = setup();
+    first.add({ name: "q", schedule: everySecond, overlap: "queue", missed: "skip" });
+    first.scheduler.start();
+    await first.clock.advance(500); // 03:00:01 runs
+    await first.clock.advance(1_000); // 03:00:02 queued
+    const stopped = first.scheduler.stop(10_000);
+    await settle();
+    // The run ends during the stop: nothing new may start, and the queued tick is not handled.
+    await first.runtime.running("q")[0]?.finish(0);
+    await stopped;
+    expect(first.runtime.started).toHaveLength(1);
+    const saved = first.scheduler.cursors();
+    expect(saved.q).toBe("2026-11-26T03:00:01.999Z");
+
+    const second = setup("2026-11-26T03:00:04.500Z");
+    second.add({ name: "q", schedule: everySecond, overlap: "queue", missed: "skip" });
+    await second.scheduler.catchUp(saved);
+    // 03:00:02 (queued at the stop), 03:00:03 and 03:00:04 (the agent down).
+    expect(second.recorded[0]?.reason).toMatch(/^3 ticks missed/);
+  });
+
+  it("a tick still waiting for a --max-parallel slot when the agent stops is missed at the next start", async () => {
+    const first = setup("2026-11-26T03:00:00.500Z", 1);
+    first.add({ name: "a", schedule: everySecond, missed: "skip" });
+    first.add({ name: "b", schedule: everySecond, missed: "skip" });
+    first.scheduler.start();
+    await first.clock.advance(500); // 03:00:01: one of them runs, the other waits for the slot
+    expect(first.runtime.started).toHaveLength(1);
+    const waiting = first.runtime.started[0]?.spec.name === "a" ? "b" : "a";
+    await first.scheduler.stop(0);
+    expect(first.scheduler.cursors()[waiting]).toBe("2026-11-26T03:00:00.999Z");
+  });
+
   it("a run adopted from the engine is not counted as missed", async () => {
     const { runtime, recorded, scheduler, add } = setup("2026-11-26T03:00:30.000Z");
     add({ name: "a", schedule: "* * * * *", missed: "run-once" });
