@@ -1,10 +1,12 @@
 // The one redactor (SPEC §4): every line the agent logs, commits, serves over HTTP or sends
 // passes through it. It knows every secret value the agent holds and masks each as `***` in
-// the forms it takes on the way out (as is, JSON-escaped, URL-encoded), and strips credentials
-// from URLs. Run output, which arrives in chunks, is masked by a stream that holds back the end
+// the forms it takes on the way out (as is, JSON-escaped, URL-encoded, escaped for HTML and for
+// Markdown), and strips credentials from URLs. Run output, which arrives in chunks, is masked by a stream that holds back the end
 // of a chunk that could be the start of a secret.
 
 import { sanitize } from "../errors.js";
+import { escapeHtml } from "../text/html.js";
+import { cell } from "../text/markdown.js";
 
 export const MASK = "***";
 
@@ -33,9 +35,18 @@ export interface Redactor {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A value as it appears in a JSON string, and in a URL. */
+/** A value as it appears in a JSON string, in a URL, on a page, and in the status README (a
+ * table cell, a code span): the final pass over an answer sees a secret however it was escaped
+ * (values are redacted before escaping too; this is the second line). */
 function formsOf(value: string): string[] {
-  return [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
+  return [
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    escapeHtml(value),
+    cell(value),
+    value.replace(/\|/g, "\\|"),
+  ];
 }
 
 export function createRedactor(
