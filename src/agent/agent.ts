@@ -19,7 +19,7 @@ import { DesiredJobs, type Rejection } from "../plan/desired.js";
 import { activeJobOf, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
-import { Scheduler } from "../scheduler/scheduler.js";
+import { type PendingRetry, Scheduler } from "../scheduler/scheduler.js";
 import { agentRedactor } from "../secrets/held.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
@@ -33,7 +33,7 @@ import type { RunSummary } from "../status/summary.js";
 import { jobFolder } from "../status/tree.js";
 import { version } from "../version.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
-import { isAppliedState, isCursors } from "./local-state-shape.js";
+import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
 import { buildStatusState } from "./status-state.js";
 import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
 
@@ -126,6 +126,11 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     isAppliedState,
   );
   const cursorFile = jsonFile<Cursors>(join(settings.dataDir, "cursors.json"), logger, isCursors);
+  const retryFile = jsonFile<PendingRetry[]>(
+    join(settings.dataDir, "retries.json"),
+    logger,
+    isPendingRetries,
+  );
   const settingsKey = settingsKeyOf(settings);
   const agentId = agentIdOf(settings);
   // Everything that can fail is asked before anything starts: never a half-started agent.
@@ -139,6 +144,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     throw new EnvironmentError(oneLine(err));
   }
   const cursors = (await cursorFile.load()) ?? {};
+  const retries = (await retryFile.load()) ?? [];
   const saved = await appliedFile.load();
   const usable = saved?.version === 1 && saved.settingsKey === settingsKey ? saved : null;
   const desired = new DesiredJobs(usable?.specs ?? []);
@@ -193,6 +199,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const saveCursors = () => cursorFile.save(() => scheduler.cursors());
   scheduler.events.on("tick", saveCursors);
   scheduler.events.on("run:launch", saveCursors);
+  // A retry is saved while it waits, and forgotten once it starts.
+  const saveRetries = () => retryFile.save(() => scheduler.pendingRetries());
+  scheduler.events.on("retry:waiting", saveRetries);
+  scheduler.events.on("run:launch", saveRetries);
   scheduler.events.on("run:recorded", ({ summary }) => {
     const { logTail: _tail, ...fields } = summary;
     // failed, timeout and error at warn, where log-based alerting looks (SPEC §3, "Logs").
@@ -350,6 +360,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   scheduler.adopt(existing);
   await notifier.start();
   await scheduler.catchUp(cursors);
+  scheduler.resumeRetries(retries);
   scheduler.start();
   status.start();
 
@@ -378,7 +389,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         if (leftRunning > 0)
           logger.info({ leftRunning }, "runs left going; the next start adopts them");
         cursorFile.save(() => scheduler.cursors());
-        await Promise.all([cursorFile.flush(), appliedFile.flush()]);
+        saveRetries();
+        await Promise.all([cursorFile.flush(), retryFile.flush(), appliedFile.flush()]);
         publishState();
         await notifier.stop();
         await seeding;

@@ -4,6 +4,7 @@
 
 import { DNS_LABEL } from "../jobs/rules.js";
 import type { JobSpec } from "../jobs/spec.js";
+import type { PendingRetry } from "../scheduler/scheduler.js";
 import type { AppliedState, Cursors } from "./local-state.js";
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -72,8 +73,24 @@ export function isAppliedState(v: unknown): v is AppliedState {
   );
 }
 
-export function isCursors(v: unknown): v is Cursors {
+const isTime = (v: unknown) => isString(v) && !Number.isNaN(Date.parse(v));
+
+export function isPendingRetries(v: unknown): v is PendingRetry[] {
   return (
-    isRecord(v) && Object.values(v).every((at) => isString(at) && !Number.isNaN(Date.parse(at)))
+    Array.isArray(v) &&
+    v.every(
+      (r) =>
+        isRecord(r) &&
+        isString(r.job) &&
+        DNS_LABEL.test(r.job) &&
+        isTime(r.scheduledAt) &&
+        isTime(r.retryAt) &&
+        Number.isSafeInteger(r.attempt) &&
+        (r.attempt as number) >= 2,
+    )
   );
+}
+
+export function isCursors(v: unknown): v is Cursors {
+  return isRecord(v) && Object.values(v).every(isTime);
 }

@@ -1,6 +1,7 @@
 // Files the agent keeps in --data-dir between restarts: the last good spec per file (so an
-// invalid file after a restart still leaves its job running) and the newest handled tick per
-// job (so missed ticks can be counted).
+// invalid file after a restart still leaves its job running), the newest handled tick per
+// job (so missed ticks can be counted) and the retries waiting for their backoff (so a restart
+// does not drop them).
 
 import type { Logger } from "../log.js";
 import type { GoodSpec } from "../plan/desired.js";

@@ -10,6 +10,8 @@ export interface SchedulerEvents {
   "run:launch": { job: string; runId: string; scheduledAt: Date; trigger: Trigger; lagMs: number };
   /** A run (or a skipped/missed tick) was recorded. */
   "run:recorded": { summary: RunSummary };
+  /** A failed attempt will be tried again at `retryAt`. */
+  "retry:waiting": { job: string; scheduledAt: Date; attempt: number; retryAt: Date };
   /** A job has no run going, waiting or backing off. */
   "job:idle": { job: string };
 }

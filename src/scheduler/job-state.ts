@@ -31,6 +31,14 @@ export interface Tick {
   trigger: Trigger;
 }
 
+/** A retry waiting for its backoff, as saved for the next start (times as ISO strings). */
+export interface PendingRetry {
+  job: string;
+  scheduledAt: string;
+  attempt: number;
+  retryAt: string;
+}
+
 export interface Active extends Attempt {
   phase: "waiting-slot" | "running" | "backoff";
   revision: string;

@@ -16,6 +16,7 @@ import {
   type Active,
   type JobState,
   type JobView,
+  type PendingRetry,
   type SchedulerOptions,
   type Tick,
   type TriggerResult,
@@ -24,7 +25,7 @@ import {
 import { decideCatchUp, missedTicks } from "./missed.js";
 import { isRetryable, retryDelayMs, summaryOfResult, summaryOfTick } from "./summaries.js";
 
-export type { JobView, SchedulerOptions, TriggerResult } from "./job-state.js";
+export type { JobView, PendingRetry, SchedulerOptions, TriggerResult } from "./job-state.js";
 
 export class Scheduler {
   readonly events = new Events<SchedulerEvents>();
@@ -177,6 +178,51 @@ export class Scheduler {
         return [name, new Date(Math.min(j.cursor.getTime(), ...notStarted)).toISOString()];
       }),
     );
+  }
+
+  /** Retries waiting for their backoff or a slot, to be saved and handed to resumeRetries()
+   * after a restart. */
+  pendingRetries(): PendingRetry[] {
+    const pending: PendingRetry[] = [];
+    for (const j of this.jobs.values()) {
+      const a = j.active;
+      if (!a || a.attempt < 2 || a.phase === "running") continue;
+      pending.push({
+        job: j.spec.name,
+        scheduledAt: a.scheduledAt.toISOString(),
+        attempt: a.attempt,
+        retryAt: (a.retryAt ?? this.options.clock.now()).toISOString(),
+      });
+    }
+    return pending;
+  }
+
+  /** Takes up the retries a previous agent left waiting, each at its time (at once if that
+   * passed): not for a job that is gone, suspended, busy (an adopted run, a catch-up), whose
+   * retries no longer allow the attempt, or whose next tick after the failed one already came
+   * — that tick's own run (or its missed record) supersedes the retry. */
+  resumeRetries(pending: readonly PendingRetry[]): void {
+    const now = this.options.clock.now();
+    for (const retry of pending) {
+      const job = this.jobs.get(retry.job);
+      if (!job || job.removed || job.spec.suspended || job.active || job.queued) continue;
+      if (retry.attempt > job.spec.retries.limit + 1) continue;
+      const scheduledAt = new Date(retry.scheduledAt);
+      const nextTick = job.schedule.next(scheduledAt);
+      if (nextTick && nextTick <= now) {
+        this.options.logger.info(
+          { job: retry.job, scheduledAt, attempt: retry.attempt },
+          "a retry left waiting by the last agent is not taken up: a newer tick came since",
+        );
+        continue;
+      }
+      job.active = {
+        ...this.newAttempt(job, { scheduledAt, trigger: "retry" }, retry.attempt),
+        phase: "backoff",
+        retryAt: new Date(retry.retryAt),
+      };
+    }
+    this.poke();
   }
 
   view(): JobView[] {
@@ -476,6 +522,12 @@ export class Scheduler {
           phase: "backoff",
           retryAt,
         };
+        this.events.emit("retry:waiting", {
+          job: name,
+          scheduledAt: attempt.scheduledAt,
+          attempt: next,
+          retryAt,
+        });
         this.poke();
       } else if (job.queued && !job.removed && !this.stopping) {
         // While stopping, the queued tick stays queued: cursors() counts it as not handled.

@@ -1,6 +1,6 @@
-// Storage: half-written files in --data-dir (an outbox entry, applied.json, cursors.json) are
-// set aside and logged, and the agent starts and works; a status branch deleted or rewritten
-// on the remote by someone is rebuilt with the later records.
+// Storage: half-written files in --data-dir (an outbox entry, applied.json, cursors.json,
+// retries.json) are set aside and logged, and the agent starts and works; a status branch
+// deleted or rewritten on the remote by someone is rebuilt with the later records.
 
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ const hooks = faultHooks();
 const halfOf = (text: string) => text.slice(0, Math.floor(text.length / 2));
 
 describe("storage faults", () => {
-  it("corrupt outbox entry, applied.json and cursors.json are quarantined; the agent starts and works", async () => {
+  it("corrupt outbox entry, applied.json, cursors.json and retries.json are quarantined; the agent starts and works", async () => {
     const w = await hooks.world("storage-files", (p) => ({
       [`${p}-tick.yaml`]: jobYaml("* * * * * *", "echo tick"),
     }));
@@ -26,7 +26,7 @@ describe("storage faults", () => {
     expect((await first.exited).code).toBe(0);
 
     // What a crash in the middle of writes (or a full disk) could leave behind.
-    for (const name of ["applied.json", "cursors.json"]) {
+    for (const name of ["applied.json", "cursors.json", "retries.json"]) {
       await writeFile(`${data}/${name}`, halfOf(await readFile(`${data}/${name}`, "utf8")));
     }
     const summary = (await w.runsOf(job))[0];
@@ -41,16 +41,18 @@ describe("storage faults", () => {
     const setAside = await second.waitForLog(
       (l) => l.msg === "corrupt file set aside" && String(l.file).endsWith("applied.json"),
     );
-    await second.waitForLog(
-      (l) => l.msg === "corrupt file set aside" && String(l.file).endsWith("cursors.json"),
-    );
+    for (const name of ["cursors.json", "retries.json"]) {
+      await second.waitForLog(
+        (l) => l.msg === "corrupt file set aside" && String(l.file).endsWith(name),
+      );
+    }
     await second.waitForLog(
       (l) => l.msg === "corrupt file set aside" && String(l.file).includes("_half_"),
     );
     await second.waitForLog((l) => l.msg === "half-written outbox file set aside");
     expect(String(setAside.movedTo)).toMatch(/applied\.json\.corrupt-/);
     expect((await readdir(`${data}/outbox/corrupt`)).length).toBe(2);
-    expect((await readdir(data)).filter((f) => f.includes(".corrupt-")).length).toBe(2);
+    expect((await readdir(data)).filter((f) => f.includes(".corrupt-")).length).toBe(3);
 
     await until("runs recorded again", async () =>
       (await w.runsOf(job)).length >= recordsBefore + 2 ? true : undefined,
@@ -60,7 +62,7 @@ describe("storage faults", () => {
     expect((await second.exited).code).toBe(0);
     // The quarantined half entry was never published.
     expect((await w.records()).some((r) => r.run.includes("half"))).toBe(false);
-    await w.finish({ "half-written data files": 4 });
+    await w.finish({ "half-written data files": 5 });
   });
 
   it("a status branch deleted, then rewritten, on the remote is rebuilt with every record", async () => {

@@ -106,6 +106,64 @@ describe("overlap", () => {
 });
 
 describe("retries", () => {
+  it("a retry waiting for its backoff when the agent stops is taken up by the next start, at its time", async () => {
+    const spec = { name: "flaky", schedule: "0 4 * * *", retries: { limit: 2, backoffMs: 60_000 } };
+    const first = setup();
+    first.add(spec);
+    first.scheduler.start();
+    first.scheduler.trigger("flaky");
+    await settle();
+    await first.runtime.running("flaky")[0]?.finish(1);
+    await first.scheduler.stop(0);
+    const saved = first.scheduler.pendingRetries();
+    expect(saved).toEqual([
+      {
+        job: "flaky",
+        scheduledAt: "2026-11-26T03:00:00.000Z",
+        attempt: 2,
+        retryAt: "2026-11-26T03:01:00.500Z",
+      },
+    ]);
+
+    // Back 20 s later: the retry comes at its time, not at once and not never.
+    const second = setup("2026-11-26T03:00:20.500Z");
+    second.add(spec);
+    second.scheduler.resumeRetries(saved);
+    second.scheduler.start();
+    await second.clock.advance(39_999);
+    expect(second.runtime.started).toHaveLength(0);
+    await second.clock.advance(1);
+    expect(second.runtime.started.map((r) => [r.runId, r.attempt, r.trigger])).toEqual([
+      ["flaky-20261126T030000Z-2", 2, "retry"],
+    ]);
+    await second.scheduler.stop(0);
+  });
+
+  it("a retry left waiting is not taken up once the job's next tick came, nor past its limit", () => {
+    const saved = [
+      {
+        job: "minutely",
+        scheduledAt: "2026-11-26T03:00:00.000Z",
+        attempt: 2,
+        retryAt: "2026-11-26T03:00:10.500Z",
+      },
+      {
+        job: "spent",
+        scheduledAt: "2026-11-26T03:00:00.000Z",
+        attempt: 2,
+        retryAt: "2026-11-26T03:00:10.500Z",
+      },
+    ];
+    const second = setup("2026-11-26T03:01:05.000Z");
+    second.add({
+      name: "minutely",
+      schedule: "* * * * *",
+      retries: { limit: 1, backoffMs: 10_000 },
+    });
+    second.add({ name: "spent", schedule: "0 4 * * *", retries: { limit: 0, backoffMs: 10_000 } });
+    second.scheduler.resumeRetries(saved);
+    expect(second.scheduler.pendingRetries()).toEqual([]);
+  });
   it("a failed run is retried with doubling backoff, each attempt recorded, never overlapping", async () => {
     const { clock, runtime, recorded, scheduler, add } = setup();
     add({ name: "flaky", schedule: "0 4 * * *", retries: { limit: 2, backoffMs: 10_000 } });
