@@ -10,7 +10,8 @@
 //     records themselves (the baseline) — goal ≤ 1.5 ×.
 //
 // BENCH_LEDGER_COMMITS (default 120: 20 minutes of such an agent) sets the commits per size;
-// BENCH_LEDGER_SIZES (default "1000,5000") the job counts; BENCH_LEDGER_SEED (default 100) the
+// BENCH_LEDGER_SIZES (default "1000,5000") the job counts; BENCH_LEDGER_HISTORY (default 100,
+// the agent's --history) the runs kept per job; BENCH_LEDGER_SEED (default: the history) the
 // runs each job has at the start.
 
 import { execFileSync } from "node:child_process";
@@ -24,7 +25,7 @@ import { median, percentiles } from "./timing.mjs";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BRANCH = "gitcron-status";
 const PER_COMMIT = 167;
-const HISTORY = 100;
+const HISTORY = Number(process.env.BENCH_LEDGER_HISTORY ?? 100);
 const SEED_RUNS = Number(process.env.BENCH_LEDGER_SEED ?? HISTORY);
 
 const { StatusBranchWriter } = await import(
