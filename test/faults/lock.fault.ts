@@ -78,7 +78,9 @@ describe("the engine as the lock", () => {
     await until(
       "four runs and a name conflict",
       async () => ((await w.runsOf(job)).length >= 4 && conflicts() > 0 ? true : undefined),
-      20_000,
+      // As the test below: a loaded engine starts a container in ~1 s, and the two agents'
+      // pushes race on one branch.
+      40_000,
     );
     a.signal("SIGTERM");
     b.signal("SIGTERM");
