@@ -388,7 +388,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         const { leftRunning } = await scheduler.stop(deps.shutdownGraceMs ?? 30_000);
         if (leftRunning > 0)
           logger.info({ leftRunning }, "runs left going; the next start adopts them");
-        cursorFile.save(() => scheduler.cursors());
+        saveCursors();
         saveRetries();
         await Promise.all([cursorFile.flush(), retryFile.flush(), appliedFile.flush()]);
         publishState();
