@@ -1,6 +1,6 @@
 // The Docker implementation of Runtime. One run: resolve env → check host paths → volumes →
-// image → create (the name is the lock: 409 means adopt) → attach → start → wait → hand the
-// result over → remove. Every failure becomes outcome `error` with one sentence; run() and
+// image → the job's lock → create (the name is the tick's lock: 409 means adopt) → attach →
+// start → wait → hand the result over → remove → release the lock. Every failure becomes outcome `error` with one sentence; run() and
 // adopt() never reject.
 
 import type { ContainerInfo } from "dockerode";
@@ -11,6 +11,7 @@ import { connectDocker, describeEngineError, engineStatus } from "./connection.j
 import { resolveEnv } from "./container-config.js";
 import { type ContainerApi, containerApi, createContainer } from "./containers.js";
 import { ensureImage, inspectImage } from "./images.js";
+import { acquireJobLock, type JobLock, releaseLockOf } from "./job-lock.js";
 import {
   type EngineContext,
   errorResult,
@@ -39,6 +40,20 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   const logger = options.logger;
 
   async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
+    const held: { lock?: JobLock } = {};
+    try {
+      return await runHolding(request, runOptions, held);
+    } finally {
+      // After the hand-over: the record is written and the container removed.
+      await held.lock?.release();
+    }
+  }
+
+  async function runHolding(
+    request: RunRequest,
+    runOptions: RunOptions,
+    held: { lock?: JobLock },
+  ): Promise<RunResult> {
     const began = new Date();
     const log = logger.child({ job: request.spec.name, run: request.runId });
     let secrets: string[] = [];
@@ -65,9 +80,23 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       let image = prepared.image
         ? Promise.resolve(prepared.image)
         : inspectImage(imageOptions).catch(() => undefined);
-      // The engine is the lock on a tick, not on a job: a run of an earlier tick that an agent
-      // sharing our id started must end before ours starts. Asked last before the create, so
-      // that a container made meanwhile is seen.
+      // The tick's name locks the tick; the job's lock keeps a run of another tick, by an agent
+      // sharing our id, from going at the same time.
+      const locked = await acquireJobLock(client, {
+        job: request.spec.name,
+        agent: request.agent,
+        runId: request.runId,
+        image: request.spec.image,
+        async pullImage() {
+          image = ensureImage(imageOptions);
+          await image;
+        },
+        onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
+        graceMs: createdGraceMs,
+      });
+      if ("lock" in locked) held.lock = locked.lock;
+      // A run started by an agent that took no lock (an older version): asked last before the
+      // create, so that a container made meanwhile is seen.
       for (const id of await earlierRunsGoing(request)) {
         log.info({ container: id }, EARLIER_RUN_GOING);
         await waitForOthersEnd(containerApi(client, id));
@@ -196,9 +225,9 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     }
   }
 
-  function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
+  async function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
     const log = logger.child({ job: existing.job, run: existing.runId });
-    return follow(engine, containerApi(client, existing.id), {
+    const result = await follow(engine, containerApi(client, existing.id), {
       runOptions,
       log,
       began: new Date(),
@@ -206,6 +235,9 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       runId: existing.runId,
       agent: existing.agent ?? "",
     });
+    // The lock the agent before the restart took for this run.
+    if (existing.agent) await releaseLockOf(client, existing.job, existing.agent, existing.runId);
+    return result;
   }
 
   async function ping(): Promise<void> {

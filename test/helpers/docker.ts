@@ -19,7 +19,8 @@ export async function containersOfJob(docker: Dockerode, job: string) {
 
 /** Removes containers whose job label and volumes whose name start with `prefix`. */
 export async function cleanupDocker(docker: Dockerode, prefix: string): Promise<void> {
-  const containers = await docker.listContainers({ all: true, filters: { label: [LABEL.job] } });
+  // All of them: a job's lock carries no job label.
+  const containers = await docker.listContainers({ all: true });
   await Promise.all(
     containers
       .filter(
