@@ -34,9 +34,13 @@ export interface Outbox {
 /** The instant a summary is ordered by: when it finished, else when it was due. */
 export const summaryTime = (s: RunSummary): string => s.finishedAt ?? s.scheduledAt;
 
+const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
+
 /** What makes two summaries the same record: a retry is another attempt, a skipped tick
- * another outcome, so neither is ever taken for the other. */
-export const recordKey = (s: RunSummary): string => `${s.run}#${s.attempt}#${s.outcome}`;
+ * another outcome, so neither is ever taken for the other. A run ends once, whatever the
+ * outcome: two agents of one repository that both followed it record it once. */
+export const recordKey = (s: RunSummary): string =>
+  ENDED.has(s.outcome) ? `${s.run}#${s.attempt}` : `${s.run}#${s.attempt}#${s.outcome}`;
 
 const SAFE = /[^A-Za-z0-9._-]/g;
 

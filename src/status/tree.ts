@@ -23,8 +23,18 @@ export function mergeRuns(
   incoming: readonly RunSummary[],
   history: number,
 ): { runs: RunSummary[]; fresh: RunSummary[] } {
-  const fresh = unseen(incoming, new Set(existing.map(recordKey)));
-  const runs = [...existing, ...fresh].sort(byTime).slice(-kept(history));
+  const byKey = new Map(existing.map((s) => [recordKey(s), s]));
+  // The same run's end as another agent saw it: kept when it read the exit code and the record
+  // there did not (its follower found the container removed by the agent that recorded it).
+  const better = incoming.filter((s) => {
+    const there = byKey.get(recordKey(s));
+    return there !== undefined && there.exitCode === null && s.exitCode !== null;
+  });
+  const replaced = new Set(better.map(recordKey));
+  const fresh = [...better, ...unseen(incoming, new Set(byKey.keys()))];
+  const runs = [...existing.filter((s) => !replaced.has(recordKey(s))), ...fresh]
+    .sort(byTime)
+    .slice(-kept(history));
   return { runs, fresh };
 }
 

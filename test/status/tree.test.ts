@@ -75,3 +75,32 @@ describe("mergeRunsText", () => {
     }
   });
 });
+
+describe("mergeRuns: one record per run", () => {
+  const unread = (n: number) =>
+    summary("a", n, {
+      outcome: "error",
+      exitCode: null,
+      reason: "the run's container was removed by someone else before its end could be read",
+    });
+
+  it("a second agent's record of a run already there is not added, whatever its outcome", () => {
+    const there = [summary("a", 1)];
+    for (const other of [summary("a", 1, { outcome: "failed", exitCode: 1 }), unread(1)]) {
+      const merged = mergeRuns(there, [other], 10);
+      expect(merged.fresh).toEqual([]);
+      expect(merged.runs).toEqual(there);
+    }
+  });
+
+  it("a record that read the exit code takes the place of one that could not", () => {
+    const merged = mergeRuns([summary("a", 0), unread(1)], [summary("a", 1)], 10);
+    expect(merged.fresh).toEqual([summary("a", 1)]);
+    expect(merged.runs).toEqual([summary("a", 0), summary("a", 1)]);
+  });
+
+  it("a skipped or missed tick stays a record of its own beside the run's end", () => {
+    const skipped = summary("a", 1, { outcome: "skipped", startedAt: null, finishedAt: null });
+    expect(mergeRuns([summary("a", 1)], [skipped], 10).fresh).toEqual([skipped]);
+  });
+});
