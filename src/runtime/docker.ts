@@ -11,7 +11,7 @@ import { connectDocker, describeEngineError, engineStatus } from "./connection.j
 import { resolveEnv } from "./container-config.js";
 import { type ContainerApi, containerApi, createContainer } from "./containers.js";
 import { ensureImage, inspectImage } from "./images.js";
-import { acquireJobLock, type JobLock, releaseLockOf } from "./job-lock.js";
+import { holdingJobLock, releaseLockOf, type TakeLock } from "./job-lock.js";
 import {
   type EngineContext,
   errorResult,
@@ -20,6 +20,7 @@ import {
   pipeOutput,
   settle,
 } from "./lifecycle.js";
+import { containerLocks } from "./lock-stores.js";
 import { EARLIER_RUN_GOING, existingRunOf, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
 import { type EngineRuntimeOptions, imageFirst, prepareContainer } from "./prepare.js";
@@ -39,20 +40,13 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   const createdGraceMs = options.createdGraceMs ?? 10_000;
   const logger = options.logger;
 
-  async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
-    const held: { lock?: JobLock } = {};
-    try {
-      return await runHolding(request, runOptions, held);
-    } finally {
-      // After the hand-over: the record is written and the container removed.
-      await held.lock?.release();
-    }
-  }
+  const run = (request: RunRequest, runOptions: RunOptions = {}) =>
+    holdingJobLock((takeLock) => runHolding(request, runOptions, takeLock));
 
   async function runHolding(
     request: RunRequest,
     runOptions: RunOptions,
-    held: { lock?: JobLock },
+    takeLock: TakeLock,
   ): Promise<RunResult> {
     const began = new Date();
     const log = logger.child({ job: request.spec.name, run: request.runId });
@@ -82,11 +76,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         : inspectImage(imageOptions).catch(() => undefined);
       // The tick's name locks the tick; the job's lock keeps a run of another tick, by an agent
       // sharing our id, from going at the same time.
-      const locked = await acquireJobLock(client, {
+      await takeLock(containerLocks(client, request.spec.image), {
         job: request.spec.name,
         agent: request.agent,
         runId: request.runId,
-        image: request.spec.image,
         async pullImage() {
           image = ensureImage(imageOptions);
           await image;
@@ -94,7 +87,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
         graceMs: createdGraceMs,
       });
-      if ("lock" in locked) held.lock = locked.lock;
       // A run started by an agent that took no lock (an older version): asked last before the
       // create, so that a container made meanwhile is seen.
       for (const id of await earlierRunsGoing(request)) {
@@ -236,7 +228,9 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       agent: existing.agent ?? "",
     });
     // The lock the agent before the restart took for this run.
-    if (existing.agent) await releaseLockOf(client, existing.job, existing.agent, existing.runId);
+    if (existing.agent) {
+      await releaseLockOf(containerLocks(client, ""), existing.job, existing.agent, existing.runId);
+    }
     return result;
   }
 

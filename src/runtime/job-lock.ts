@@ -1,14 +1,39 @@
 // One run of a job at a time among agents of one repository (they share the agent id, SPEC §4).
 // The run's own name locks only its tick; two agents whose runs of *different* ticks checked
-// the engine in the same second could both start. The job's lock is a container named
-// gitcron-lock-<job>-<agent id>: created, never started. The engine refuses a second container
-// of a name, so of two agents only one holds it. It names the run that holds it; a lock whose run
-// has ended, or whose run never appeared, is taken over, so a crashed holder blocks nobody.
+// the engine in the same second could both start. The job's lock is an object named
+// gitcron-lock-<job>-<agent id> that the engine refuses to create twice: a container, created and
+// never started, on one engine; a config on a Swarm, which the managers keep consistent. It names
+// the run that holds it; a lock whose run has ended, or whose run never started in time, is
+// taken over, so a crashed holder blocks nobody.
 
 import { engineStatus } from "./connection.js";
-import { containerApi } from "./containers.js";
-import type { EngineClient } from "./engine.js";
 import { LABEL } from "./names.js";
+
+/** What the lock needs of a runtime: its lock objects, and the state of the run holding one. */
+export interface LockStore {
+  /** Rejects with the engine's 409 when the name is taken (404: no such image, on Docker). */
+  create(name: string, labels: Record<string, string>): Promise<string>;
+  /** undefined when there is no lock of that name. */
+  read(name: string): Promise<LockInfo | undefined>;
+  /** By id, so that a lock someone else took over meanwhile is never removed; never rejects. */
+  remove(id: string): Promise<void>;
+  /** The holder's run as the engine has it, undefined when it has none. */
+  holderRun(job: string, agent: string, runId: string): Promise<HolderRun | undefined>;
+}
+
+export interface LockInfo {
+  id: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  labels: Record<string, string>;
+}
+
+export interface HolderRun {
+  /** `starting`: created, not running yet (a Swarm task not placed yet). */
+  state: "starting" | "running" | "ended";
+  /** Resolves when it is no longer running. */
+  ended(): Promise<void>;
+}
 
 export interface JobLock {
   /** Removes the lock if it is still ours; never rejects. */
@@ -19,10 +44,8 @@ export interface JobLockRequest {
   job: string;
   agent: string;
   runId: string;
-  /** An image the engine has (the run's own): a container needs one, though this one never runs. */
-  image: string;
-  /** Called once when the engine answers that it has no such image; pulls it. */
-  pullImage(): Promise<void>;
+  /** Called once when the engine has no image for the lock (Docker's lock is a container). */
+  pullImage?(): Promise<void>;
   /** Called once when the lock is held by another run, before waiting for it. */
   onWait(holder: string): void;
   /** How long a lock may stand with its run not started before it counts as abandoned. */
@@ -37,123 +60,87 @@ export type LockOutcome = { lock: JobLock } | { sameTick: true };
 
 export const lockNameFor = (job: string, agent: string) => `gitcron-lock-${job}-${agent}`;
 
-interface LockInfo {
-  Id: string;
-  Created: string;
-  Config: { Labels?: Record<string, string> | null };
-}
-
-interface RunInfo {
-  Id: string;
-  State: string;
-}
-
-const LIVE = new Set(["running", "restarting", "paused"]);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function acquireJobLock(
-  client: EngineClient,
+  store: LockStore,
   request: JobLockRequest,
 ): Promise<LockOutcome> {
   const name = lockNameFor(request.job, request.agent);
   const pollMs = request.pollMs ?? 250;
   let pulled = false;
   let waited = false;
+  const waiting = (holder: string) => {
+    if (!waited) request.onWait(holder);
+    waited = true;
+  };
   for (;;) {
     try {
-      const created = await client.call<{ Id: string }>("POST", "/containers/create", {
-        query: { name },
-        body: {
-          Image: request.image,
-          // Never started: nothing of the image runs, and it has no network.
-          Entrypoint: ["gitcron-lock"],
-          Cmd: [],
-          NetworkDisabled: true,
-          HostConfig: { NetworkMode: "none" },
-          Labels: {
-            [LABEL.lock]: request.job,
-            [LABEL.lockHolder]: request.runId,
-            [LABEL.agent]: request.agent,
-          },
-        },
+      const id = await store.create(name, {
+        [LABEL.lock]: request.job,
+        [LABEL.lockHolder]: request.runId,
+        [LABEL.agent]: request.agent,
       });
-      return { lock: { release: () => removeLock(client, created.Id) } };
+      return { lock: { release: () => store.remove(id) } };
     } catch (err) {
       const status = engineStatus(err);
-      if (status === 404 && !pulled) {
+      if (status === 404 && request.pullImage && !pulled) {
         pulled = true;
         await request.pullImage();
         continue;
       }
       if (status !== 409) throw err;
     }
-    const lock = await inspect<LockInfo>(client, name);
+    const lock = await store.read(name);
     if (!lock) {
-      // Removed in between, or the engine reserved the name before the container can be read.
-      await new Promise((r) => setTimeout(r, 50));
+      // Removed in between, or the engine reserved the name before the lock can be read.
+      await pause(50);
       continue;
     }
-    const holder = lock.Config.Labels?.[LABEL.lockHolder] ?? "";
+    const holder = lock.labels[LABEL.lockHolder] ?? "";
     if (holder === request.runId) return { sameTick: true };
-    const run = (await runsOf(client, request, holder))[0];
-    if (run && LIVE.has(run.State)) {
-      if (!waited) request.onWait(holder);
-      waited = true;
-      await containerApi(client, run.Id)
-        .wait()
-        .catch(() => undefined);
+    const run = await store.holderRun(request.job, request.agent, holder);
+    if (run?.state === "running") {
+      waiting(holder);
+      await run.ended().catch(() => undefined);
       continue;
     }
-    const young = Date.now() - Date.parse(lock.Created) < request.graceMs;
-    if (young && (!run || run.State === "created")) {
+    if ((!run || run.state === "starting") && Date.now() - lock.createdAt < request.graceMs) {
       // Its agent took the lock a moment ago and is creating or starting its run.
-      if (!waited) request.onWait(holder);
-      waited = true;
-      await new Promise((r) => setTimeout(r, pollMs));
+      waiting(holder);
+      await pause(pollMs);
       continue;
     }
-    // The holder's run ended, or never started in time: the lock is abandoned. Removed by id,
-    // so a lock someone else took over meanwhile is never removed.
-    await removeLock(client, lock.Id);
+    // The holder's run ended, or never started in time: the lock is abandoned.
+    await store.remove(lock.id);
+  }
+}
+
+/** Takes the job's lock when the run asks for it. */
+export type TakeLock = (store: LockStore, request: JobLockRequest) => Promise<void>;
+
+/** Runs `body`, which may take the job's lock once; releases it when `body` is done, however it
+ * ended (a run is done once handed over: recorded and its container removed). */
+export async function holdingJobLock<T>(body: (takeLock: TakeLock) => Promise<T>): Promise<T> {
+  let lock: JobLock | undefined;
+  try {
+    return await body(async (store, request) => {
+      const outcome = await acquireJobLock(store, request);
+      if ("lock" in outcome) lock = outcome.lock;
+    });
+  } finally {
+    await lock?.release();
   }
 }
 
 /** Releases the lock on a run that this agent adopted (after a restart), when the lock still
- * names that run. */
+ * names that run; never rejects. */
 export async function releaseLockOf(
-  client: EngineClient,
+  store: LockStore,
   job: string,
   agent: string,
   runId: string,
 ): Promise<void> {
-  const lock = await inspect<LockInfo>(client, lockNameFor(job, agent)).catch(() => undefined);
-  if (lock?.Config.Labels?.[LABEL.lockHolder] === runId) await removeLock(client, lock.Id);
-}
-
-async function inspect<T>(client: EngineClient, name: string): Promise<T | undefined> {
-  try {
-    return await client.call<T>("GET", `/containers/${encodeURIComponent(name)}/json`);
-  } catch (err) {
-    if (engineStatus(err) === 404) return undefined;
-    throw err;
-  }
-}
-
-function runsOf(client: EngineClient, request: JobLockRequest, runId: string) {
-  const filters = {
-    label: [
-      `${LABEL.job}=${request.job}`,
-      `${LABEL.agent}=${request.agent}`,
-      `${LABEL.run}=${runId}`,
-    ],
-  };
-  return client.call<RunInfo[]>("GET", "/containers/json", {
-    query: { all: 1, filters: JSON.stringify(filters) },
-  });
-}
-
-async function removeLock(client: EngineClient, id: string): Promise<void> {
-  // v: the image's own VOLUME declarations gave the lock anonymous volumes.
-  await client
-    .call("DELETE", `/containers/${encodeURIComponent(id)}`, { query: { force: 1, v: 1 } })
-    .catch(() => undefined);
+  const lock = await store.read(lockNameFor(job, agent)).catch(() => undefined);
+  if (lock?.labels[LABEL.lockHolder] === runId) await store.remove(lock.id);
 }

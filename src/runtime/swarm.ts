@@ -1,7 +1,7 @@
 // The Swarm implementation of Runtime: each run is a replicated-job service named like the
 // Docker runtime's container (`gitcron-<job>-<unix seconds>`), so the cluster refuses a second
-// service for a tick (409 → adopt), and, as there, a run first waits for an earlier tick's run
-// of its job that another agent with our id has going. The swarm schedules, places and
+// service for a tick (409 → adopt), and, as there, a run first takes the job's lock (a config,
+// job-lock.ts) that another agent with our id may hold. The swarm schedules, places and
 // networks the task; output, timeouts, hand-over and adoption are the Docker runtime's own
 // steps, through serviceApi.
 
@@ -11,7 +11,9 @@ import { connectDocker, describeEngineError, engineStatus } from "./connection.j
 import { resolveEnv } from "./container-config.js";
 import { registryAuthFor } from "./credentials.js";
 import { parseImageReference, registryAuthHeader } from "./images.js";
+import { holdingJobLock, releaseLockOf, type TakeLock } from "./job-lock.js";
 import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
+import { configLocks } from "./lock-stores.js";
 import { EARLIER_RUN_GOING, existingRunOf, LABEL } from "./names.js";
 import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
@@ -36,7 +38,16 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
   const logger = options.logger;
   const api = (id: string) => serviceApi(client, id, { pendingLimitMs });
 
-  async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
+  const locks = configLocks(client, api);
+
+  const run = (request: RunRequest, runOptions: RunOptions = {}) =>
+    holdingJobLock((takeLock) => runHolding(request, runOptions, takeLock));
+
+  async function runHolding(
+    request: RunRequest,
+    runOptions: RunOptions,
+    takeLock: TakeLock,
+  ): Promise<RunResult> {
     const began = new Date();
     const log = logger.child({ job: request.spec.name, run: request.runId });
     let secrets: string[] = [];
@@ -57,6 +68,14 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
       const auth = await registryAuthFor(parseImageReference(request.spec.image).registry, {
         env,
         runHelper: options.runCredentialHelper,
+      });
+      // As on one engine (docker.ts): the job's lock, then runs of agents that take none.
+      await takeLock(locks, {
+        job: request.spec.name,
+        agent: request.agent,
+        runId: request.runId,
+        onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
+        graceMs: pendingLimitMs,
       });
       for (const other of await earlierRunsGoing(request)) {
         log.info({ service: other }, EARLIER_RUN_GOING);
@@ -151,9 +170,9 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     }
   }
 
-  function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
+  async function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
     const log = logger.child({ job: existing.job, run: existing.runId });
-    return follow(engine, api(existing.id), {
+    const result = await follow(engine, api(existing.id), {
       runOptions,
       log,
       began: new Date(),
@@ -161,6 +180,8 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
       runId: existing.runId,
       agent: existing.agent ?? "",
     });
+    if (existing.agent) await releaseLockOf(locks, existing.job, existing.agent, existing.runId);
+    return result;
   }
 
   async function ping(): Promise<void> {

@@ -5,6 +5,7 @@ import type Dockerode from "dockerode";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { LABEL } from "../../src/runtime/names.js";
+import type { RunResult } from "../../src/runtime/runtime.js";
 import { createSwarmRuntime } from "../../src/runtime/swarm.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
 import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
@@ -151,4 +152,24 @@ test("a run waits for an earlier tick's run of its job that an agent sharing its
   expect(result).toMatchObject({ outcome: "succeeded", logTail: "mine" });
   expect(result.startedAt.getTime()).toBeGreaterThanOrEqual(finished);
   await docker.getService(earlier).remove();
+});
+
+test("runs of two ticks asked for at the same moment by two agents go one after the other", async () => {
+  // Two agents of one repository: each its own runtime, the same agent id.
+  const [first, second] = [1, 2].map(() =>
+    createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 }),
+  );
+  const spec = jobSpec({ name: `${prefix}-two-ticks`, ...shell("sleep 2; echo done") });
+  const results = await Promise.all([
+    first?.run(runRequest(spec)),
+    second?.run(runRequest(spec)),
+  ] as Promise<RunResult>[]);
+  expect(results.map((r) => r.outcome)).toEqual(["succeeded", "succeeded"]);
+  const [a, b] = results as [RunResult, RunResult];
+  const overlap =
+    a.startedAt < (b.finishedAt ?? a.startedAt) && b.startedAt < (a.finishedAt ?? b.startedAt);
+  expect(overlap).toBe(false);
+  // Released: the lock (a config) is gone.
+  const locks = await docker.listConfigs({ filters: { label: [`${LABEL.lock}=${spec.name}`] } });
+  expect(locks).toHaveLength(0);
 });
