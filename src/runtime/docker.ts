@@ -29,6 +29,9 @@ import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./
 export interface DockerRuntimeOptions extends EngineRuntimeOptions {
   /** How long an adopted container may stay "created" before it counts as abandoned. */
   createdGraceMs?: number;
+  /** No other runner can share the runs' agent id (`gitcron run` makes a random one): the job's
+   * lock and the earlier-run check, which keep such runners apart, are skipped. */
+  uniqueAgentId?: boolean;
 }
 
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
@@ -76,22 +79,24 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         : inspectImage(imageOptions).catch(() => undefined);
       // The tick's name locks the tick; the job's lock keeps a run of another tick, by an agent
       // sharing our id, from going at the same time.
-      await takeLock(containerLocks(client, request.spec.image), {
-        job: request.spec.name,
-        agent: request.agent,
-        runId: request.runId,
-        async pullImage() {
-          image = ensureImage(imageOptions);
-          await image;
-        },
-        onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
-        graceMs: createdGraceMs,
-      });
-      // A run started by an agent that took no lock (an older version): asked last before the
-      // create, so that a container made meanwhile is seen.
-      for (const id of await earlierRunsGoing(request)) {
-        log.info({ container: id }, EARLIER_RUN_GOING);
-        await waitForOthersEnd(containerApi(client, id));
+      if (!options.uniqueAgentId) {
+        await takeLock(containerLocks(client, request.spec.image), {
+          job: request.spec.name,
+          agent: request.agent,
+          runId: request.runId,
+          async pullImage() {
+            image = ensureImage(imageOptions);
+            await image;
+          },
+          onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
+          graceMs: createdGraceMs,
+        });
+        // A run started by an agent that took no lock (an older version): asked last before the
+        // create, so that a container made meanwhile is seen.
+        for (const id of await earlierRunsGoing(request)) {
+          log.info({ container: id }, EARLIER_RUN_GOING);
+          await waitForOthersEnd(containerApi(client, id));
+        }
       }
       try {
         container = await createContainer(client, prepared.create).catch(async (err) => {
