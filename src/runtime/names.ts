@@ -1,6 +1,7 @@
 // Names derived from the job and the scheduled instant: the engine refuses a
 // second container with the same name, which makes it the lock per tick.
 
+import { createHash } from "node:crypto";
 import type { ExistingRun } from "./runtime.js";
 
 /** The last instant written: jobs due together share it, and a thousand of them start sooner
@@ -71,4 +72,13 @@ export function existingRunOf(
     running,
     id,
   };
+}
+
+/** A Swarm object's name (a service, a config): the cluster refuses more than 63 characters,
+ * which a long job name and the agent id exceed. A longer name keeps its start and ends with a
+ * digest of the whole, the same on every agent. */
+export function swarmName(name: string): string {
+  if (name.length <= 63) return name;
+  const digest = createHash("sha256").update(name).digest("hex").slice(0, 16);
+  return `${name.slice(0, 46)}-${digest}`;
 }

@@ -11,7 +11,7 @@ import type { JobSpec } from "../jobs/spec.js";
 import { engineStatus } from "./connection.js";
 import type { ContainerApi } from "./containers.js";
 import type { EngineClient } from "./engine.js";
-import { LABEL } from "./names.js";
+import { LABEL, swarmName } from "./names.js";
 import { volumeLabels } from "./volumes.js";
 
 interface Task {
@@ -71,7 +71,7 @@ export function serviceSpecFrom(
     mounts.push({ Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 64 * 1024 * 1024 } });
   }
   return {
-    Name: container.name,
+    Name: swarmName(container.name ?? ""),
     Labels: container.Labels,
     TaskTemplate: {
       ContainerSpec: {

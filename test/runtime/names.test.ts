@@ -1,8 +1,8 @@
 // Run ids and container names: derived from the job and the scheduled instant, so the engine's
 // refusal of a second name is the lock per tick.
 
-import { describe, expect, test } from "vitest";
-import { containerNameFor, runIdFor } from "../../src/runtime/names.js";
+import { describe, expect, it, test } from "vitest";
+import { containerNameFor, runIdFor, swarmName } from "../../src/runtime/names.js";
 
 describe("names of a run", () => {
   const three = new Date("2026-03-29T03:00:00Z");
@@ -31,5 +31,16 @@ describe("names of a run", () => {
     expect(containerNameFor("backup", three, 3, "0a1b2c3d4e5f")).toBe(
       "gitcron-backup-1774753200-3-0a1b2c3d4e5f",
     );
+  });
+});
+
+describe("swarmName", () => {
+  it("keeps a name of 63 characters, and shortens a longer one to 63, the same each time", () => {
+    const short = "a".repeat(63);
+    expect(swarmName(short)).toBe(short);
+    const long = `gitcron-${"b".repeat(63)}-1764676800-1f76edbadc52`;
+    expect(swarmName(long)).toHaveLength(63);
+    expect(swarmName(long)).toBe(swarmName(long));
+    expect(swarmName(long)).not.toBe(swarmName(long.replace("1764676800", "1764676830")));
   });
 });

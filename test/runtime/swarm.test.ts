@@ -5,6 +5,7 @@ import type Dockerode from "dockerode";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { LABEL } from "../../src/runtime/names.js";
+import { PRESENCE_LABEL } from "../../src/runtime/presence.js";
 import type { RunResult } from "../../src/runtime/runtime.js";
 import { createSwarmRuntime } from "../../src/runtime/swarm.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
@@ -30,8 +31,14 @@ describeRuntimeConformance({
   name: "swarm",
   prefix: `${prefix}-c`,
   runtime: (options) =>
-    createSwarmRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
+    createSwarmRuntime({
+      logger: options?.logger ?? silentLogger(),
+      stopGraceMs: 1000,
+      presence: options?.presence,
+    }),
   runsOf: (name) => servicesOfJob(docker, name),
+  locksOf: (name) => docker.listConfigs({ filters: { label: [`${LABEL.lock}=${name}`] } }),
+  markersOf: (agent) => docker.listConfigs({ filters: { label: [`${PRESENCE_LABEL}=${agent}`] } }),
   async impostor(name, labels) {
     await docker.createService({
       Name: name,
@@ -172,4 +179,12 @@ test("runs of two ticks asked for at the same moment by two agents go one after 
   // Released: the lock (a config) is gone.
   const locks = await docker.listConfigs({ filters: { label: [`${LABEL.lock}=${spec.name}`] } });
   expect(locks).toHaveLength(0);
+});
+
+test("a job whose name is 63 characters runs: the service's name is shortened the same way on every agent", async () => {
+  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const name = `${prefix}-long-`.padEnd(63, "x");
+  const spec = jobSpec({ name, ...shell("echo long") });
+  const result = await runtime.run(runRequest(spec));
+  expect(result).toMatchObject({ outcome: "succeeded", logTail: "long", reason: null });
 });
