@@ -5,9 +5,11 @@
 // only while the markers show another live agent. A marker not renewed within `leaseMs` of our
 // own newest one (both stamped by the engine's clock) is a crashed agent's, and is ignored.
 //
-// An agent that finds another at its start takes the lock at once, but the other may still be
-// deciding a run on what it saw before: the newcomer's runs wait `settleMs` after its start, by
-// when the other has looked again (every `refreshMs`) and takes the lock too.
+// An agent that finds another at its start takes the lock at once; the other takes it from its
+// next look (every `refreshMs`). A run the other decided before that look, and creates only after
+// the newcomer's first run asked the engine, could still go beside it: a window as long as one
+// run's create, once, when an agent joins. Holding the newcomer's runs instead would run late
+// ticks that the other agent has already run and removed (the tick's name no longer stops them).
 
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
@@ -35,8 +37,6 @@ export interface Presence {
   /** True while another agent with our id is alive, as seen at most `refreshMs` ago; true too
    * when the engine cannot say (the lock is the safe side). */
   shared(): Promise<boolean>;
-  /** When a run may start: later than now only in the newcomer's first `settleMs`. */
-  readyAt: number;
   /** Stops renewing and removes our marker; never rejects. */
   withdraw(): Promise<void>;
 }
@@ -52,9 +52,8 @@ export interface PresenceOptions {
 export async function announce(store: MarkerStore, options: PresenceOptions): Promise<Presence> {
   const { agent, logger } = options;
   const renewMs = options.renewMs ?? 30_000;
-  const refreshMs = options.refreshMs ?? 2_000;
+  const refreshMs = options.refreshMs ?? 1_000;
   const leaseMs = 3 * renewMs;
-  const settleMs = 5 * refreshMs;
   const now = options.now ?? Date.now;
   const instance = randomBytes(4).toString("hex");
   const labels = { [PRESENCE_LABEL]: agent, [INSTANCE_LABEL]: instance };
@@ -82,12 +81,11 @@ export async function announce(store: MarkerStore, options: PresenceOptions): Pr
       { err: String(err) },
       "cannot tell whether another agent of this repository runs; every run takes the job's lock",
     );
-    return { shared: async () => true, readyAt: 0, withdraw: async () => {} };
+    return { shared: async () => true, withdraw: async () => {} };
   }
-  const readyAt = others > 0 ? now() + settleMs : 0;
   if (others > 0) {
     logger.info(
-      { others, firstRunInMs: settleMs },
+      { others },
       "another agent of this repository is running; runs take the job's lock",
     );
   }
@@ -137,7 +135,6 @@ export async function announce(store: MarkerStore, options: PresenceOptions): Pr
 
   return {
     shared,
-    readyAt,
     async withdraw() {
       withdrawn = true;
       clearInterval(timer);
@@ -162,14 +159,10 @@ export function presences(
   };
 }
 
-/** Whether a run must take the job's lock: after the newcomer's settling time, while another
- * agent is alive; always when the runtime announced no presence. */
-export async function lockNeeded(presence: Presence | undefined): Promise<boolean> {
-  if (!presence) return true;
-  const wait = presence.readyAt - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  return presence.shared();
-}
+/** Whether a run must take the job's lock: while another agent is alive; always when the
+ * runtime announced no presence. */
+export const lockNeeded = async (presence: Presence | undefined): Promise<boolean> =>
+  presence ? presence.shared() : true;
 
 const markerName = (agent: string, instance: string, sequence: number) =>
   `gitcron-agent-${agent}-${instance}-${sequence}`;

@@ -71,16 +71,14 @@ describe("presence", () => {
     const { start } = setup();
     const presence = await start();
     expect(await presence.shared()).toBe(false);
-    expect(presence.readyAt).toBe(0);
     await presence.withdraw();
   });
 
-  it("another agent alive at the start: the lock at once, and the first run waits to settle", async () => {
-    const { clock, memory, start } = setup();
+  it("another agent alive at the start: the lock at once", async () => {
+    const { memory, start } = setup();
     memory.other("b1", 10_000);
     const presence = await start();
     expect(await presence.shared()).toBe(true);
-    expect(presence.readyAt).toBe(clock.now + 10_000);
     await presence.withdraw();
   });
 
@@ -136,22 +134,5 @@ describe("presence", () => {
     expect(memory.markers.size).toBe(0);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(memory.markers.size).toBe(0);
-  });
-
-  it("lockNeeded waits for the newcomer's settling time, then asks", async () => {
-    vi.useFakeTimers();
-    let asked = false;
-    const needed = lockNeeded({
-      readyAt: Date.now() + 5_000,
-      shared: async () => {
-        asked = true;
-        return true;
-      },
-      withdraw: async () => {},
-    });
-    await vi.advanceTimersByTimeAsync(4_999);
-    expect(asked).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await needed).toBe(true);
   });
 });
