@@ -30,6 +30,7 @@ export default async function setup(project: TestProject) {
       records: 0,
       containersSeen: 0,
       duplicates: 0,
+      ranTwice: 0,
       lost: 0,
       leftUnrecorded: 0,
       maxLive: 0,
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject) {
       total.records += l.ledger.records;
       total.containersSeen += l.ledger.containersSeen;
       total.duplicates += l.ledger.duplicates;
+      total.ranTwice += l.ledger.ranTwice;
       total.lost += l.ledger.lost;
       total.leftUnrecorded += l.ledger.leftUnrecorded;
       total.maxLive = Math.max(total.maxLive, l.ledger.maxLive);

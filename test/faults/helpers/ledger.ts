@@ -1,7 +1,7 @@
 // The suite's three promises, checked from outside the agent: no run lost (every container
-// the engine ran has a record on the status branch), no run recorded twice (no two lines with
-// the same run + attempt + outcome), never two containers of one job at once (polled from the
-// engine, not asked of the agent).
+// the engine ran has a record on the status branch), no run recorded or run twice (no two
+// lines of one run + attempt, no two containers of one run), never two containers of one job
+// at once (polled from the engine, not asked of the agent).
 
 import { appendFile } from "node:fs/promises";
 import type Dockerode from "dockerode";
@@ -16,6 +16,9 @@ export interface EngineReport {
   overlaps: string[];
   /** Run ids (the gitcron.run label) of containers seen running or exited. */
   ranRuns: Set<string>;
+  /** Per run id, the containers that ran it: more than one is a tick run twice, which the
+   * branch (one record per run) would not show. */
+  containersOfRun: Map<string, Set<string>>;
   /** Run ids of containers still in the engine at the last poll: left for a next start. */
   present: Set<string>;
   polls: number;
@@ -35,6 +38,7 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
     maxLive: {},
     overlaps: [],
     ranRuns: new Set(),
+    containersOfRun: new Map(),
     present: new Set(),
     polls: 0,
   };
@@ -53,7 +57,11 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
         report.present.add(c.Labels?.[LABEL.run] ?? c.Id);
         if (c.State === "running" || c.State === "exited") {
           const run = c.Labels?.[LABEL.run];
-          if (run) report.ranRuns.add(run);
+          if (run) {
+            report.ranRuns.add(run);
+            const seen = report.containersOfRun.get(run) ?? new Set<string>();
+            report.containersOfRun.set(run, seen.add(c.Id));
+          }
         }
         // A run's process exists only in these states: "created" has not started (one may be
         // left so when the engine went away between create and start), "removing" has ended.
@@ -104,6 +112,8 @@ export interface LedgerReport {
   /** Runs (run#attempt) that ended more than once on the branch — also with two different
    * outcomes — and tick records (run#attempt#outcome) written twice. */
   duplicates: string[];
+  /** Runs the engine ran in more than one container (a tick run twice). */
+  ranTwice: string[];
   /** Runs the engine ran that have no record of their end and are no longer in the engine. */
   lost: string[];
   /** Runs still in the engine at the end with no record of their end: left for a next start. */
@@ -137,6 +147,7 @@ export function checkLedger(
   return {
     records: records.length,
     duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),
+    ranTwice: [...engine.containersOfRun].filter(([, ids]) => ids.size > 1).map(([run]) => run),
     lost: [...engine.ranRuns].filter((run) => !ended.has(run) && !engine.present.has(run)),
     leftUnrecorded: [...engine.present].filter((run) => !ended.has(run)),
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),
@@ -150,12 +161,13 @@ export async function tally(
   file: string,
   entry: { test: string; faults: Record<string, number>; ledger: LedgerReport; notes?: object },
 ): Promise<void> {
-  const { duplicates, lost, leftUnrecorded, ...counts } = entry.ledger;
+  const { duplicates, ranTwice, lost, leftUnrecorded, ...counts } = entry.ledger;
   const line = {
     ...entry,
     ledger: {
       ...counts,
       duplicates: duplicates.length,
+      ranTwice: ranTwice.length,
       lost: lost.length,
       leftUnrecorded: leftUnrecorded.length,
     },
