@@ -143,9 +143,6 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   } catch (err) {
     throw new EnvironmentError(oneLine(err));
   }
-  // Before any run: whether another agent of this repository is alive decides whether runs
-  // take the job's lock.
-  const presence = await runtime.announce?.(agentId);
   const cursors = (await cursorFile.load()) ?? {};
   const retries = (await retryFile.load()) ?? [];
   const saved = await appliedFile.load();
@@ -399,7 +396,6 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         await seeding;
         await status.stop();
         await source.close();
-        await presence?.withdraw();
       })();
       return stopping;
     },

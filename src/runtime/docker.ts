@@ -20,11 +20,10 @@ import {
   pipeOutput,
   settle,
 } from "./lifecycle.js";
-import { containerLocks, volumeMarkers } from "./lock-stores.js";
+import { containerLocks } from "./lock-stores.js";
 import { EARLIER_RUN_GOING, existingRunOf, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
 import { type EngineRuntimeOptions, imageFirst, prepareContainer } from "./prepare.js";
-import { lockNeeded, type PresenceOptions, presences } from "./presence.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 
 export interface DockerRuntimeOptions extends EngineRuntimeOptions {
@@ -33,8 +32,6 @@ export interface DockerRuntimeOptions extends EngineRuntimeOptions {
   /** No other runner can share the runs' agent id (`gitcron run` makes a random one): the job's
    * lock and the earlier-run check, which keep such runners apart, are skipped. */
   uniqueAgentId?: boolean;
-  /** announce()'s timing (tests make it short). */
-  presence?: Pick<PresenceOptions, "renewMs" | "refreshMs">;
 }
 
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
@@ -45,7 +42,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   const pidsLimit = options.pidsLimit ?? 512;
   const createdGraceMs = options.createdGraceMs ?? 10_000;
   const logger = options.logger;
-  const present = presences(volumeMarkers(client), { logger, ...options.presence });
 
   const run = (request: RunRequest, runOptions: RunOptions = {}) =>
     holdingJobLock((takeLock) => runHolding(request, runOptions, takeLock));
@@ -84,18 +80,17 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       // The tick's name locks the tick; the job's lock keeps a run of another tick, by an agent
       // sharing our id, from going at the same time.
       if (!options.uniqueAgentId) {
-        if (await lockNeeded(present.of(request.agent)))
-          await takeLock(containerLocks(client, request.spec.image), {
-            job: request.spec.name,
-            agent: request.agent,
-            runId: request.runId,
-            async pullImage() {
-              image = ensureImage(imageOptions);
-              await image;
-            },
-            onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
-            graceMs: createdGraceMs,
-          });
+        await takeLock(containerLocks(client, request.spec.image), {
+          job: request.spec.name,
+          agent: request.agent,
+          runId: request.runId,
+          async pullImage() {
+            image = ensureImage(imageOptions);
+            await image;
+          },
+          onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
+          graceMs: createdGraceMs,
+        });
         // A run started by an agent that took no lock (an older version): asked last before the
         // create, so that a container made meanwhile is seen.
         for (const id of await earlierRunsGoing(request)) {
@@ -252,5 +247,5 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     }
   }
 
-  return { kind: "docker", run, list, adopt, ping, announce: present.announce };
+  return { kind: "docker", run, list, adopt, ping };
 }

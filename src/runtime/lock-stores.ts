@@ -6,7 +6,6 @@ import { type ContainerApi, containerApi } from "./containers.js";
 import type { EngineClient } from "./engine.js";
 import type { HolderRun, LockInfo, LockStore } from "./job-lock.js";
 import { LABEL, swarmName } from "./names.js";
-import { INSTANCE_LABEL, type Marker, type MarkerStore, PRESENCE_LABEL } from "./presence.js";
 
 const runLabels = (job: string, agent: string, runId: string) =>
   JSON.stringify({
@@ -122,59 +121,4 @@ async function orMissing<T>(call: Promise<T>): Promise<T | undefined> {
 
 async function quietly(call: Promise<unknown>): Promise<void> {
   await call.catch(() => undefined);
-}
-
-const presenceFilter = (agent: string) => JSON.stringify({ label: [`${PRESENCE_LABEL}=${agent}`] });
-
-const marker = (name: string, created: string, labels?: Record<string, string> | null): Marker => ({
-  name,
-  instance: labels?.[INSTANCE_LABEL] ?? "",
-  createdAt: Date.parse(created),
-});
-
-/** An agent's markers on one engine: empty volumes (no image needed, nothing mounts them: a job
- * naming one is refused, as it is not labelled as the agent's). */
-export function volumeMarkers(client: EngineClient): MarkerStore {
-  return {
-    async create(name, labels) {
-      // The engine answers 201 for a volume that exists already.
-      await client.call("POST", "/volumes/create", { body: { Name: name, Labels: labels } });
-    },
-    async list(agent) {
-      const { Volumes } = await client.call<{
-        Volumes:
-          | { Name: string; CreatedAt: string; Labels?: Record<string, string> | null }[]
-          | null;
-      }>("GET", "/volumes", { query: { filters: presenceFilter(agent) } });
-      return (Volumes ?? []).map((v) => marker(v.Name, v.CreatedAt, v.Labels));
-    },
-    remove: (name) => quietly(client.call("DELETE", `/volumes/${encodeURIComponent(name)}`)),
-  };
-}
-
-/** An agent's markers on a Swarm: configs, seen by every manager. */
-export function configMarkers(client: EngineClient): MarkerStore {
-  return {
-    async create(name, labels) {
-      await client
-        .call("POST", "/configs/create", {
-          body: {
-            Name: swarmName(name),
-            Labels: labels,
-            Data: Buffer.from(name).toString("base64"),
-          },
-        })
-        .catch((err: unknown) => {
-          if (engineStatus(err) !== 409) throw err;
-        });
-    },
-    async list(agent) {
-      const configs = await client.call<
-        { CreatedAt: string; Spec: { Name: string; Labels?: Record<string, string> | null } }[]
-      >("GET", "/configs", { query: { filters: presenceFilter(agent) } });
-      return configs.map((c) => marker(c.Spec.Name, c.CreatedAt, c.Spec.Labels));
-    },
-    remove: (name) =>
-      quietly(client.call("DELETE", `/configs/${encodeURIComponent(swarmName(name))}`)),
-  };
 }

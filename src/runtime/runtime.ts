@@ -3,7 +3,6 @@
 
 import type { Policy } from "../jobs/policy.js";
 import type { JobSpec } from "../jobs/spec.js";
-import type { Presence } from "./presence.js";
 
 export type Trigger = "schedule" | "retry" | "catch-up" | "manual";
 export type RunOutcome = "succeeded" | "failed" | "timeout" | "error";
@@ -84,8 +83,4 @@ export interface Runtime {
   adopt(existing: ExistingRun, options?: RunOptions): Promise<RunResult>;
   /** Resolves when the engine answers, rejects with a one-sentence error otherwise. */
   ping(): Promise<void>;
-  /** Tells other agents with this id that one more is alive, and watches for them
-   * (presence.ts): runs of `agent` then take the job's lock only while another is. Without it,
-   * every run takes the lock. Never rejects. */
-  announce?(agent: string): Promise<Presence>;
 }

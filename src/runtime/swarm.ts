@@ -13,18 +13,15 @@ import { registryAuthFor } from "./credentials.js";
 import { parseImageReference, registryAuthHeader } from "./images.js";
 import { holdingJobLock, releaseLockOf, type TakeLock } from "./job-lock.js";
 import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
-import { configLocks, configMarkers } from "./lock-stores.js";
+import { configLocks } from "./lock-stores.js";
 import { EARLIER_RUN_GOING, existingRunOf, LABEL, swarmName } from "./names.js";
 import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
-import { lockNeeded, type PresenceOptions, presences } from "./presence.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 import { serviceApi, serviceSpecFrom } from "./swarm-service.js";
 
 export interface SwarmRuntimeOptions extends EngineRuntimeOptions {
   /** How long a task may wait for a node before the run is an error (default 60 s). */
   pendingLimitMs?: number;
-  /** announce()'s timing (tests make it short). */
-  presence?: Pick<PresenceOptions, "renewMs" | "refreshMs">;
 }
 
 interface ServiceSummary {
@@ -39,7 +36,6 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
   const { address } = client;
   const pendingLimitMs = options.pendingLimitMs ?? 60_000;
   const logger = options.logger;
-  const present = presences(configMarkers(client), { logger, ...options.presence });
   const api = (id: string) => serviceApi(client, id, { pendingLimitMs });
 
   const locks = configLocks(client, api);
@@ -74,14 +70,13 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         runHelper: options.runCredentialHelper,
       });
       // As on one engine (docker.ts): the job's lock, then runs of agents that take none.
-      if (await lockNeeded(present.of(request.agent)))
-        await takeLock(locks, {
-          job: request.spec.name,
-          agent: request.agent,
-          runId: request.runId,
-          onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
-          graceMs: pendingLimitMs,
-        });
+      await takeLock(locks, {
+        job: request.spec.name,
+        agent: request.agent,
+        runId: request.runId,
+        onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
+        graceMs: pendingLimitMs,
+      });
       for (const other of await earlierRunsGoing(request)) {
         log.info({ service: other }, EARLIER_RUN_GOING);
         // However it ends (or is removed) is its own agent's to record; ours only waits.
@@ -212,7 +207,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     }
   }
 
-  return { kind: "swarm", run, list, adopt, ping, announce: present.announce };
+  return { kind: "swarm", run, list, adopt, ping };
 }
 
 /** `1.41` < `1.44`, compared as numbers per part. */

@@ -4,7 +4,6 @@
 import { describe, expect, test } from "vitest";
 import type { Logger } from "../../src/log.js";
 import { containerNameFor, LABEL } from "../../src/runtime/names.js";
-import type { PresenceOptions } from "../../src/runtime/presence.js";
 import type { OutputLine, Runtime } from "../../src/runtime/runtime.js";
 import { engine, eventually } from "../helpers/docker.js";
 import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
@@ -13,11 +12,7 @@ import { captureLogger } from "./capture-log.js";
 export interface ConformanceTarget {
   name: string;
   /** A runtime on the engine under test, with a 1 s stop grace period. */
-  runtime(options?: { logger?: Logger; presence?: PresenceTiming }): Runtime;
-  /** The job's locks (job-lock.ts) in the engine. */
-  locksOf(job: string): Promise<unknown[]>;
-  /** The presence markers of an agent id (presence.ts) in the engine. */
-  markersOf(agent: string): Promise<unknown[]>;
+  runtime(options?: { logger?: Logger }): Runtime;
   /** The engine's objects (containers, services) of a job, in any state. */
   runsOf(job: string): Promise<unknown[]>;
   /** A prefix unique to this run of the suite; everything it creates is named with it. */
@@ -28,8 +23,6 @@ export interface ConformanceTarget {
   /** Whether the engine object of that name still exists. */
   exists(name: string): Promise<boolean>;
 }
-
-type PresenceTiming = Pick<PresenceOptions, "refreshMs" | "renewMs">;
 
 const texts = (lines: OutputLine[], stream: OutputLine["stream"]) =>
   lines.filter((l) => l.stream === stream).map((l) => l.text);
@@ -382,45 +375,6 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
         expect(result.outcome).toBe("error");
         expect(handed).toEqual(["error"]);
       });
-    });
-
-    test("the job's lock only while another agent with the id is alive", async () => {
-      const agent = `${prefix}-agent`;
-      const timing = { refreshMs: 200, renewMs: 1_000 };
-      const spec = jobSpec({ name: job("presence"), ...shell("sleep 1") });
-      /** Runs the job and says whether its lock was seen while it ran. */
-      const lockedRun = async (on: Runtime) => {
-        let seen = false;
-        let done = false;
-        const run = on.run(runRequest(spec, { agent })).finally(() => {
-          done = true;
-        });
-        while (!done) {
-          if ((await target.locksOf(spec.name)).length > 0) seen = true;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        const { outcome, reason } = await run;
-        expect({ outcome, reason }).toEqual({ outcome: "succeeded", reason: null });
-        return seen;
-      };
-      const settle = () => new Promise((r) => setTimeout(r, timing.refreshMs + 50));
-      const first = target.runtime({ presence: timing });
-      const second = target.runtime({ presence: timing });
-      const presence = await first.announce?.(agent);
-      try {
-        expect(await lockedRun(first)).toBe(false);
-        const other = await second.announce?.(agent);
-        // The newcomer takes the lock at once; the first from its next look.
-        expect(await lockedRun(second)).toBe(true);
-        await settle();
-        expect(await lockedRun(first)).toBe(true);
-        await other?.withdraw();
-        await settle();
-        expect(await lockedRun(first)).toBe(false);
-      } finally {
-        await presence?.withdraw();
-      }
-      expect(await target.markersOf(agent)).toHaveLength(0);
     });
   });
 }

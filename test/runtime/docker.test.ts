@@ -13,7 +13,6 @@ import { type ContainerApi, containerApi } from "../../src/runtime/containers.js
 import { createDockerRuntime } from "../../src/runtime/docker.js";
 import { lockNameFor } from "../../src/runtime/job-lock.js";
 import { LABEL } from "../../src/runtime/names.js";
-import { PRESENCE_LABEL } from "../../src/runtime/presence.js";
 import type { RunResult } from "../../src/runtime/runtime.js";
 import {
   cleanupDocker,
@@ -37,16 +36,8 @@ describeRuntimeConformance({
   name: "docker",
   prefix: `${prefix}-c`,
   runtime: (options) =>
-    createDockerRuntime({
-      logger: options?.logger ?? silentLogger(),
-      stopGraceMs: 1000,
-      presence: options?.presence,
-    }),
+    createDockerRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
   runsOf: (name) => containersOfJob(docker, name),
-  locksOf: (name) => locksOf(name),
-  markersOf: async (agent) =>
-    (await docker.listVolumes({ filters: { label: [`${PRESENCE_LABEL}=${agent}`] } })).Volumes ??
-    [],
   async impostor(name, labels) {
     const container = await docker.createContainer({
       name,

@@ -5,7 +5,6 @@ import type Dockerode from "dockerode";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { LABEL } from "../../src/runtime/names.js";
-import { PRESENCE_LABEL } from "../../src/runtime/presence.js";
 import type { RunResult } from "../../src/runtime/runtime.js";
 import { createSwarmRuntime } from "../../src/runtime/swarm.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
@@ -31,14 +30,8 @@ describeRuntimeConformance({
   name: "swarm",
   prefix: `${prefix}-c`,
   runtime: (options) =>
-    createSwarmRuntime({
-      logger: options?.logger ?? silentLogger(),
-      stopGraceMs: 1000,
-      presence: options?.presence,
-    }),
+    createSwarmRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
   runsOf: (name) => servicesOfJob(docker, name),
-  locksOf: (name) => docker.listConfigs({ filters: { label: [`${LABEL.lock}=${name}`] } }),
-  markersOf: (agent) => docker.listConfigs({ filters: { label: [`${PRESENCE_LABEL}=${agent}`] } }),
   async impostor(name, labels) {
     await docker.createService({
       Name: name,
