@@ -1,7 +1,7 @@
 // The Docker implementation of Runtime. One run: resolve env → check host paths → volumes →
 // image → the job's lock → create (the name is the tick's lock: 409 means adopt) → attach →
-// start → wait → hand the result over → remove → release the lock. Every failure becomes outcome `error` with one sentence; run() and
-// adopt() never reject.
+// start → wait → hand the result over → remove → release the lock. Every failure becomes
+// outcome `error` with one sentence; run() and adopt() never reject.
 
 import type { ContainerInfo } from "dockerode";
 import { EnvironmentError } from "../errors.js";
@@ -42,6 +42,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   const pidsLimit = options.pidsLimit ?? 512;
   const createdGraceMs = options.createdGraceMs ?? 10_000;
   const logger = options.logger;
+  const locks = containerLocks(client);
 
   const run = (request: RunRequest, runOptions: RunOptions = {}) =>
     holdingJobLock((takeLock) => runHolding(request, runOptions, takeLock));
@@ -80,10 +81,11 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       // The tick's name locks the tick; the job's lock keeps a run of another tick, by an agent
       // sharing our id, from going at the same time.
       if (!options.uniqueAgentId) {
-        await takeLock(containerLocks(client, request.spec.image), {
+        await takeLock(locks, {
           job: request.spec.name,
           agent: request.agent,
           runId: request.runId,
+          image: request.spec.image,
           async pullImage() {
             image = ensureImage(imageOptions);
             await image;
@@ -233,9 +235,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       agent: existing.agent ?? "",
     });
     // The lock the agent before the restart took for this run.
-    if (existing.agent) {
-      await releaseLockOf(containerLocks(client, ""), existing.job, existing.agent, existing.runId);
-    }
+    if (existing.agent) await releaseLockOf(locks, existing.job, existing.agent, existing.runId);
     return result;
   }
 

@@ -11,8 +11,9 @@ import { LABEL } from "./names.js";
 
 /** What the lock needs of a runtime: its lock objects, and the state of the run holding one. */
 export interface LockStore {
-  /** Rejects with the engine's 409 when the name is taken (404: no such image, on Docker). */
-  create(name: string, labels: Record<string, string>): Promise<string>;
+  /** Rejects with the engine's 409 when the name is taken (404: no such image, on Docker, whose
+   * lock is a container of the run's `image`). */
+  create(name: string, labels: Record<string, string>, image: string): Promise<string>;
   /** undefined when there is no lock of that name. */
   read(name: string): Promise<LockInfo | undefined>;
   /** By id, so that a lock someone else took over meanwhile is never removed; never rejects. */
@@ -44,6 +45,8 @@ export interface JobLockRequest {
   job: string;
   agent: string;
   runId: string;
+  /** The run's image. */
+  image: string;
   /** Called once when the engine has no image for the lock (Docker's lock is a container). */
   pullImage?(): Promise<void>;
   /** Called once when the lock is held by another run, before waiting for it. */
@@ -76,11 +79,12 @@ export async function acquireJobLock(
   };
   for (;;) {
     try {
-      const id = await store.create(name, {
+      const labels = {
         [LABEL.lock]: request.job,
         [LABEL.lockHolder]: request.runId,
         [LABEL.agent]: request.agent,
-      });
+      };
+      const id = await store.create(name, labels, request.image);
       return { lock: { release: () => store.remove(id) } };
     } catch (err) {
       const status = engineStatus(err);

@@ -16,9 +16,9 @@ const LIVE = new Set(["running", "restarting", "paused"]);
 
 /** On one engine: a container of the run's image (the engine needs one), never started, without
  * a network. */
-export function containerLocks(client: EngineClient, image: string): LockStore {
+export function containerLocks(client: EngineClient): LockStore {
   return {
-    async create(name, labels) {
+    async create(name, labels, image) {
       const created = await client.call<{ Id: string }>("POST", "/containers/create", {
         query: { name },
         body: {

@@ -74,6 +74,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         job: request.spec.name,
         agent: request.agent,
         runId: request.runId,
+        image: request.spec.image,
         onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
         graceMs: pendingLimitMs,
       });
