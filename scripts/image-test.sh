@@ -116,7 +116,12 @@ wait_for "GET /healthz is 200" curl -fsS "http://$address/healthz"
 wait_for "GET /readyz is 200" curl -fsS "http://$address/readyz"
 healthy() { [ "$(docker inspect -f '{{.State.Health.Status}}' "$agent")" = healthy ]; }
 wait_for "the image's HEALTHCHECK reports healthy" healthy
-last_run() { git --git-dir="$repo" show "gitcron-status:jobs/$job/last.json"; }
+# The job's newest record in the status branch's journal (runs/<day>/<hour>/*.jsonl).
+last_run() {
+  for f in $(git --git-dir="$repo" ls-tree -r --name-only gitcron-status runs/ 2>/dev/null); do
+    git --git-dir="$repo" show "gitcron-status:$f"
+  done | grep -F "\"job\":\"$job\"" | tail -n 1 | grep .
+}
 wait_for "a run of $job recorded on gitcron-status" last_run
 
 summary=$(last_run)
@@ -124,8 +129,8 @@ node -e '
   const s = JSON.parse(process.argv[1]);
   const want = { job: process.argv[2], outcome: "succeeded", exitCode: 0 };
   for (const [k, v] of Object.entries(want))
-    if (s[k] !== v) { console.error(`last.json ${k} is ${JSON.stringify(s[k])}, not ${JSON.stringify(v)}`); process.exit(1); }
-  if (!/hello from/.test(s.logTail)) { console.error("last.json logTail lacks the job output"); process.exit(1); }
+    if (s[k] !== v) { console.error(`the record's ${k} is ${JSON.stringify(s[k])}, not ${JSON.stringify(v)}`); process.exit(1); }
+  if (!/hello from/.test(s.logTail)) { console.error("the record's logTail lacks the job output"); process.exit(1); }
 ' "$summary" "$job" || fail "unexpected run summary: $summary"
 log "ok: $(node -e 'const s=JSON.parse(process.argv[1]);console.log(`${s.run}: ${s.outcome}, exit ${s.exitCode}, ${s.durationMs} ms`)' "$summary")"
 

@@ -25,6 +25,12 @@ export interface AgentSettings {
   maxParallel: number;
   history: number;
   statusFlushMs: number;
+  /** Journal days the status branch keeps; null: forever (SPEC §10). */
+  statusKeepMs: number | null;
+  /** How often the status branch's views are written at most. */
+  statusViewsMs: number;
+  /** Bytes of log tail a succeeded run keeps on the status branch. */
+  statusTailBytes: number;
   verifySignatures: string | undefined;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
@@ -117,6 +123,24 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     default: "10s",
     help: "longest a finished run waits before it is pushed",
   },
+  {
+    flag: "status-keep",
+    env: "GITCRON_STATUS_KEEP",
+    default: "90d",
+    help: "how long the status branch keeps runs (a duration, or forever)",
+  },
+  {
+    flag: "status-views",
+    env: "GITCRON_STATUS_VIEWS",
+    default: "15m",
+    help: "how often jobs/<name>.json and README.md are brought up to the journal (at least 1m)",
+  },
+  {
+    flag: "status-tail",
+    env: "GITCRON_STATUS_TAIL",
+    default: "128",
+    help: "bytes of output a succeeded run keeps on the status branch, 0-4096 (others keep 4096)",
+  },
   { flag: "policy", env: "GITCRON_POLICY", default: "baseline", help: "baseline or restricted" },
   {
     flag: "verify-signatures",
@@ -199,6 +223,29 @@ function duration(name: string, v: string): number {
   }
 }
 
+/** --status-keep: a duration of whole days at least, since journal folders are days. */
+function keep(v: string): number {
+  const ms = duration("status-keep", v);
+  if (ms < 86_400_000)
+    throw new UsageError(`--status-keep must be a day or more (e.g. 90d), or forever, not "${v}"`);
+  return ms;
+}
+
+function atLeast(name: string, ms: number, least: number): number {
+  if (ms < least)
+    throw new UsageError(
+      `--${name} must be at least ${least / 1000}s (GitHub asks for few pushes)`,
+    );
+  return ms;
+}
+
+function tailBytes(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 4096)
+    throw new UsageError(`--status-tail must be a number of bytes from 0 to 4096, not "${v}"`);
+  return n;
+}
+
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) {
     throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, not "${v}"`);
@@ -258,6 +305,9 @@ export function resolveSettings(
     maxParallel: positiveInt("max-parallel", must("max-parallel")),
     history: positiveInt("history", must("history")),
     statusFlushMs: duration("status-flush", must("status-flush")),
+    statusKeepMs: must("status-keep") === "forever" ? null : keep(must("status-keep")),
+    statusViewsMs: atLeast("status-views", duration("status-views", must("status-views")), 60_000),
+    statusTailBytes: tailBytes(must("status-tail")),
     verifySignatures: get("verify-signatures"),
     webhookSecret: get("webhook-secret"),
     apiToken: get("api-token"),

@@ -25,13 +25,10 @@ import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
 import { createSource, type Source } from "../source/source.js";
-import { parseRuns, readLastRuns } from "../status/last-runs.js";
-import { withBranchTip } from "../status/read-branch.js";
-import { parseStatusState, type StatusState } from "../status/state.js";
+import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
-import type { RunSummary } from "../status/summary.js";
-import { jobFolder } from "../status/tree.js";
 import { version } from "../version.js";
+import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "./branch-seed.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
 import { buildStatusState } from "./status-state.js";
@@ -158,7 +155,11 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       dataDir: settings.dataDir,
       repoUrl: statusRepo,
       branch: settings.statusBranch,
+      agent: agentId,
       history: settings.history,
+      keepMs: settings.statusKeepMs,
+      viewsEveryMs: settings.statusViewsMs,
+      succeededTailBytes: settings.statusTailBytes,
       flushMs: settings.statusFlushMs,
       logger: logger.child({ stage: "status" }),
       clock,
@@ -177,7 +178,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     clock,
     statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
     specs: () => scheduler.view().map((v) => v.spec),
-    seed: (jobs) => seedFromBranch(statusRepo, settings, jobs),
+    seed: (jobs) => seedFromBranch(statusRepo, branchAccessOf(settings), jobs),
   });
 
   const scheduler = new Scheduler({
@@ -216,9 +217,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const seedLastRuns = (jobs: string[]) => {
     if (jobs.length === 0) return;
     seeding = seeding
-      .then(() => lastRunsFromBranch(statusRepo, settings, jobs))
+      .then(() => lastRunsFromBranch(statusRepo, branchAccessOf(settings), jobs))
       .then((runs) => {
-        for (const summary of Object.values(runs)) scheduler.setLast(summary);
+        for (const summary of runs) scheduler.setLast(summary);
       })
       .catch((err: unknown) =>
         logger.debug({ err: oneLine(err) }, "could not read last runs from the status branch"),
@@ -400,51 +401,4 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       return stopping;
     },
   };
-}
-
-/** Each job's last run, from the tip of the status branch. */
-async function lastRunsFromBranch(
-  repoUrl: string,
-  settings: AgentSettings,
-  jobs: readonly string[],
-): Promise<Record<string, RunSummary>> {
-  return withBranchTip(repoUrl, settings.statusBranch, accessOf(settings), async (tip) => {
-    if (!tip) return {};
-    const folders = jobs.map((job) => jobFolder(job).slice("jobs/".length));
-    return (await readLastRuns(folders, tip.read)).last;
-  });
-}
-
-const accessOf = (settings: AgentSettings) => ({
-  ...(settings.gitToken && { gitToken: settings.gitToken }),
-  timeoutMs: settings.gitTimeoutMs,
-});
-
-/** Each job's runs and first-applied instant, from the tip of the status branch: how the
- * notifier picks up health when the data folder has none of its own. */
-async function seedFromBranch(
-  repoUrl: string,
-  settings: AgentSettings,
-  jobs: readonly string[],
-): Promise<Record<string, { runs: RunSummary[]; since?: number }>> {
-  return withBranchTip(repoUrl, settings.statusBranch, accessOf(settings), async (tip) => {
-    if (!tip) return {};
-    const paths = jobs.map((job) => `${jobFolder(job)}/runs.jsonl`);
-    const files = await tip.read(["state.json", ...paths]);
-    const stateText = files.get("state.json");
-    const state = stateText ? parseStatusState(stateText, settings.statusBranch) : null;
-    return Object.fromEntries(
-      jobs.map((job) => {
-        const path = `${jobFolder(job)}/runs.jsonl`;
-        const appliedAt = state?.jobs[job]?.appliedAt;
-        return [
-          job,
-          {
-            runs: parseRuns(files.get(path) ?? "", path),
-            ...(appliedAt && { since: Date.parse(appliedAt) }),
-          },
-        ];
-      }),
-    );
-  });
 }

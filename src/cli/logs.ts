@@ -3,9 +3,8 @@
 
 import { UsageError } from "../errors.js";
 import { DNS_LABEL } from "../jobs/rules.js";
-import { parseRuns } from "../status/last-runs.js";
+import { readLedger, runsOfJob } from "../status/ledger.js";
 import { describeRun } from "../status/render.js";
-import { jobFolder } from "../status/tree.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
 import { READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
 
@@ -50,9 +49,10 @@ export const command: Command = {
       throw new UsageError(`--format must be text or json, not "${format}"`);
 
     const found = await withStatusTip(values, io, async ({ tip, branch }) => {
-      const file = `${jobFolder(job)}/runs.jsonl`;
-      const text = (await tip.read([file])).get(file);
-      return { branch, runs: text === undefined ? null : parseRuns(text, file) };
+      // The job's view names the journal files of its last runs; newer files are read too.
+      const ledger = await readLedger(tip, { jobs: [job], history: MAX_COUNT });
+      const view = ledger.views.get(job);
+      return { branch, runs: view ? await runsOfJob(tip, view, count) : null };
     });
     if (!found.runs) {
       writeLine(

@@ -4,10 +4,11 @@
 
 import { UsageError } from "../errors.js";
 import { renderText } from "../jobs/render.js";
-import { jobRows, nextRunAfter, readLastRuns } from "../status/last-runs.js";
+import { jobRows, lastRunsOf, nextRunAfter } from "../status/last-runs.js";
+import { readLedger } from "../status/ledger.js";
 import { formatDuration } from "../status/render.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
-import { jobFolders, READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
+import { READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
 
 const help = `Usage: gitcron status [--repo R] [--status-branch B] [--format text|json]
 
@@ -32,7 +33,8 @@ export const command: Command = {
       throw new UsageError(`--format must be text or json, not "${format}"`);
     const { state, runs } = await withStatusTip(values, io, async ({ tip, state }) => ({
       state,
-      runs: await readLastRuns(jobFolders(tip).sort(), tip.read),
+      // The views, then the journal files newer than them: exact however far the views lag.
+      runs: lastRunsOf((await readLedger(tip, { history: 1 })).views),
     }));
     const rows = jobRows(state, runs);
     const nextRun = nextRunAfter(new Date());

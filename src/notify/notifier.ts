@@ -48,7 +48,7 @@ export interface NotifierOptions {
   specs(): JobSpec[];
   /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
    * first) and when they were first applied, so a fresh start neither repeats nor loses. */
-  seed?(jobs: readonly string[]): Promise<Record<string, { runs: RunSummary[]; since?: number }>>;
+  seed?(jobs: readonly string[]): Promise<Map<string, { runs: RunSummary[]; since?: number }>>;
 }
 
 export interface NotifierCounters {
@@ -340,7 +340,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (unknown.length > 0 && options.seed) {
         try {
           const seeds = await options.seed(unknown);
-          for (const [job, seed] of Object.entries(seeds)) {
+          for (const [job, seed] of seeds) {
             const spec = specOf(job);
             if (!spec) continue;
             const since = seed.since ?? seed.runs[0]?.scheduledAt;

@@ -2,54 +2,77 @@
 // repository of its own in <dataDir>/status. Each attempt starts again from what the remote
 // holds, so a push rejected because someone else pushed is re-applied on top of theirs.
 //
-// Publishing costs what the batch costs (SPEC §10): only the tip is fetched (depth 1); the files
-// the batch touches are read from Git's objects in one `cat-file --batch`; the new commit is made
-// by one `git fast-import` with just those files, the README and — when it changed — state.json.
-// No working tree, no index: nothing scans the branch's thousands of files. Each job's last run
-// is kept in memory for the README, read once from the tip. Now and then the tip is made shallow
-// and `git gc --prune=now` removes every older commit: the folder stays bounded.
+// Publishing costs what the batch costs (SPEC §10): a publish adds one journal file
+// (runs/<day>/<hour>/<MMSS>-<agent>.jsonl) and rewrites only that hour's and day's folders. The
+// views — jobs/<name>.json, README.md, views.json — are derived from the journal and kept in
+// memory; they are written at most every `viewsEveryMs` (and at stop), only where something
+// changed. The local repository is a partial clone of the tip (trees, no old blobs): the commit
+// is made by one `git fast-import`; now and then the repository is fetched anew, so the folder
+// stays bounded however long the agent runs. Journal folders older than `keepMs` leave the tip,
+// and once a day the branch's history is replaced by one root commit (a forced push with lease).
 
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
-import { type GitAccess, gitErrorText, gitIn, gitWithInput } from "./git.js";
-import { type LastRuns, parseRuns, readLastRuns } from "./last-runs.js";
+import { fetchBlobs, type GitAccess, gitErrorText, gitIn, gitWithInput } from "./git.js";
+import {
+  expiredDays,
+  freeJournalPath,
+  isJournalPath,
+  JOURNAL_ROOT,
+  journalRef,
+  journalText,
+  parseRuns,
+} from "./journal.js";
+import { lastRunsOf } from "./last-runs.js";
+import { groupByJob, type LedgerTip, readLedger, runsOfJob, runsOfJobs } from "./ledger.js";
 import { recordKey } from "./outbox.js";
 import { commitMessage, renderReadme } from "./render.js";
-import { isStatusState, type StatusState } from "./state.js";
+import { isStatusState, type StatusState, stateChanged, stateKey, stateText } from "./state.js";
 import type { RunSummary } from "./summary.js";
+import { trimTail } from "./tail.js";
+
 import {
-  lastPath,
-  lastText,
-  mergeRunsText,
-  runsPath,
-  stateChanged,
-  stateKey,
-  stateText,
-} from "./tree.js";
+  cursorText,
+  foldRuns,
+  type JobView,
+  VIEWS_FILE,
+  type ViewsCursor,
+  viewPath,
+  viewText,
+} from "./views.js";
 
 export interface StatusBranchWriterOptions extends GitAccess {
   /** The writer's own bare repository, e.g. `<dataDir>/status`. */
   dir: string;
   repoUrl: string;
   branch: string;
-  /** Runs kept per job in runs.jsonl. */
+  /** The agent id: journal files are named after it. */
+  agent: string;
+  /** Records named by a job's view (`gitcron logs` reads at most these). */
   history: number;
   logger: Logger;
+  /** Views are written at most this often (and at a final publish). Default 60 s. */
+  viewsEveryMs?: number;
+  /** Journal days older than this leave the tip, and the history is squashed daily; null keeps
+   * everything and never rewrites. Default 90 days. */
+  keepMs?: number | null;
+  /** Bytes of log tail a succeeded run keeps on the branch (others keep all 4 KiB). */
+  succeededTailBytes?: number;
   /** Fetch–apply–push rounds before giving up on a branch that keeps moving. */
   maxAttempts?: number;
   /** Everything written to the branch passes through it; default: one that knows the token. */
   redactor?: Redactor;
-  /** Every this many pushes, objects no longer reachable are removed. Default 50. */
+  /** Every this many pushes the local repository is fetched anew. Default 50. */
   gcEvery?: number;
-  /** Sooner when the objects grow this many bytes beyond twice what was left after the last
-   * tidy-up (each commit rewrites whole runs.jsonl files). Default 16 MB. */
+  /** Sooner when its objects grow this many bytes beyond twice what a fresh fetch left. Default
+   * 16 MB. */
   gcSlackBytes?: number;
-  /** The clock, for the README's next runs and state.json's refresh (tests). */
+  /** The clock, for journal names, the views' cadence, retention and the README (tests). */
   now?: () => Date;
 }
 
@@ -57,6 +80,8 @@ export interface PublishInput {
   summaries: readonly RunSummary[];
   /** Written as state.json when it changed; null keeps the branch's current one. */
   state: StatusState | null;
+  /** Write the views now, whatever their cadence (the agent's last publish before it stops). */
+  final?: boolean;
 }
 
 export interface PublishResult {
@@ -74,18 +99,34 @@ export class StatusPushError extends Error {
 }
 
 const COMMITTER = "gitcron <gitcron@localhost>";
-const REJECTED = /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref/i;
+const REJECTED =
+  /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref|stale info/i;
 const NO_REMOTE_BRANCH = /couldn't find remote ref/i;
+const DAY_MS = 86_400_000;
+export const DEFAULT_KEEP_MS = 90 * DAY_MS;
+export const DEFAULT_VIEWS_EVERY_MS = 60_000;
 
-/** What the writer knows of the branch at one commit, to answer without reading it all again. */
+/** What the writer knows of the branch at one commit, to publish without reading it again. */
 interface Known {
   commit: string | null;
   state: StatusState | null;
   /** stateKey() of the state this writer last wrote, when it did. */
   stateKey: string | null;
-  runs: LastRuns;
-  /** Each job's runs.jsonl blob id: read by id, Git need not walk a tree of 5,000 folders. */
-  oids: Map<string, string>;
+  /** Every job's view, up to date with the journal at `commit`. */
+  views: Map<string, JobView>;
+  /** Jobs whose view on the branch lags `views`. */
+  dirty: Set<string>;
+  cursor: ViewsCursor;
+  /** The newest journal file at `commit`. */
+  lastJournal: string | null;
+  /** Keys of the records in the journal files from the views' cursor on: not written again. */
+  recent: Set<string>;
+  /** Day folders under runs/. */
+  days: Set<string>;
+  /** When the views were last written (writer's clock); null: not by this writer. */
+  viewsAt: number | null;
+  /** Files of a branch in the earlier layout, moved into the journal by the next commit. */
+  migration: { files: Map<string, string>; remove: string[] } | null;
 }
 
 export class StatusBranchWriter {
@@ -95,8 +136,10 @@ export class StatusBranchWriter {
   private prepared = false;
   private known: Known | null = null;
   private pushesSinceGc = 0;
-  /** The objects' size after the last tidy-up (null: not measured yet). */
+  /** The objects' size after the last fresh fetch (null: not measured yet). */
   private tidiedBytes: number | null = null;
+  /** Blobs this writer made since the repository was fetched anew: here without a fetch. */
+  private localBlobs = new Set<string>();
 
   constructor(options: StatusBranchWriterOptions) {
     this.options = options;
@@ -113,6 +156,10 @@ export class StatusBranchWriter {
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
+  }
+
+  private get keepMs(): number | null {
+    return this.options.keepMs === undefined ? DEFAULT_KEEP_MS : this.options.keepMs;
   }
 
   async publish(input: PublishInput): Promise<PublishResult> {
@@ -139,8 +186,8 @@ export class StatusBranchWriter {
           { attempt },
           "status push rejected (the branch moved); re-applying",
         );
-        // Two writers in step (two agents on one repository) would otherwise lose to each
-        // other every round; a random wait that grows lets one through.
+        // Two writers in step would otherwise lose to each other every round; a random wait
+        // that grows lets one through.
         await new Promise((r) => setTimeout(r, Math.random() * 100 * attempt));
       }
     }
@@ -150,8 +197,9 @@ export class StatusBranchWriter {
   }
 
   /** One round: apply the batch on `tip` (the remote's, as far as we know) and push. `ours` is
-   * our last commit, whose records a rewrite of the branch may have erased. An optimistic round
-   * (no fetch first) is "rejected" whatever stopped its push: the fetch that follows says why. */
+   * our last commit, whose journal files a rewrite of the branch may have erased. An optimistic
+   * round (no fetch first) is "rejected" whatever stopped its push: the fetch that follows says
+   * why. */
   private async round(
     input: PublishInput,
     at: { tip: string | null; ours: string | null; optimistic: boolean },
@@ -162,57 +210,65 @@ export class StatusBranchWriter {
     // deleted) the content we knew last, as a fresh orphan commit.
     const base = tip ?? ours;
     const known = await this.knownAt(base);
-    const restored = tip && ours && ours !== tip ? await this.erasedBy(ours, tip) : [];
-    const summaries = [...restored, ...input.summaries];
-    const byJob = new Map<string, RunSummary[]>();
-    for (const s of summaries) byJob.set(s.job, [...(byJob.get(s.job) ?? []), s]);
-    const existing = await this.readRuns(known, [...byJob.keys()]);
+    const files = new Map<string, string>();
+    const removals: string[] = [];
+    // Journal files of ours a rewrite erased come back as they were.
+    const restored = tip && ours && ours !== tip ? await this.erasedBy(ours, tip, known) : [];
+    for (const [path, text] of restored) files.set(path, text);
     phases.mark("read");
 
-    const files = new Map<string, string>();
     const fresh: RunSummary[] = [];
-    for (const [job, incoming] of byJob) {
-      const path = runsPath(job);
-      const merged = mergeRunsText(
-        existing.get(path) ?? "",
-        incoming.map((s) => this.redactor.value(s)),
-        this.options.history,
-        (text) => parseRuns(text, path, this.options.logger),
-      );
-      if (!merged) continue;
-      fresh.push(...merged.fresh);
-      files.set(path, merged.text);
-      files.set(lastPath(job), lastText(merged.last));
-      known.runs.last[job] = merged.last;
-      if (merged.lastStarted) known.runs.started[job] = merged.lastStarted;
-      else delete known.runs.started[job];
+    for (const s of input.summaries) {
+      const key = recordKey(s);
+      if (known.recent.has(key)) continue;
+      known.recent.add(key);
+      fresh.push(this.forBranch(s));
     }
-    const asked = new Set(input.summaries.map(recordKey));
-    const freshAsked = fresh.filter((s) => asked.has(recordKey(s)));
-    if (fresh.length > freshAsked.length) {
-      this.options.logger.warn(
-        { restored: fresh.length - freshAsked.length },
-        "status branch lost records we had pushed (rewritten by someone?); restoring them",
-      );
+    if (known.migration) {
+      for (const [path, text] of known.migration.files) files.set(path, text);
+      removals.push(...known.migration.remove);
     }
     const now = this.now();
+    const taken = await this.journalTaken(base, now);
+    if (fresh.length > 0) {
+      const path = freeJournalPath(now, this.options.agent, taken, known.lastJournal);
+      files.set(path, journalText(fresh));
+      known.lastJournal = path;
+      known.days.add(path.split("/")[1] as string);
+      for (const [job, runs] of groupByJob(fresh)) {
+        const view = foldRuns(known.views.get(job), runs, journalRef(path), this.options.history);
+        if (view) known.views.set(job, view);
+        known.dirty.add(job);
+      }
+    }
+    if (restored.length > 0) {
+      this.options.logger.warn(
+        { files: restored.length },
+        "status branch lost journal files we had pushed (rewritten by someone?); restoring them",
+      );
+    }
+    let stateWritten = false;
     if (input.state && stateChanged(known.stateKey, known.state, input.state, now.getTime())) {
       const state = this.redactor.value(input.state);
       files.set("state.json", stateText(state));
       known.state = state;
       known.stateKey = stateKey(input.state);
+      stateWritten = true;
     }
-    if (files.size === 0 && tip) return { pushed: false, appended: 0, commit: tip };
+    if (files.size === 0 && removals.length === 0 && tip && !this.viewsDue(known, input, now))
+      return { pushed: false, appended: 0, commit: tip };
     phases.mark("merge");
-    files.set(
-      "README.md",
-      this.redactor.redact(
-        renderReadme({ state: known.state, runs: known.runs, branch: this.options.branch, now }),
-      ),
+    if (this.viewsDue(known, input, now) || known.migration || stateWritten) {
+      this.writeViews(known, files, removals, now);
+      phases.mark("views");
+    }
+    const message = this.redactor.redact(commitMessage(fresh));
+    const commit = await this.commit(
+      tip ? { parent: tip } : { tree: base },
+      files,
+      removals,
+      message,
     );
-    phases.mark("readme");
-    const message = this.redactor.redact(commitMessage(freshAsked));
-    const commit = await this.commit(tip ? { parent: tip } : { tree: base }, files, message);
     phases.mark("commit");
     try {
       const pushed = await this.git.raw([
@@ -233,58 +289,210 @@ export class StatusBranchWriter {
     }
     phases.mark("push");
     await this.git.raw(["update-ref", this.trackingRef, commit]);
-    for (const [path, text] of files)
-      if (path.endsWith("/runs.jsonl")) known.oids.set(path, blobId(text));
+    for (const text of files.values()) this.localBlobs.add(blobId(text));
+    known.migration = null;
     this.known = { ...known, commit };
-    await this.maintain(commit);
+    await this.squashIfDue(now);
+    await this.maintain();
     this.options.logger.debug(
-      { runs: freshAsked.length, files: files.size, ms: phases.done() },
+      { runs: fresh.length, files: files.size, ms: phases.done() },
       "status branch published",
     );
-    return { pushed: true, appended: freshAsked.length, commit };
+    return { pushed: true, appended: fresh.length, commit: this.known.commit ?? commit };
   }
 
-  /** A job's runs as the branch held them at our last publish. */
-  async runsOf(job: string): Promise<RunSummary[]> {
-    if (!this.prepared) return [];
-    const commit = await this.revParse(this.local);
-    if (!commit) return [];
-    const path = runsPath(job);
-    const text = (await this.read(commit, [path])).get(path);
-    return parseRuns(text ?? "", path, this.options.logger);
+  /** A summary as the branch keeps it: redacted, and a succeeded run's tail cut to its bytes. */
+  private forBranch(summary: RunSummary): RunSummary {
+    const keep = this.options.succeededTailBytes;
+    const cut =
+      summary.outcome === "succeeded" && keep !== undefined
+        ? { ...summary, logTail: trimTail(summary.logTail, keep) }
+        : summary;
+    return this.redactor.value(cut);
   }
 
-  /** Several jobs' runs at once: one rev-parse and one batch read (the status page's 5,000). */
-  async runsOfJobs(jobs: readonly string[]): Promise<Map<string, RunSummary[]>> {
-    const out = new Map<string, RunSummary[]>();
-    const commit = this.prepared ? await this.revParse(this.local) : null;
-    if (!commit || jobs.length === 0) return out;
-    const files = await this.read(commit, jobs.map(runsPath));
-    for (const job of jobs) {
-      const text = files.get(runsPath(job));
-      if (text !== undefined) out.set(job, parseRuns(text, runsPath(job), this.options.logger));
+  /** Milliseconds until the views that lag the journal are due; null when none lag. */
+  viewsDueInMs(): number | null {
+    const known = this.known;
+    if (!known || known.dirty.size === 0) return null;
+    if (known.viewsAt === null) return 0;
+    const every = this.options.viewsEveryMs ?? DEFAULT_VIEWS_EVERY_MS;
+    return Math.max(0, known.viewsAt + every - this.now().getTime());
+  }
+
+  private viewsDue(known: Known, input: PublishInput, now: Date): boolean {
+    if (known.dirty.size === 0 && !known.migration) return false;
+    if (input.final || known.viewsAt === null) return true;
+    const every = this.options.viewsEveryMs ?? DEFAULT_VIEWS_EVERY_MS;
+    return now.getTime() - known.viewsAt >= every;
+  }
+
+  /** The views of the jobs that changed, README.md and views.json, into `files`; journal days
+   * past retention into `removals`. */
+  private writeViews(known: Known, files: Map<string, string>, removals: string[], now: Date) {
+    for (const job of known.dirty) {
+      const view = known.views.get(job);
+      if (view) files.set(viewPath(job), viewText(view));
     }
-    return out;
+    known.dirty.clear();
+    const keepMs = this.keepMs;
+    if (keepMs !== null) {
+      for (const day of expiredDays(known.days, now, keepMs)) {
+        removals.push(`${JOURNAL_ROOT}/${day}`);
+        known.days.delete(day);
+      }
+    }
+    files.set(
+      "README.md",
+      this.redactor.redact(
+        renderReadme({
+          state: known.state,
+          runs: lastRunsOf(known.views),
+          branch: this.options.branch,
+          now,
+        }),
+      ),
+    );
+    known.cursor = {
+      through: known.lastJournal ? journalRef(known.lastJournal) : null,
+      // A branch that never was squashed counts from its first views.
+      squashedAt: known.cursor.squashedAt ?? (keepMs === null ? null : now.toISOString()),
+    };
+    files.set(VIEWS_FILE, cursorText(known.cursor));
+    // From here on, only records of the journal files from the new cursor on can come again.
+    const latest = known.lastJournal ? files.get(known.lastJournal) : undefined;
+    known.recent = new Set(
+      latest ? parseRuns(latest, known.lastJournal as string).map(recordKey) : [],
+    );
+    known.viewsAt = now.getTime();
   }
 
-  /** The state and each job's last run at `commit`, from memory when it is the commit we
-   * published last; else read from it (at start, or after someone else pushed). */
-  private async knownAt(commit: string | null): Promise<Known> {
-    if (this.known && this.known.commit === commit) return this.known;
-    const empty = { last: {}, started: {} };
-    if (!commit) return { commit, state: null, stateKey: null, runs: empty, oids: new Map() };
+  /** Once a day (with a retention), the branch's history becomes one root commit holding its
+   * tip, pushed with lease: never over a tip someone else pushed meanwhile. */
+  private async squashIfDue(now: Date): Promise<void> {
+    const known = this.known;
+    const keepMs = this.keepMs;
+    if (!known?.commit || keepMs === null) return;
+    const since = Date.parse(known.cursor.squashedAt ?? "");
+    if (Number.isNaN(since) || now.getTime() - since < DAY_MS) return;
+    const tip = known.commit;
+    const cursor = { ...known.cursor, squashedAt: now.toISOString() };
+    const root = await this.commit(
+      { tree: tip },
+      new Map([[VIEWS_FILE, cursorText(cursor)]]),
+      [],
+      "status: history squashed to its tip (--status-keep)",
+    );
+    try {
+      await this.git.raw([
+        "push",
+        "--porcelain",
+        `--force-with-lease=${this.local}:${tip}`,
+        "origin",
+        `${root}:${this.local}`,
+      ]);
+    } catch (err) {
+      // The branch moved: the next publish builds on it and the squash waits for its turn.
+      await this.git.raw(["update-ref", this.local, tip]);
+      this.options.logger.info(
+        { err: gitErrorText(err, this.options) },
+        "status branch not squashed this time (it moved)",
+      );
+      return;
+    }
+    await this.git.raw(["update-ref", this.trackingRef, root]);
+    this.known = { ...known, commit: root, cursor };
+    this.options.logger.info({ commit: root }, "status branch history squashed to its tip");
+  }
+
+  /** The branch's files at `commit` for the ledger reader: blobs fetched in one request. */
+  private tipAt(commit: string, paths: readonly string[], oids: Map<string, string>): LedgerTip {
+    return {
+      paths,
+      read: async (wanted) => {
+        const named = wanted.flatMap((p) => {
+          const oid = oids.get(p);
+          return oid ? [[p, oid] as const] : [];
+        });
+        const missing = named.map(([, oid]) => oid).filter((oid) => !this.localBlobs.has(oid));
+        await fetchBlobs(this.options.dir, "origin", [...new Set(missing)], this.options).catch(
+          (err: unknown) =>
+            this.options.logger.debug(
+              { err: gitErrorText(err, this.options), commit },
+              "could not fetch blobs of the status branch at once; reading them one by one",
+            ),
+        );
+        const blobs = await this.read(
+          null,
+          named.map(([, oid]) => oid),
+        );
+        return new Map(
+          named.flatMap(([p, oid]) => {
+            const text = blobs.get(oid);
+            return text === undefined ? [] : [[p, text] as const];
+          }),
+        );
+      },
+    };
+  }
+
+  /** Every file path at `commit`, with its blob id. */
+  private async listing(commit: string): Promise<Map<string, string>> {
     const oids = new Map<string, string>();
-    for (const line of (await this.git.raw(["ls-tree", "-r", "-z", commit, "jobs/"])).split("\0")) {
-      const match = /^\d{6} blob ([0-9a-f]+)\t(jobs\/[^/]+\/runs\.jsonl)$/.exec(line);
+    for (const line of (await this.git.raw(["ls-tree", "-r", "-z", commit])).split("\0")) {
+      const match = /^\d{6} blob ([0-9a-f]+)\t(.*)$/s.exec(line);
       if (match) oids.set(match[2] as string, match[1] as string);
     }
-    const folders = [...oids.keys()].map((p) => p.split("/")[1] as string);
-    const runs = await readLastRuns(
-      folders,
-      (paths) => this.read(commit, paths),
-      this.options.logger,
-    );
-    const text = (await this.read(commit, ["state.json"])).get("state.json");
+    return oids;
+  }
+
+  /** A job's records with their log tails, at our last publish (oldest first). */
+  async runsOf(job: string): Promise<RunSummary[]> {
+    return (await this.runsOfJobs([job])).get(job) ?? [];
+  }
+
+  /** Several jobs' records at once: each journal file read once (the status page's 5,000). */
+  async runsOfJobs(jobs: readonly string[]): Promise<Map<string, RunSummary[]>> {
+    const commit = this.prepared ? await this.revParse(this.local) : null;
+    if (!commit || jobs.length === 0) return new Map();
+    const known = await this.knownAt(commit);
+    const oids = await this.listing(commit);
+    const tip = this.tipAt(commit, [...oids.keys()], oids);
+    if (jobs.length === 1) {
+      const job = jobs[0] as string;
+      const runs = await runsOfJob(tip, known.views.get(job), this.options.history);
+      return new Map(runs.length > 0 ? [[job, runs]] : []);
+    }
+    return runsOfJobs(tip, known.views, jobs, this.options.history, this.options.logger);
+  }
+
+  /** What the branch holds at `commit`, from memory when it is the commit we published last;
+   * else read from it (at start, or after someone else pushed). */
+  private async knownAt(commit: string | null): Promise<Known> {
+    if (this.known && this.known.commit === commit) return this.known;
+    const none: Known = {
+      commit,
+      state: null,
+      stateKey: null,
+      views: new Map(),
+      dirty: new Set(),
+      cursor: { through: null, squashedAt: null },
+      lastJournal: null,
+      recent: new Set(),
+      days: new Set(),
+      viewsAt: null,
+      migration: null,
+    };
+    // A branch built from nothing (deleted on the remote): what we knew goes on.
+    if (!commit) return this.known ? { ...this.known, commit: null } : none;
+    const oids = await this.listing(commit);
+    const paths = [...oids.keys()];
+    const tip = this.tipAt(commit, paths, oids);
+    const { history, logger } = this.options;
+    const ledger = await readLedger(tip, { history, logger });
+    const journal = paths.filter(isJournalPath).sort();
+    const days = new Set(journal.map((p) => p.split("/")[1] as string));
+    const text = (await tip.read(["state.json"])).get("state.json");
     let state: StatusState | null = null;
     try {
       const value: unknown = text === undefined ? null : JSON.parse(text);
@@ -292,20 +500,106 @@ export class StatusBranchWriter {
     } catch {
       state = null;
     }
-    return { commit, state, stateKey: state ? stateKey(state) : null, runs, oids };
+    const known: Known = {
+      ...none,
+      state,
+      stateKey: state ? stateKey(state) : null,
+      views: ledger.views,
+      cursor: ledger.cursor,
+      lastJournal: journal.at(-1) ?? null,
+      recent: ledger.recentKeys,
+      days,
+      // Views that lag the journal are brought up to it by the next views.
+      dirty: ledger.behind,
+    };
+    if (ledger.legacy.size > 0) await this.migrate(known, tip, ledger.legacy);
+    return known;
   }
 
-  /** The runs.jsonl of these jobs at the known commit: by blob id where known, in one batch. */
-  private async readRuns(known: Known, jobs: readonly string[]): Promise<Map<string, string>> {
-    const paths = jobs.map(runsPath);
-    const byId = paths.filter((p) => known.oids.has(p));
-    const found = await this.read(
-      null,
-      byId.map((p) => known.oids.get(p) as string),
-    ).then((blobs) => new Map(byId.map((p) => [p, blobs.get(known.oids.get(p) as string) ?? ""])));
-    const rest = paths.filter((p) => !known.oids.has(p));
-    for (const [p, text] of await this.read(known.commit, rest)) found.set(p, text);
-    return found;
+  /** A branch in the earlier layout (jobs/<name>/runs.jsonl, last.json): every record moves
+   * into journal files of the hours they happened in, and the views are built from them. */
+  private async migrate(known: Known, tip: LedgerTip, legacy: Map<string, string>) {
+    const texts = await tip.read([...legacy.values()]);
+    const byHour = new Map<string, RunSummary[]>();
+    for (const [path, text] of texts) {
+      for (const run of parseRuns(text, path, this.options.logger)) {
+        const at = new Date(Math.min(Date.parse(run.finishedAt ?? run.scheduledAt), Date.now()));
+        const hour = at.toISOString().slice(0, 13);
+        const list = byHour.get(hour);
+        if (list) list.push(run);
+        else byHour.set(hour, [run]);
+      }
+    }
+    const files = new Map<string, string>();
+    const views = new Map<string, JobView>();
+    for (const hour of [...byHour.keys()].sort()) {
+      const runs = byHour.get(hour) as RunSummary[];
+      const newest = Math.max(...runs.map((r) => Date.parse(r.finishedAt ?? r.scheduledAt)));
+      const path = freeJournalPath(
+        new Date(Math.min(newest, Date.now())),
+        this.options.agent,
+        (p) => files.has(p),
+      );
+      files.set(path, journalText(runs));
+      for (const [job, ofJob] of groupByJob(runs)) {
+        const view = foldRuns(views.get(job), ofJob, journalRef(path), this.options.history);
+        if (view) views.set(job, view);
+      }
+      known.days.add(path.split("/")[1] as string);
+    }
+    const remove = [...legacy.values()].map((p) => p.slice(0, -"/runs.jsonl".length));
+    known.views = views;
+    known.dirty = new Set(views.keys());
+    const newest = [...files.keys()].sort().at(-1) ?? null;
+    if (newest && (!known.lastJournal || newest > known.lastJournal)) known.lastJournal = newest;
+    known.migration = { files, remove };
+    this.options.logger.info(
+      { jobs: legacy.size, files: files.size },
+      "status branch in the earlier layout: moving its records into the journal",
+    );
+  }
+
+  /** Journal files of ours at `ours` that `tip` lacks: a force-push or a rewrite by someone
+   * erased them, and they come back as they were. */
+  private async erasedBy(ours: string, tip: string, known: Known): Promise<[string, string][]> {
+    const changed = (
+      await this.git.raw([
+        "diff",
+        "--name-only",
+        "--diff-filter=D",
+        "-z",
+        ours,
+        tip,
+        "--",
+        JOURNAL_ROOT,
+      ])
+    )
+      .split("\0")
+      .filter(isJournalPath);
+    // Days retention removed are not erased: they left the tip on purpose.
+    const wanted = changed.filter((p) => known.days.has(p.split("/")[1] as string));
+    if (wanted.length === 0) return [];
+    const oids = await this.listing(ours);
+    const tipOurs = this.tipAt(ours, [...oids.keys()], oids);
+    const texts = await tipOurs.read(wanted);
+    for (const [path, text] of texts) {
+      for (const run of parseRuns(text, path)) known.recent.add(recordKey(run));
+      for (const [job, runs] of groupByJob(parseRuns(text, path))) {
+        const view = foldRuns(known.views.get(job), runs, journalRef(path), this.options.history);
+        if (view) known.views.set(job, view);
+        known.dirty.add(job);
+      }
+    }
+    return [...texts];
+  }
+
+  /** Whether a journal path is taken in `commit`'s folder of the hour of `at`. */
+  private async journalTaken(commit: string | null, at: Date): Promise<(p: string) => boolean> {
+    if (!commit) return () => false;
+    const hour = `${JOURNAL_ROOT}/${at.toISOString().slice(0, 10)}/${at.toISOString().slice(11, 13)}/`;
+    const listed = await this.git.raw(["ls-tree", "--name-only", "-z", commit, hour]);
+    const names = new Set(listed.split("\0").filter((n) => n !== ""));
+    return (p) => names.has(p);
   }
 
   /** Objects by name, in one `cat-file --batch`: `commit:path` for each path when a commit is
@@ -336,22 +630,13 @@ export class StatusBranchWriter {
     return found;
   }
 
-  /** Records our last commit holds that the remote's tip lacks: a force-push or a rewrite by
-   * someone erased them, and they come back. Only the runs.jsonl files that differ are read. */
-  private async erasedBy(ours: string, tip: string): Promise<RunSummary[]> {
-    const changed = (await this.git.raw(["diff", "--name-only", "-z", ours, tip, "--", "jobs"]))
-      .split("\0")
-      .filter((f) => f.endsWith("/runs.jsonl"));
-    if (changed.length === 0) return [];
-    const files = await this.read(ours, changed);
-    return [...files].flatMap(([path, text]) => parseRuns(text, path, this.options.logger));
-  }
-
   /** One commit on `parent` (or an orphan holding the tree of `tree`) with these files
-   * changed, made by git fast-import: the cost is the files, not the branch. */
+   * changed and these folders removed, made by git fast-import: the cost is the files, not the
+   * branch. */
   private async commit(
     on: { parent: string } | { tree: string | null },
     files: ReadonlyMap<string, string>,
+    removals: readonly string[],
     message: string,
   ): Promise<string> {
     const data = (text: string) => {
@@ -367,6 +652,7 @@ export class StatusBranchWriter {
     if ("parent" in on) chunks.push(Buffer.from(`from ${on.parent}\n`));
     // An orphan that starts from a tree we knew: `M 040000 <tree> ""` is the whole root.
     else if (on.tree) chunks.push(Buffer.from(`M 040000 ${await this.treeOf(on.tree)} ""\n`));
+    for (const path of removals) chunks.push(Buffer.from(`D ${path}\n`));
     for (const [path, text] of files) {
       chunks.push(Buffer.from(`M 100644 inline ${path}\n`), ...data(text));
     }
@@ -390,9 +676,9 @@ export class StatusBranchWriter {
     return (await this.git.raw(["rev-parse", `${commit}^{tree}`])).trim();
   }
 
-  /** Now and then, forgets every commit behind the tip and removes what that leaves unreached:
-   * commits we build on our own tip (no fetch) would otherwise pile up without end. */
-  private async maintain(tip: string): Promise<void> {
+  /** Now and then, the local repository is made again from a fetch of the tip without blobs:
+   * the journal files this writer made would otherwise pile up without end. */
+  private async maintain(): Promise<void> {
     this.pushesSinceGc++;
     const packed = await this.objectBytes();
     this.tidiedBytes ??= packed;
@@ -401,19 +687,28 @@ export class StatusBranchWriter {
       return;
     this.pushesSinceGc = 0;
     const started = performance.now();
-    // What `fetch --depth=1` does to a repository: the tip is recorded as having no parents
-    // here (the remote has them all).
-    await writeFile(join(this.options.dir, "shallow"), `${tip}\n`);
-    await this.git.raw(["gc", "--quiet", "--prune=now"]).catch((err: unknown) => {
+    const commit = this.known?.commit ?? null;
+    await rm(this.options.dir, { recursive: true, force: true });
+    this.prepared = false;
+    this.localBlobs = new Set();
+    await this.prepare();
+    try {
+      await this.fetch();
+      const tip = await this.revParse(this.trackingRef);
+      if (tip) await this.git.raw(["update-ref", this.local, tip]);
+      // Someone pushed meanwhile: the next publish reads the branch again.
+      if (tip !== commit) this.known = null;
+    } catch (err) {
+      this.known = null;
       this.options.logger.warn(
         { err: gitErrorText(err, this.options) },
-        "could not tidy the status repository",
+        "could not fetch the status branch anew; the next publish tries again",
       );
-    });
+    }
     this.tidiedBytes = await this.objectBytes();
     this.options.logger.debug(
       { ms: Math.round(performance.now() - started), before: packed, after: this.tidiedBytes },
-      "status repository tidied",
+      "status repository fetched anew",
     );
   }
 
@@ -443,16 +738,17 @@ export class StatusBranchWriter {
     this.prepared = true;
   }
 
-  /** True when the branch exists on the remote (now in the tracking ref). */
+  /** True when the branch exists on the remote (now in the tracking ref). Only the tip, and
+   * its trees: old journal files are fetched only when something reads them. */
   private async fetch(): Promise<boolean> {
     const knewIt = (await this.revParse(this.trackingRef)) !== null;
     const { branch } = this.options;
     try {
-      // Only the tip: the status branch grows by a commit per flush and its history is not needed.
       await this.git.raw([
         "fetch",
         "--no-tags",
         "--depth=1",
+        "--filter=blob:none",
         "origin",
         `+refs/heads/${branch}:${this.trackingRef}`,
       ]);
@@ -505,7 +801,7 @@ function createPhases() {
 }
 
 /** The id Git gives a blob of this text (SHA-1 of "blob <size>\0" and the bytes): known without
- * asking git, for the next read by id. */
+ * asking git. */
 function blobId(text: string): string {
   const bytes = Buffer.from(text);
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");

@@ -1,69 +1,26 @@
-// Each job's last run as the status branch holds it: jobs/<name>/last.json, and — where that is
-// a tick that never ran (skipped, missed) — the newest run that did start, from runs.jsonl. The
-// README, `gitcron status` and `gitcron logs` all read the branch through this.
+// Each job's last run as the status branch's views hold it, and — where that is a tick that
+// never ran (skipped, missed) — the newest run that did start. The README and `gitcron status`
+// show the branch through this.
 
-import type { Logger } from "../log.js";
 import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import type { ActiveJobState, StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { isRunSummary } from "./summary-shape.js";
-
-/** Reads files of the branch by path; a path that is not there is left out of the answer. */
-export type ReadFiles = (paths: readonly string[]) => Promise<Map<string, string>>;
+import type { JobView } from "./views.js";
 
 export interface LastRuns {
   /** Each job's newest summary, also for jobs no longer active. */
-  last: Record<string, RunSummary>;
+  last: Map<string, RunSummary>;
   /** Each job's newest run that started, where the newest summary is a tick that did not. */
-  started: Record<string, RunSummary>;
+  started: Map<string, RunSummary>;
 }
 
-/** The summaries in a runs.jsonl text; an unreadable line is dropped (with a warning). */
-export function parseRuns(text: string, file: string, logger?: Logger): RunSummary[] {
-  const runs: RunSummary[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (isRunSummary(value)) {
-        runs.push(value);
-        continue;
-      }
-    } catch {
-      // reported below
-    }
-    logger?.warn({ file, line: i + 1 }, "unreadable line dropped from the status branch");
-  }
-  return runs;
-}
-
-/** `folders`: the names under jobs/ on the branch. */
-export async function readLastRuns(
-  folders: readonly string[],
-  read: ReadFiles,
-  logger?: Logger,
-): Promise<LastRuns> {
-  const result: LastRuns = { last: {}, started: {} };
-  const lastFiles = await read(folders.map((f) => `jobs/${f}/last.json`));
-  const needRuns: string[] = [];
-  for (const folder of folders) {
-    const text = lastFiles.get(`jobs/${folder}/last.json`);
-    if (text === undefined) continue;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (!isRunSummary(value)) continue;
-      result.last[value.job] = value;
-      if (!value.startedAt) needRuns.push(folder);
-    } catch {
-      // a hand-edited last.json only loses its row until the job's next run
-    }
-  }
-  const runsFiles = await read(needRuns.map((f) => `jobs/${f}/runs.jsonl`));
-  for (const [path, text] of runsFiles) {
-    const started = parseRuns(text, path, logger)
-      .filter((r) => r.startedAt)
-      .at(-1);
-    if (started) result.started[started.job] = started;
+/** Each job's last run and last run that started, as its view says. Maps, never plain objects:
+ * a job may be named `constructor` or `__proto__`. */
+export function lastRunsOf(views: ReadonlyMap<string, JobView>): LastRuns {
+  const result: LastRuns = { last: new Map(), started: new Map() };
+  for (const [job, view] of views) {
+    result.last.set(job, view.last);
+    if (!view.last.startedAt && view.lastStarted) result.started.set(job, view.lastStarted);
   }
   return result;
 }
@@ -95,15 +52,15 @@ export function nextRunAfter(now: Date): (job: ActiveJobState | undefined) => st
 
 /** One row per job, active or with runs on the branch, by name. */
 export function jobRows(state: StatusState | null, runs: LastRuns): JobRow[] {
-  const active = state?.jobs ?? {};
-  const names = [...new Set([...Object.keys(active), ...Object.keys(runs.last)])].sort();
+  const active = new Map(Object.entries(state?.jobs ?? {}));
+  const names = [...new Set([...active.keys(), ...runs.last.keys()])].sort();
   return names.map((name) => {
-    const last = runs.last[name];
+    const last = runs.last.get(name);
     return {
       name,
-      active: active[name],
+      active: active.get(name),
       last,
-      started: last?.startedAt ? last : runs.started[name],
+      started: last?.startedAt ? last : runs.started.get(name),
     };
   });
 }

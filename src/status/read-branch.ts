@@ -1,6 +1,8 @@
-// Reading the tip of a status branch from anywhere: only that commit is fetched (a shallow
-// fetch into a throwaway bare repository), and its files are read from Git's objects, many at a
-// time through one `git cat-file --batch`. `gitcron plan`, `status` and `logs` read it so.
+// Reading the tip of a status branch from anywhere: only that commit and its trees are fetched
+// (a shallow, blob-less fetch into a throwaway bare repository: the journal of 90 days is not
+// downloaded), and the files a reader asks for are fetched in one request and read from Git's
+// objects through one `git cat-file --batch`. A server that does not filter sends the whole tip,
+// and everything still works. `gitcron plan`, `status`, `logs` and the agent read it so.
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +10,7 @@ import { join } from "node:path";
 import { EnvironmentError } from "../errors.js";
 import { readBlobs } from "../source/git-objects.js";
 import { gitEnvironment } from "../source/git-runner.js";
-import { DEFAULT_GIT_TIMEOUT_MS, type GitAccess, gitErrorText, gitIn } from "./git.js";
+import { DEFAULT_GIT_TIMEOUT_MS, fetchBlobs, type GitAccess, gitErrorText, gitIn } from "./git.js";
 
 export interface BranchTip {
   /** The commit read. */
@@ -46,7 +48,13 @@ export async function withBranchTip<T>(
     }
     if (exists.trim() === "") return await use(null);
     try {
-      await git.fetch([repoUrl, `refs/heads/${branch}`, "--depth=1", "--no-tags"]);
+      await git.fetch([
+        repoUrl,
+        `refs/heads/${branch}`,
+        "--depth=1",
+        "--no-tags",
+        "--filter=blob:none",
+      ]);
     } catch (err) {
       throw new EnvironmentError(
         `cannot fetch the status branch "${branch}": ${gitErrorText(err, options)}`,
@@ -71,14 +79,14 @@ export async function withBranchTip<T>(
           const oid = objects.get(p);
           return oid ? [[p, oid] as const] : [];
         });
-        const blobs = await readBlobs(
-          wanted.map(([, oid]) => oid),
-          {
-            cwd: dir,
-            env,
-            signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
-          },
-        );
+        const oids = [...new Set(wanted.map(([, oid]) => oid))];
+        // One request for them all; should it fail, reading fetches each one on its own.
+        await fetchBlobs(dir, repoUrl, oids, options).catch(() => undefined);
+        const blobs = await readBlobs(oids, {
+          cwd: dir,
+          env,
+          signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
+        });
         return new Map(
           wanted.flatMap(([p, oid]) => {
             const blob = blobs.get(oid);

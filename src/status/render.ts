@@ -201,7 +201,7 @@ export function renderReadme(input: ReadmeInput): string {
   }
   out.push(
     "",
-    "Each job's runs are in `jobs/<name>/runs.jsonl` (newest last); its last run in `jobs/<name>/last.json`.",
+    "Every run is in the journal, `runs/<day>/<hour>/*.jsonl` (one file a publish, never changed); each job at a glance, with the journal files of its last runs, in `jobs/<name>.json`. `gitcron logs <job>` shows a job's last runs with their output.",
     "",
   );
   return out.join("\n");

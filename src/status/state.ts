@@ -77,3 +77,31 @@ export function parseStatusState(text: string, branch: string): StatusState {
   }
   return value;
 }
+
+export const stateText = (state: StatusState) => `${JSON.stringify(state, null, 2)}\n`;
+
+/** How old the time of the last sync on the branch may get before state.json is written for
+ * it alone: the branch says the agent is alive without rewriting the file at every commit. */
+export const SYNC_TIME_REFRESH_MS = 10 * 60_000;
+
+/** What in the state is worth writing state.json for: not the time of the last sync, nor the
+ * next-run times, which change all the time. */
+export function stateKey(state: StatusState): string {
+  const jobs = Object.fromEntries(
+    Object.entries(state.jobs).map(([name, j]) => [name, { ...j, nextRunAt: null }]),
+  );
+  return JSON.stringify({ ...state, lastSyncAt: null, jobs });
+}
+
+/** Whether `next` must be written over `current` (the branch's state.json, whose stateKey is
+ * `currentKey`). */
+export function stateChanged(
+  currentKey: string | null,
+  current: StatusState | null,
+  next: StatusState,
+  now: number,
+): boolean {
+  if (!current || currentKey !== stateKey(next)) return true;
+  const lastSync = Date.parse(current.lastSyncAt ?? "");
+  return Number.isNaN(lastSync) || now - lastSync >= SYNC_TIME_REFRESH_MS;
+}

@@ -11,12 +11,13 @@ import type { Redactor } from "../secrets/redactor.js";
 import { type PublishInput, type PublishResult, StatusBranchWriter } from "./branch.js";
 import { gitErrorText } from "./git.js";
 import { createOutbox, recordKey, summaryTime } from "./outbox.js";
-import type { StatusState } from "./state.js";
+import { type StatusState, stateKey } from "./state.js";
 import type { RunSummary } from "./summary.js";
-import { stateKey } from "./tree.js";
 
 export interface StatusPublisher {
   publish(input: PublishInput): Promise<PublishResult>;
+  /** Milliseconds until views that lag the journal are due, or null when none lag. */
+  viewsDueInMs?(): number | null;
   /** A job's runs as the branch held them at the last publish (oldest first). */
   runsOf?(job: string): Promise<RunSummary[]>;
   /** The same for several jobs at once (a job with no runs may be left out). */
@@ -27,7 +28,15 @@ export interface StatusStoreOptions {
   dataDir: string;
   repoUrl: string;
   branch: string;
+  /** The agent id: the journal's files are named after it. */
+  agent: string;
   history: number;
+  /** Journal days kept on the branch (null: forever). */
+  keepMs?: number | null;
+  /** How often the views (jobs/<name>.json, README.md) are written at most. */
+  viewsEveryMs?: number;
+  /** Bytes of log tail a succeeded run keeps on the branch. */
+  succeededTailBytes?: number;
   /** At most one push per this many ms (GitHub asks for no more than 6 a minute). */
   flushMs: number;
   logger: Logger;
@@ -99,8 +108,14 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       dir: join(options.dataDir, "status"),
       repoUrl: options.repoUrl,
       branch: options.branch,
+      agent: options.agent,
       history: options.history,
       logger,
+      ...(options.keepMs !== undefined && { keepMs: options.keepMs }),
+      ...(options.viewsEveryMs !== undefined && { viewsEveryMs: options.viewsEveryMs }),
+      ...(options.succeededTailBytes !== undefined && {
+        succeededTailBytes: options.succeededTailBytes,
+      }),
       ...(options.gitToken && { gitToken: options.gitToken }),
       ...(options.gitTimeoutMs && { timeoutMs: options.gitTimeoutMs }),
       ...(options.redactor && { redactor: options.redactor }),
@@ -133,10 +148,12 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
 
   const stateDirty = () => state !== null && keyOfCurrent(state) !== publishedStateKey;
   const hasWork = () => pending.size > 0 || stateDirty();
+  /** Views that lag the journal and are due now (the writer writes them at most so often). */
+  const viewsDueNow = () => (writer.viewsDueInMs?.() ?? 1) <= 0;
 
-  const publishPending = async (): Promise<PublishResult> => {
+  const publishPending = async (final = false): Promise<PublishResult> => {
     await replayed;
-    if (!hasWork()) return { pushed: false, appended: 0 };
+    if (!hasWork() && !final && !viewsDueNow()) return { pushed: false, appended: 0 };
     const ids = [...pending.keys()].sort();
     const summaries = ids.map((id) => pending.get(id) as RunSummary);
     if (state && options.refreshState) {
@@ -145,7 +162,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     }
     const snapshot = state;
     try {
-      const result = await writer.publish({ summaries, state: snapshot });
+      const result = await writer.publish({ summaries, state: snapshot, final });
       // Only now that the branch holds them may the outbox forget them.
       await outbox.remove(ids);
       for (const id of ids) pending.delete(id);
@@ -166,8 +183,8 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       throw err;
     }
   };
-  const publish = () => {
-    const run = chain.then(publishPending);
+  const publish = (final = false) => {
+    const run = chain.then(() => publishPending(final));
     chain = run.catch(() => undefined);
     return run;
   };
@@ -176,10 +193,16 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     let lastAttemptAt = Number.NEGATIVE_INFINITY;
     let backoffMs = 0;
     while (!stopSignal.signal.aborted) {
-      if (!hasWork()) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+      if (!hasWork() && !viewsDueNow()) {
+        // Asleep until a run comes, or until the views that lag are due.
+        const views = writer.viewsDueInMs?.() ?? null;
+        const woken = new AbortController();
+        const stop = () => woken.abort();
+        stopSignal.signal.addEventListener("abort", stop, { once: true });
+        wake = stop;
+        if (views === null) await new Promise((r) => woken.signal.addEventListener("abort", r));
+        else await clock.sleep(views, woken.signal);
+        stopSignal.signal.removeEventListener("abort", stop);
         continue;
       }
       const wait = lastAttemptAt + (backoffMs || flushMs) - clock.now().getTime();
@@ -265,14 +288,15 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
         stopSignal.abort();
         nudge();
         await loopDone;
-        if (!hasWork()) return;
+        // Views that lag the journal are written at stop, runs or not.
+        if (!hasWork() && (writer.viewsDueInMs?.() ?? null) === null) return;
         // Cancelled once the push ends, so no timer keeps the process alive after it.
         const giveUp = new AbortController();
         const timeout = clock
           .sleep(options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, giveUp.signal)
           .then(() => "timeout" as const);
         try {
-          const outcome = await Promise.race([publish(), timeout]);
+          const outcome = await Promise.race([publish(true), timeout]);
           if (outcome === "timeout")
             logger.warn(
               { pending: pending.size },

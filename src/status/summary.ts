@@ -1,4 +1,4 @@
-// The run summary of SPEC §3, as written to last.json and runs.jsonl.
+// The run summary of SPEC §3, as written to the status branch's journal (runs/…/*.jsonl).
 
 import type { RunOutcome, Trigger } from "../runtime/runtime.js";
 

@@ -1,11 +1,12 @@
-// Bounding the status branch (SPEC §10, docs/status-branch.md "A year of runs"): its history is
-// squashed to one commit while the agent keeps publishing; the agent builds on the new tip and
+// The status branch's history squashed by hand (SPEC §10; the agent squashes it daily itself,
+// test/status/branch.test.ts) while the agent keeps publishing; the agent builds on the new tip and
 // no run is lost or recorded twice. A real agent, real runs, real pushes racing.
 
 import { afterAll, describe, expect, it } from "vitest";
 import { startTestAgent } from "../helpers/agent.js";
 import { cleanupDocker, engine, eventually, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { branchTip, cloneRepo, createBareRepo, git, readFileAt, tempDirs } from "../helpers/git.js";
+import { branchTip, cloneRepo, createBareRepo, git, tempDirs } from "../helpers/git.js";
+import { journalRuns } from "../helpers/ledger.js";
 
 const dirs = tempDirs("gitcron-squash-");
 const prefix = uniqueName("sq");
@@ -25,11 +26,7 @@ describe("a squashed status branch", () => {
         [`${job}.yaml`]: `schedule: "* * * * * *"\nimage: ${TEST_IMAGE}\ncommand: ["echo", "tick"]\n`,
       },
     });
-    const runIds = async () =>
-      ((await readFileAt(remote.dir, BRANCH, `jobs/${job}/runs.jsonl`)) ?? "")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => (JSON.parse(line) as { run: string; attempt: number }).run);
+    const runIds = async () => (await journalRuns(remote.dir, BRANCH, job)).map((r) => r.run);
     const commits = async () =>
       (await branchTip(remote.dir, BRANCH))
         ? Number(await git(remote.dir, "rev-list", "--count", BRANCH))
@@ -52,7 +49,7 @@ describe("a squashed status branch", () => {
       for (let attempt = 1; !squashed; attempt++) {
         await git(clone, "fetch", "-q", "origin", BRANCH);
         const tip = (await git(clone, "rev-parse", "FETCH_HEAD")).trim();
-        before = await runIdsAt(remote.dir, tip, job);
+        before = (await journalRuns(remote.dir, tip, job)).map((r) => r.run);
         const commit = (
           await git(clone, "commit-tree", "-m", "history squashed", `${tip}^{tree}`)
         ).trim();
@@ -86,11 +83,3 @@ describe("a squashed status branch", () => {
     }
   });
 });
-
-async function runIdsAt(repo: string, rev: string, job: string): Promise<string[]> {
-  const text = await git(repo, "show", `${rev}:jobs/${job}/runs.jsonl`);
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { run: string }).run);
-}

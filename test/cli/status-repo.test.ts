@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startTestAgent } from "../helpers/agent.js";
 import { gitcron } from "../helpers/cli.js";
 import { cleanupDocker, engine, eventually, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { branchTip, createBareRepo, readFileAt, tempDirs } from "../helpers/git.js";
+import { branchTip, createBareRepo, tempDirs } from "../helpers/git.js";
+import { journalRuns } from "../helpers/ledger.js";
 
 const dirs = tempDirs("gitcron-status-repo-");
 const prefix = uniqueName("sr");
@@ -32,8 +33,7 @@ describe("--status-repo", () => {
     });
     try {
       await eventually(
-        async () =>
-          (await readFileAt(ledger.dir, "gitcron-status", `jobs/${job}/last.json`)) ?? undefined,
+        async () => (await journalRuns(ledger.dir, "gitcron-status", job)).length > 0 || undefined,
         20_000,
       );
     } finally {

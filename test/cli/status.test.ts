@@ -6,7 +6,8 @@ import type { Agent } from "../../src/agent/agent.js";
 import { startTestAgent } from "../helpers/agent.js";
 import { gitcron } from "../helpers/cli.js";
 import { cleanupDocker, engine, eventually, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { type BareRepo, cloneRepo, createBareRepo, readFileAt, tempDirs } from "../helpers/git.js";
+import { type BareRepo, cloneRepo, createBareRepo, tempDirs } from "../helpers/git.js";
+import { journalRuns } from "../helpers/ledger.js";
 
 const dirs = tempDirs("gitcron-status-cli-");
 const prefix = uniqueName("st");
@@ -35,10 +36,8 @@ beforeAll(async () => {
     flags: { interval: "1s", "status-flush": "1s" },
   }));
   await eventually(async () => {
-    const runs = (path: string) =>
-      readFileAt(remote.dir, "gitcron-status", `jobs/${path}/runs.jsonl`);
     const counts = await Promise.all(
-      [ok, bad].map(async (j) => (await runs(j))?.split("\n").filter(Boolean).length ?? 0),
+      [ok, bad].map(async (j) => (await journalRuns(remote.dir, "gitcron-status", j)).length),
     );
     return counts.every((n) => n >= 3) || undefined;
   }, 30_000);

@@ -107,7 +107,7 @@ describe("storage faults", () => {
       return runs.some((r) => Date.parse(r.finishedAt ?? "") > rewrittenAt) ? runs : undefined;
     });
     await agent.waitForLog((l) =>
-      String(l.msg).startsWith("status branch lost records we had pushed"),
+      String(l.msg).startsWith("status branch lost journal files we had pushed"),
     );
     // What the rewrite erased comes back from the agent's own last copy of the branch.
     const restored = await until("the erased records restored", async () => {

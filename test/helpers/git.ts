@@ -64,6 +64,8 @@ export async function createBareRepo(
   const dir = join(parent, options.name ?? "remote.git");
   await mkdir(dir, { recursive: true });
   await git(dir, "init", "-q", "--bare", `--initial-branch=${branch}`);
+  // As GitHub, GitLab and Gitea serve: partial fetches (readers of the status branch use them).
+  await git(dir, "config", "uploadpack.allowFilter", "true");
   const repo = { dir, url: pathToFileURL(dir).href };
   if (options.files) {
     const work = await cloneRepo(repo.url, join(parent, `${options.name ?? "remote"}-seed`));

@@ -1,8 +1,13 @@
+import { chmod, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Logger, silentLogger } from "../../src/log.js";
-import { StatusBranchWriter, StatusPushError } from "../../src/status/branch.js";
+import { silentLogger } from "../../src/log.js";
+import {
+  StatusBranchWriter,
+  type StatusBranchWriterOptions,
+  StatusPushError,
+} from "../../src/status/branch.js";
 import {
   branchTip,
   cloneRepo,
@@ -16,36 +21,39 @@ import {
   takeOffline,
   tempDirs,
 } from "../helpers/git.js";
+import { journalFiles, journalRuns, viewAt } from "../helpers/ledger.js";
 import { captureLogger } from "../runtime/capture-log.js";
-import { parseRuns, state, summary } from "./fixtures.js";
+import { state, summary } from "./fixtures.js";
 
 const BRANCH = "gitcron-status";
 const temp = tempDirs("gitcron-branch-");
 afterEach(() => temp.cleanup());
 
 async function setup(
-  options: { history?: number; gcEvery?: number; gcSlackBytes?: number; logger?: Logger } = {},
+  options: Partial<Omit<StatusBranchWriterOptions, "dir" | "repoUrl" | "branch">> = {},
 ) {
   const root = await temp.make();
   const remote = await createBareRepo(root, { files: { "nightly.yaml": "schedule: '@daily'\n" } });
+  const clock = { at: Date.parse("2026-11-26T04:00:00Z") };
   const writer = (name = "agent") =>
     new StatusBranchWriter({
       dir: join(root, name, "status"),
       repoUrl: remote.url,
       branch: BRANCH,
-      history: options.history ?? 100,
-      logger: options.logger ?? silentLogger(),
+      agent: "0123456789ab",
+      history: 100,
+      logger: silentLogger(),
       timeoutMs: 10_000,
-      ...(options.gcEvery && { gcEvery: options.gcEvery }),
-      ...(options.gcSlackBytes && { gcSlackBytes: options.gcSlackBytes }),
+      now: () => new Date(clock.at),
+      ...options,
     });
-  const runsOf = async (job: string) =>
-    parseRuns(await readFileAt(remote.dir, BRANCH, `jobs/${job}/runs.jsonl`));
-  return { root, remote, writer, runsOf };
+  /** Every record of a job in the journal at the tip: what a reader of the branch finds. */
+  const runsOf = (job: string) => journalRuns(remote.dir, BRANCH, job);
+  return { root, remote, writer, runsOf, clock };
 }
 
 describe("the status branch", () => {
-  it("is created as an orphan with README, state, last.json and runs.jsonl", async () => {
+  it("is created as an orphan with the run in a journal file, its view, README, state and cursor", async () => {
     const { remote, writer, runsOf } = await setup();
     const run = summary("nightly", 0);
     const result = await writer().publish({ summaries: [run], state: state(["nightly"]) });
@@ -54,15 +62,18 @@ describe("the status branch", () => {
     expect(await branchTip(remote.dir, BRANCH)).toBe(result.commit);
     expect(await listFilesAt(remote.dir, BRANCH)).toEqual([
       "README.md",
-      "jobs/nightly/last.json",
-      "jobs/nightly/runs.jsonl",
+      "jobs/nightly.json",
+      "runs/2026-11-26/04/0000-0123456789ab.jsonl",
       "state.json",
+      "views.json",
     ]);
     // An orphan: no commit of the jobs branch is in its history.
     expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe("1\n");
     expect(await runsOf("nightly")).toEqual([run]);
-    const last = JSON.parse((await readFileAt(remote.dir, BRANCH, "jobs/nightly/last.json")) ?? "");
-    expect(last).toEqual(run);
+    const view = await viewAt(remote.dir, BRANCH, "nightly");
+    expect(view?.last).toEqual({ ...run, logTail: "" });
+    expect(view?.counts).toEqual({ succeeded: 1 });
+    expect(view?.journal).toBe("2026-11-26/04/0000-0123456789ab");
     const savedState = JSON.parse((await readFileAt(remote.dir, BRANCH, "state.json")) ?? "");
     expect(savedState).toEqual(state(["nightly"]));
     expect(await readFileAt(remote.dir, BRANCH, "README.md")).toMatch(
@@ -76,16 +87,70 @@ describe("the status branch", () => {
     expect(await listFilesAt(remote.dir, "main")).toEqual(["nightly.yaml"]);
   });
 
-  it("keeps at most `history` runs per job, newest last, and last.json is the newest", async () => {
-    const { remote, writer, runsOf } = await setup({ history: 3 });
+  it("adds one journal file a publish and never changes or removes one", async () => {
+    const { remote, writer, runsOf, clock } = await setup({ keepMs: null });
     const w = writer();
-    const runs = Array.from({ length: 5 }, (_, i) => summary("etl", i));
-    const pick = (...n: number[]) => n.map((i) => summary("etl", i));
-    await w.publish({ summaries: pick(3, 0, 1), state: null });
-    await w.publish({ summaries: pick(4, 2), state: null });
-    expect(await runsOf("etl")).toEqual(runs.slice(2));
-    const last = JSON.parse((await readFileAt(remote.dir, BRANCH, "jobs/etl/last.json")) ?? "");
-    expect(last.run).toBe(runs[4]?.run);
+    for (let i = 0; i < 6; i++) {
+      clock.at += 10_000;
+      await w.publish({ summaries: [summary("a", i), summary("b", i)], state: null });
+    }
+    expect(await journalFiles(remote.dir, BRANCH)).toHaveLength(6);
+    // Each commit only adds under runs/.
+    const touched = await git(
+      remote.dir,
+      "log",
+      "--format=",
+      "--name-status",
+      BRANCH,
+      "--",
+      "runs",
+    );
+    expect(touched.split("\n").filter((l) => l && !l.startsWith("A\t"))).toEqual([]);
+    expect((await runsOf("a")).map((r) => r.run)).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => summary("a", i).run),
+    );
+  });
+
+  it("brings the views up to the journal at most once per viewsEveryMs, and at a final publish", async () => {
+    const { remote, writer, clock } = await setup({ viewsEveryMs: 60_000 });
+    const w = writer();
+    await w.publish({ summaries: [summary("a", 0)], state: null });
+    clock.at += 10_000;
+    await w.publish({ summaries: [summary("a", 1)], state: null });
+    // The view lags: it still shows run 0; the journal holds run 1.
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.last.run).toBe(summary("a", 0).run);
+    expect(w.viewsDueInMs()).toBe(50_000);
+    clock.at += 50_000;
+    await w.publish({ summaries: [summary("a", 2)], state: null });
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.last.run).toBe(summary("a", 2).run);
+    clock.at += 10_000;
+    await w.publish({ summaries: [summary("a", 3)], state: null, final: true });
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.counts).toEqual({ succeeded: 4 });
+    expect(w.viewsDueInMs()).toBeNull();
+  });
+
+  it("names in a job's view the journal files of its last `history` records", async () => {
+    const { remote, writer, clock } = await setup({ history: 3 });
+    const w = writer();
+    for (const batch of [
+      [3, 0, 1],
+      [4, 2],
+    ]) {
+      clock.at += 60_000;
+      await w.publish({ summaries: batch.map((n) => summary("etl", n)), state: null });
+    }
+    const view = await viewAt(remote.dir, BRANCH, "etl");
+    expect(view?.journal.split(" ")).toEqual([
+      "2026-11-26/04/0100-0123456789ab",
+      "2026-11-26/04/0200-0123456789ab",
+      "2026-11-26/04/0200-0123456789ab",
+    ]);
+    expect(view?.last.run).toBe(summary("etl", 4).run);
+    expect(view?.counts).toEqual({ succeeded: 5 });
+    // The writer reads them back with their tails, newest last.
+    expect((await w.runsOf("etl")).map((r) => r.logTail)).toEqual(
+      [2, 3, 4].map((n) => `run ${n} of etl\n`),
+    );
   });
 
   it("commits a batch as `<n> runs: …` with every run in the body", async () => {
@@ -104,12 +169,21 @@ describe("the status branch", () => {
   });
 
   it("records a summary once even when it is published again (replay after a crash)", async () => {
-    const { remote, writer, runsOf } = await setup();
+    const { remote, writer, runsOf, clock } = await setup();
     const batch = [summary("a", 0), summary("a", 1)];
     const first = await writer("one").publish({ summaries: batch, state: null });
-    // A fresh clone (the data dir lost its status clone) publishing the same batch again.
-    const again = await writer("two").publish({ summaries: batch, state: null });
-    expect(again).toEqual({ pushed: false, appended: 0, commit: first.commit });
+    clock.at += 10_000;
+    // The same process again, and a fresh one (the data dir lost its status clone).
+    expect(await writer("one").publish({ summaries: batch, state: null })).toEqual({
+      pushed: false,
+      appended: 0,
+      commit: first.commit,
+    });
+    expect(await writer("two").publish({ summaries: batch, state: null })).toEqual({
+      pushed: false,
+      appended: 0,
+      commit: first.commit,
+    });
     expect(await runsOf("a")).toEqual(batch);
     expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe("1\n");
     // A retry of the same tick and a skipped record of it are other records.
@@ -150,52 +224,40 @@ describe("the status branch", () => {
     expect(new Set(runs).size).toBe(24);
   });
 
-  it("keeps only the tip in the agent's own repository, however many commits it pushes", async () => {
+  it("keeps only the tip's trees and its own new blobs in the agent's repository, however many commits it pushes", async () => {
     const gcEvery = 5;
-    const { root, remote, writer, runsOf } = await setup({ gcEvery });
+    const { root, remote, writer, runsOf, clock } = await setup({ gcEvery });
     const w = writer();
     const local = join(root, "agent", "status");
     const depths: number[] = [];
     for (let i = 0; i < 4 * gcEvery; i++) {
+      clock.at += 10_000;
       await w.publish({ summaries: [summary("a", i)], state: null });
       depths.push(Number(await git(local, "rev-list", "--count", `refs/heads/${BRANCH}`)));
     }
-    // The remote keeps every commit; the agent's repository forgets them at each tidy-up.
+    // The remote keeps every commit; the agent's repository starts again at each tidy-up.
     expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe(`${4 * gcEvery}\n`);
     expect(Math.max(...depths)).toBeLessThanOrEqual(gcEvery + 1);
     expect(depths.at(-1)).toBe(1);
-    const objects = await git(local, "count-objects", "-v");
-    expect(Number(/^count: (\d+)/m.exec(objects)?.[1])).toBe(0);
-    // Only what the tip reaches is left: its commit, trees and blobs.
-    const reachable = (await git(local, "rev-list", "--objects", "--all")).trim().split("\n");
-    expect(Number(/^in-pack: (\d+)/m.exec(objects)?.[1])).toBe(reachable.length);
+    // Fetched anew without blobs: no journal file of the remote is here.
+    const blobs = (await git(local, "cat-file", "--batch-all-objects", "--batch-check"))
+      .split("\n")
+      .filter((l) => l.includes(" blob "));
+    expect(blobs).toEqual([]);
     expect(await runsOf("a")).toHaveLength(4 * gcEvery);
-    // And publishing goes on from the shallow tip.
+    // And publishing goes on from the fresh tip; the writer reads old runs by fetching them.
     await w.publish({ summaries: [summary("a", 99)], state: null });
     expect(await runsOf("a")).toHaveLength(4 * gcEvery + 1);
-  });
-
-  it("tidies up sooner when its packs have doubled since the last tidy-up, however few the pushes", async () => {
-    const { root, writer } = await setup({ gcEvery: 1000, gcSlackBytes: 1 });
-    const w = writer();
-    const local = join(root, "agent", "status");
-    const depths: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      // Commits of similar size: the packs double every few pushes.
-      const batch = Array.from({ length: 20 }, (_, j) => summary(`job${j}`, i));
-      await w.publish({ summaries: batch, state: null });
-      depths.push(Number(await git(local, "rev-list", "--count", `refs/heads/${BRANCH}`)));
-    }
-    expect(Math.max(...depths)).toBeLessThanOrEqual(4);
-    expect(depths).toContain(1);
+    expect((await w.runsOf("a")).at(0)?.logTail).toBe("run 0 of a\n");
   });
 
   it("rebuilds a branch that someone deleted on the remote, and says so", async () => {
     const log = captureLogger();
-    const { remote, writer, runsOf } = await setup({ logger: log.logger });
+    const { remote, writer, runsOf, clock } = await setup({ logger: log.logger });
     const w = writer();
     await w.publish({ summaries: [summary("a", 0)], state: state(["a"]) });
     await deleteBranch(remote.dir, BRANCH);
+    clock.at += 10_000;
     const result = await w.publish({ summaries: [summary("a", 1)], state: null });
     expect(result.pushed).toBe(true);
     expect(
@@ -210,8 +272,8 @@ describe("the status branch", () => {
     );
   });
 
-  it("builds on a branch that someone rewrote, and restores the records the rewrite erased", async () => {
-    const { root, remote, writer, runsOf } = await setup();
+  it("builds on a branch that someone rewrote, and restores the journal files the rewrite erased", async () => {
+    const { root, remote, writer, runsOf, clock } = await setup();
     const w = writer();
     await w.publish({ summaries: [summary("a", 0)], state: null });
     // Someone force-pushes an unrelated history with one hand-written run.
@@ -219,15 +281,101 @@ describe("the status branch", () => {
     await git(other, "checkout", "-q", "--orphan", "rewrite");
     await git(other, "rm", "-rfq", ".");
     const theirs = summary("a", 5);
-    await commitFiles(other, { "jobs/a/runs.jsonl": `${JSON.stringify(theirs)}\n` }, "rewrite");
+    await commitFiles(
+      other,
+      { "runs/2026-11-26/04/0005-vandal.jsonl": `${JSON.stringify(theirs)}\n` },
+      "rewrite",
+    );
     await git(other, "push", "-q", "-f", "origin", `HEAD:refs/heads/${BRANCH}`);
 
+    clock.at += 10_000;
     await w.publish({ summaries: [summary("a", 6)], state: null });
     expect((await runsOf("a")).map((r) => r.run)).toEqual([
       summary("a", 0).run,
       theirs.run,
       summary("a", 6).run,
     ]);
+  });
+
+  it("keeps a succeeded run's tail to its bytes and every other run's whole", async () => {
+    const { writer, runsOf } = await setup({ succeededTailBytes: 8 });
+    const tail = "first line\nlast\n";
+    await writer().publish({
+      summaries: [
+        summary("a", 0, { logTail: tail }),
+        summary("a", 1, { logTail: tail, outcome: "failed", exitCode: 1 }),
+      ],
+      state: null,
+    });
+    expect((await runsOf("a")).map((r) => r.logTail)).toEqual(["last\n", tail]);
+  });
+
+  it("retires journal days past --status-keep and squashes the history once a day", async () => {
+    const DAY = 86_400_000;
+    const { remote, writer, runsOf, clock } = await setup({ keepMs: 2 * DAY });
+    const w = writer();
+    const days: string[] = [];
+    for (let d = 0; d < 4; d++) {
+      await w.publish({ summaries: [summary("a", d * 1440)], state: null });
+      days.push(await git(remote.dir, "rev-list", "--count", BRANCH));
+      clock.at += DAY;
+    }
+    // Each day past the first squashes the history into one root commit holding the tip.
+    expect(days.map(Number)).toEqual([1, 1, 1, 1]);
+    const files = await journalFiles(remote.dir, BRANCH);
+    // A day leaves once all of it is older than two days: 11-26 at 11-29 04:00.
+    expect(files.map((f) => f.split("/")[1])).toEqual(["2026-11-27", "2026-11-28", "2026-11-29"]);
+    expect((await runsOf("a")).map((r) => r.run)).toEqual(
+      [1, 2, 3].map((d) => summary("a", d * 1440).run),
+    );
+    // The view still counts every run.
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.counts).toEqual({ succeeded: 4 });
+  });
+
+  it("keeps everything and never rewrites with --status-keep forever", async () => {
+    const { remote, writer, clock } = await setup({ keepMs: null });
+    const w = writer();
+    for (let d = 0; d < 3; d++) {
+      await w.publish({ summaries: [summary("a", d)], state: null });
+      clock.at += 86_400_000 * 100;
+    }
+    expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe("3\n");
+    expect(await journalFiles(remote.dir, BRANCH)).toHaveLength(3);
+  });
+
+  it("never squashes over a tip someone else pushed meanwhile (forced push with lease)", async () => {
+    const DAY = 86_400_000;
+    const { remote, writer, runsOf, clock } = await setup({ keepMs: 2 * DAY });
+    const w = writer();
+    await w.publish({ summaries: [summary("a", 0)], state: null });
+    // Right after our next push, another writer adds its commit: our squash must not erase it.
+    const hook = join(remote.dir, "hooks", "post-receive");
+    await writeFile(
+      hook,
+      `#!/bin/sh
+[ -e "$GIT_DIR/raced" ] && exit 0
+touch "$GIT_DIR/raced"
+blob=$(printf '%s\\n' '${JSON.stringify(summary("b", 1))}' | git hash-object -w --stdin)
+tree=$(git ls-tree refs/heads/${BRANCH} | git mktree)
+base=$(git rev-parse refs/heads/${BRANCH})
+idx=$(mktemp); GIT_INDEX_FILE=$idx git read-tree $base
+GIT_INDEX_FILE=$idx git update-index --add --cacheinfo 100644,$blob,runs/2026-11-27/04/0001-other.jsonl
+tree=$(GIT_INDEX_FILE=$idx git write-tree); rm -f $idx
+c=$(GIT_AUTHOR_NAME=o GIT_AUTHOR_EMAIL=o@o GIT_COMMITTER_NAME=o GIT_COMMITTER_EMAIL=o@o git commit-tree $tree -p $base -m other)
+git update-ref refs/heads/${BRANCH} $c
+`,
+    );
+    await chmod(hook, 0o755);
+    clock.at += DAY + 60_000;
+    await w.publish({ summaries: [summary("a", 1)], state: null });
+    expect(await commitMessages(remote.dir, BRANCH)).toContain("other");
+    expect((await runsOf("b")).map((r) => r.run)).toEqual([summary("b", 1).run]);
+    // The next publish builds on it, and squashes then.
+    clock.at += 60_000;
+    await w.publish({ summaries: [summary("a", 2)], state: null });
+    expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe("1\n");
+    expect((await runsOf("b")).map((r) => r.run)).toEqual([summary("b", 1).run]);
+    expect(await runsOf("a")).toHaveLength(3);
   });
 
   it("fails with a retryable error, free of credentials, while the remote is away", async () => {
@@ -249,6 +397,7 @@ describe("the status branch", () => {
       dir: join(root, "creds", "status"),
       repoUrl: "http://bob:hunter2@127.0.0.1:9/nothing.git",
       branch: BRANCH,
+      agent: "0123456789ab",
       history: 10,
       logger: silentLogger(),
       timeoutMs: 5_000,
@@ -269,6 +418,7 @@ describe("the status branch", () => {
         dir: join(root, "hang", "status"),
         repoUrl: `http://127.0.0.1:${port}/r.git`,
         branch: BRANCH,
+        agent: "0123456789ab",
         history: 10,
         logger: silentLogger(),
         timeoutMs: 1_000,

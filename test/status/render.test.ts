@@ -95,7 +95,7 @@ describe("the status README", () => {
   });
   const readme = renderReadme({
     state: current,
-    runs: { last: lastRuns, started: {} },
+    runs: { last: new Map(Object.entries(lastRuns)), started: new Map() },
     branch: "gitcron-status",
     now: new Date("2026-11-26T12:00:00Z"),
   });
@@ -126,7 +126,7 @@ describe("the status README", () => {
   it("works before the first sync and with no jobs", () => {
     const empty = renderReadme({
       state: null,
-      runs: { last: {}, started: {} },
+      runs: { last: new Map(), started: new Map() },
       branch: "s",
       now: new Date(),
     });
@@ -149,7 +149,7 @@ describe("the status README", () => {
     const runs = { a: { ...lastRuns.gone, job: "a", reason: forged } };
     const text = renderReadme({
       state: hostile,
-      runs: { last: runs, started: {} },
+      runs: { last: new Map(Object.entries(runs)), started: new Map() },
       branch: "s",
       now: new Date(),
     });

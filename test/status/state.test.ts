@@ -26,6 +26,7 @@ describe("reading state.json from the status branch (for gitcron plan)", () => {
       dir: join(root, "agent"),
       repoUrl: remote.url,
       branch: BRANCH,
+      agent: "0123456789ab",
       history: 10,
       logger: silentLogger(),
     }).publish({ summaries: [summary("a", 0)], state: published });

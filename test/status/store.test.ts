@@ -8,8 +8,9 @@ import {
   type StatusStore,
   type StatusStoreOptions,
 } from "../../src/status/store.js";
-import { createBareRepo, readFileAt, takeOffline, tempDirs } from "../helpers/git.js";
-import { parseRuns, state, summary } from "./fixtures.js";
+import { createBareRepo, takeOffline, tempDirs } from "../helpers/git.js";
+import { journalRuns, viewAt } from "../helpers/ledger.js";
+import { state, summary } from "./fixtures.js";
 
 const BRANCH = "gitcron-status";
 const temp = tempDirs("gitcron-store-");
@@ -28,6 +29,7 @@ async function setup() {
       dataDir,
       repoUrl: remote.url,
       branch: BRANCH,
+      agent: "0123456789ab",
       history: 100,
       flushMs: 100,
       maxBackoffMs: 400,
@@ -39,8 +41,7 @@ async function setup() {
     stores.push(store);
     return store;
   };
-  const runsOf = async (job: string) =>
-    parseRuns(await readFileAt(remote.dir, BRANCH, `jobs/${job}/runs.jsonl`));
+  const runsOf = (job: string) => journalRuns(remote.dir, BRANCH, job);
   const outboxFiles = async () =>
     (await readdir(join(dataDir, "outbox"), { withFileTypes: true }))
       .filter((d) => d.isFile())
@@ -155,6 +156,7 @@ describe("the status store", () => {
       dir: join(dataDir, "status"),
       repoUrl: remote.url,
       branch: BRANCH,
+      agent: "0123456789ab",
       history: 100,
       logger: silentLogger(),
     });
@@ -192,6 +194,37 @@ describe("the status store", () => {
     await store.stop();
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await runsOf("a")).toHaveLength(2);
+  });
+
+  it("brings lagging views up to the journal once they are due, with no run to push", async () => {
+    const { remote, open } = await setup();
+    const store = open({ flushMs: 50, viewsEveryMs: 1_500 });
+    store.start();
+    const first = publishedAll(store, 1);
+    await store.record(summary("a", 0));
+    await first;
+    const second = publishedAll(store, 1);
+    await store.record(summary("a", 1));
+    await second;
+    // The second run is in the journal; its view still says run 0.
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.last.run).toBe(summary("a", 0).run);
+    const views = await store.events.next("published", (p) => p.summaries === 0 && p.pushed);
+    expect(views.appended).toBe(0);
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.last.run).toBe(summary("a", 1).run);
+  });
+
+  it("writes lagging views when stopped", async () => {
+    const { remote, open } = await setup();
+    const store = open({ flushMs: 50, viewsEveryMs: 3_600_000 });
+    store.start();
+    for (const n of [0, 1]) {
+      const published = publishedAll(store, 1);
+      await store.record(summary("a", n));
+      await published;
+    }
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.counts).toEqual({ succeeded: 1 });
+    await store.stop();
+    expect((await viewAt(remote.dir, BRANCH, "a"))?.counts).toEqual({ succeeded: 2 });
   });
 
   it("writes state.json on its own only when something other than times changed", async () => {

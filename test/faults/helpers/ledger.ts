@@ -7,7 +7,7 @@ import { appendFile } from "node:fs/promises";
 import type Dockerode from "dockerode";
 import { LABEL } from "../../../src/runtime/names.js";
 import type { RunSummary } from "../../../src/status/summary.js";
-import { listFilesAt, readFileAt } from "../../helpers/git.js";
+import { journalRuns } from "../../helpers/ledger.js";
 
 export interface EngineReport {
   /** Per job, the most containers that were not yet exited at one poll. */
@@ -91,20 +91,9 @@ export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): E
   };
 }
 
-/** Every run summary on the status branch, from every jobs/<name>/runs.jsonl. */
+/** Every run summary on the status branch: every line of every journal file at its tip. */
 export async function statusRecords(repoDir: string, branch = "gitcron-status") {
-  let files: string[];
-  try {
-    files = await listFilesAt(repoDir, branch);
-  } catch {
-    return [];
-  }
-  const records: RunSummary[] = [];
-  for (const file of files.filter((f) => /^jobs\/[^/]+\/runs\.jsonl$/.test(f))) {
-    const text = (await readFileAt(repoDir, branch, file)) ?? "";
-    for (const line of text.split("\n").filter(Boolean)) records.push(JSON.parse(line));
-  }
-  return records;
+  return journalRuns(repoDir, branch);
 }
 
 export interface LedgerReport {

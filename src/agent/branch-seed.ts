@@ -1,0 +1,67 @@
+// What an agent that (re)starts reads back from the status branch (SPEC §10, "Views lag,
+// readers don't"): each job's last run, for /jobs and the page before the job runs again, and
+// each job's runs and first-applied instant, from which the notifier picks up health when the
+// data folder has none of its own. Both read the views, then the journal files newer than them.
+
+import type { AgentSettings } from "../settings.js";
+import { readLedger, runsOfJobs } from "../status/ledger.js";
+import { type ReadBranchOptions, withBranchTip } from "../status/read-branch.js";
+import { parseStatusState } from "../status/state.js";
+import type { RunSummary } from "../status/summary.js";
+
+export interface BranchAccess extends ReadBranchOptions {
+  branch: string;
+  history: number;
+}
+
+export const branchAccessOf = (settings: AgentSettings): BranchAccess => ({
+  branch: settings.statusBranch,
+  history: settings.history,
+  ...(settings.gitToken && { gitToken: settings.gitToken }),
+  timeoutMs: settings.gitTimeoutMs,
+});
+
+/** Each job's last run with its log tail, from the tip of the status branch. */
+export async function lastRunsFromBranch(
+  repoUrl: string,
+  access: BranchAccess,
+  jobs: readonly string[],
+): Promise<RunSummary[]> {
+  return withBranchTip(repoUrl, access.branch, access, async (tip) => {
+    if (!tip) return [];
+    const ledger = await readLedger(tip, { jobs, history: access.history });
+    const runs = await runsOfJobs(tip, ledger.views, jobs, 1);
+    return [...runs.values()].flatMap((r) => r.slice(-1));
+  });
+}
+
+export interface JobSeed {
+  runs: RunSummary[];
+  /** When the job was first applied, if the branch's state says. */
+  since?: number;
+}
+
+/** Each job's runs (oldest first, with their tails) and first-applied instant. */
+export async function seedFromBranch(
+  repoUrl: string,
+  access: BranchAccess,
+  jobs: readonly string[],
+): Promise<Map<string, JobSeed>> {
+  return withBranchTip(repoUrl, access.branch, access, async (tip) => {
+    const seeds = new Map<string, JobSeed>();
+    if (!tip) return seeds;
+    const ledger = await readLedger(tip, { jobs, history: access.history });
+    const runs = await runsOfJobs(tip, ledger.views, jobs, access.history);
+    const stateText = (await tip.read(["state.json"])).get("state.json");
+    const state = stateText ? parseStatusState(stateText, access.branch) : null;
+    const applied = new Map(Object.entries(state?.jobs ?? {}));
+    for (const job of jobs) {
+      const appliedAt = applied.get(job)?.appliedAt;
+      seeds.set(job, {
+        runs: runs.get(job) ?? [],
+        ...(appliedAt && { since: Date.parse(appliedAt) }),
+      });
+    }
+    return seeds;
+  });
+}
