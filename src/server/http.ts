@@ -16,6 +16,8 @@ export interface Request {
   headers: IncomingMessage["headers"];
   /** The raw body, read only for routes that ask for it (capped). */
   body: Buffer;
+  /** The connection's remote address (never a forwarded header, which any client can write). */
+  peer: string;
 }
 
 export interface Response {
@@ -257,6 +259,7 @@ export async function startHttpServer(options: {
             query: url.searchParams,
             headers: req.headers,
             body,
+            peer: req.socket.remoteAddress ?? "",
           });
           if (answer.stream) openStream(req, res, answer, redactor);
           else if (answer.body instanceof Html) await sendPage(res, answer, redactor);
