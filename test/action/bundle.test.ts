@@ -279,9 +279,9 @@ describe("the Action's verdict", () => {
     const statusRepo = "https://reader:s3cr/et@pw0rd@127.0.0.1:9/acme/status.git";
     const run = await runBundle(dir, repo.checkout, { "status-repo": statusRepo });
     expect(run.code).toBe(0);
-    // Markdown-escaped in the summary: ***.
+    // Escaped for the summary's Markdown: \*\*\*, and a URL that is no link.
     expect(run.summary).toContain(
-      'No plan: could not fetch "gitcron-status" from https://\\*\\*\\*@127.0.0.1:9/acme/status.git',
+      'No plan: could not fetch "gitcron-status" from https\u200B://\\*\\*\\*@\u200B127.0.0.1:9/acme/status.git',
     );
     expect(`${run.stdout}\n${run.summary}`).not.toMatch(/s3cr|et@pw0rd|pw0rd/);
   });

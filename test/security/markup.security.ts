@@ -1,6 +1,7 @@
 // Markup a job slips into what the agent writes for people (issue 25): its output in the line a
-// chat webhook shows (item 6). The payload is what Slack and Mattermost read as control markup;
-// it reaches the agent as the job prints it, and leaves it inert.
+// chat webhook shows (item 6), bare URLs from its file in the status README (item 13). Each
+// payload is what the reader (Slack, Mattermost, GitHub) acts on; it reaches the agent, and
+// leaves it inert.
 
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -9,6 +10,7 @@ import {
   startSmtpReceiver,
 } from "../faults/helpers/receiver.js";
 import { faultHooks, jobYaml, until } from "../faults/helpers/world.js";
+import { readFileAt } from "../helpers/git.js";
 
 const hooks = faultHooks();
 const closers: (() => Promise<void>)[] = [];
@@ -59,5 +61,44 @@ describe("issue 25 item 6: chat markup in a job's output", () => {
     expect(mail.raw).toMatch(/^Content-Type: text\/plain/im);
     expect(mail.raw).not.toMatch(/text\/html/i);
     await w.finish({ "chat markup in a job's output": 1 });
+  });
+});
+
+/** What GitHub turns into a link in Markdown text by itself (GFM's extended autolinks): a
+ * scheme's `://`, `www.`, an e-mail address. Code spans are left out: nothing links there. */
+const autolinks = (markdown: string) =>
+  markdown
+    .replace(/(`+)[^`]*?\1/g, "")
+    .match(/\b(?:https?|ftp):\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+\.\w[\w.-]*/gi) ?? [];
+
+describe("issue 25 item 13: bare URLs from job files in the status README", () => {
+  it("a URL, www. name or address quoted from a rejected file is no link", async () => {
+    const values = ["https://evil.example/login", "www.evil.example", "help@evil.example"];
+    // The payload is live: each is a link in GitHub's Markdown as it stands.
+    for (const value of values) expect(autolinks(`see ${value} now`)).toEqual([value]);
+
+    const w = await hooks.world("sec-autolinks", () => ({ "README.md": "jobs\n" }));
+    const agent = await hooks.agent(w);
+    await w.push(
+      Object.fromEntries(
+        values.map((value, i) => [
+          `${w.prefix}-lure-${i}.yaml`,
+          `${jobYaml("@daily", "true")}timeout: "${value}"\n`,
+        ]),
+      ),
+      "files quoting URLs",
+    );
+    const readme = await until("the three files rejected in the README", async () => {
+      const state = await w.state();
+      if (state?.rejected.length !== values.length) return undefined;
+      return readFileAt(w.remote.dir, "gitcron-status", "README.md");
+    });
+    agent.signal("SIGTERM");
+    await agent.exited;
+    // The README quotes them (as text)...
+    expect(readme?.match(/evil\.example/g)?.length).toBeGreaterThanOrEqual(values.length);
+    // ...and none of them is a link.
+    expect(autolinks(readme ?? "").filter((link) => link.includes("evil"))).toEqual([]);
+    await w.finish({ "bare URLs in job files": 1 });
   });
 });
