@@ -7,7 +7,9 @@
 // A scp-style remote (`git@github.com:o/r.git`) has no scheme: it is no URL here, and its user
 // is not a secret.
 
-const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+// A zero-width space before `://` is how the README's escaper keeps a URL from being a link
+// (src/text/markdown.ts): such a URL still has its credentials removed by the final pass.
+const SCHEME = /^[a-z][a-z0-9+.-]*\u200B?:\/\//i;
 
 interface UrlParts {
   /** `https://` */
@@ -71,7 +73,7 @@ export function credentialsOf(url: string | undefined): string[] {
 
 /** Where a URL starts in free text, and the characters it runs over: a URL in a message ends
  * at white space or a quote. */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s'"<>`]*/gi;
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*\u200B?:\/\/[^\s'"<>`]*/gi;
 
 /** Every URL in `text` without its user information. */
 export const urlsWithoutCredentials = (text: string): string =>
