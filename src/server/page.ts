@@ -8,7 +8,8 @@ import { indexPage, jobPage, loginPage, messagePage } from "../page/render.js";
 import type { PageSource } from "../page/source.js";
 import { type Access, header, isSameOrigin } from "./auth.js";
 import { PAGE_HEADERS, type Request, type Response, type Route } from "./http.js";
-import { createLoginLimit, peerKey } from "./login-limit.js";
+import { createLoginLimit } from "./login-limit.js";
+import { peerKey } from "./peer.js";
 import { clearedCookie, cookieOf, SESSION_COOKIE, sessionCookie } from "./sessions.js";
 
 /** Where to go after logging in: a path on this agent, never another host (`//evil`, `/\evil`,

@@ -2,7 +2,8 @@
 // another out, and the memory it takes stays bounded however many addresses guess.
 
 import { describe, expect, it } from "vitest";
-import { createLoginLimit, peerKey } from "../../src/server/login-limit.js";
+import { createLoginLimit } from "../../src/server/login-limit.js";
+import { peerKey } from "../../src/server/peer.js";
 
 const limits = { failures: 3, windowMs: 60_000, peers: 4 };
 
