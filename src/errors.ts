@@ -1,5 +1,7 @@
 // Error kinds decide what the caller does: fix the input, retry later, or report a bug.
 
+import { urlsWithoutCredentials } from "./secrets/url-credentials.js";
+
 /** A bad flag or argument: exit 2, one sentence, no stack. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -10,10 +12,11 @@ export class EnvironmentError extends Error {
   override name = "EnvironmentError";
 }
 
-/** Strip credentials from URLs (`https://user:token@host` → `https://***@host`) and
- * known secret values from any text before it is logged or committed. */
+/** Strip credentials from URLs (`https://user:token@host` → `https://***@host`, read as a
+ * URL: see url-credentials.ts) and known secret values from any text before it is logged or
+ * committed. */
 export function sanitize(text: string, secrets: Iterable<string> = []): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]+(:[^/@\s]*)?@/gi, "$1***@");
+  let out = urlsWithoutCredentials(text);
   for (const s of secrets) {
     if (s.length >= 3) out = out.split(s).join("***");
   }

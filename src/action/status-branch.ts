@@ -5,8 +5,9 @@
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { oneLine, sanitize } from "../errors.js";
+import { oneLine } from "../errors.js";
 import type { ActiveJob } from "../plan/plan.js";
+import { credentialsOf, withoutCredentials } from "../secrets/url-credentials.js";
 
 const run = promisify(execFile);
 
@@ -35,8 +36,9 @@ export async function readActiveJobs(options: ReadActiveOptions): Promise<Active
     return stdout;
   };
   const remote = options.repo ?? "origin";
-  // Named in messages: a URL may carry credentials.
-  const where = options.repo ? sanitize(options.repo) : "origin";
+  // Named in messages: a URL may carry credentials, and git may quote it in its own words.
+  const where = options.repo ? withoutCredentials(options.repo) : "origin";
+  const credentials = credentialsOf(options.repo);
   if (!options.repo) {
     try {
       await git("remote", "get-url", "origin");
@@ -59,7 +61,7 @@ export async function readActiveJobs(options: ReadActiveOptions): Promise<Active
       `refs/heads/${options.branch}`,
     );
   } catch (err) {
-    const text = gitMessage(err);
+    const text = gitMessage(err, credentials);
     if (/couldn't find remote ref|not our ref/i.test(text)) {
       return { ok: false, reason: `${where} has no branch "${options.branch}" yet` };
     }
@@ -107,11 +109,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === "object" && !Array.isArray(v);
 
 /** git's own words from stderr, credentials stripped (a remote URL may carry a token). */
-function gitMessage(err: unknown): string {
+function gitMessage(err: unknown, credentials: readonly string[]): string {
   const stderr = (err as { stderr?: string }).stderr?.trim();
   const fatal = stderr
     ?.split("\n")
     .find((l) => /^(fatal|error):/.test(l))
     ?.replace(/^(fatal|error):\s*/, "");
-  return oneLine(fatal ?? err);
+  return oneLine(fatal ?? err, credentials);
 }

@@ -120,8 +120,13 @@ function checkFromEnv(job: Raw, name: string, policy: Policy, findings: Findings
 }
 
 const exampleName = (patterns: readonly string[], variable: string, job: string): string => {
-  const first = patterns[0]?.replaceAll("{JOB}", jobEnvName(job));
-  return first?.includes("*") ? first.replace("*", variable) : (first ?? `SECRET_${variable}`);
+  const pattern = patterns[0];
+  if (!pattern) return `SECRET_${variable}`;
+  if (!pattern.includes("{JOB}")) return pattern.replace("*", variable);
+  // Under {JOB}, * is one word (glob.ts): offer the variable's last one.
+  const word = variable.split("_").findLast(Boolean) ?? "KEY";
+  const example = pattern.replaceAll("{JOB}", jobEnvName(job)).replace("*", word);
+  return `${example} (in a pattern with {JOB}, * is one word, without _)`;
 };
 
 function checkRestrictedUser(job: Raw, findings: Findings): void {

@@ -2,6 +2,7 @@
 // the Action so a pull request is judged as the agent will judge it.
 
 import { UsageError } from "../errors.js";
+import { jobPatternProblem } from "./glob.js";
 import { defaultPolicy, type Policy, type PolicyLevel } from "./policy.js";
 
 export interface PolicySettings {
@@ -32,7 +33,11 @@ export function policyFromSettings(settings: PolicySettings): Policy {
     }
     policy.level = settings.level as PolicyLevel;
   }
-  if (settings.secretEnv !== undefined) policy.secretEnv = splitList(settings.secretEnv);
+  if (settings.secretEnv !== undefined) {
+    policy.secretEnv = splitList(settings.secretEnv);
+    const problem = policy.secretEnv.map(jobPatternProblem).find(Boolean);
+    if (problem) throw new UsageError(`--secret-env ${problem}`);
+  }
   if (settings.allowHostPath !== undefined) {
     policy.allowHostPath = splitList(settings.allowHostPath);
     const relative = policy.allowHostPath.find((p) => !p.startsWith("/"));

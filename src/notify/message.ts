@@ -1,10 +1,12 @@
 // What a notification says (SPEC §7): a JSON body whose `text` is one line a person reads, so
-// Slack and Mattermost incoming webhooks take it as it is; the same line is a mail's subject.
+// Slack and Mattermost incoming webhooks take it as it is (escaped for their markup: a job's
+// output never mentions a channel or disguises a link); the same line is a mail's subject.
 // Pure: the caller redacts the result on its way out.
 
 import type { NotifyEvent } from "../jobs/spec.js";
 import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
+import { chatText, plainText } from "./chat-text.js";
 
 export interface NotificationBody {
   event: NotifyEvent;
@@ -90,7 +92,9 @@ export function notificationBody(input: {
     labels: run?.labels ?? {},
     logTail: (run?.logTail ?? "").split("\n").slice(-TAIL_LINES).join("\n"),
     statusUrl: input.statusUrl,
-    text: line(input.event, input.job, run, input.detail ?? "", input.now).replace(/\p{Cc}/gu, " "),
+    text: chatText(
+      line(input.event, input.job, run, input.detail ?? "", input.now).replace(/\p{Cc}/gu, " "),
+    ),
   };
 }
 
@@ -110,7 +114,8 @@ export function mailOf(body: NotificationBody): { subject: string; text: string 
   ].filter(([, v]) => v !== null && v !== undefined);
   const lines = facts.map(([k, v]) => `${k}: ${v}`);
   if (body.logTail) lines.push("", "last lines of output:", body.logTail);
-  return { subject: body.text, text: `${body.text}\n\n${lines.join("\n")}\n` };
+  const subject = plainText(body.text);
+  return { subject, text: `${subject}\n\n${lines.join("\n")}\n` };
 }
 
 /** Where people read the status branch: the README on GitHub or GitLab, when the repository

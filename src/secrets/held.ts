@@ -3,19 +3,7 @@
 import type { AgentSettings } from "../settings.js";
 import { createRedactor, MIN_AGENT_SECRET_LENGTH, type Redactor } from "./redactor.js";
 import { secretEnvValues } from "./secret-env.js";
-
-/** The user and password of a URL, if it has them (decoded, as they might be printed). */
-function urlCredentials(url: string | undefined): string[] {
-  if (!url) return [];
-  try {
-    const parsed = new URL(url);
-    return [parsed.username, parsed.password]
-      .filter(Boolean)
-      .flatMap((v) => [v, decodeURIComponent(v)]);
-  } catch {
-    return [];
-  }
-}
+import { credentialsOf } from "./url-credentials.js";
 
 export function heldSecrets(
   settings: Pick<
@@ -36,10 +24,10 @@ export function heldSecrets(
     ...[settings.gitToken, settings.webhookSecret, settings.apiToken, settings.notifySecret].filter(
       (v): v is string => !!v,
     ),
-    ...urlCredentials(settings.repo),
-    ...urlCredentials(settings.statusRepo),
+    ...credentialsOf(settings.repo),
+    ...credentialsOf(settings.statusRepo),
     // A webhook URL is its own credential (Slack's, for one): whole, and its credentials.
-    ...settings.notify.flatMap((url) => [url, ...urlCredentials(url)]),
+    ...settings.notify.flatMap((url) => [url, ...credentialsOf(url)]),
   ];
 }
 

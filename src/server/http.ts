@@ -6,6 +6,7 @@ import { EnvironmentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
 import { Html, renderHtml, streamHtml, writeHtmlPaced } from "../text/html.js";
+import { limitConnectionsPerPeer } from "./peer-connections.js";
 
 export interface Request {
   method: string;
@@ -16,6 +17,8 @@ export interface Request {
   headers: IncomingMessage["headers"];
   /** The raw body, read only for routes that ask for it (capped). */
   body: Buffer;
+  /** The connection's remote address (never a forwarded header, which any client can write). */
+  peer: string;
 }
 
 export interface Response {
@@ -206,9 +209,11 @@ export interface HttpServer {
 /** Bounds that keep slow or idle clients from holding the agent's file descriptors (SPEC §4):
  * a connection that has not sent its headers within HEADERS_TIMEOUT_MS, or its whole request
  * within REQUEST_TIMEOUT_MS, is closed; idle keep-alive connections after KEEP_ALIVE_MS; and
- * past MAX_CONNECTIONS new ones are refused at once. */
+ * past MAX_CONNECTIONS new ones are refused at once, as are a peer's beyond MAX_PER_PEER (half:
+ * one address never takes every slot, so /healthz still answers the others). */
 export const HTTP_LIMITS = {
   maxConnections: 128,
+  maxPerPeer: 64,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveMs: 5_000,
@@ -257,6 +262,7 @@ export async function startHttpServer(options: {
             query: url.searchParams,
             headers: req.headers,
             body,
+            peer: req.socket.remoteAddress ?? "",
           });
           if (answer.stream) openStream(req, res, answer, redactor);
           else if (answer.body instanceof Html) await sendPage(res, answer, redactor);
@@ -281,6 +287,15 @@ export async function startHttpServer(options: {
     },
   );
   server.maxConnections = limits.maxConnections;
+  let lastRefusal = 0;
+  limitConnectionsPerPeer(server, limits.maxPerPeer, (peer) => {
+    if (Date.now() - lastRefusal < 10_000) return;
+    lastRefusal = Date.now();
+    logger.warn(
+      { peer, maxPerPeer: limits.maxPerPeer },
+      "a peer holds its share of HTTP connections; new ones from it are closed",
+    );
+  });
   // A malformed request or a client gone mid-request is that client's problem, not the agent's.
   server.on("clientError", (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {

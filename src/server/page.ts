@@ -8,6 +8,8 @@ import { indexPage, jobPage, loginPage, messagePage } from "../page/render.js";
 import type { PageSource } from "../page/source.js";
 import { type Access, header, isSameOrigin } from "./auth.js";
 import { PAGE_HEADERS, type Request, type Response, type Route } from "./http.js";
+import { createLoginLimit } from "./login-limit.js";
+import { peerKey } from "./peer.js";
 import { clearedCookie, cookieOf, SESSION_COOKIE, sessionCookie } from "./sessions.js";
 
 /** Where to go after logging in: a path on this agent, never another host (`//evil`, `/\evil`,
@@ -63,10 +65,6 @@ export function pageHandlers(options: {
 
 const FORM_MAX = 8 * 1024;
 
-/** Wrong tokens the login form takes in a minute, from anyone, before it takes none for the
- * rest of that minute: guessing stays slow, and bearer tokens (the CLI, scripts) still work. */
-export const LOGIN_LIMIT = { failures: 10, windowMs: 60_000 };
-
 export function pageRoutes(options: {
   source: PageSource;
   access: Access;
@@ -75,7 +73,7 @@ export function pageRoutes(options: {
   const { access } = options;
   const handlers = pageHandlers(options);
   const clock = () => options.now?.().getTime() ?? Date.now();
-  const failedLogins: number[] = [];
+  const loginLimit = createLoginLimit();
   const asset = (name: "page.css" | "page.js", type: string): Route => {
     const text = readAsset(name);
     return {
@@ -114,21 +112,20 @@ export function pageRoutes(options: {
         const form = new URLSearchParams(req.body.toString("utf8"));
         const next = safeNext(form.get("next"));
         const at = clock();
-        while (failedLogins.length > 0 && (failedLogins[0] as number) <= at - LOGIN_LIMIT.windowMs)
-          failedLogins.shift();
-        if (failedLogins.length >= LOGIN_LIMIT.failures) {
-          const wait = Math.ceil(((failedLogins[0] as number) + LOGIN_LIMIT.windowMs - at) / 1000);
+        const peer = peerKey(req.peer);
+        const wait = loginLimit.waitSeconds(peer, at);
+        if (wait > 0) {
           return {
             status: 429,
             body: loginPage({
               next,
-              error: `Too many wrong tokens: the form takes none for ${wait} s.`,
+              error: `Too many wrong tokens from this address: the form takes none for ${wait} s.`,
             }),
             headers: { "retry-after": String(wait) },
           };
         }
         if (!access.tokenMatches(form.get("token") ?? "")) {
-          failedLogins.push(at);
+          loginLimit.failed(peer, at);
           return {
             status: 401,
             body: loginPage({ next, error: "That is not this agent's API token." }),

@@ -10,8 +10,15 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]~|]/g;
  * read otherwise than it is. */
 const INVISIBLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
+/** What GitHub links by itself in text (GFM's extended autolinks, and its own mentions): a
+ * scheme's `://`, `www.`, and `@` before an address's domain or a user name. A zero-width space
+ * there leaves the text as it reads and links nothing: a URL from a file is never a link that
+ * looks like the agent's own. */
+const AUTOLINK_STARTS = /:\/\/|(?<=\bwww)\.|(?<=@)(?=[\p{L}\p{N}_])/giu;
+
 /** Plain text in a table cell or a list item: HTML is neutralised, Markdown punctuation
- * escaped, line breaks shown as <br>, other control characters as U+FFFD. */
+ * escaped, line breaks shown as <br>, other control characters as U+FFFD, bare URLs and
+ * addresses kept from becoming links. */
 export function cell(text: string): string {
   return text
     .replace(/&/g, "&amp;")
@@ -19,7 +26,8 @@ export function cell(text: string): string {
     .replace(/>/g, "&gt;")
     .replace(MARKDOWN_PUNCTUATION, "\\$&")
     .replace(/\r?\n/g, "<br>")
-    .replace(INVISIBLE, "\uFFFD");
+    .replace(INVISIBLE, "\uFFFD")
+    .replace(AUTOLINK_STARTS, (start) => (start === "://" ? "\u200B://" : `\u200B${start}`));
 }
 
 /** A code span fenced by one more backtick than the text's longest run, pipes escaped for

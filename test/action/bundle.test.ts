@@ -271,6 +271,21 @@ describe("the Action's verdict", () => {
     expect(plain.summary).toContain('No plan: origin has no branch "gitcron-status" yet.');
   });
 
+  it("never prints a status-repo password holding an unencoded / or @", async () => {
+    const dir = path.join(root, "status-repo-password");
+    mkdirSync(dir);
+    const repo = makeRepo(dir, clean);
+    // Nothing listens on port 9 of loopback: the fetch fails at once, and says why.
+    const statusRepo = "https://reader:s3cr/et@pw0rd@127.0.0.1:9/acme/status.git";
+    const run = await runBundle(dir, repo.checkout, { "status-repo": statusRepo });
+    expect(run.code).toBe(0);
+    // Escaped for the summary's Markdown: \*\*\*, and a URL that is no link.
+    expect(run.summary).toContain(
+      'No plan: could not fetch "gitcron-status" from https\u200B://\\*\\*\\*@\u200B127.0.0.1:9/acme/status.git',
+    );
+    expect(`${run.stdout}\n${run.summary}`).not.toMatch(/s3cr|et@pw0rd|pw0rd/);
+  });
+
   it("passes warnings unless fail-on-warnings turns them into errors", async () => {
     const dir = path.join(root, "noisy");
     mkdirSync(dir);

@@ -61,4 +61,21 @@ describe("reading the status branch from another repository (status-repo)", () =
       rmSync(workspace, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    "https://reader:s3cr/et-t0ken@127.0.0.1:9/acme/status.git",
+    "https://reader:s3cr@et-t0ken@127.0.0.1:9/acme/status.git",
+    "https://s3cr/et-t0ken@127.0.0.1:9/acme/status.git",
+  ])("never prints a password holding an unencoded / or @ (%s)", async (repo) => {
+    const workspace = mkdtempSync(path.join(tmpdir(), "gitcron-action-status-"));
+    try {
+      execFileSync("git", ["init", "-q", workspace]);
+      const result = await readActiveJobs({ workspace, branch: "gitcron-status", repo });
+      const reason = result.ok ? "" : result.reason;
+      expect(reason).toMatch(/^could not fetch "gitcron-status" from https:\/\/\*\*\*@/);
+      expect(reason).not.toMatch(/s3cr|et-t0ken/);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
 });

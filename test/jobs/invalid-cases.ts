@@ -458,6 +458,15 @@ export const invalidCases: InvalidCase[] = [
     says: "for job job",
   },
   {
+    name: "fromEnv of a longer job's secrets (job-report's) under SECRET_{JOB}_*",
+    text: `${BASE}env:\n  KEY: { fromEnv: SECRET_JOB_REPORT_KEY }\n`,
+    policy: { secretEnv: ["SECRET_{JOB}_*"] },
+    line: 4,
+    col: 19,
+    rule: "policy.fromEnv",
+    says: "for job job",
+  },
+  {
     name: "fromEnv outside --secret-env",
     text: `${BASE}env:\n  HOME_DIR: { fromEnv: HOME }\n`,
     line: 4,

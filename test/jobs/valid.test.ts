@@ -206,6 +206,13 @@ describe("a valid job file becomes a normalised JobSpec", () => {
     expect(parse(text("SECRET_BACKUP_KEY"), { file, policy }).issues.map((i) => i.rule)).toEqual([
       "policy.fromEnv",
     ]);
+    // Under {JOB}, * is one word: the hint offers a name that matches.
+    const multiWord = parse(text("SECRET_NIGHTLY_REPORT_DB_KEY"), { file, policy }).issues;
+    expect(multiWord.map((i) => i.hint)).toEqual([
+      expect.stringContaining(
+        "e.g. SECRET_NIGHTLY_REPORT_KEY (in a pattern with {JOB}, * is one word",
+      ),
+    ]);
   });
 
   test("a host path equal to an --allow-host-path entry is allowed, trailing slash or not", () => {

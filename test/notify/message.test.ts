@@ -29,6 +29,50 @@ describe("the line a person reads", () => {
   });
 });
 
+describe("the line is inert in Slack's and Mattermost's markup", () => {
+  const failing = (lastLine: string) =>
+    notificationBody({
+      event: "failure",
+      job: "j",
+      run: summary("j", 0, { outcome: "failed", exitCode: 1, logTail: lastLine }),
+      statusUrl: null,
+      now,
+    });
+
+  it.each([
+    // Slack: a channel-wide mention, a link whose text hides where it goes, a user mention.
+    ["<!channel> deploy now", "&lt;!channel&gt; deploy now"],
+    [
+      "<https://evil.example/login|log in again>",
+      "&lt;https://evil.example/login|log in again&gt;",
+    ],
+    ["<@U0123> & <#C42>", "&lt;@\u200BU0123&gt; &amp; &lt;#C42&gt;"],
+    // Slack's own escapes arrive as written, not as the character they stand for.
+    ["&lt;!here&gt;", "&amp;lt;!here&amp;gt;"],
+    // Mattermost renders Markdown and mentions from plain text besides.
+    ["[log in again](https://evil.example)", "[log in again]\u200B(https://evil.example)"],
+    ["![x](https://evil.example/t.png)", "![x]\u200B(https://evil.example/t.png)"],
+    ["@channel @all @here @alice", "@\u200Bchannel @\u200Ball @\u200Bhere @\u200Balice"],
+    // Direction overrides would make the line read otherwise than it is.
+    ["ok \u202eevil", "ok \ufffdevil"],
+  ])("%s", (payload, inert) => {
+    const body = failing(payload);
+    expect(body.text).toBe(`j failed (exit 1) at 03:00 UTC — ${inert}`);
+    // The fields programs read stay as the run printed them.
+    expect(body.logTail).toBe(payload);
+  });
+
+  it("a mail is plain text: its subject and first line read as the run printed them", () => {
+    const body = failing("<!channel> [x](https://e.example) @all & more");
+    const mail = mailOf(body);
+    expect(mail.subject).toBe(
+      "j failed (exit 1) at 03:00 UTC — <!channel> [x](https://e.example) @all & more",
+    );
+    expect(mail.text.split("\n")[0]).toBe(mail.subject);
+    expect(Object.keys(mail)).toEqual(["subject", "text"]);
+  });
+});
+
 describe("targets", () => {
   it("http(s) and smtp(s) with a sender and recipients; shown by scheme and host only", () => {
     const [hook, mail] = parseTargets([

@@ -10,12 +10,22 @@ export interface Answer {
 
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** The address the request comes from, e.g. 127.0.0.2: another peer on loopback. */
+    localAddress?: string;
+  } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: options.method ?? "GET", headers: options.headers ?? {} },
+      {
+        method: options.method ?? "GET",
+        headers: options.headers ?? {},
+        ...(options.localAddress && { localAddress: options.localAddress }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

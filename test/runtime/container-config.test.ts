@@ -62,6 +62,16 @@ describe("env: literal values and fromEnv read at run time", () => {
     );
     expect(resolved.env).toEqual(["X=mine"]);
   });
+
+  test("{JOB} is a whole name: job nightly may not read nightly-report's variables", () => {
+    const read = () =>
+      resolveEnv(
+        { name: "nightly", env: { X: { fromEnv: "SECRET_NIGHTLY_REPORT_KEY" } } },
+        { SECRET_NIGHTLY_REPORT_KEY: "not-yours" },
+        ["SECRET_{JOB}_*"],
+      );
+    expect(read).toThrow(/for job nightly$/);
+  });
 });
 
 describe("host paths (SPEC §4), enforced again at run time", () => {

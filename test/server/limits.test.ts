@@ -29,9 +29,10 @@ async function serve(limits: Parameters<typeof startHttpServer>[0]["limits"], ro
   return server;
 }
 
-/** A connection that sends half a request; resolves when the server closes it. */
-function halfRequest(port: number): { socket: Socket; closed: Promise<number> } {
-  const socket = connect(port, "127.0.0.1");
+/** A connection that sends half a request; resolves when the server closes it. `from`: the
+ * address it comes from (another peer on loopback: Linux routes all of 127/8 there). */
+function halfRequest(port: number, from?: string): { socket: Socket; closed: Promise<number> } {
+  const socket = connect({ port, host: "127.0.0.1", ...(from && { localAddress: from }) });
   socket.on("error", () => undefined);
   const opened = Date.now();
   socket.once("connect", () => socket.write("GET /ok HTTP/1.1\r\nHost: x\r\n"));
@@ -63,6 +64,23 @@ describe("HTTP bounds", () => {
     for (const c of clients) c.socket.destroy();
     const res = await fetch(`http://127.0.0.1:${server.address.port}/ok`);
     expect(res.status).toBe(200);
+  });
+
+  it("one peer holds at most its share of connections; another peer is still answered", async () => {
+    const server = await serve({ maxConnections: 6, maxPerPeer: 3, headersTimeoutMs: 20_000 });
+    const port = server.address.port;
+    const clients = Array.from({ length: 10 }, () => halfRequest(port, "127.0.0.2"));
+    // Every connection is either held by the server or closed by it.
+    const held = () => new Promise<number>((r) => server.server.getConnections((_e, n) => r(n)));
+    for (;;) {
+      const closed = clients.filter((c) => c.socket.destroyed).length;
+      if (closed + (await held()) === clients.length && closed > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await held()).toBe(3);
+    const res = await fetch(`http://127.0.0.1:${port}/ok`);
+    expect(res.status).toBe(200);
+    for (const c of clients) c.socket.destroy();
   });
 
   it("before its routes are set, every request gets 503 starting", async () => {

@@ -9,7 +9,8 @@ import { createRedactor } from "../../src/secrets/redactor.js";
 import { accessFor } from "../../src/server/auth.js";
 import { eventRoutes } from "../../src/server/events.js";
 import { jobsRoutes } from "../../src/server/jobs.js";
-import { LOGIN_LIMIT, pageHandlers, pageRoutes, safeNext } from "../../src/server/page.js";
+import { LOGIN_LIMIT } from "../../src/server/login-limit.js";
+import { pageHandlers, pageRoutes, safeNext } from "../../src/server/page.js";
 import { runNowRoutes } from "../../src/server/run-now.js";
 import { createSessions, SESSION_TTL_MS } from "../../src/server/sessions.js";
 import { jobSpec } from "../helpers/spec-factory.js";
@@ -64,11 +65,16 @@ async function agentLike(options: { token?: string; listenHost?: string; now?: (
   const host = new URL(url).host;
   const origin = `http://${host}`;
   const browser = (extra: Record<string, string> = {}) => ({ accept: BROWSER_ACCEPT, ...extra });
-  const login = async (token: string, headers: Record<string, string> = { origin }) =>
+  const login = async (
+    token: string,
+    headers: Record<string, string> = { origin },
+    localAddress?: string,
+  ) =>
     request(`${url}/login`, {
       method: "POST",
       headers: browser({ "content-type": "application/x-www-form-urlencoded", ...headers }),
       body: new URLSearchParams({ token, next: "/jobs/alpha-job" }).toString(),
+      ...(localAddress && { localAddress }),
     });
   const cookieFrom = (answer: { headers: Record<string, unknown> }) =>
     String((answer.headers["set-cookie"] as string[])[0]).split(";")[0] as string;
@@ -143,6 +149,18 @@ describe("the status page with --api-token", () => {
     const after = await a.login(TOKEN);
     expect(after.status).toBe(303);
     expect(after.headers["set-cookie"]).toBeDefined();
+  });
+
+  it("counts wrong tokens per peer: one address guessing does not lock another out", async () => {
+    const a = await agentLike({ token: TOKEN });
+    // Another peer on loopback (Linux routes all of 127/8 there).
+    const attacker = "127.0.0.2";
+    for (let i = 0; i <= LOGIN_LIMIT.failures; i++)
+      await a.login(`guess-${i}`, undefined, attacker);
+    expect((await a.login(TOKEN, undefined, attacker)).status).toBe(429);
+    const owner = await a.login(TOKEN);
+    expect(owner.status).toBe(303);
+    expect(owner.headers["set-cookie"]).toBeDefined();
   });
 
   it("knows a forged cookie from a session, and ends the session on logout", async () => {

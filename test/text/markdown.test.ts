@@ -28,4 +28,17 @@ describe("step summary Markdown", () => {
   it("a table has a header separator for every column", () => {
     expect(table(["a", "b"], [["1", "2"]])).toBe("| a | b |\n| --- | --- |\n| 1 | 2 |");
   });
+
+  it.each([
+    ["see https://evil.example/login", "see https\u200B://evil.example/login"],
+    ["HTTP://x.example ftp://y.example", "HTTP\u200B://x.example ftp\u200B://y.example"],
+    ["go to www.evil.example now", "go to www\u200B.evil.example now"],
+    ["(WWW.evil.example)", "(WWW\u200B.evil.example)"],
+    ["mail help@evil.example", "mail help@\u200Bevil.example"],
+    ["mailto:help@evil.example", "mailto:help@\u200Bevil.example"],
+  ])("a bare URL or address is no link on GitHub: %s", (text, shown) => {
+    expect(cell(text)).toBe(shown);
+    // What GitHub's autolinks start from is gone: a scheme's ://, www., an address's @domain.
+    expect(cell(text)).not.toMatch(/[a-z]:\/\/|www\.|@[a-z]/i);
+  });
 });

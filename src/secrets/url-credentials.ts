@@ -1,0 +1,80 @@
+// Credentials in URLs (SPEC §4): found by reading a URL's parts, not by a pattern over its
+// characters. A password may hold an unencoded `/`, `@`, `?`, `#` or space: WHATWG's parser (and
+// any pattern that stops at `/`) then ends the authority inside the password and prints the
+// rest as a host and a path. Here the user information ends at the URL's **last** `@`, not
+// counting addresses that are values of its query (`?to=ops@example.com`): when in doubt, a
+// URL is shown cut short (`https://host/a@b` → `https://***@b`) rather than a password shown.
+// A scp-style remote (`git@github.com:o/r.git`) has no scheme: it is no URL here, and its user
+// is not a secret.
+
+// A zero-width space before `://` is how the README's escaper keeps a URL from being a link
+// (src/text/markdown.ts): such a URL still has its credentials removed by the final pass.
+const SCHEME = /^[a-z][a-z0-9+.-]*\u200B?:\/\//i;
+
+interface UrlParts {
+  /** `https://` */
+  scheme: string;
+  /** Everything before the `@` that ends it, or undefined when there is none. */
+  userinfo: string | undefined;
+  /** From the host on. */
+  rest: string;
+}
+
+/** Whether the `@` at `at` is inside a `key=value` of the query (`?from=a@example.com`). */
+function inQueryValue(afterScheme: string, at: number): boolean {
+  const query = afterScheme.indexOf("?");
+  if (query < 0 || query > at) return false;
+  const field = Math.max(afterScheme.lastIndexOf("?", at), afterScheme.lastIndexOf("&", at));
+  return afterScheme.slice(field + 1, at).includes("=");
+}
+
+/** `url`, all of it one URL, split at its user information. */
+function splitUrl(url: string): UrlParts | undefined {
+  const scheme = SCHEME.exec(url)?.[0];
+  if (!scheme) return undefined;
+  const afterScheme = url.slice(scheme.length);
+  for (let at = afterScheme.lastIndexOf("@"); at >= 0; at = afterScheme.lastIndexOf("@", at - 1)) {
+    if (!inQueryValue(afterScheme, at))
+      return { scheme, userinfo: afterScheme.slice(0, at), rest: afterScheme.slice(at + 1) };
+    if (at === 0) break;
+  }
+  return { scheme, userinfo: undefined, rest: afterScheme };
+}
+
+/** The URL with its user information shown as `***` (`https://***@host/path`). */
+export function withoutCredentials(url: string): string {
+  const parts = splitUrl(url);
+  return parts?.userinfo === undefined ? url : `${parts.scheme}***@${parts.rest}`;
+}
+
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+};
+
+/** The user information of a URL whole, its user and password, and the pieces between the
+ * characters a URL gives a meaning (`/:@?#`), each as written and decoded: the forms a redactor
+ * must know. A program that reads the URL otherwise prints such a piece as a host or a path
+ * (git: "Could not resolve host: <what came before the password's />"). Empty when it has none. */
+export function credentialsOf(url: string | undefined): string[] {
+  const userinfo = url ? splitUrl(url)?.userinfo : undefined;
+  if (!userinfo) return [];
+  const colon = userinfo.indexOf(":");
+  const parts = [
+    userinfo,
+    ...(colon < 0 ? [] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)]),
+  ];
+  const pieces = userinfo.split(/[/:@?#]/);
+  return [...new Set([...parts, ...pieces].filter(Boolean).flatMap((p) => [p, decoded(p)]))];
+}
+
+/** Where a URL starts in free text, and the characters it runs over: a URL in a message ends
+ * at white space or a quote. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*\u200B?:\/\/[^\s'"<>`]*/gi;
+
+/** Every URL in `text` without its user information. */
+export const urlsWithoutCredentials = (text: string): string =>
+  text.replace(URL_IN_TEXT, (url) => (url.includes("@") ? withoutCredentials(url) : url));
