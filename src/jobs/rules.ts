@@ -2,6 +2,7 @@
 // real, durations and sizes parse, names are DNS labels, reserved labels stay ours.
 
 import { posix } from "node:path";
+import { fieldCount } from "../schedule/six-fields.js";
 import type { Findings } from "./findings.js";
 import type { ScheduleChecks } from "./schedule-checks.js";
 import { MEMORY_SIZE, parseDuration, parseMemory } from "./units.js";
@@ -72,6 +73,26 @@ function checkScheduleAndZone(job: Raw, context: RuleContext, findings: Findings
       message: check.message,
       hint: check.hint,
     });
+    return;
+  }
+  const six = fieldCount(job.schedule) === 6;
+  if (job.seconds === true && !six) {
+    findings.add("error", ["seconds"], "value", {
+      rule: "cron.seconds",
+      message: "seconds: true, but the schedule has no seconds field",
+      hint: 'write six fields with seconds first, e.g. "0 0 3 * * *", or remove seconds: true',
+    });
+  } else if (job.seconds === false && six) {
+    findings.add("error", ["seconds"], "value", {
+      rule: "cron.seconds",
+      message: "seconds: false, but the schedule has six fields",
+      hint: "write five fields (minute hour day-of-month month day-of-week), or seconds: true",
+    });
+  } else if (six && job.seconds !== true) {
+    // One finding for the value: it says the frequency too, when that is what goes wrong.
+    const warning = context.schedules.sixFieldWarning(job.schedule, timezone);
+    if (warning)
+      findings.add("warning", ["schedule"], "value", { rule: "cron.seconds", ...warning });
   } else if (check.warning) {
     findings.add("warning", ["schedule"], "value", { rule: "cron.frequent", ...check.warning });
   }

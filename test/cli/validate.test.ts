@@ -94,12 +94,42 @@ describe("gitcron validate", () => {
     const plain = await gitcron(["validate", root]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(
-      /fast\.yaml:2:11: warning: fires every 10 seconds — six fields mean seconds first \[cron\.frequent\]/,
+      /fast\.yaml:2:11: warning: fires every 10 seconds — six fields mean seconds first: next .* \[cron\.seconds\]/,
     );
     const strict = await gitcron(["validate", "--strict", root]);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toMatch(/fast\.yaml:2:11: error: /);
     expect(strict.stdout).toMatch(/1 file, 1 error, 0 warnings/);
+  });
+
+  test("a supercronic line shows both readings with their next runs, so --strict fails on it", async () => {
+    const root = await write({
+      "backup.yaml": 'image: alpine:3\nschedule: "30 2 * * * *"\ntimezone: Europe/Amsterdam\n',
+    });
+    const plain = await gitcron(["validate", root], { cwd: root });
+    expect(plain.code).toBe(0);
+    const next = String.raw`\d{4}-\d\d-\d\dT`;
+    expect(plain.stdout.split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^backup\\.yaml:2:11: warning: six fields mean seconds first: next ${next}\\d\\d:02:30\\+0[12]:00, ${next}\\d\\d:02:30\\+0[12]:00; ` +
+            `supercronic reads the sixth field as a year: next ${next}02:30:00\\+0[12]:00, ${next}02:30:00\\+0[12]:00 \\[cron\\.seconds\\]$`,
+        ),
+      ),
+      '    hint: add "seconds: true" to keep seconds first; for supercronic\'s reading write five fields: "30 2 * * *"',
+      "1 file, 0 errors, 1 warning",
+      "",
+    ]);
+    expect((await gitcron(["validate", "--strict", root])).code).toBe(1);
+
+    // Stating the reading settles it: seconds first, no warning.
+    const stated = await write({
+      "backup.yaml": 'image: alpine:3\nschedule: "30 2 * * * *"\nseconds: true\n',
+    });
+    expect(await gitcron(["validate", "--strict", stated])).toMatchObject({
+      code: 0,
+      stdout: "1 file, 0 errors, 0 warnings\n",
+    });
   });
 
   test("--secret-env and GITCRON_SECRET_ENV choose what fromEnv may read; the flag wins", async () => {
