@@ -132,6 +132,21 @@ describe("gitcron validate", () => {
     });
   });
 
+  test("expectSuccessWithin: 3m on a weekly job warns with what to write instead", async () => {
+    const root = await write({
+      "report.yaml": 'schedule: "0 3 * * MON"\nimage: alpine:3\nexpectSuccessWithin: 3m\n',
+    });
+    const ran = await gitcron(["validate", root], { cwd: root });
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    expect(ran.stdout.split("\n")).toEqual([
+      "report.yaml:3:22: warning: expectSuccessWithin 3m is shorter than the longest wait between two runs over the next year (7d): the job will be late before its next run even when every run succeeds [expectSuccessWithin.short]",
+      "    hint: allow that wait and the run's time: expectSuccessWithin: 7d1h, or auto, which works it out from the schedule",
+      "1 file, 0 errors, 1 warning",
+      "",
+    ]);
+    expect((await gitcron(["validate", "--strict", root])).code).toBe(1);
+  });
+
   test("--secret-env and GITCRON_SECRET_ENV choose what fromEnv may read; the flag wins", async () => {
     const root = await write({ "j.yaml": `${JOB}env:\n  T: { fromEnv: JOB_TOKEN }\n` });
     expect((await gitcron(["validate", root])).code).toBe(1);
