@@ -44,7 +44,7 @@ labels: { team: data, tier: 2 }
 placement:
   constraints: ["node.role == worker"]
   preferences: [{ spread: node.labels.zone }]
-expectSuccessWithin: 26h
+expectSuccessWithin: 7d2h
 notify: { on: [failure, recovery] }
 `;
 
@@ -84,7 +84,7 @@ describe("a valid job file becomes a normalised JobSpec", () => {
         constraints: ["node.role == worker"],
         preferences: [{ spread: "node.labels.zone" }],
       },
-      expectSuccessWithin: { ms: 26 * 3_600_000 },
+      expectSuccessWithin: { ms: (7 * 24 + 2) * 3_600_000 }, // a weekly job: longer than its week
       notifyOn: ["failure", "recovery"],
     });
   });
