@@ -147,6 +147,42 @@ describe("gitcron validate", () => {
     expect((await gitcron(["validate", "--strict", root])).code).toBe(1);
   });
 
+  test("a pasted Kubernetes CronJob is one error saying what to write; Forbid and retries: 3 get theirs", async () => {
+    const root = await write({
+      "backup.yaml": [
+        "apiVersion: batch/v1",
+        "kind: CronJob",
+        "metadata: { name: backup }",
+        "spec:",
+        '  schedule: "0 3 * * *"',
+        "  concurrencyPolicy: Forbid",
+        "  jobTemplate:",
+        "    spec:",
+        "      template:",
+        "        spec:",
+        "          containers: [{ name: backup, image: postgres:16 }]",
+        "",
+      ].join("\n"),
+      "report.yaml": `${JOB}overlap: Forbid\nretries: 3\nfoo: 1\nbar: 2\n`,
+    });
+    const ran = await gitcron(["validate", root], { cwd: root });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.split("\n")).toEqual([
+      "backup.yaml:2:7: error: this is a Kubernetes CronJob manifest, not a gitcron job file [format.kubernetes]",
+      `    hint: write one flat job file: schedule: "0 3 * * *", image: postgres:16, overlap: skip (concurrencyPolicy: Forbid); the container's command is entrypoint, its args command`,
+      'report.yaml:3:10: error: overlap must be one of queue, skip, replace, not "Forbid" [schema.enum]',
+      "    hint: write overlap: skip (Kubernetes' concurrencyPolicy: Forbid)",
+      "report.yaml:4:10: error: retries must be a mapping, not number 3 [schema.type]",
+      "    hint: write retries: { limit: 3 } (and backoff: 30s to wait between attempts)",
+      'report.yaml:5:1: error: unknown field "foo" [schema.unknown]',
+      expect.stringMatching(/^ {4}hint: allowed fields: name, schedule, .*, placement$/),
+      'report.yaml:6:1: error: unknown field "bar" [schema.unknown]',
+      "    hint: see the allowed fields listed on line 5",
+      "2 files, 5 errors, 0 warnings",
+      "",
+    ]);
+  });
+
   test("--secret-env and GITCRON_SECRET_ENV choose what fromEnv may read; the flag wins", async () => {
     const root = await write({ "j.yaml": `${JOB}env:\n  T: { fromEnv: JOB_TOKEN }\n` });
     expect((await gitcron(["validate", root])).code).toBe(1);
