@@ -7,9 +7,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
+import type { JobFileContent } from "../jobs/job-file.js";
 import { renderText } from "../jobs/render.js";
-import { renderPlan } from "../plan/plan.js";
+import { type PlanEntry, renderPlan } from "../plan/plan.js";
 import { planRevision } from "../plan/revision.js";
+import { fieldChanges, rawJob } from "../plan/values.js";
 import { revisionFiles } from "../source/git-objects.js";
 import { gitEnvironment } from "../source/git-runner.js";
 import { classifyRepo, normalizeJobsPath } from "../source/job-files.js";
@@ -82,14 +84,16 @@ export const command: Command = {
       const git = gitIn(dir, access);
       const sha = await fetchRevision(git, url, ref, access);
       // Read as the agent reads a revision: from Git's objects, never a working tree.
-      const revision = await revisionFiles({
-        listTree: (args) => git.raw(args),
-        batch: { cwd: dir, env: gitEnvironment({ url, ...access }, process.env) },
-        sha,
-        jobsPath,
-        signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
-        readTimeoutMs: access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
-      });
+      const filesOf = (commit: string) =>
+        revisionFiles({
+          listTree: (args) => git.raw(args),
+          batch: { cwd: dir, env: gitEnvironment({ url, ...access }, process.env) },
+          sha: commit,
+          jobsPath,
+          signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
+          readTimeoutMs: access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
+        });
+      const revision = await filesOf(sha);
       if (revision.files.length === 0 && jobsPath !== "." && !(await hasFolder(git, sha, jobsPath)))
         throw new UsageError(`--path ${jobsPath} is not a folder in ${ref} of ${sanitize(url)}`);
       await revision.prefetch(revision.files);
@@ -105,7 +109,14 @@ export const command: Command = {
         options: { policy, defaultTimezone },
       });
       if (!state) io.stdout.write(`(no status branch "${statusBranch}" yet: every job is new)\n`);
-      io.stdout.write(`${renderPlan(planned.entries)}\n`);
+      const applied = state?.revision ?? null;
+      const entries = await withOldAndNew(planned.entries, revision.read, async () => {
+        // The revision the agent applied holds each active job's file as it was last taken.
+        if (!applied || !/^[0-9a-f]{40}$/.test(applied)) return undefined;
+        await git.fetch([url, applied, "--depth=1", "--no-tags"]);
+        return (await filesOf(applied)).read;
+      });
+      io.stdout.write(`${renderPlan(entries)}\n`);
       if (planned.rejections.length > 0) {
         io.stdout.write(
           `\nRejected files (a job that runs keeps its last good spec: ${planned.kept.join(", ") || "none"}):\n`,
@@ -119,6 +130,36 @@ export const command: Command = {
     }
   },
 };
+
+type ReadFile = (file: string) => Promise<JobFileContent>;
+
+/** Each changed job's changed fields as its old and new files write them. Best effort: when
+ * the applied revision cannot be fetched (a remote that refuses a fetch by commit, a revision
+ * pruned since) the plan names the fields only, as before. */
+async function withOldAndNew(
+  entries: PlanEntry[],
+  readNew: ReadFile,
+  oldFiles: () => Promise<ReadFile | undefined>,
+): Promise<PlanEntry[]> {
+  if (!entries.some((e) => e.action === "change" && e.fields?.length)) return entries;
+  const readOld = await oldFiles().catch(() => undefined);
+  if (!readOld) return entries;
+  const raw = async (read: ReadFile, file: string) => {
+    const content = await read(file).catch(() => undefined);
+    return content && "text" in content ? rawJob(content.text) : undefined;
+  };
+  return Promise.all(
+    entries.map(async (e) => {
+      if (e.action !== "change" || !e.fields?.length || !e.file) return e;
+      // A job whose file was renamed is read from the file state.json named.
+      const [before, after] = await Promise.all([
+        raw(readOld, e.fromFile ?? e.file),
+        raw(readNew, e.file),
+      ]);
+      return before && after ? { ...e, changes: fieldChanges(e.fields, before, after) } : e;
+    }),
+  );
+}
 
 /** Fetches `ref` (a branch, a tag or a commit) alone into the bare repository `git` works in. */
 async function fetchRevision(

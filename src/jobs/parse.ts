@@ -5,6 +5,7 @@ import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "y
 import { createFindings, type Finding, type Findings } from "./findings.js";
 import type { Issue } from "./issues.js";
 import { normalizeJob } from "./normalize.js";
+import { pastedDocument } from "./pasted.js";
 import type { Policy } from "./policy.js";
 import { checkPolicy } from "./policy-rules.js";
 import { type Position, sourceMap } from "./positions.js";
@@ -135,6 +136,13 @@ function judge(
   options: ParseOptions,
   findings: Findings,
 ): data is Record<string, unknown> {
+  // Another tool's whole document (a Kubernetes manifest, a Compose file) is one finding that
+  // says what to write, not a schema error for each of its keys.
+  const pasted = isRecord(data) ? pastedDocument(data) : undefined;
+  if (pasted) {
+    findings.add("error", pasted.path, "value", pasted.finding);
+    return false;
+  }
   checkSchema(data, findings);
   if (!isRecord(data)) return false;
   const schedules = options.schedules ?? createScheduleChecks();

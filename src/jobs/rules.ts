@@ -2,9 +2,11 @@
 // real, durations and sizes parse, names are DNS labels, reserved labels stay ours.
 
 import { posix } from "node:path";
+import { runAllowanceMs } from "../schedule/gaps.js";
+import { fieldCount } from "../schedule/six-fields.js";
 import type { Findings } from "./findings.js";
 import type { ScheduleChecks } from "./schedule-checks.js";
-import { MEMORY_SIZE, parseDuration, parseMemory } from "./units.js";
+import { formatDuration, MEMORY_SIZE, parseDuration, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 
 type Raw = Record<string, unknown>;
@@ -28,11 +30,13 @@ export interface RuleContext {
 
 export function checkRules(job: Raw, context: RuleContext, findings: Findings): void {
   checkName(job, context.file, findings);
-  checkScheduleAndZone(job, context, findings);
+  const when = checkScheduleAndZone(job, context, findings);
   for (const key of ["timeout", "startingDeadline"] as const)
     checkDuration(job[key], [key], findings, true);
-  if (job.expectSuccessWithin !== "auto")
+  if (job.expectSuccessWithin !== "auto") {
     checkDuration(job.expectSuccessWithin, ["expectSuccessWithin"], findings, true);
+    if (when) checkExpectSuccess(job, when, context.schedules, findings);
+  }
   checkDuration((job.retries as Raw | undefined)?.backoff, ["retries", "backoff"], findings, false);
   checkMemory(job, findings);
   checkWords(job, findings);
@@ -51,7 +55,18 @@ function checkName(job: Raw, file: string, findings: Findings): void {
   }
 }
 
-function checkScheduleAndZone(job: Raw, context: RuleContext, findings: Findings): void {
+/** A valid schedule and the zone it is read in, for the rules that need its fire times. */
+interface When {
+  schedule: string;
+  timezone: string;
+}
+
+/** Checks the zone and the schedule; returns them when both are valid. */
+function checkScheduleAndZone(
+  job: Raw,
+  context: RuleContext,
+  findings: Findings,
+): When | undefined {
   let timezone = context.defaultTimezone;
   if (typeof job.timezone === "string") {
     if (context.schedules.isTimeZone(job.timezone)) timezone = job.timezone;
@@ -65,6 +80,7 @@ function checkScheduleAndZone(job: Raw, context: RuleContext, findings: Findings
     }
   }
   if (typeof job.schedule !== "string" || job.schedule.trim() === "") return;
+  const when = { schedule: job.schedule, timezone };
   const check = context.schedules.checkSchedule(job.schedule, timezone);
   if (!check.ok) {
     findings.add("error", ["schedule"], "value", {
@@ -72,8 +88,53 @@ function checkScheduleAndZone(job: Raw, context: RuleContext, findings: Findings
       message: check.message,
       hint: check.hint,
     });
+    return;
+  }
+  const six = fieldCount(job.schedule) === 6;
+  if (job.seconds === true && !six) {
+    findings.add("error", ["seconds"], "value", {
+      rule: "cron.seconds",
+      message: "seconds: true, but the schedule has no seconds field",
+      hint: 'write six fields with seconds first, e.g. "0 0 3 * * *", or remove seconds: true',
+    });
+  } else if (job.seconds === false && six) {
+    findings.add("error", ["seconds"], "value", {
+      rule: "cron.seconds",
+      message: "seconds: false, but the schedule has six fields",
+      hint: "write five fields (minute hour day-of-month month day-of-week), or seconds: true",
+    });
+  } else if (six && job.seconds !== true) {
+    // One finding for the value: it says the frequency too, when that is what goes wrong.
+    const warning = context.schedules.sixFieldWarning(job.schedule, timezone);
+    if (warning)
+      findings.add("warning", ["schedule"], "value", { rule: "cron.seconds", ...warning });
   } else if (check.warning) {
     findings.add("warning", ["schedule"], "value", { rule: "cron.frequent", ...check.warning });
+  }
+  return when;
+}
+
+/** An expectSuccessWithin no longer than the wait between two runs makes the job late before
+ * its next run even when every run succeeds: 3m on a weekly job is late all week. */
+function checkExpectSuccess(job: Raw, when: When, checks: ScheduleChecks, findings: Findings) {
+  const within = durationOrUndefined(job.expectSuccessWithin);
+  if (within === undefined || within === 0) return; // not a duration: reported elsewhere
+  const gap = checks.longestGapMs(when.schedule, when.timezone);
+  if (gap === null || within > gap) return;
+  const suggested = gap + runAllowanceMs(durationOrUndefined(job.timeout));
+  findings.add("warning", ["expectSuccessWithin"], "value", {
+    rule: "expectSuccessWithin.short",
+    message: `expectSuccessWithin ${job.expectSuccessWithin} is ${within === gap ? "no longer than" : "shorter than"} the longest wait between two runs over the next year (${formatDuration(gap)}): the job will be late before its next run even when every run succeeds`,
+    hint: `allow that wait and the run's time: expectSuccessWithin: ${formatDuration(suggested)}, or auto, which works it out from the schedule`,
+  });
+}
+
+function durationOrUndefined(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return parseDuration(value);
+  } catch {
+    return undefined; // the schema and checkDuration report it
   }
 }
 

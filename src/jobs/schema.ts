@@ -6,6 +6,7 @@ import { closest } from "../text/closest.js";
 import { type Findings, fieldLabel } from "./findings.js";
 import { forbiddenField } from "./forbidden.js";
 import { compileJobValidator } from "./job-validator.js";
+import { enumHint, pastedField, typeHint } from "./pasted.js";
 import { pointerSegments } from "./positions.js";
 
 // Validating thousands of files must not compile per file: once per process.
@@ -16,10 +17,17 @@ export function checkSchema(data: unknown, findings: Findings): boolean {
   compiled ??= compileJobValidator();
   const validate = compiled;
   if (validate(data)) return true;
+  // Where each list of allowed fields was given: once per file and mapping is enough.
+  const listed = new Map<string, number>();
+  // A value that fits none of a oneOf's shapes fails each the same way: say it once.
+  const said = new Set<string>();
   for (const error of validate.errors ?? []) {
     // `if` only says that its `then`/`else` failed, which is reported on its own.
     if (error.keyword === "if") continue;
-    reportSchemaError(error, findings);
+    const key = `${error.instancePath} ${error.keyword} ${JSON.stringify(error.params)}`;
+    if (said.has(key)) continue;
+    said.add(key);
+    reportSchemaError(error, findings, listed);
   }
   return false;
 }
@@ -82,7 +90,11 @@ const PATTERN_TEXT: Record<string, { what: string; hint: string }> = {
 const show = (value: unknown): string =>
   typeof value === "string" ? `"${value}"` : JSON.stringify(value);
 
-function reportSchemaError(error: ErrorObject, findings: Findings): void {
+function reportSchemaError(
+  error: ErrorObject,
+  findings: Findings,
+  listed: Map<string, number>,
+): void {
   const path = pointerSegments(error.instancePath);
   const label = fieldLabel(path) || "the job";
   const params = error.params as Record<string, unknown>;
@@ -99,13 +111,14 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
     case "additionalProperties": {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      const forbidden = path.length === 0 ? forbiddenField(key) : undefined;
-      findings.add(
-        "error",
-        [...path, key],
-        "key",
-        forbidden ?? unknownField(key, label, path.length > 0, allowed),
-      );
+      const topLevel = path.length === 0;
+      const known =
+        (topLevel && forbiddenField(key)) ||
+        (topLevel && pastedField(key, (error.data as Record<string, unknown>)[key]));
+      const finding = known || unknownField(key, label, !topLevel, allowed, listed.get(label));
+      findings.add("error", [...path, key], "key", finding);
+      if (!known && finding.hint?.startsWith("allowed fields") && !listed.has(label))
+        listed.set(label, findings.issues.at(-1)?.line ?? 1);
       return;
     }
     case "propertyNames": {
@@ -137,12 +150,13 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
         .map((t) => TYPE_WORDS[t] ?? t);
       // A bare number where a duration goes: the unit is what is missing.
       const duration = typeof error.data === "number" && DURATION_FIELDS.has(String(path.at(-1)));
+      const hint = duration
+        ? `write the duration with its unit, e.g. ${error.data}s or ${error.data}m`
+        : typeHint(path, error.data);
       findings.add("error", path, "value", {
         rule: "schema.type",
         message: `${label} must be ${anyOf(types)}, not ${describe(error.data)}`,
-        ...(duration && {
-          hint: `write the duration with its unit, e.g. ${error.data}s or ${error.data}m`,
-        }),
+        ...(hint && { hint }),
       });
       return;
     }
@@ -157,10 +171,12 @@ function reportSchemaError(error: ErrorObject, findings: Findings): void {
       return;
     }
     case "enum": {
-      const allowed = (params.allowedValues as unknown[]).map(String).join(", ");
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const hint = enumHint(path.at(-1), error.data, allowed);
       findings.add("error", path, "value", {
         rule: "schema.enum",
-        message: `${label} must be one of ${allowed}, not ${show(error.data)}`,
+        message: `${label} must be one of ${allowed.join(", ")}, not ${show(error.data)}`,
+        ...(hint && { hint }),
       });
       return;
     }
@@ -186,11 +202,21 @@ function describe(value: unknown): string {
   return `${typeof value} ${show(value)}`;
 }
 
-function unknownField(key: string, label: string, nested: boolean, allowed: string[]) {
+/** "Did you mean", else the allowed fields: listed in full once, then pointed back to. */
+function unknownField(
+  key: string,
+  label: string,
+  nested: boolean,
+  allowed: string[],
+  listedOnLine: number | undefined,
+) {
   const suggestion = closest(key, allowed);
+  const of = nested ? ` of ${label}` : "";
   const hint = suggestion
     ? `did you mean "${suggestion}"?`
-    : `allowed fields${nested ? ` of ${label}` : ""}: ${allowed.join(", ")}`;
+    : listedOnLine === undefined
+      ? `allowed fields${of}: ${allowed.join(", ")}`
+      : `see the allowed fields${of} listed on line ${listedOnLine}`;
   return {
     rule: "schema.unknown",
     message: `unknown field "${key}"${nested ? ` in ${label}` : ""}`,

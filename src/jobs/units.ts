@@ -39,6 +39,19 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/** Milliseconds as a job file writes a duration, largest units first: 7d1h, 26h is 1d2h. */
+export function formatDuration(ms: number): string {
+  let rest = ms;
+  let text = "";
+  for (const unit of ["d", "h", "m", "s", "ms"]) {
+    const factor = DURATION_UNITS_MS[unit] as number;
+    const amount = Math.floor(rest / factor);
+    if (amount > 0) text += `${amount}${unit}`;
+    rest -= amount * factor;
+  }
+  return text || "0s";
+}
+
 const MEMORY_UNITS: Record<string, number> = {
   "": 1,
   k: 1_000,

@@ -18,8 +18,19 @@ export interface PlanEntry {
   action: PlanAction;
   job: string;
   file?: string;
-  /** For `change`: the top-level fields whose value differs, sorted. */
+  /** For `change`: the top-level fields whose value differs, as the job file names them, sorted. */
   fields?: string[];
+  /** For `change`: the file the active job came from, when it was another one. */
+  fromFile?: string;
+  /** For `change`, when both files could be read: each changed field as written, old → new. */
+  changes?: FieldChange[];
+}
+
+/** One changed field as the files write it; undefined where a file leaves the field out. */
+export interface FieldChange {
+  field: string;
+  from?: string;
+  to?: string;
 }
 
 /** A job as the plan compares it: its name, file and hashes. */
@@ -39,9 +50,19 @@ export const plannedJobOf = (spec: JobSpec): PlannedJob => ({
   fields: fieldHashes(spec),
 });
 
+/** JobSpec's names for the fields a job file spells otherwise (SPEC §1's names are shown). */
+const FILE_FIELD: Readonly<Record<string, string>> = {
+  timeoutMs: "timeout",
+  startingDeadlineMs: "startingDeadline",
+  notifyOn: "notify",
+};
+
 function changedFields(before: Record<string, string>, after: Record<string, string>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => before[k] !== after[k]).sort();
+  return [...keys]
+    .filter((k) => before[k] !== after[k])
+    .map((k) => FILE_FIELD[k] ?? k)
+    .sort();
 }
 
 export function plan(
@@ -63,7 +84,14 @@ export function plan(
     }
     const fields =
       current.fields && job.fields ? changedFields(current.fields, job.fields) : undefined;
-    entries.push({ action: "change", job: job.name, file: job.file, ...(fields && { fields }) });
+    const moved = current.file !== undefined && current.file !== job.file;
+    entries.push({
+      action: "change",
+      job: job.name,
+      file: job.file,
+      ...(fields && { fields }),
+      ...(moved && { fromFile: current.file }),
+    });
   }
   for (const [job, current] of Object.entries(active)) {
     if (!wanted.has(job))
@@ -75,10 +103,13 @@ export function plan(
 const SIGN: Record<PlanAction, string> = { add: "+", change: "~", remove: "-", same: "=" };
 
 export function renderPlan(entries: readonly PlanEntry[]): string {
-  const lines = entries.map((e) => {
+  const lines = entries.flatMap((e) => {
     const what = e.action === "change" && e.fields?.length ? ` (${e.fields.join(", ")})` : "";
     const where = e.file ? `  ${e.file}` : "";
-    return `${SIGN[e.action]} ${e.action.padEnd(6)} ${e.job}${what}${where}`;
+    const changes = (e.changes ?? [])
+      .filter((c) => c.from !== c.to)
+      .map((c) => `    ${c.field}: ${c.from ?? "(not set)"} → ${c.to ?? "(not set)"}`);
+    return [`${SIGN[e.action]} ${e.action.padEnd(6)} ${e.job}${what}${where}`, ...changes];
   });
   const count = (a: PlanAction) => entries.filter((e) => e.action === a).length;
   lines.push(

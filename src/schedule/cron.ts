@@ -5,7 +5,14 @@ import { parseCronFields } from "./fields.js";
 import { fireFrequencyWarning } from "./frequency.js";
 import { normaliseExpression, ScheduleError } from "./syntax.js";
 import { type WallClockMatcher, wallClockMatcher } from "./wall.js";
-import { instantAfterGap, instantsShowing, isTimeZone, type Zone, ZoneCache } from "./zone.js";
+import {
+  gapEndWall,
+  instantAfterGap,
+  instantsShowing,
+  isTimeZone,
+  type Zone,
+  ZoneCache,
+} from "./zone.js";
 
 export { ScheduleError } from "./syntax.js";
 export { formatInZone, isTimeZone, parseTimeInZone, ZoneCache, zoneFormatter } from "./zone.js";
@@ -58,7 +65,8 @@ function unknownZone(timezone: string): ScheduleError {
 /**
  * SPEC §1's time semantics on top of the wall-clock search: a wall time skipped by a DST jump
  * fires once, within the hour after the gap (shifted forward by the jump, less whole hours when
- * the jump is longer than one); a repeated wall time fires once, at its first occurrence —
+ * the jump is longer than one), unless a real fire time within the jump past the gap stands for
+ * it; a repeated wall time fires once, at its first occurrence —
  * except for schedules with fire times in every hour, which follow elapsed time through the
  * repeated hour so no hourly tick is lost.
  */
@@ -92,8 +100,15 @@ function nextInstant(matcher: WallClockMatcher, zone: Zone, after: number): numb
 }
 
 function firingInstants(matcher: WallClockMatcher, zone: Zone, wall: number): number[] {
-  const { instants, offsetBefore } = instantsShowing(zone, wall);
-  if (instants.length === 0) return [instantAfterGap(zone, wall, offsetBefore)];
+  const { instants, offsetBefore, offsetAfter } = instantsShowing(zone, wall);
+  if (instants.length === 0) {
+    // A real fire time past the gap, no further from `wall` than the jump, stands for this
+    // one: a gap as long as a step of the schedule (Pacific/Apia skipped 2011-12-30 whole)
+    // must not add a run ("0 12 * * *" would fire at 00:00 and at 12:00 on the 31st).
+    const real = matcher.next(gapEndWall(zone, wall, offsetBefore) - 1000);
+    if (real !== null && real <= wall + (offsetAfter - offsetBefore)) return [];
+    return [instantAfterGap(zone, wall, offsetBefore)];
+  }
   return matcher.everyHour ? instants : instants.slice(0, 1);
 }
 

@@ -123,7 +123,7 @@ function transitionInstant(
 export function instantsShowing(
   zone: Zone,
   wall: number,
-): { instants: number[]; offsetBefore: number } {
+): { instants: number[]; offsetBefore: number; offsetAfter: number } {
   const offsetBefore = zone.offsetAt(wall - DAY_MS);
   const offsetAfter = zone.offsetAt(wall + DAY_MS);
   const instants: number[] = [];
@@ -134,7 +134,21 @@ export function instantsShowing(
     if (zone.offsetAt(instant) === offset) instants.push(instant);
   }
   instants.sort((a, b) => a - b);
-  return { instants, offsetBefore };
+  return { instants, offsetBefore, offsetAfter };
+}
+
+/** The first wall time after the gap that skips `wall`: the clock at the jump's instant, read
+ * with the new offset. The jump lies in (wall - offsetAfter, wall - offsetBefore]; it is found
+ * to the second by bisection, as a zone's transitions are whole seconds. */
+export function gapEndWall(zone: Zone, wall: number, offsetBefore: number): number {
+  let lo = Math.floor((wall - zone.offsetAt(wall + DAY_MS)) / 1000); // offset still `before`
+  let hi = Math.ceil((wall - offsetBefore) / 1000); // offset already the new one
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (zone.offsetAt(mid * 1000) === offsetBefore) lo = mid;
+    else hi = mid;
+  }
+  return hi * 1000 + zone.offsetAt(hi * 1000);
 }
 
 /** Where a wall time skipped by a jump lands, by SPEC §1's rule: within the hour after the gap.

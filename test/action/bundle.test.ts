@@ -174,7 +174,7 @@ describe("the committed Action bundle, run as a runner runs it", () => {
         /^::error file=jobs\/broken\.yaml,line=4,col=1,title=gitcron schema\.unknown::unknown field "50%25off"/,
       ),
       expect.stringMatching(
-        /^::warning file=jobs\/fast\.yaml,line=1,col=11,title=gitcron cron\.frequent::fires every 10 seconds/,
+        /^::warning file=jobs\/fast\.yaml,line=1,col=11,title=gitcron cron\.seconds::fires every 10 seconds — six fields mean seconds first: next /,
       ),
     ]);
     expect(run.stdout).toContain("gitcron: 4 files, 2 errors, 1 warning\n");
@@ -194,7 +194,7 @@ describe("the committed Action bundle, run as a runner runs it", () => {
     );
     expect(run.summary).not.toContain("ignored");
     expect(run.summary).toContain("### Errors");
-    expect(run.summary).toContain("| `jobs/fast.yaml:1:11` | `cron.frequent` |");
+    expect(run.summary).toContain("| `jobs/fast.yaml:1:11` | `cron.seconds` |");
   });
 
   it("shows the plan against the status branch fetched from origin", () => {

@@ -45,6 +45,24 @@ describe("a schedule on the command line", () => {
     expect(long.stdout).toBe(short.stdout);
   });
 
+  test("Pacific/Apia skipped 2011-12-30 whole: a daily noon job runs once on the 31st", async () => {
+    const ran = await next([
+      "0 12 * * *",
+      "--timezone",
+      "Pacific/Apia",
+      "--from",
+      "2011-12-28T13:00",
+      "-n",
+      "3",
+    ]);
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    expect(lines(ran.stdout)).toEqual([
+      "2011-12-29T12:00:00-10:00",
+      "2011-12-31T12:00:00+14:00", // not also 00:00 for the 30th, which never came
+      "2012-01-01T12:00:00+14:00",
+    ]);
+  });
+
   test("without --from it starts now, in UTC unless told otherwise", async () => {
     const before = Date.now();
     const ran = await next(["* * * * *", "-n", "1"]);

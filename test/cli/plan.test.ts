@@ -24,8 +24,13 @@ afterEach(() => dirs.cleanup());
 
 const job = (schedule: string) => `schedule: "${schedule}"\nimage: busybox:1\n`;
 
-/** An orphan status branch whose state.json says these files are active. */
-async function recordActive(work: string, files: Record<string, string>) {
+/** An orphan status branch whose state.json says these files are active (applied from
+ * `revision`, a commit of main, when given). */
+async function recordActive(
+  work: string,
+  files: Record<string, string>,
+  revision: string | null = null,
+) {
   const jobs: Record<string, unknown> = {};
   for (const [file, text] of Object.entries(files)) {
     const { spec } = parseJobFile(text, file, { policy: defaultPolicy(), defaultTimezone: "UTC" });
@@ -40,7 +45,7 @@ async function recordActive(work: string, files: Record<string, string>) {
   }
   const state = {
     version: 1,
-    revision: null,
+    revision,
     agentVersion: "test",
     lastSyncAt: null,
     syncErrors: { count: 0 },
@@ -82,6 +87,37 @@ describe("gitcron plan", () => {
       "= same   keep  keep.yaml",
       "+ add    new  new.yaml",
       "1 to add, 1 to change, 1 to remove, 1 unchanged.",
+    ]);
+  });
+
+  test("each changed field is shown as the files write it, old → new, under the names they use", async () => {
+    const parent = await dirs.make();
+    const before = {
+      "report.yaml": `${job("0 4 * * *")}timeout: 15m\nretries: { limit: 2, backoff: 30s }\n`,
+      "keep.yaml": job("0 3 * * *"),
+    };
+    const remote = await createBareRepo(parent, { files: before });
+    const work = await cloneRepo(remote.url, `${parent}/work`);
+    const applied = (await git(work, "rev-parse", "HEAD")).trim();
+    await recordActive(work, before, applied);
+    await commitFiles(
+      work,
+      {
+        "report.yaml": `${job("30 4 * * *")}timeout: 1h\nstartingDeadline: 10m\nretries: { limit: 2, backoff: 30s }\n`,
+      },
+      "edit",
+    );
+    await git(work, "push", "-q", "origin", "HEAD:main");
+
+    const ran = await gitcron(["plan", "--repo", remote.url]);
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    expect(ran.stdout.trimEnd().split("\n")).toEqual([
+      "= same   keep  keep.yaml",
+      "~ change report (schedule, startingDeadline, timeout)  report.yaml",
+      "    schedule: 0 4 * * * → 30 4 * * *",
+      "    startingDeadline: (not set) → 10m",
+      "    timeout: 15m → 1h",
+      "0 to add, 1 to change, 0 to remove, 1 unchanged.",
     ]);
   });
 
@@ -167,6 +203,7 @@ describe("gitcron plan and the agent, on the same revisions", () => {
       expect(planText.trimEnd().split("\n")).toEqual([
         "= same   alpha  alpha.yaml",
         "~ change beta (schedule)  beta.yaml",
+        "    schedule: 0 0 1 1 * → 0 0 2 1 *", // read from the revision the agent applied
         "= same   delta  delta.yaml",
         "+ add    gamma  gamma.yaml",
         "- remove gone  gone.yaml",
@@ -180,7 +217,11 @@ describe("gitcron plan and the agent, on the same revisions", () => {
       // The agent applies the same revision: every line of the plan is what it did.
       await agent.sync.syncNow();
       const after = await stateAt(next);
-      for (const line of planText.trimEnd().split("\n").slice(0, -1)) {
+      for (const line of planText
+        .trimEnd()
+        .split("\n")
+        .slice(0, -1)
+        .filter((l) => !l.startsWith(" "))) {
         const [, action, name] = /^. (\w+)\s+([\w-]+)/.exec(line) ?? [];
         const was = before.jobs[name as string];
         const now = after.jobs[name as string];

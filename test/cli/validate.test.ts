@@ -94,12 +94,93 @@ describe("gitcron validate", () => {
     const plain = await gitcron(["validate", root]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(
-      /fast\.yaml:2:11: warning: fires every 10 seconds — six fields mean seconds first \[cron\.frequent\]/,
+      /fast\.yaml:2:11: warning: fires every 10 seconds — six fields mean seconds first: next .* \[cron\.seconds\]/,
     );
     const strict = await gitcron(["validate", "--strict", root]);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toMatch(/fast\.yaml:2:11: error: /);
     expect(strict.stdout).toMatch(/1 file, 1 error, 0 warnings/);
+  });
+
+  test("a supercronic line shows both readings with their next runs, so --strict fails on it", async () => {
+    const root = await write({
+      "backup.yaml": 'image: alpine:3\nschedule: "30 2 * * * *"\ntimezone: Europe/Amsterdam\n',
+    });
+    const plain = await gitcron(["validate", root], { cwd: root });
+    expect(plain.code).toBe(0);
+    const next = String.raw`\d{4}-\d\d-\d\dT`;
+    expect(plain.stdout.split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^backup\\.yaml:2:11: warning: six fields mean seconds first: next ${next}\\d\\d:02:30\\+0[12]:00, ${next}\\d\\d:02:30\\+0[12]:00; ` +
+            `supercronic reads the sixth field as a year: next ${next}02:30:00\\+0[12]:00, ${next}02:30:00\\+0[12]:00 \\[cron\\.seconds\\]$`,
+        ),
+      ),
+      '    hint: add "seconds: true" to keep seconds first; for supercronic\'s reading write five fields: "30 2 * * *"',
+      "1 file, 0 errors, 1 warning",
+      "",
+    ]);
+    expect((await gitcron(["validate", "--strict", root])).code).toBe(1);
+
+    // Stating the reading settles it: seconds first, no warning.
+    const stated = await write({
+      "backup.yaml": 'image: alpine:3\nschedule: "30 2 * * * *"\nseconds: true\n',
+    });
+    expect(await gitcron(["validate", "--strict", stated])).toMatchObject({
+      code: 0,
+      stdout: "1 file, 0 errors, 0 warnings\n",
+    });
+  });
+
+  test("expectSuccessWithin: 3m on a weekly job warns with what to write instead", async () => {
+    const root = await write({
+      "report.yaml": 'schedule: "0 3 * * MON"\nimage: alpine:3\nexpectSuccessWithin: 3m\n',
+    });
+    const ran = await gitcron(["validate", root], { cwd: root });
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    expect(ran.stdout.split("\n")).toEqual([
+      "report.yaml:3:22: warning: expectSuccessWithin 3m is shorter than the longest wait between two runs over the next year (7d): the job will be late before its next run even when every run succeeds [expectSuccessWithin.short]",
+      "    hint: allow that wait and the run's time: expectSuccessWithin: 7d1h, or auto, which works it out from the schedule",
+      "1 file, 0 errors, 1 warning",
+      "",
+    ]);
+    expect((await gitcron(["validate", "--strict", root])).code).toBe(1);
+  });
+
+  test("a pasted Kubernetes CronJob is one error saying what to write; Forbid and retries: 3 get theirs", async () => {
+    const root = await write({
+      "backup.yaml": [
+        "apiVersion: batch/v1",
+        "kind: CronJob",
+        "metadata: { name: backup }",
+        "spec:",
+        '  schedule: "0 3 * * *"',
+        "  concurrencyPolicy: Forbid",
+        "  jobTemplate:",
+        "    spec:",
+        "      template:",
+        "        spec:",
+        "          containers: [{ name: backup, image: postgres:16 }]",
+        "",
+      ].join("\n"),
+      "report.yaml": `${JOB}overlap: Forbid\nretries: 3\nfoo: 1\nbar: 2\n`,
+    });
+    const ran = await gitcron(["validate", root], { cwd: root });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.split("\n")).toEqual([
+      "backup.yaml:2:7: error: this is a Kubernetes CronJob manifest, not a gitcron job file [format.kubernetes]",
+      `    hint: write one flat job file: schedule: "0 3 * * *", image: postgres:16, overlap: skip (concurrencyPolicy: Forbid); the container's command is entrypoint, its args command`,
+      'report.yaml:3:10: error: overlap must be one of queue, skip, replace, not "Forbid" [schema.enum]',
+      "    hint: write overlap: skip (Kubernetes' concurrencyPolicy: Forbid)",
+      "report.yaml:4:10: error: retries must be a mapping, not number 3 [schema.type]",
+      "    hint: write retries: { limit: 3 } (and backoff: 30s to wait between attempts)",
+      'report.yaml:5:1: error: unknown field "foo" [schema.unknown]',
+      expect.stringMatching(/^ {4}hint: allowed fields: name, schedule, .*, placement$/),
+      'report.yaml:6:1: error: unknown field "bar" [schema.unknown]',
+      "    hint: see the allowed fields listed on line 5",
+      "2 files, 5 errors, 0 warnings",
+      "",
+    ]);
   });
 
   test("--secret-env and GITCRON_SECRET_ENV choose what fromEnv may read; the flag wins", async () => {

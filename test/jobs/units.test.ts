@@ -1,7 +1,7 @@
 // Durations, memory sizes and shell-like word splitting: the small parsers every field relies on.
 
 import { describe, expect, test } from "vitest";
-import { parseDuration, parseMemory } from "../../src/jobs/units.js";
+import { formatDuration, parseDuration, parseMemory } from "../../src/jobs/units.js";
 import { splitWords } from "../../src/jobs/words.js";
 
 describe("parseDuration", () => {
@@ -45,6 +45,20 @@ describe("parseDuration", () => {
     expect(strings.length).toBeGreaterThan(4000);
     expect(disagreements).toEqual([]);
     expect(parseDuration("1m1ms1s")).toBe(61_001);
+  });
+});
+
+describe("formatDuration writes milliseconds as a job file does, and parseDuration reads it back", () => {
+  test.each([
+    [7 * 86_400_000 + 3_600_000, "7d1h"],
+    [26 * 3_600_000, "1d2h"],
+    [65 * 60_000, "1h5m"],
+    [90_000, "1m30s"],
+    [1500, "1s500ms"],
+    [0, "0s"],
+  ])("%i → %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+    expect(parseDuration(text)).toBe(ms);
   });
 });
 

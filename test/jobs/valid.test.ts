@@ -44,7 +44,7 @@ labels: { team: data, tier: 2 }
 placement:
   constraints: ["node.role == worker"]
   preferences: [{ spread: node.labels.zone }]
-expectSuccessWithin: 26h
+expectSuccessWithin: 7d2h
 notify: { on: [failure, recovery] }
 `;
 
@@ -84,7 +84,7 @@ describe("a valid job file becomes a normalised JobSpec", () => {
         constraints: ["node.role == worker"],
         preferences: [{ spread: "node.labels.zone" }],
       },
-      expectSuccessWithin: { ms: 26 * 3_600_000 },
+      expectSuccessWithin: { ms: (7 * 24 + 2) * 3_600_000 }, // a weekly job: longer than its week
       notifyOn: ["failure", "recovery"],
     });
   });
@@ -142,7 +142,7 @@ describe("a valid job file becomes a normalised JobSpec", () => {
 
   test.each([
     ["five fields with names", "0 9 * JAN-MAR MON-FRI"],
-    ["six fields, seconds first, once a minute", "30 0 3 * * *"],
+    ["six fields, seconds first, once a minute", "30 0 3 * * *", "seconds: true\n"],
     ["L for the last day of the month", "0 0 L * *"],
     ["# for the second Tuesday", "0 8 * * 2#2"],
     ["7 as Sunday", "0 0 * * 7"],
@@ -154,8 +154,8 @@ describe("a valid job file becomes a normalised JobSpec", () => {
     ["@daily", "@daily"],
     ["@midnight", "@midnight"],
     ["@hourly", "@hourly"],
-  ])("schedule: %s", (_, schedule) => {
-    const { spec, issues } = parse(`schedule: "${schedule}"\nimage: alpine:3\n`);
+  ])("schedule: %s", (_, schedule, more = "") => {
+    const { spec, issues } = parse(`schedule: "${schedule}"\nimage: alpine:3\n${more}`);
     expect(issues).toEqual([]);
     expect(spec?.schedule).toBe(schedule);
   });
@@ -229,10 +229,58 @@ describe("warnings do not refuse a job", () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({
       severity: "warning",
-      rule: "cron.frequent",
+      rule: "cron.seconds",
       line: 2,
       col: 11,
     });
-    expect(issues[0]?.message).toMatch(/six fields mean seconds first/);
+    expect(issues[0]?.message).toMatch(
+      /^fires every second — six fields mean seconds first: next /,
+    );
+  });
+});
+
+describe("six fields state their reading with seconds: true (issue 26, item 1)", () => {
+  const SUPERCRONIC = 'image: alpine:3\nschedule: "30 2 * * * *"\n';
+
+  test("without it, a supercronic line is one warning with both readings", () => {
+    const { spec, issues } = parse(SUPERCRONIC);
+    expect(spec?.schedule).toBe("30 2 * * * *");
+    expect(issues).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        rule: "cron.seconds",
+        line: 2,
+        col: 11,
+        message: expect.stringMatching(
+          /^six fields mean seconds first: next \S+:02:30\+00:00, \S+:02:30\+00:00; supercronic reads the sixth field as a year: next \S+T02:30:00\+00:00, \S+T02:30:00\+00:00$/,
+        ),
+        hint: expect.stringContaining('write five fields: "30 2 * * *"'),
+      }),
+    ]);
+  });
+
+  test("with it, the seconds reading is taken as meant: no warning unless it fires that often", () => {
+    expect(parse(`${SUPERCRONIC}seconds: true\n`).issues).toEqual([]);
+    const fast = parse('image: alpine:3\nschedule: "*/10 * * * * *"\nseconds: true\n');
+    expect(fast.issues.map((i) => [i.rule, i.message])).toEqual([
+      ["cron.frequent", "fires every 10 seconds — six fields mean seconds first"],
+    ]);
+  });
+
+  test("seconds that contradict the schedule are errors on seconds", () => {
+    const five = parse('image: alpine:3\nschedule: "@daily"\nseconds: true\n');
+    expect(five.spec).toBeUndefined();
+    expect(five.issues).toEqual([
+      expect.objectContaining({ severity: "error", rule: "cron.seconds", line: 3, col: 10 }),
+    ]);
+    const six = parse(`${SUPERCRONIC}seconds: false\n`);
+    expect(six.spec).toBeUndefined();
+    expect(six.issues).toEqual([
+      expect.objectContaining({
+        rule: "cron.seconds",
+        message: "seconds: false, but the schedule has six fields",
+      }),
+    ]);
+    expect(parse('image: alpine:3\nschedule: "30 2 * * *"\nseconds: false\n').issues).toEqual([]);
   });
 });

@@ -73,6 +73,47 @@ describe("planOf(desired, active)", () => {
     expect(planOf(desired, current).every((e) => e.action === "same")).toBe(true);
   });
 
+  it("names changed fields as a job file does: timeout, startingDeadline, notify", () => {
+    const changed = {
+      ...b,
+      timeoutMs: 60_000,
+      startingDeadlineMs: 600_000,
+      notifyOn: ["failure" as const],
+    };
+    expect(planOf([changed], active(b))).toEqual([
+      {
+        action: "change",
+        job: "b",
+        file: "b.yaml",
+        fields: ["notify", "startingDeadline", "timeout"],
+      },
+    ]);
+  });
+
+  it("a job whose file was renamed names the file it came from", () => {
+    const moved = { ...b, file: "jobs/b.yaml", image: "x" };
+    expect(planOf([moved], active(b))).toMatchObject([
+      { action: "change", file: "jobs/b.yaml", fromFile: "b.yaml", fields: ["image"] },
+    ]);
+  });
+
+  it("renders each change old → new under its entry, and a field left out as (not set)", () => {
+    const entries = planOf([{ ...b, image: "x" }], active(b)).map((e) => ({
+      ...e,
+      changes: [
+        { field: "image", from: "busybox:1", to: "x" },
+        { field: "timeout", to: "15m" },
+        { field: "command", from: "[ a ]", to: "[ a ]" }, // the same text: nothing to show
+      ],
+    }));
+    expect(renderPlan(entries).split("\n")).toEqual([
+      "~ change b (image)  b.yaml",
+      "    image: busybox:1 → x",
+      "    timeout: (not set) → 15m",
+      "0 to add, 1 to change, 0 to remove, 0 unchanged.",
+    ]);
+  });
+
   it("renders + ~ - = lines and a count", () => {
     const text = renderPlan(planOf([a, { ...b, image: "x" }], active(b, c)));
     expect(text.split("\n")).toEqual([

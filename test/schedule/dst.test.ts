@@ -1,5 +1,6 @@
 // SPEC §1's time semantics, each rule with the dates that prove it: a wall-clock time skipped by
-// a DST jump fires once, within the hour after the gap; a repeated one fires once, the first
+// a DST jump fires once, within the hour after the gap, unless the schedule fires anyway within
+// the jump's length past the gap (Apia's skipped day); a repeated one fires once, the first
 // time; schedules with fire times in every hour keep ticking on elapsed time.
 
 import { CronExpressionParser } from "cron-parser";
@@ -114,6 +115,83 @@ describe("a wall-clock time skipped by a DST jump fires once, within the hour af
       const late = Date.parse(fire ?? "") - gapEnd;
       expect({ at: `${h}:${m}`, late }).toEqual({ at: `${h}:${m}`, late: (minute % 60) * 60_000 });
     }
+  });
+});
+
+describe("a skipped wall time adds no run when the schedule fires within the jump past the gap", () => {
+  // Pacific/Apia skipped 2011-12-30 whole: 2011-12-29T23:59:59-10:00 → 2011-12-31T00:00:00+14:00.
+  // Shifted past the gap, the 30th's noon would fire at 00:00 on the 31st and its own noon
+  // again (croner, cron-parser, robfig/cron and croniter fire once).
+  test.each([
+    [
+      "0 12 * * *",
+      "2011-12-28T12:00:00-10:00",
+      ["2011-12-29T12:00:00-10:00", "2011-12-31T12:00:00+14:00", "2012-01-01T12:00:00+14:00"],
+    ],
+    [
+      "30 23 * * *",
+      "2011-12-29T00:00:00-10:00",
+      ["2011-12-29T23:30:00-10:00", "2011-12-31T23:30:00+14:00"],
+    ],
+    [
+      "0 0,12 * * *",
+      "2011-12-29T06:00:00-10:00",
+      ["2011-12-29T12:00:00-10:00", "2011-12-31T00:00:00+14:00", "2011-12-31T12:00:00+14:00"],
+    ],
+    // Nothing on the far side stands in for a weekly Friday: it fires once, after the gap, by
+    // the rule above (cron-parser, alone of the four, waits for the next Friday).
+    [
+      "0 12 * * FRI",
+      "2011-12-24T00:00:00Z",
+      ["2011-12-31T00:00:00+14:00", "2012-01-06T12:00:00+14:00"],
+    ],
+  ])("Pacific/Apia 2011-12-30: %s after %s", (expr, from, expected) => {
+    expect(fireTimes(expr, "Pacific/Apia", from, expected.length)).toEqual(expected);
+  });
+
+  test.each([
+    "0 12 * * *",
+    "30 23 * * *",
+    "0 0 * * *",
+    "15 3 * * *",
+    "0 */6 * * *",
+    "0 0,12 * * *",
+  ])(
+    "Pacific/Apia 2011-12-30: %s fires as cron-parser's own iterator does, 27 Dec to 3 Jan",
+    (expr) => {
+      const from = new Date("2011-12-27T00:00:00Z");
+      const to = Date.parse("2012-01-03T00:00:00Z");
+      const oracle = CronExpressionParser.parse(expr, { tz: "Pacific/Apia", currentDate: from });
+      const theirs: string[] = [];
+      for (let t = oracle.next().getTime(); t <= to; t = oracle.next().getTime())
+        theirs.push(new Date(t).toISOString());
+      const schedule = parseSchedule(expr, "Pacific/Apia");
+      const ours: string[] = [];
+      for (let t = schedule.next(from); t && t.getTime() <= to; t = schedule.next(t))
+        ours.push(t.toISOString());
+      expect(ours).toEqual(theirs);
+    },
+  );
+
+  test.each([
+    // Antarctica/Troll 2026-03-29 jumps two hours, 01:00 → 03:00: the skipped 02:00 is stood
+    // in for by the real 04:00, two hours after 00:00, not by an extra 03:00.
+    [
+      "0 */2 * * *",
+      "Antarctica/Troll",
+      "2026-03-28T23:30:00+00:00",
+      ["2026-03-29T00:00:00+00:00", "2026-03-29T04:00:00+02:00", "2026-03-29T06:00:00+02:00"],
+    ],
+    // Australia/Lord_Howe 2026-10-04 jumps half an hour, 02:00 → 02:30: 02:00 lands on 02:30,
+    // the skipped 02:20 is stood in for by the real 02:40.
+    [
+      "*/20 * * * *",
+      "Australia/Lord_Howe",
+      "2026-10-04T01:50:00+10:30",
+      ["2026-10-04T02:30:00+11:00", "2026-10-04T02:40:00+11:00", "2026-10-04T03:00:00+11:00"],
+    ],
+  ])("%s in %s after %s", (expr, tz, from, expected) => {
+    expect(fireTimes(expr, tz, from, expected.length)).toEqual(expected);
   });
 });
 
@@ -354,24 +432,44 @@ describe("around every 2026 transition, fire times follow the rule for any sched
     while (wallOf(t - HOUR, tz) > wall) t -= HOUR;
     return t;
   };
+  const offsetsAround = (wall: number, tz: string): [number, number] => [
+    wallOf(wall - DAY, tz) - (wall - DAY),
+    wallOf(wall + DAY, tz) - (wall + DAY),
+  ];
+  const showing = (wall: number, tz: string): number[] =>
+    [...new Set(offsetsAround(wall, tz))]
+      .map((o) => wall - o)
+      .filter((t) => wallOf(t, tz) === wall)
+      .sort((a, b) => a - b);
   const expected = (expr: string, tz: string, from: number, to: number): number[] => {
     const everyHour = CronExpressionParser.parse(expr).fields.hour.values.length === 24;
-    const walls = CronExpressionParser.parse(expr, {
+    const iterator = CronExpressionParser.parse(expr, {
       tz: "UTC",
       currentDate: new Date(from - DAY),
     });
+    const walls: number[] = [];
+    for (
+      let wall = iterator.next().getTime();
+      wall < to + 2 * DAY;
+      wall = iterator.next().getTime()
+    )
+      walls.push(wall);
+    /** A skipped wall time adds no run when the clock shows a later one within the jump. */
+    const standsIn = (wall: number): boolean => {
+      const [before, after] = offsetsAround(wall, tz);
+      return walls.some((w) => w > wall && w <= wall + after - before && showing(w, tz).length);
+    };
     const out = new Set<number>();
-    for (let wall = walls.next().getTime(); wall < to + DAY; wall = walls.next().getTime()) {
-      const offsets = new Set([
-        wallOf(wall - DAY, tz) - (wall - DAY),
-        wallOf(wall + DAY, tz) - (wall + DAY),
-      ]);
-      const showing = [...offsets]
-        .map((o) => wall - o)
-        .filter((t) => wallOf(t, tz) === wall)
-        .sort((a, b) => a - b);
+    for (const wall of walls.filter((w) => w < to + DAY)) {
+      const shown = showing(wall, tz);
       const chosen =
-        showing.length === 0 ? [afterGap(wall, tz)] : everyHour ? showing : showing.slice(0, 1);
+        shown.length === 0
+          ? standsIn(wall)
+            ? []
+            : [afterGap(wall, tz)]
+          : everyHour
+            ? shown
+            : shown.slice(0, 1);
       for (const t of chosen) if (t > from && t <= to) out.add(t);
     }
     return [...out].sort((a, b) => a - b);
