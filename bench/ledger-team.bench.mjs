@@ -22,7 +22,7 @@ const BRANCH = "gitcron-status";
 const JOBS = 50;
 const EVERY_MS = 5 * 60_000;
 const OUTPUT = 2048;
-const YEAR_RUNS = JOBS * (365 * 86_400_000) / EVERY_MS;
+const YEAR_RUNS = (JOBS * (365 * 86_400_000)) / EVERY_MS;
 const GOAL_BYTES = 1e9;
 
 const dist = (p) => import(pathToFileURL(path.join(ROOT, "dist", p)).href);
@@ -71,7 +71,17 @@ export async function measureTeam(dir, { tail, hours, viewsEveryMs }) {
   git(remote, "gc", "--quiet", "--prune=now");
   const remoteBytes = await folderBytes(remote);
   const tipClone = path.join(dir, "tip.git");
-  git(dir, "clone", "-q", "--bare", "--depth=1", "-b", BRANCH, pathToFileURL(remote).href, tipClone);
+  git(
+    dir,
+    "clone",
+    "-q",
+    "--bare",
+    "--depth=1",
+    "-b",
+    BRANCH,
+    pathToFileURL(remote).href,
+    tipClone,
+  );
   git(tipClone, "gc", "--quiet", "--prune=now");
   const tipBytes = await folderBytes(tipClone);
   const gzipBytes = gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join("\n")), {
