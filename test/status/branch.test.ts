@@ -378,6 +378,22 @@ git update-ref refs/heads/${BRANCH} $c
     expect(await runsOf("a")).toHaveLength(3);
   });
 
+  it("takes every Object.prototype name as a job name: the push goes through and the README shows them", async () => {
+    const names = Object.getOwnPropertyNames(Object.prototype).filter((n) => /^[a-z_]/i.test(n));
+    const { remote, writer, runsOf } = await setup();
+    const result = await writer().publish({
+      summaries: names.map((n) => summary(n, 0)),
+      state: state(names),
+    });
+    expect(result.pushed).toBe(true);
+    for (const name of names) {
+      expect((await runsOf(name)).map((r) => r.job)).toEqual([name]);
+      expect((await viewAt(remote.dir, BRANCH, name))?.last.job).toBe(name);
+    }
+    const readme = (await readFileAt(remote.dir, BRANCH, "README.md")) ?? "";
+    expect(readme).toContain("| constructor |");
+  });
+
   it("fails with a retryable error, free of credentials, while the remote is away", async () => {
     const { remote, writer } = await setup();
     const w = writer();

@@ -8,8 +8,10 @@ import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { StatusBranchWriter } from "../../src/status/branch.js";
+import { startTestAgent } from "../helpers/agent.js";
 import { gitcron } from "../helpers/cli.js";
-import { git, listFilesAt, tempDirs } from "../helpers/git.js";
+import { eventually, TEST_IMAGE } from "../helpers/docker.js";
+import { cloneRepo, commitFiles, git, listFilesAt, tempDirs } from "../helpers/git.js";
 import { journalRuns, viewAt } from "../helpers/ledger.js";
 import { summary } from "./fixtures.js";
 
@@ -28,6 +30,14 @@ beforeEach(async () => {
   return () => dirs.cleanup();
 });
 
+/** Every run id the earlier layout holds. */
+async function legacyRunIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const job of ["nightly", "etl", "db-backup"])
+    ids.push(...(await legacyRuns(job)).map((r) => r.run));
+  return ids;
+}
+
 /** Each job's runs as the earlier layout holds them, in file order. */
 async function legacyRuns(job: string) {
   const text = await git(remote.dir, "show", `${BRANCH}:jobs/${job}/runs.jsonl`);
@@ -38,6 +48,34 @@ async function legacyRuns(job: string) {
 }
 
 describe("a status branch in the earlier layout", () => {
+  it("keeps every run when an agent of this release starts on it", async () => {
+    const before = await legacyRunIds();
+    const work = await cloneRepo(remote.url, join(parent, "work"));
+    await git(work, "checkout", "-q", "--orphan", "main");
+    await commitFiles(
+      work,
+      { "nightly.yaml": `schedule: "0 3 1 1 *"\nimage: ${TEST_IMAGE}\ncommand: ["true"]\n` },
+      "jobs",
+    );
+    await git(work, "push", "-q", "origin", "HEAD:refs/heads/main");
+    const { agent } = await startTestAgent({
+      repo: remote.url,
+      dir: parent,
+      flags: { interval: "1s", "status-flush": "1s" },
+    });
+    try {
+      const moved = await eventually(async () => {
+        const ids = (await journalRuns(remote.dir, BRANCH)).map((r) => r.run);
+        return ids.length > 0 ? ids : undefined;
+      }, 20_000);
+      expect([...moved].sort()).toEqual([...before].sort());
+      const files = await listFilesAt(remote.dir, BRANCH);
+      expect(files.filter((f) => f.endsWith("runs.jsonl") || f.endsWith("last.json"))).toEqual([]);
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it("is read as it is by gitcron status and logs", async () => {
     const status = await gitcron(["status", "--repo", remote.url, "--format", "json"]);
     expect(status.code).toBe(0);
