@@ -72,7 +72,13 @@ export async function prepareContainer(input: {
     v.kind === "hostPath" ? [v.hostPath] : [],
   );
   await checkHostPaths(hostPaths, request.policy.allowHostPath);
-  await claimVolumes(input.client, request.spec, request.agent, request.policy.allowVolume);
+  // The container mounts each volume under the name the engine knows it by (namespaced).
+  const spec = await claimVolumes(
+    input.client,
+    request.spec,
+    request.agent,
+    request.policy.allowVolume,
+  );
   const imageOptions: EnsureImageOptions = {
     engine: input.client,
     image: request.spec.image,
@@ -88,7 +94,7 @@ export async function prepareContainer(input: {
     request.agent,
   );
   const create = containerCreateOptions({
-    request,
+    request: { ...request, spec },
     name,
     env: input.resolved,
     imageUser: image?.user ?? "",
