@@ -3,6 +3,7 @@
 // USER known), and the container it would be — with SPEC §4 enforced. The Docker runtime creates that container; the Swarm runtime turns it into a service.
 
 import type Dockerode from "dockerode";
+import { labelRefused } from "../jobs/policy-rules.js";
 import type { Logger } from "../log.js";
 import { containerCreateOptions, type ResolvedEnv } from "./container-config.js";
 import type { CredentialHelperRunner } from "./credentials.js";
@@ -72,6 +73,14 @@ export async function prepareContainer(input: {
     v.kind === "hostPath" ? [v.hostPath] : [],
   );
   await checkHostPaths(hostPaths, request.policy.allowHostPath);
+  // Enforced again where the agent acts, in case a spec reached it another way than validation.
+  const label = Object.keys(request.spec.labels).find((key) =>
+    labelRefused(key, request.policy.allowLabel),
+  );
+  if (label)
+    throw new Error(
+      `label "${label}" is not allowed: a key with a dotted prefix needs the agent's --allow-label`,
+    );
   // The container mounts each volume under the name the engine knows it by (namespaced).
   const spec = await claimVolumes(
     input.client,

@@ -156,6 +156,22 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
       expect(result.logTail).toBe("ready\nbye");
     });
 
+    test("a label key with a dotted prefix that --allow-label does not name is refused before anything runs", async () => {
+      const spec = jobSpec({
+        name: job("traefik"),
+        labels: { "traefik.enable": "true" },
+        ...shell("echo routed"),
+      });
+      const result = await runtime.run(runRequest(spec));
+      expect(result.outcome).toBe("error");
+      expect(result.reason).toMatch(/label "traefik\.enable" is not allowed.*--allow-label/);
+      expect(await target.runsOf(spec.name)).toHaveLength(0);
+      const allowed = await runtime.run(
+        runRequest(spec, { policy: { allowLabel: ["traefik.*"] } }),
+      );
+      expect(allowed).toMatchObject({ outcome: "succeeded", logTail: "routed" });
+    });
+
     describe("named volumes: the agent's own, or ones --allow-volume names (SPEC §4)", () => {
       const mounting = (name: string, volume: string) =>
         jobSpec({
