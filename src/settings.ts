@@ -164,6 +164,11 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     help: "comma-separated patterns of existing volumes jobs may mount",
   },
   {
+    flag: "allow-label",
+    env: "GITCRON_ALLOW_LABEL",
+    help: "comma-separated patterns of label keys with a dotted prefix (traefik.*) jobs may set",
+  },
+  {
     flag: "git-timeout",
     env: "GITCRON_GIT_TIMEOUT",
     default: "60s",
@@ -301,6 +306,7 @@ export function resolveSettings(
       secretEnv: get("secret-env"),
       allowHostPath: get("allow-host-path"),
       allowVolume: get("allow-volume"),
+      allowLabel: get("allow-label"),
     }),
     maxParallel: positiveInt("max-parallel", must("max-parallel")),
     history: positiveInt("history", must("history")),

@@ -49,6 +49,7 @@ export function readInputs(env: Env, cwd: string): ActionInputs {
       secretEnv: orUndefined("secret-env"),
       allowHostPath: readInput(env, "allow-host-path"),
       allowVolume: readInput(env, "allow-volume"),
+      allowLabel: readInput(env, "allow-label"),
     }),
   );
   const defaultTimezone = readInput(env, "timezone") || "UTC";

@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import { DNS_LABEL } from "../jobs/rules.js";
 import { readLedger, runsOfJob } from "../status/ledger.js";
 import { describeRun } from "../status/render.js";
+import { visible } from "../text/visible.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
 import { READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
 
@@ -69,20 +70,14 @@ export const command: Command = {
     runs.forEach((r, i) => {
       if (i > 0) writeLine(io.stdout);
       const when = r.startedAt ? `started ${r.startedAt}` : `due ${r.scheduledAt}`;
+      // Every field comes from the branch, which anyone who can push the repository can write.
       writeLine(
         io.stdout,
-        `── ${r.run}  ${describeRun(r).slice(r.job.length + 2)}  ${when}  ${r.trigger}`,
+        visible(`── ${r.run}  ${describeRun(r).slice(r.job.length + 2)}  ${when}  ${r.trigger}`),
       );
-      if (r.reason) writeLine(io.stdout, `   ${visible(r.reason)}`);
-      if (r.logTail) writeLine(io.stdout, visible(r.logTail));
+      if (r.reason) writeLine(io.stdout, `   ${visible(r.reason, true)}`);
+      if (r.logTail) writeLine(io.stdout, visible(r.logTail, true));
     });
     return 0;
   },
 };
-
-/** What a job printed, without the control characters that would drive the reader's terminal
- * (escape sequences can rewrite the screen): they are shown as \xNN instead. Lines and tabs stay. */
-const visible = (text: string): string =>
-  text.replace(/\p{Cc}/gu, (c) =>
-    c === "\n" || c === "\t" ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );

@@ -8,6 +8,7 @@ export const POLICY_FLAGS = {
   "secret-env": { type: "string" },
   "allow-host-path": { type: "string" },
   "allow-volume": { type: "string" },
+  "allow-label": { type: "string" },
   policy: { type: "string" },
   timezone: { type: "string" },
 } as const;
@@ -18,6 +19,8 @@ export const POLICY_HELP = `  --secret-env LIST           comma-separated patter
                               (default none; env GITCRON_ALLOW_HOST_PATH)
   --allow-volume LIST         comma-separated patterns of existing volumes jobs may mount
                               besides gitcron's own (default none; env GITCRON_ALLOW_VOLUME)
+  --allow-label LIST          comma-separated patterns of label keys with a dotted prefix
+                              (traefik.*) jobs may set (default none; env GITCRON_ALLOW_LABEL)
   --policy baseline|restricted  policy level (default baseline; env GITCRON_POLICY)
   --timezone TZ               zone of jobs that name none (default UTC; env GITCRON_TIMEZONE)`;
 
@@ -35,6 +38,7 @@ export function policyFromFlags(
     secretEnv: text(values["secret-env"]) ?? env.GITCRON_SECRET_ENV,
     allowHostPath: text(values["allow-host-path"]) ?? env.GITCRON_ALLOW_HOST_PATH,
     allowVolume: text(values["allow-volume"]) ?? env.GITCRON_ALLOW_VOLUME,
+    allowLabel: text(values["allow-label"]) ?? env.GITCRON_ALLOW_LABEL,
   };
   return policyFromSettings(settings);
 }

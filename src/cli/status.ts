@@ -3,10 +3,12 @@
 // cronjobs` shows them — then the rejected files.
 
 import { UsageError } from "../errors.js";
+import type { Issue } from "../jobs/issues.js";
 import { renderText } from "../jobs/render.js";
 import { jobRows, lastRunsOf, nextRunAfter } from "../status/last-runs.js";
 import { readLedger } from "../status/ledger.js";
 import { formatDuration } from "../status/render.js";
+import { visible } from "../text/visible.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
 import { READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";
 
@@ -72,9 +74,11 @@ export const command: Command = {
       const revision = state.revision ? state.revision.slice(0, 12) : "none";
       writeLine(
         io.stdout,
-        `revision ${revision}, last sync ${state.lastSyncAt ?? "never"}, agent ${state.agentVersion}${
-          state.syncErrors.count > 0 ? `, ${state.syncErrors.count} sync errors` : ""
-        }`,
+        visible(
+          `revision ${revision}, last sync ${state.lastSyncAt ?? "never"}, agent ${state.agentVersion}${
+            state.syncErrors.count > 0 ? `, ${state.syncErrors.count} sync errors` : ""
+          }`,
+        ),
       );
     }
     const table = [
@@ -95,16 +99,16 @@ export const command: Command = {
     const rejected = state?.rejected ?? [];
     if (rejected.length > 0) {
       writeLine(io.stdout, "\nRejected files (their jobs keep their last good spec):");
-      io.stdout.write(renderText(rejected.flatMap((r) => r.issues)));
+      io.stdout.write(renderText(rejected.flatMap((r) => r.issues.map(visibleIssue))));
     }
     return 0;
   },
 };
 
 /** Rows as columns padded to their widest cell, two spaces apart, as kubectl prints them.
- * Cells are single-line text: a control character in a name is shown as `?`. */
+ * Cells are single-line text from the branch: a control character is shown as `\xNN`. */
 function columns(rows: readonly (readonly string[])[]): string {
-  const clean = rows.map((row) => row.map((cell) => cell.replace(/\p{Cc}/gu, "?")));
+  const clean = rows.map((row) => row.map((cell) => visible(cell)));
   const widths = clean[0]?.map((_, i) => Math.max(...clean.map((r) => (r[i] ?? "").length))) ?? [];
   return clean
     .map(
@@ -116,3 +120,12 @@ function columns(rows: readonly (readonly string[])[]): string {
     )
     .join("");
 }
+
+/** A finding from the branch with each text field on one visible line. */
+const visibleIssue = (i: Issue): Issue => ({
+  ...i,
+  file: visible(i.file),
+  rule: visible(i.rule),
+  message: visible(i.message),
+  ...(i.hint !== undefined && { hint: visible(i.hint) }),
+});

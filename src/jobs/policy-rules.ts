@@ -4,7 +4,7 @@
 import { posix } from "node:path";
 import { fromEnvRefusal } from "../secrets/secret-env.js";
 import { type Findings, fieldLabel } from "./findings.js";
-import { jobEnvName } from "./glob.js";
+import { jobEnvName, matchesGlob } from "./glob.js";
 import type { Policy } from "./policy.js";
 
 /** Host paths no flag opens: the host itself, the engine's socket and its state. */
@@ -44,9 +44,27 @@ export function checkPolicy(job: Raw, name: string, policy: Policy, findings: Fi
     });
   }
   checkHostPaths(job, policy, findings);
+  checkLabels(job, policy, findings);
   checkFromEnv(job, name, policy, findings);
   if (policy.level === "restricted") checkRestrictedUser(job, findings);
 }
+
+function checkLabels(job: Raw, policy: Policy, findings: Findings): void {
+  for (const key of Object.keys(asRecord(job.labels) ?? {})) {
+    if (!labelRefused(key, policy.allowLabel)) continue;
+    findings.add("error", ["labels", key], "key", {
+      rule: "policy.label",
+      message: `label "${key}" is not allowed: a key with a dotted prefix can drive another program that reads containers' labels (a reverse proxy, compose)`,
+      hint: `use a key without a dot, or ask the operator to list it in the agent's --allow-label (e.g. "${key.slice(0, key.indexOf(".") + 1)}*")`,
+    });
+  }
+}
+
+/** Whether a job may not set label `key`: a key with a dotted (reverse-DNS) prefix —
+ * `traefik.`, `com.docker.compose.` — is read by other programs (a reverse proxy routes traffic
+ * by it) unless --allow-label names it. `gitcron.*` is reserved apart (labels.reserved). */
+export const labelRefused = (key: string, allowLabel: readonly string[]): boolean =>
+  key.includes(".") && !key.startsWith("gitcron.") && !matchesGlob(key, allowLabel);
 
 function checkHostPaths(job: Raw, policy: Policy, findings: Findings): void {
   if (!Array.isArray(job.volumes)) return;

@@ -14,6 +14,8 @@ export interface PolicySettings {
   allowHostPath?: string | undefined;
   /** Comma-separated patterns of existing volumes jobs may mount; default none. */
   allowVolume?: string | undefined;
+  /** Comma-separated patterns of label keys with a dotted prefix jobs may set; default none. */
+  allowLabel?: string | undefined;
 }
 
 export const splitList = (text: string): string[] =>
@@ -45,5 +47,6 @@ export function policyFromSettings(settings: PolicySettings): Policy {
       throw new UsageError(`--allow-host-path needs absolute folders, not "${relative}"`);
   }
   if (settings.allowVolume !== undefined) policy.allowVolume = splitList(settings.allowVolume);
+  if (settings.allowLabel !== undefined) policy.allowLabel = splitList(settings.allowLabel);
   return policy;
 }

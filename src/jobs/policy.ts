@@ -11,6 +11,9 @@ export interface Policy {
   /** Glob patterns (only `*` is special) of existing volumes, not gitcron's own, that jobs may
    * mount: volumes the operator shares on purpose. */
   allowVolume: string[];
+  /** Glob patterns (only `*` is special) of label keys with a dotted prefix (`traefik.*`) that
+   * jobs may set: such keys drive other programs that read containers' labels. */
+  allowLabel: string[];
 }
 
 export const defaultPolicy = (): Policy => ({
@@ -18,4 +21,5 @@ export const defaultPolicy = (): Policy => ({
   secretEnv: ["SECRET_*"],
   allowHostPath: [],
   allowVolume: [],
+  allowLabel: [],
 });

@@ -3,6 +3,7 @@
 // USER known), and the container it would be — with SPEC §4 enforced. The Docker runtime creates that container; the Swarm runtime turns it into a service.
 
 import type Dockerode from "dockerode";
+import { labelRefused } from "../jobs/policy-rules.js";
 import type { Logger } from "../log.js";
 import { containerCreateOptions, type ResolvedEnv } from "./container-config.js";
 import type { CredentialHelperRunner } from "./credentials.js";
@@ -72,7 +73,21 @@ export async function prepareContainer(input: {
     v.kind === "hostPath" ? [v.hostPath] : [],
   );
   await checkHostPaths(hostPaths, request.policy.allowHostPath);
-  await claimVolumes(input.client, request.spec, request.agent, request.policy.allowVolume);
+  // Enforced again where the agent acts, in case a spec reached it another way than validation.
+  const label = Object.keys(request.spec.labels).find((key) =>
+    labelRefused(key, request.policy.allowLabel),
+  );
+  if (label)
+    throw new Error(
+      `label "${label}" is not allowed: a key with a dotted prefix needs the agent's --allow-label`,
+    );
+  // The container mounts each volume under the name the engine knows it by (namespaced).
+  const spec = await claimVolumes(
+    input.client,
+    request.spec,
+    request.agent,
+    request.policy.allowVolume,
+  );
   const imageOptions: EnsureImageOptions = {
     engine: input.client,
     image: request.spec.image,
@@ -88,7 +103,7 @@ export async function prepareContainer(input: {
     request.agent,
   );
   const create = containerCreateOptions({
-    request,
+    request: { ...request, spec },
     name,
     env: input.resolved,
     imageUser: image?.user ?? "",

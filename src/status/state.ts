@@ -4,6 +4,7 @@
 import { EnvironmentError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
 import { type ReadBranchOptions, withBranchTip } from "./read-branch.js";
+import { isInteger, isString, orNull } from "./summary-shape.js";
 
 export interface ActiveJobState {
   /** The job file, relative to the jobs path. */
@@ -38,17 +39,65 @@ export interface StatusState {
   rejected: RejectedFile[];
 }
 
-export function isStatusState(value: unknown): value is StatusState {
-  const v = value as Partial<StatusState> | null;
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    v.version === 1 &&
-    typeof v.jobs === "object" &&
-    v.jobs !== null &&
-    Array.isArray(v.rejected)
-  );
-}
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const optional =
+  (check: (v: unknown) => boolean) =>
+  (v: unknown): boolean =>
+    v === undefined || check(v);
+const isPosition = (v: unknown) => isInteger(v) && v >= 0;
+
+/** Whether `value` has every field of `fields`, each passing its check. */
+const hasFields = (value: unknown, fields: Record<string, (v: unknown) => boolean>): boolean =>
+  isRecord(value) && Object.entries(fields).every(([key, check]) => check(value[key]));
+
+const ISSUE: Record<keyof Issue, (v: unknown) => boolean> = {
+  file: isString,
+  line: isPosition,
+  col: isPosition,
+  severity: (v) => v === "error" || v === "warning",
+  rule: isString,
+  message: isString,
+  hint: optional(isString),
+};
+
+const ACTIVE_JOB: Record<keyof ActiveJobState, (v: unknown) => boolean> = {
+  file: isString,
+  schedule: isString,
+  timezone: isString,
+  specHash: isString,
+  fields: optional((v) => isRecord(v) && Object.values(v).every(isString)),
+  suspended: (v) => typeof v === "boolean",
+  nextRunAt: orNull(isString),
+  appliedAt: optional(isString),
+  late: optional((v) => v === true),
+};
+
+const STATE: Record<keyof StatusState, (v: unknown) => boolean> = {
+  version: (v) => v === 1,
+  revision: orNull(isString),
+  agentVersion: isString,
+  lastSyncAt: orNull(isString),
+  syncErrors: (v) =>
+    hasFields(v, {
+      count: (n) => isInteger(n) && n >= 0,
+      last: optional((last) => hasFields(last, { at: isString, message: isString })),
+    }),
+  jobs: (v) => isRecord(v) && Object.values(v).every((job) => hasFields(job, ACTIVE_JOB)),
+  rejected: (v) =>
+    Array.isArray(v) &&
+    v.every((r) =>
+      hasFields(r, {
+        file: isString,
+        issues: (list) => Array.isArray(list) && list.every((i) => hasFields(i, ISSUE)),
+      }),
+    ),
+};
+
+/** True only when every field, nested ones too, has its type: anyone who can push the jobs
+ * repository can push the status branch, and each reader (gitcron status, the agent's seed,
+ * the README) must not trip over a field of the wrong type (SPEC §4). */
+export const isStatusState = (value: unknown): value is StatusState => hasFields(value, STATE);
 
 /** Fetches only the tip of the status branch and returns its state.json; null when the branch
  * (or the file) does not exist. Throws EnvironmentError when the remote cannot be read. */
@@ -72,7 +121,7 @@ export function parseStatusState(text: string, branch: string): StatusState {
   }
   if (!isStatusState(value)) {
     throw new EnvironmentError(
-      `state.json on "${branch}" is not a gitcron state (version 1 expected)`,
+      `state.json on "${branch}" is not a gitcron state (version 1, each field of its type, expected)`,
     );
   }
   return value;

@@ -1,20 +1,21 @@
 // What a run summary read back from disk or from the branch must look like, field by field:
 // a file the agent did not just write (an outbox entry after a crash, a hand edit, a line on a
-// branch someone else pushed to) is checked whole before anything uses it (SPEC §4).
+// branch someone else pushed to) is checked whole before anything uses it (SPEC §4). The small
+// checks serve state.json's reader too.
 
 import type { RunSummary } from "./summary.js";
 
 const OUTCOMES = new Set(["succeeded", "failed", "timeout", "error", "skipped", "missed"]);
 const TRIGGERS = new Set(["schedule", "retry", "catch-up", "manual"]);
 
-const isString = (v: unknown): v is string => typeof v === "string";
-const isInstant = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
-const orNull =
+export const isString = (v: unknown): v is string => typeof v === "string";
+export const isInstant = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
+export const orNull =
   <T>(check: (v: unknown) => v is T) =>
   (v: unknown): v is T | null =>
     v === null || check(v);
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isInteger = (v: unknown): v is number => Number.isSafeInteger(v);
+export const isInteger = (v: unknown): v is number => Number.isSafeInteger(v);
 
 const FIELDS: Record<keyof RunSummary, (v: unknown) => boolean> = {
   job: (v) => isString(v) && v.length > 0,

@@ -14,18 +14,25 @@ describe("Action inputs as the runner passes them", () => {
       workspace: "/ws",
       jobsPath: ".",
       failOnWarnings: false,
-      policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [], allowVolume: [] },
+      policy: {
+        level: "baseline",
+        secretEnv: ["SECRET_*"],
+        allowHostPath: [],
+        allowVolume: [],
+        allowLabel: [],
+      },
       defaultTimezone: "UTC",
       statusBranch: "gitcron-status",
     });
   });
 
-  it("takes the policy from secret-env, allow-host-path, allow-volume and policy", () => {
+  it("takes the policy from secret-env, allow-host-path, allow-volume, allow-label and policy", () => {
     const inputs = readInputs(
       {
         "INPUT_SECRET-ENV": "APP_*, DB_PASSWORD",
         "INPUT_ALLOW-HOST-PATH": "/srv/exports",
         "INPUT_ALLOW-VOLUME": "shared-*",
+        "INPUT_ALLOW-LABEL": "traefik.*",
         INPUT_POLICY: "restricted",
         INPUT_TIMEZONE: "Europe/Amsterdam",
         "INPUT_STATUS-BRANCH": "status",
@@ -40,6 +47,7 @@ describe("Action inputs as the runner passes them", () => {
       secretEnv: ["APP_*", "DB_PASSWORD"],
       allowHostPath: ["/srv/exports"],
       allowVolume: ["shared-*"],
+      allowLabel: ["traefik.*"],
     });
     expect(inputs.defaultTimezone).toBe("Europe/Amsterdam");
     expect(inputs.statusBranch).toBe("status");

@@ -54,6 +54,23 @@ describe("gitcron validate", () => {
     ]);
   });
 
+  test("a label key with a dotted prefix is refused unless --allow-label names it", async () => {
+    const labels = 'labels:\n  team: ops\n  traefik.http.routers.x.rule: "Host(`bank.example`)"\n';
+    const root = await write({ "jobs/proxy.yaml": `${JOB}${labels}` });
+    const ran = await gitcron(["validate", "jobs"], { cwd: root });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.split("\n").slice(0, 2)).toEqual([
+      expect.stringMatching(
+        /^jobs\/proxy\.yaml:5:3: error: label "traefik\.http\.routers\.x\.rule" is not allowed: .* \[policy\.label\]$/,
+      ),
+      '    hint: use a key without a dot, or ask the operator to list it in the agent\'s --allow-label (e.g. "traefik.*")',
+    ]);
+    const allowed = await gitcron(["validate", "jobs", "--allow-label", "traefik.*"], {
+      cwd: root,
+    });
+    expect(allowed).toMatchObject({ code: 0, stdout: "1 file, 0 errors, 0 warnings\n" });
+  });
+
   test("with no path it validates the current folder", async () => {
     const root = await write({ "a.yaml": JOB, "b/c.yml": "image: alpine:3\n" });
     const ran = await gitcron(["validate"], { cwd: root });

@@ -17,7 +17,8 @@ export async function containersOfJob(docker: Dockerode, job: string) {
   return docker.listContainers({ all: true, filters: { label: [`${LABEL.job}=${job}`] } });
 }
 
-/** Removes containers whose job label and volumes whose name start with `prefix`. */
+/** Removes containers whose job label and volumes whose name start with `prefix` (after the
+ * `gitcron-<agent id>-` the agent puts before the volumes it creates). */
 export async function cleanupDocker(docker: Dockerode, prefix: string): Promise<void> {
   // All of them: a job's lock carries no job label.
   const containers = await docker.listContainers({ all: true });
@@ -38,7 +39,11 @@ export async function cleanupDocker(docker: Dockerode, prefix: string): Promise<
   const { Volumes } = await docker.listVolumes();
   await Promise.all(
     (Volumes ?? [])
-      .filter((v) => v.Name.startsWith(prefix))
+      .filter(
+        (v) =>
+          v.Name.startsWith(prefix) ||
+          (v.Name.startsWith("gitcron-") && v.Name.includes(`-${prefix}`)),
+      )
       .map((v) =>
         docker
           .getVolume(v.Name)

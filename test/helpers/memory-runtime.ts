@@ -87,7 +87,13 @@ export class MemoryRuntime implements Pick<Runtime, "run" | "adopt"> {
         revision: "r",
         agent: existing.agent ?? "test-agent",
         env: {},
-        policy: { level: "baseline", secretEnv: [], allowHostPath: [], allowVolume: [] },
+        policy: {
+          level: "baseline",
+          secretEnv: [],
+          allowHostPath: [],
+          allowVolume: [],
+          allowLabel: [],
+        },
       },
       options,
     );

@@ -1,5 +1,6 @@
 // A real Scheduler on a fake clock whose runs the test ends by hand (MemoryRuntime).
 
+import { defaultPolicy } from "../../src/jobs/policy.js";
 import type { JobSpec } from "../../src/jobs/spec.js";
 import { silentLogger } from "../../src/log.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
@@ -24,7 +25,7 @@ export function schedulerWith(
       recorded.push(s);
     },
     logger: silentLogger(),
-    policy: { level: "baseline", secretEnv: ["SECRET_*"], allowHostPath: [], allowVolume: [] },
+    policy: defaultPolicy(),
     env: {},
     agent: "test-agent",
     maxParallel,

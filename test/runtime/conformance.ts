@@ -5,6 +5,7 @@ import { describe, expect, test } from "vitest";
 import type { Logger } from "../../src/log.js";
 import { containerNameFor, LABEL } from "../../src/runtime/names.js";
 import type { OutputLine, Runtime } from "../../src/runtime/runtime.js";
+import { volumeLabels } from "../../src/runtime/volumes.js";
 import { engine, eventually } from "../helpers/docker.js";
 import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
 import { captureLogger } from "./capture-log.js";
@@ -155,6 +156,22 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
       expect(result.logTail).toBe("ready\nbye");
     });
 
+    test("a label key with a dotted prefix that --allow-label does not name is refused before anything runs", async () => {
+      const spec = jobSpec({
+        name: job("traefik"),
+        labels: { "traefik.enable": "true" },
+        ...shell("echo routed"),
+      });
+      const result = await runtime.run(runRequest(spec));
+      expect(result.outcome).toBe("error");
+      expect(result.reason).toMatch(/label "traefik\.enable" is not allowed.*--allow-label/);
+      expect(await target.runsOf(spec.name)).toHaveLength(0);
+      const allowed = await runtime.run(
+        runRequest(spec, { policy: { allowLabel: ["traefik.*"] } }),
+      );
+      expect(allowed).toMatchObject({ outcome: "succeeded", logTail: "routed" });
+    });
+
     describe("named volumes: the agent's own, or ones --allow-volume names (SPEC §4)", () => {
       const mounting = (name: string, volume: string) =>
         jobSpec({
@@ -163,12 +180,25 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
           ...shell("echo written > /data/mark; echo ok"),
         });
 
-      test("a missing volume is created labelled with the agent's id and mounted", async () => {
+      test("a missing volume is created as gitcron-<agent id>-<name>, labelled with the agent's id, and mounted", async () => {
         const volume = `${prefix}-own`;
         const result = await runtime.run(runRequest(mounting("own", volume)));
         expect(result).toMatchObject({ outcome: "succeeded", logTail: "ok" });
-        const info = await docker.getVolume(volume).inspect();
+        const info = await docker.getVolume(`gitcron-${TEST_AGENT}-${volume}`).inspect();
         expect(info.Labels).toMatchObject({ [LABEL.agent]: TEST_AGENT });
+        // The plain name stays free for whoever creates it later.
+        await expect(docker.getVolume(volume).inspect()).rejects.toThrow();
+      });
+
+      test("a volume the agent made under the plain name before the namespace is still mounted", async () => {
+        const volume = `${prefix}-legacy`;
+        const spec = mounting("legacy", volume);
+        await docker.createVolume({ Name: volume, Labels: volumeLabels(TEST_AGENT, spec.name) });
+        const result = await runtime.run(runRequest(spec));
+        expect(result).toMatchObject({ outcome: "succeeded", logTail: "ok" });
+        await expect(
+          docker.getVolume(`gitcron-${TEST_AGENT}-${volume}`).inspect(),
+        ).rejects.toThrow();
       });
 
       test.each([

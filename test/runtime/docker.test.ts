@@ -14,6 +14,7 @@ import { createDockerRuntime } from "../../src/runtime/docker.js";
 import { lockNameFor } from "../../src/runtime/job-lock.js";
 import { LABEL } from "../../src/runtime/names.js";
 import type { RunResult } from "../../src/runtime/runtime.js";
+import { namespacedVolume } from "../../src/runtime/volumes.js";
 import {
   cleanupDocker,
   containersOfJob,
@@ -65,7 +66,7 @@ test("a named volume is created with the job's label", async () => {
     ...shell("true"),
   });
   expect((await runtime.run(runRequest(spec))).outcome).toBe("succeeded");
-  const info = await docker.getVolume(volume).inspect();
+  const info = await docker.getVolume(namespacedVolume(TEST_AGENT, volume)).inspect();
   expect(info.Labels?.[LABEL.job]).toBe(spec.name);
 });
 

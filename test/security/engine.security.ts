@@ -97,7 +97,7 @@ describe("attack 2: a named volume that is not the job's (the agent's own data v
     expect(
       await dockerRun(["-v", `${agentData}:/x`, TEST_IMAGE, "sh", "-c", "ls /x | wc -l"]),
     ).toBe("0");
-    const own = await docker.getVolume(`${w.prefix}-own`).inspect();
+    const own = await docker.getVolume(`gitcron-${agent.id}-${w.prefix}-own`).inspect();
     expect(own.Labels).toMatchObject({ "gitcron.agent": agent.id });
     await w.finish({ "volume that is not the job's": 1 });
   });

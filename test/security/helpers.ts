@@ -103,9 +103,10 @@ export interface MountRecord {
   name: string;
   job: string;
   mounts: { type: string; source: string; name?: string; destination: string }[];
+  labels: Record<string, string>;
 }
 
-/** Records the mounts of every container created for a job whose name starts with `prefix`,
+/** Records the mounts and labels of every container created for a job whose name starts with `prefix`,
  * from the engine's event stream, inspected the moment it is created. */
 export async function watchMounts(docker: Dockerode, prefix: string) {
   const seen: MountRecord[] = [];
@@ -139,6 +140,7 @@ export async function watchMounts(docker: Dockerode, prefix: string) {
                 ...(m.Name && { name: m.Name }),
                 destination: m.Destination,
               })),
+              labels: info.Config.Labels ?? {},
             }),
           )
           .catch(() => undefined),
