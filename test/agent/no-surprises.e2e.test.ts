@@ -4,6 +4,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { Agent } from "../../src/agent/agent.js";
+import { agentRoutes } from "../../src/agent/routes.js";
 import type { AgentStatusState } from "../../src/agent/status-state.js";
 import { startTestAgent } from "../helpers/agent.js";
 import { cleanupDocker, engine, eventually, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
@@ -16,10 +17,12 @@ import {
   tempDirs,
 } from "../helpers/git.js";
 import { captureLogger } from "../runtime/capture-log.js";
+import { httpServers } from "../server/serve.js";
 
 const docker = engine();
 const dirs = tempDirs("gitcron-surprise-");
 const agents: Agent[] = [];
+const { serve } = httpServers();
 let prefix = "";
 
 afterEach(async () => {
@@ -38,7 +41,7 @@ async function world(files: (p: string) => Record<string, string>) {
   const work = await cloneRepo(remote.url, `${dir}/work`);
   const log = captureLogger();
   const start = async (flags: Record<string, string> = {}, env: Record<string, string> = {}) => {
-    const { agent } = await startTestAgent({
+    const { agent, settings } = await startTestAgent({
       repo: remote.url,
       dir,
       logger: log.logger,
@@ -47,7 +50,13 @@ async function world(files: (p: string) => Record<string, string>) {
     });
     agents.push(agent);
     await agent.ready;
-    return agent;
+    const url = await serve(agentRoutes({ agent, settings, logger: log.logger }));
+    /** GET /jobs as a user on loopback reads it, by job name. */
+    const jobs = async () => {
+      const body = (await (await fetch(`${url}/jobs`)).json()) as { name: string }[];
+      return new Map(body.map((j) => [j.name, j as Record<string, unknown>]));
+    };
+    return Object.assign(agent, { jobs });
   };
   const state = async () => {
     const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
@@ -99,6 +108,7 @@ describe("a revision that moves the jobs folder", () => {
     }, 15_000);
     expect(state.held).toMatchObject({ revision: moved });
     expect(Object.keys(state.jobs)).toHaveLength(2);
+    expect((await agent.jobs()).get(a)?.heldRevision).toMatchObject({ revision: moved });
     await agent.stop();
 
     // Confirmed: the same data folder, started with the held revision.
@@ -140,5 +150,8 @@ describe("a job whose fromEnv variable the agent lacks", () => {
     }, 15_000);
     expect(state.jobs[backup]?.missingEnv).toEqual(["SECRET_PG"]);
     expect(state.jobs[`${prefix}-fine`]?.missingEnv).toBeUndefined();
+    const shown = await agent.jobs();
+    expect(shown.get(backup)?.missingEnv).toEqual(["SECRET_PG"]);
+    expect(shown.get(`${prefix}-fine`)).not.toHaveProperty("missingEnv");
   });
 });
