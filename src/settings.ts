@@ -32,6 +32,8 @@ export interface AgentSettings {
   /** Bytes of log tail a succeeded run keeps on the status branch. */
   statusTailBytes: number;
   verifySignatures: string | undefined;
+  /** A revision (7+ characters of it) whose removal of many jobs the operator confirmed. */
+  allowPrune: string | undefined;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
   logFormat: LogFormat;
@@ -146,6 +148,11 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     flag: "verify-signatures",
     env: "GITCRON_VERIFY_SIGNATURES",
     help: "SSH allowed-signers file; unsigned revisions are not applied",
+  },
+  {
+    flag: "allow-prune",
+    env: "GITCRON_ALLOW_PRUNE",
+    help: "a held revision (7+ characters of its SHA) that may remove all or most jobs, or lose --path",
   },
   { flag: "webhook-secret", env: "GITCRON_WEBHOOK_SECRET", help: "enables POST /hooks/git" },
   {
@@ -315,6 +322,7 @@ export function resolveSettings(
     statusViewsMs: atLeast("status-views", duration("status-views", must("status-views")), 60_000),
     statusTailBytes: tailBytes(must("status-tail")),
     verifySignatures: get("verify-signatures"),
+    allowPrune: get("allow-prune"),
     webhookSecret: get("webhook-secret"),
     apiToken: get("api-token"),
     logFormat: oneOf<LogFormat>("log-format", must("log-format"), ["json", "pretty"]),

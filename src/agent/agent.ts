@@ -16,7 +16,9 @@ import { statusUrlOf } from "../notify/message.js";
 import { createNotifier, type Notifier } from "../notify/notifier.js";
 import { parseTargets } from "../notify/targets.js";
 import { DesiredJobs, type Rejection } from "../plan/desired.js";
+import { missingEnvOf } from "../plan/missing-env.js";
 import { activeJobOf, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
+import { pruneHold, short } from "../plan/prune-guard.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
 import { type PendingRetry, Scheduler } from "../scheduler/scheduler.js";
@@ -24,14 +26,15 @@ import { agentRedactor } from "../secrets/held.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
-import { createSource, type Source } from "../source/source.js";
+import { createSource, type Source, SourceError } from "../source/source.js";
+import type { WrongSetting } from "../source/source-error.js";
 import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
 import { version } from "../version.js";
 import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "./branch-seed.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
-import { buildStatusState } from "./status-state.js";
+import { type AgentStatusState, buildStatusState, type HeldRevision } from "./status-state.js";
 import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
 
 export interface AgentDeps {
@@ -77,6 +80,13 @@ export interface Agent {
   notifier: Notifier;
   /** The revision applied last, or null before the first sync. */
   revision(): string | null;
+  /** The revision not applied because it would remove all or most jobs, or null. */
+  held(): HeldRevision | null;
+  /** Agent variables each job's fromEnv names that are not set, by job (only jobs lacking some). */
+  missingEnv(): ReadonlyMap<string, readonly string[]>;
+  /** Settles when the agent cannot go on as set up (a --path missing from the first revision,
+   * with no saved jobs to run): the caller stops it and exits 2 with this error's sentence. */
+  fatal: Promise<EnvironmentError>;
   /** Starts nothing new, waits up to 30 s for runs, pushes the outbox. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -144,7 +154,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const retries = (await retryFile.load()) ?? [];
   const saved = await appliedFile.load();
   const usable = saved?.version === 1 && saved.settingsKey === settingsKey ? saved : null;
-  const desired = new DesiredJobs(usable?.specs ?? []);
+  let desired = new DesiredJobs(usable?.specs ?? []);
   let revision: string | null = usable?.revision ?? null;
 
   const statusRepo = await statusRepoFor(settings);
@@ -226,6 +236,32 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       );
   };
 
+  // A job whose fromEnv variable is missing is told once per job and variable (every sync checks).
+  const missingEnv = new Map<string, string[]>();
+  const toldMissing = new Set<string>();
+  const checkMissingEnv = () => {
+    const good = desired.byName();
+    for (const job of [...missingEnv.keys()]) if (!applied.has(job)) missingEnv.delete(job);
+    for (const job of applied.keys()) {
+      const spec = good.get(job)?.spec;
+      const missing = spec ? missingEnvOf(spec, deps.env) : [];
+      if (missing.length === 0) {
+        missingEnv.delete(job);
+        continue;
+      }
+      missingEnv.set(job, missing);
+      for (const variable of missing) {
+        const key = JSON.stringify([job, variable]);
+        if (toldMissing.has(key)) continue;
+        toldMissing.add(key);
+        logger.error(
+          { job, variable },
+          `${job}: fromEnv names ${variable}, which is not set in the agent's environment; its runs fail until the agent is started with it`,
+        );
+      }
+    }
+  };
+
   const applied = new Map<string, ReturnType<typeof activeJobOf>>();
   const applyPlan = (entries: PlanEntry[]) => {
     const good = desired.byName();
@@ -261,6 +297,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
 
   // The last good specs start at once: a remote that is down at start-up changes nothing.
   applyPlan(plan(desired.specs().map(plannedJobOf), {}));
+  checkMissingEnv();
 
   const source =
     deps.source ??
@@ -275,9 +312,32 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       ...(settings.verifySignatures && { verifySignatures: settings.verifySignatures }),
     });
 
+  // With no saved jobs there is nothing to keep running while a typo in --repo or --branch, or
+  // refused credentials, retries for ever: ask the remote once, and stop here if it says no.
+  // An agent with saved jobs (restarted during an outage, say) keeps running them and retries.
+  if (desired.specs().length === 0 && source.probe) {
+    try {
+      await source.probe();
+    } catch (err) {
+      const wrong = err instanceof SourceError ? err.wrongSetting : undefined;
+      if (wrong) {
+        await source.close();
+        throw new EnvironmentError(
+          `cannot sync ${source.description}: ${oneLine(err).replace(`${source.description}: `, "")}; ${FIX[wrong]}`,
+        );
+      }
+      // The network: the sync loop retries and says so.
+    }
+  }
+  let reportFatal: (err: EnvironmentError) => void = () => {};
+  const fatal = new Promise<EnvironmentError>((resolve) => {
+    reportFatal = resolve;
+  });
+  let held: HeldRevision | null = null;
+
   let lastSync: SyncOutcome = { at: clock.now(), errors: 0 };
   const events = new Events<AgentEvents>((err) => logger.error({ err }, "agent listener failed"));
-  const currentState = (): StatusState =>
+  const currentState = (): AgentStatusState =>
     buildStatusState({
       revision,
       desired,
@@ -287,6 +347,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       agentVersion: version,
       appliedAt: notifier.since,
       late: (job) => notifier.health(job) === "late",
+      missingEnv: (job) => missingEnv.get(job),
+      held,
     });
   const publishState = () => status.setState(currentState());
   // Next-run times and last outcomes change with every run; refresh them at most once a second.
@@ -309,7 +371,18 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       const schedules = createScheduleChecks();
       if (snapshot.revision === revision && snapshot.changes.length === 0)
         return { changed: false };
-      await desired.update({
+      // A held revision stays held until a new one comes (or the agent restarts confirmed).
+      if (snapshot.revision === held?.revision) return { changed: false };
+      if (snapshot.jobsPathMissing && revision === null && desired.specs().length === 0) {
+        const err = new EnvironmentError(
+          `--path ${settings.path} is not in ${sanitize(settings.repo)} at revision ${short(snapshot.revision)}; check --path`,
+        );
+        reportFatal(err);
+        throw err;
+      }
+      // Tried on a copy: a held revision leaves the desired jobs as they are.
+      const next = desired.clone();
+      await next.update({
         revision: snapshot.revision,
         changes: snapshot.changes,
         files: snapshot.files,
@@ -320,8 +393,30 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
             schedules,
           }),
       });
-      const entries = plan(desired.specs().map(plannedJobOf), Object.fromEntries(applied));
+      const entries = plan(next.specs().map(plannedJobOf), Object.fromEntries(applied));
+      const holdReason = pruneHold({
+        entries,
+        jobsPathMissing: snapshot.jobsPathMissing === true,
+        jobsPath: settings.path,
+        revision: snapshot.revision,
+        allowed: settings.allowPrune,
+      });
+      if (holdReason) {
+        held = {
+          revision: snapshot.revision,
+          reason: holdReason,
+          since: clock.now().toISOString(),
+        };
+        logger.error(
+          { revision: snapshot.revision, applied: revision, jobs: applied.size },
+          `revision held: ${holdReason}; the jobs keep running as revision ${short(revision ?? "")} has them; to apply it, start the agent with --allow-prune ${short(snapshot.revision)}`,
+        );
+        return { changed: false };
+      }
+      held = null;
+      desired = next;
       applyPlan(entries);
+      checkMissingEnv();
       revision = snapshot.revision;
       appliedFile.save(() => ({ version: 1, settingsKey, revision, specs: desired.entries() }));
       for (const r of desired.rejections()) {
@@ -381,6 +476,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     agentId,
     notifier,
     revision: () => revision,
+    held: () => held,
+    missingEnv: () => missingEnv,
+    fatal,
     stop: () => {
       stopping ??= (async () => {
         unwatch();
@@ -402,3 +500,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     },
   };
 }
+
+const FIX: Record<WrongSetting, string> = {
+  repository: "check --repo",
+  branch: "check --branch, or leave it out for the remote's default branch",
+  credentials: "check the credentials",
+};

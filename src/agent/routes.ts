@@ -47,6 +47,15 @@ export function agentRoutes(options: {
     ...jobsRoutes(() => agent.scheduler.view(), access, {
       runsOf: (job) => agent.status.runsOf(job),
       page: pageHandlers({ source, access }),
+      problemsOf: (job) => {
+        const missingEnv = agent.missingEnv().get(job);
+        const held = agent.held();
+        return {
+          ...(missingEnv && { missingEnv }),
+          // Every job runs as the applied revision has it; the newer one waits to be confirmed.
+          ...(held && { heldRevision: held }),
+        };
+      },
     }),
     ...eventRoutes({ source, access, logger }).routes,
     ...metricsRoutes(metrics),

@@ -7,6 +7,25 @@ import type { Scheduler } from "../scheduler/scheduler.js";
 import type { ActiveJobState, StatusState } from "../status/state.js";
 import type { SyncOutcome } from "./sync-loop.js";
 
+/** A revision the agent did not apply because it would remove all or most jobs (or lose
+ * --path); the jobs keep running as the applied revision has them. */
+export interface HeldRevision {
+  revision: string;
+  reason: string;
+  since: string;
+}
+
+/** state.json as the agent writes it: StatusState and what only the agent knows. */
+export interface AgentJobState extends ActiveJobState {
+  /** Agent variables the job's fromEnv names that the agent was started without. */
+  missingEnv?: string[];
+}
+
+export interface AgentStatusState extends StatusState {
+  jobs: Record<string, AgentJobState>;
+  held?: HeldRevision;
+}
+
 export function buildStatusState(options: {
   revision: string | null;
   desired: DesiredJobs;
@@ -18,9 +37,11 @@ export function buildStatusState(options: {
   appliedAt?: (job: string) => number | undefined;
   /** Whether each job is late (its expectSuccessWithin passed without a success). */
   late?: (job: string) => boolean;
-}): StatusState {
+  missingEnv?: (job: string) => readonly string[] | undefined;
+  held?: HeldRevision | null;
+}): AgentStatusState {
   const { scheduler, applied, lastSync } = options;
-  const jobs: StatusState["jobs"] = {};
+  const jobs: AgentStatusState["jobs"] = {};
   for (const view of scheduler.view()) {
     const active = applied.get(view.spec.name);
     if (!active) continue;
@@ -34,9 +55,11 @@ export function buildStatusState(options: {
       nextRunAt: view.nextRunAt?.toISOString() ?? null,
     };
     const appliedAt = options.appliedAt?.(view.spec.name);
-    const entry = jobs[view.spec.name] as ActiveJobState;
+    const entry = jobs[view.spec.name] as AgentJobState;
     if (appliedAt !== undefined) entry.appliedAt = new Date(appliedAt).toISOString();
     if (options.late?.(view.spec.name)) entry.late = true;
+    const missingEnv = options.missingEnv?.(view.spec.name);
+    if (missingEnv?.length) entry.missingEnv = [...missingEnv];
   }
   return {
     version: 1,
@@ -51,5 +74,6 @@ export function buildStatusState(options: {
     },
     jobs,
     rejected: options.desired.rejections().map((r) => ({ file: r.file, issues: r.issues })),
+    ...(options.held && { held: options.held }),
   };
 }

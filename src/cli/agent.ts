@@ -37,7 +37,9 @@ Environment: GITCRON_GIT_TOKEN (https Git credentials), DOCKER_HOST, DOCKER_CONF
 Signals: SIGTERM or SIGINT start nothing new, wait up to 30s for running runs, push the
 outbox and exit 0; runs still going are adopted by the next start.
 Exit codes: 0 stopped by a signal; 2 a setting that cannot work (a bad flag, --listen taken,
-a --repo folder that does not exist, Docker unreachable), before anything is scheduled;
+a --repo folder that does not exist, Docker unreachable; with no jobs saved in --data-dir, a
+remote that says the repository or branch does not exist or refuses the credentials, or a
+--path missing from the first revision), before anything is scheduled;
 ${INTERNAL_ERROR_EXIT} an internal error, after the same orderly stop as SIGTERM.
 `;
 
@@ -122,8 +124,15 @@ export const command: Command = {
     const exposed = exposureWarning(settings.listen.host, settings);
     if (exposed) logger.warn(exposed);
 
-    const ending = await ended;
+    const ending = await Promise.race([ended, agent.fatal.then((fatal) => ({ fatal }))]);
     release();
+    if ("fatal" in ending) {
+      // Nothing was scheduled (the agent had no saved jobs): stop it and say why, exit 2.
+      await agent.stop();
+      await http.close();
+      logger.flush();
+      throw ending.fatal;
+    }
     if ("signal" in ending) {
       logger.info(
         { signal: ending.signal },

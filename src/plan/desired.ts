@@ -126,6 +126,13 @@ export class DesiredJobs<T extends HeldJob = JobSpec> {
     }
   }
 
+  /** A copy to try a revision on: the agent applies it, or keeps this one (a held revision). */
+  clone(): DesiredJobs<T> {
+    const copy = new DesiredJobs<T>(this.good);
+    for (const [file, r] of this.rejected) copy.rejected.set(file, r);
+    return copy;
+  }
+
   specs(): T[] {
     return [...this.good.values()].map((g) => g.spec);
   }

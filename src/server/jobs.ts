@@ -9,7 +9,7 @@ import type { Request, Response, Route } from "./http.js";
 import { prefersHtml } from "./negotiate.js";
 import type { PageHandlers } from "./page.js";
 
-const jobJson = (j: JobView) => ({
+const jobJson = (j: JobView, more: Record<string, unknown> = {}) => ({
   name: j.spec.name,
   file: j.spec.file,
   revision: j.revision,
@@ -28,6 +28,7 @@ const jobJson = (j: JobView) => ({
   },
   last: j.last,
   spec: j.spec,
+  ...more,
 });
 
 export function jobsRoutes(
@@ -38,6 +39,8 @@ export function jobsRoutes(
     runsOf?: (job: string) => Promise<RunSummary[]>;
     /** The status page, for requests that prefer text/html. */
     page?: PageHandlers;
+    /** What the agent knows of a job beyond the scheduler (a missing variable, a held revision). */
+    problemsOf?: (job: string) => Record<string, unknown>;
   } = {},
 ): Route[] {
   const { page } = options;
@@ -48,7 +51,7 @@ export function jobsRoutes(
         status: 200,
         body: view()
           .sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1))
-          .map(jobJson),
+          .map((j) => jobJson(j, options.problemsOf?.(j.spec.name))),
       }
     );
   };
@@ -61,7 +64,10 @@ export function jobsRoutes(
     if (!found) return { status: 404, body: { error: `no job named "${name}"`, job: name } };
     return {
       status: 200,
-      body: { ...jobJson(found), runs: (await options.runsOf?.(name)) ?? [] },
+      body: {
+        ...jobJson(found, options.problemsOf?.(name)),
+        runs: (await options.runsOf?.(name)) ?? [],
+      },
     };
   };
   return [

@@ -4,7 +4,7 @@
 
 import { simpleGit } from "simple-git";
 import { sanitize } from "../errors.js";
-import { SourceError } from "./source-error.js";
+import { SourceError, wrongSettingOf } from "./source-error.js";
 
 export interface GitRunnerOptions {
   /** The remote, for the token's scope. */
@@ -26,7 +26,8 @@ export interface GitCommand {
 export class GitCommandError extends SourceError {
   readonly output: string;
   constructor(message: string, options: { output: string }) {
-    super(message, { retryable: true });
+    const wrongSetting = wrongSettingOf(options.output);
+    super(message, { retryable: true, ...(wrongSetting && { wrongSetting }) });
     this.output = options.output;
   }
 }

@@ -181,6 +181,8 @@ export function createGitSource(options: GitSourceOptions): Source {
       readTimeoutMs: silenceTimeoutMs,
     });
     const { files, read } = revision;
+    const jobsPathMissing =
+      files.length === 0 && jobsPath !== "." && !(await hasTree(sha, jobsPath, signal));
     const changes = await changesSince(since, sha, files, signal);
     // The changed files are the ones parsed next: their blobs come in one batch.
     await revision.prefetch(changes.filter((c) => c.kind !== "deleted").map((c) => c.path));
@@ -188,7 +190,30 @@ export function createGitSource(options: GitSourceOptions): Source {
       { revision: sha, files: files.length, changes: changes.length, ms: ms(started) },
       "fetched",
     );
-    return { revision: sha, files, changes, read };
+    return { revision: sha, files, changes, read, ...(jobsPathMissing && { jobsPathMissing }) };
+  };
+
+  const hasTree = async (sha: string, path: string, signal: AbortSignal): Promise<boolean> => {
+    try {
+      const type = await git({ args: ["cat-file", "-t", `${sha}:${path}`], cwd: checkout, signal });
+      return type.trim() === "tree";
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return false;
+    }
+  };
+
+  const probe = async (signal: AbortSignal): Promise<void> => {
+    const name = await resolveBranch(signal);
+    const heads = await git({
+      args: ["ls-remote", "--heads", "--", url, `refs/heads/${name}`],
+      signal,
+    });
+    if (heads.trim() === "")
+      throw new SourceError(`${description}: the remote has no branch "${name}"`, {
+        retryable: true,
+        wrongSetting: "branch",
+      });
   };
 
   return {
@@ -200,6 +225,14 @@ export function createGitSource(options: GitSourceOptions): Source {
       return run;
     },
     watch: () => () => undefined,
+    async probe(external) {
+      const deadline = AbortSignal.timeout(silenceTimeoutMs);
+      await probe(
+        external
+          ? AbortSignal.any([external, deadline, closed.signal])
+          : AbortSignal.any([deadline, closed.signal]),
+      );
+    },
     async close() {
       closed.abort();
       await queue;

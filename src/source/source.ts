@@ -25,6 +25,9 @@ export interface Snapshot {
   /** A file's content in this revision, or why it is not a job file (a link, too large…).
    * Never follows a link and never reads past the size cap. */
   read(path: string): Promise<JobFileContent>;
+  /** Set when the jobs path is not in this revision at all (a moved folder, a --path typo), as
+   * against a folder that holds no job files. */
+  jobsPathMissing?: true;
 }
 
 export interface Source {
@@ -32,6 +35,10 @@ export interface Source {
   sync(since: string | null, signal?: AbortSignal): Promise<Snapshot>;
   /** Folder sources: call back (debounced) when files change, so the agent syncs at once. Returns an unsubscribe. Git sources: no-op. */
   watch(onChange: () => void): () => void;
+  /** Git sources: asks the remote whether the repository and branch exist and the credentials
+   * are taken, without fetching. Rejects with a SourceError whose `wrongSetting` says which one
+   * when the remote says no; other failures (the network) reject without it. */
+  probe?(signal?: AbortSignal): Promise<void>;
   /** A one-line description with credentials removed (for logs and state.json). */
   readonly description: string;
   close(): Promise<void>;

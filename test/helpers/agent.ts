@@ -1,7 +1,7 @@
 // An agent in the test's own process, on a real repository and the real Docker engine.
 
 import { type Agent, startAgent } from "../../src/agent/agent.js";
-import { silentLogger } from "../../src/log.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
 import { type AgentSettings, resolveSettings } from "../../src/settings.js";
 
@@ -10,6 +10,10 @@ export async function startTestAgent(options: {
   repo: string;
   dir: string;
   flags?: Record<string, string>;
+  /** Default: silent. */
+  logger?: Logger;
+  /** The agent's environment, where fromEnv reads. Default: empty. */
+  env?: Record<string, string>;
 }): Promise<{ agent: Agent; settings: AgentSettings }> {
   const settings = resolveSettings(
     {
@@ -21,12 +25,12 @@ export async function startTestAgent(options: {
     {},
     options.dir,
   );
-  const logger = silentLogger();
+  const logger = options.logger ?? silentLogger();
   const agent = await startAgent({
     settings,
     logger,
     runtime: createDockerRuntime({ logger, stopGraceMs: 1_000 }),
-    env: {},
+    env: options.env ?? {},
     shutdownGraceMs: 10_000,
   });
   return { agent, settings };

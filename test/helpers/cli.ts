@@ -14,7 +14,7 @@ export interface Ran {
 /** The test's own GITCRON_* variables never leak into the command; `env` adds to the rest. */
 export function gitcron(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Ran> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith("GITCRON_")),
@@ -23,7 +23,12 @@ export function gitcron(
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd, env: { ...clean, ...options.env } },
+      // A command that should have ended is killed (SIGTERM) rather than outliving the test.
+      {
+        cwd: options.cwd,
+        env: { ...clean, ...options.env },
+        ...(options.timeoutMs && { timeout: options.timeoutMs }),
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
