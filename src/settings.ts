@@ -25,6 +25,8 @@ export interface AgentSettings {
   maxParallel: number;
   history: number;
   statusFlushMs: number;
+  /** How long a leader's lease holds without a renewal (SPEC §3). */
+  leaseMs: number;
   /** Journal days the status branch keeps; null: forever (SPEC §10). */
   statusKeepMs: number | null;
   /** How often the status branch's views are written at most. */
@@ -124,6 +126,12 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     env: "GITCRON_STATUS_FLUSH",
     default: "10s",
     help: "longest a finished run waits before it is pushed",
+  },
+  {
+    flag: "lease",
+    env: "GITCRON_LEASE",
+    default: "60s",
+    help: "how long the leading agent's lease holds unrenewed before a standby takes over (at least 3s)",
   },
   {
     flag: "status-keep",
@@ -318,6 +326,7 @@ export function resolveSettings(
     maxParallel: positiveInt("max-parallel", must("max-parallel")),
     history: positiveInt("history", must("history")),
     statusFlushMs: duration("status-flush", must("status-flush")),
+    leaseMs: atLeast("lease", duration("lease", must("lease")), 3_000),
     statusKeepMs: must("status-keep") === "forever" ? null : keep(must("status-keep")),
     statusViewsMs: atLeast("status-views", duration("status-views", must("status-views")), 60_000),
     statusTailBytes: tailBytes(must("status-tail")),

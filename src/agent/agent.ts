@@ -11,6 +11,8 @@ import { EnvironmentError, oneLine, sanitize } from "../errors.js";
 import { Events } from "../events.js";
 import { parseJobContent } from "../jobs/job-file.js";
 import { createScheduleChecks } from "../jobs/schedule-checks.js";
+import { createElector } from "../lease/elector.js";
+import { type Holder, LeaseRemote } from "../lease/lease-remote.js";
 import type { Logger } from "../log.js";
 import { statusUrlOf } from "../notify/message.js";
 import { createNotifier, type Notifier } from "../notify/notifier.js";
@@ -32,6 +34,7 @@ import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
 import { version } from "../version.js";
 import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "./branch-seed.js";
+import { lockDataDir } from "./data-lock.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
 import { type AgentStatusState, buildStatusState, type HeldRevision } from "./status-state.js";
@@ -69,6 +72,10 @@ export interface Agent {
   /** Resolves after the first successful sync. */
   ready: Promise<void>;
   isReady(): boolean;
+  /** Whether this agent leads its repository (SPEC §3); a standby starts nothing. */
+  isLeader(): boolean;
+  /** The leading agent as this one last saw it (itself when leading). */
+  leader(): Holder | null;
   /** Ask for a sync now (webhook); bursts coalesce. */
   requestSync(): void;
   sync: SyncLoop;
@@ -120,6 +127,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const { settings, logger, runtime } = deps;
   const clock = deps.clock ?? systemClock;
   await mkdir(settings.dataDir, { recursive: true });
+  const unlockDataDir = await lockDataDir(settings.dataDir);
 
   try {
     await runtime.ping();
@@ -451,14 +459,54 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   });
   const unwatch = source.watch(() => sync.request());
 
-  if (existing.length > 0)
-    logger.info({ runs: existing.map((r) => r.runId) }, "adopting runs found in the engine");
-  scheduler.adopt(existing);
-  await notifier.start();
-  await scheduler.catchUp(cursors);
-  scheduler.resumeRetries(retries);
+  // One agent of the repository leads (SPEC §3): until this one does, it syncs and validates
+  // but starts nothing, tells nothing and writes nothing to the status branch.
+  scheduler.hold();
   scheduler.start();
-  status.start();
+  let led = false;
+  const lead = async () => {
+    // Runs of the agent this one takes over from, on this engine: adopted, not run again.
+    const found = led ? await runtime.list(agentId).catch(() => []) : existing;
+    const going = new Set(scheduler.view().flatMap((v) => (v.running ? [v.running.runId] : [])));
+    const adopt = found.filter((r) => !going.has(r.runId));
+    if (adopt.length > 0)
+      logger.info({ runs: adopt.map((r) => r.runId) }, "adopting runs found in the engine");
+    scheduler.adopt(adopt);
+    if (!led) {
+      led = true;
+      await notifier.start();
+      scheduler.resumeRetries(retries);
+      status.start();
+    }
+    // Ticks since each job's last record on the branch (or in this data folder) were missed.
+    const recorded = await lastRunsFromBranch(statusRepo, branchAccessOf(settings), [
+      ...applied.keys(),
+    ]).catch(() => []);
+    const since: Record<string, string> = { ...cursors };
+    for (const run of recorded) {
+      const at = since[run.job];
+      if (!at || Date.parse(run.scheduledAt) > Date.parse(at)) since[run.job] = run.scheduledAt;
+    }
+    await scheduler.release(since);
+    publishState();
+  };
+  const elector = createElector({
+    remote: new LeaseRemote({
+      dir: join(settings.dataDir, "lease"),
+      remote: statusRepo,
+      agent: agentId,
+      ...(settings.gitToken && { gitToken: settings.gitToken }),
+      timeoutMs: settings.gitTimeoutMs,
+    }),
+    dataDir: settings.dataDir,
+    leaseMs: settings.leaseMs,
+    clock,
+    logger: logger.child({ stage: "lease" }),
+    onLead: lead,
+    onStandby: () => scheduler.hold(),
+    onHold: (holding) => (holding ? scheduler.hold() : void scheduler.release()),
+  });
+  await elector.start();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -468,7 +516,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     lastSync: () => lastSync,
     redactor,
     ready: sync.firstSuccess,
-    isReady: () => sync.succeeded,
+    isReady: () => sync.succeeded && elector.role() === "leader",
+    isLeader: () => elector.role() === "leader",
+    leader: () => elector.leader(),
     requestSync: () => sync.request(),
     sync,
     status,
@@ -490,11 +540,16 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
         saveCursors();
         saveRetries();
         await Promise.all([cursorFile.flush(), retryFile.flush(), appliedFile.flush()]);
-        publishState();
-        await notifier.stop();
+        await elector.stop();
+        if (led) {
+          publishState();
+          await notifier.stop();
+        }
         await seeding;
-        await status.stop();
+        // A standby never wrote the status branch; it does not start at its stop.
+        if (led) await status.stop();
         await source.close();
+        await unlockDataDir();
       })();
       return stopping;
     },

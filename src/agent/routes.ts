@@ -36,11 +36,13 @@ export function agentRoutes(options: {
     revision: () => agent.revision(),
     notifications: () => agent.notifier.counters(),
     lastSuccessAt: (job) => agent.notifier.lastSuccessAt(job),
+    leader: () => agent.isLeader(),
   });
   return [
     ...healthRoutes({
       lastLoopAt: () => agent.scheduler.lastLoopAt,
       ready: () => agent.isReady(),
+      standby: () => !agent.isLeader(),
       now: () => new Date(),
     }),
     ...pageRoutes({ source, access }),

@@ -65,7 +65,7 @@ export function createRunCommand(deps: RunCommandDeps): Command {
 
       // Job lines go to stdout/stderr as they are; the log would only repeat them.
       const logger = await runLogger(io.env.GITCRON_LOG_LEVEL, io.stderr);
-      const runtime = deps.createRuntime({ logger, env: io.env, uniqueAgentId: true });
+      const runtime = deps.createRuntime({ logger, env: io.env });
       const stop = new AbortController();
       const unsubscribe = deps.onInterrupt(() => stop.abort("interrupted"));
       const scheduledAt = new Date();

@@ -1,7 +1,8 @@
 // The Docker implementation of Runtime. One run: resolve env → check host paths → volumes →
-// image → the job's lock → create (the name is the tick's lock: 409 means adopt) → attach →
-// start → wait → hand the result over → remove → release the lock. Every failure becomes
-// outcome `error` with one sentence; run() and adopt() never reject.
+// image → create (the name is the tick's lock: 409 means adopt) → attach → start → wait →
+// hand the result over → remove. Only the leading agent of a repository starts runs (SPEC §3,
+// src/lease), so no other lock is taken. Every failure becomes outcome `error` with one
+// sentence; run() and adopt() never reject.
 
 import type { ContainerInfo } from "dockerode";
 import { EnvironmentError } from "../errors.js";
@@ -11,7 +12,6 @@ import { connectDocker, describeEngineError, engineStatus } from "./connection.j
 import { resolveEnv } from "./container-config.js";
 import { type ContainerApi, containerApi, createContainer } from "./containers.js";
 import { ensureImage, inspectImage } from "./images.js";
-import { holdingJobLock, releaseLockOf, type TakeLock } from "./job-lock.js";
 import {
   type EngineContext,
   errorResult,
@@ -20,8 +20,7 @@ import {
   pipeOutput,
   settle,
 } from "./lifecycle.js";
-import { containerLocks } from "./lock-stores.js";
-import { EARLIER_RUN_GOING, existingRunOf, LABEL } from "./names.js";
+import { existingRunOf, LABEL } from "./names.js";
 import { createRunOutput } from "./output.js";
 import { type EngineRuntimeOptions, imageFirst, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
@@ -29,9 +28,6 @@ import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./
 export interface DockerRuntimeOptions extends EngineRuntimeOptions {
   /** How long an adopted container may stay "created" before it counts as abandoned. */
   createdGraceMs?: number;
-  /** No other runner can share the runs' agent id (`gitcron run` makes a random one): the job's
-   * lock and the earlier-run check, which keep such runners apart, are skipped. */
-  uniqueAgentId?: boolean;
 }
 
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
@@ -42,16 +38,8 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   const pidsLimit = options.pidsLimit ?? 512;
   const createdGraceMs = options.createdGraceMs ?? 10_000;
   const logger = options.logger;
-  const locks = containerLocks(client);
 
-  const run = (request: RunRequest, runOptions: RunOptions = {}) =>
-    holdingJobLock((takeLock) => runHolding(request, runOptions, takeLock));
-
-  async function runHolding(
-    request: RunRequest,
-    runOptions: RunOptions,
-    takeLock: TakeLock,
-  ): Promise<RunResult> {
+  async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
     const began = new Date();
     const log = logger.child({ job: request.spec.name, run: request.runId });
     let secrets: string[] = [];
@@ -78,28 +66,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       let image = prepared.image
         ? Promise.resolve(prepared.image)
         : inspectImage(imageOptions).catch(() => undefined);
-      // The tick's name locks the tick; the job's lock keeps a run of another tick, by an agent
-      // sharing our id, from going at the same time.
-      if (!options.uniqueAgentId) {
-        await takeLock(locks, {
-          job: request.spec.name,
-          agent: request.agent,
-          runId: request.runId,
-          image: request.spec.image,
-          async pullImage() {
-            image = ensureImage(imageOptions);
-            await image;
-          },
-          onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
-          graceMs: createdGraceMs,
-        });
-        // A run started by an agent that took no lock (an older version): asked last before the
-        // create, so that a container made meanwhile is seen.
-        for (const id of await earlierRunsGoing(request)) {
-          log.info({ container: id }, EARLIER_RUN_GOING);
-          await waitForOthersEnd(containerApi(client, id));
-        }
-      }
       try {
         container = await createContainer(client, prepared.create).catch(async (err) => {
           if (!imageLater || engineStatus(err) !== 404) throw err;
@@ -190,28 +156,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     return handOver(engine, result, { runOptions, container, log });
   }
 
-  /** Containers of the job's other runs, started by an agent with our id and running. One only
-   * created is not waited for: its agent may have lost the engine before starting it, and it
-   * would never end. */
-  async function earlierRunsGoing(request: RunRequest): Promise<string[]> {
-    const containers = await containersWith({
-      label: [`${LABEL.job}=${request.spec.name}`, `${LABEL.agent}=${request.agent}`],
-      status: ["running", "restarting", "paused"],
-    });
-    return containers.filter((c) => c.Labels?.[LABEL.run] !== request.runId).map((c) => c.Id);
-  }
-
   /** The engine's containers, in any state, that match these filters. */
-  function containersWith(filters: { label: string[]; status?: string[] }) {
+  function containersWith(filters: { label: string[] }) {
     return client.call<ContainerInfo[]>("GET", "/containers/json", {
       query: { all: 1, filters: JSON.stringify(filters) },
-    });
-  }
-
-  async function waitForOthersEnd(container: ContainerApi): Promise<void> {
-    await container.wait().catch((err: unknown) => {
-      // Gone already: it ended.
-      if (engineStatus(err) !== 404) throw err;
     });
   }
 
@@ -226,7 +174,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   async function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
     const log = logger.child({ job: existing.job, run: existing.runId });
-    const result = await follow(engine, containerApi(client, existing.id), {
+    return follow(engine, containerApi(client, existing.id), {
       runOptions,
       log,
       began: new Date(),
@@ -234,9 +182,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       runId: existing.runId,
       agent: existing.agent ?? "",
     });
-    // The lock the agent before the restart took for this run.
-    if (existing.agent) await releaseLockOf(locks, existing.job, existing.agent, existing.runId);
-    return result;
   }
 
   async function ping(): Promise<void> {

@@ -46,15 +46,7 @@ export const LABEL = {
   /** Comma-separated names of the container's variables that came from `fromEnv`: an adopting
    * agent reads their values from the container to redact its output. Names only, never values. */
   redact: "gitcron.redact",
-  /** On a job's lock (job-lock.ts): the job it locks, and the run that holds it. */
-  lock: "gitcron.lock",
-  lockHolder: "gitcron.lock.run",
 } as const;
-
-/** Logged by both runtimes when a run waits for another agent's run of its job (same id: the
- * same repository) to end first. */
-export const EARLIER_RUN_GOING =
-  "an earlier run of this job by another agent is going; waiting for its end";
 
 /** A run found in the engine, read from its labels (container or service alike). */
 export function existingRunOf(

@@ -1,7 +1,7 @@
 // The Swarm implementation of Runtime: each run is a replicated-job service named like the
 // Docker runtime's container (`gitcron-<job>-<unix seconds>`), so the cluster refuses a second
-// service for a tick (409 → adopt), and, as there, a run first takes the job's lock (a config,
-// job-lock.ts) that another agent with our id may hold. The swarm schedules, places and
+// service for a tick (409 → adopt); only the leading agent of a repository starts runs (SPEC
+// §3, src/lease). The swarm schedules, places and
 // networks the task; output, timeouts, hand-over and adoption are the Docker runtime's own
 // steps, through serviceApi.
 
@@ -11,10 +11,8 @@ import { connectDocker, describeEngineError, engineStatus } from "./connection.j
 import { resolveEnv } from "./container-config.js";
 import { registryAuthFor } from "./credentials.js";
 import { parseImageReference, registryAuthHeader } from "./images.js";
-import { holdingJobLock, releaseLockOf, type TakeLock } from "./job-lock.js";
 import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
-import { configLocks } from "./lock-stores.js";
-import { EARLIER_RUN_GOING, existingRunOf, LABEL, swarmName } from "./names.js";
+import { existingRunOf, LABEL, swarmName } from "./names.js";
 import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
 import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
 import { serviceApi, serviceSpecFrom } from "./swarm-service.js";
@@ -38,16 +36,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
   const logger = options.logger;
   const api = (id: string) => serviceApi(client, id, { pendingLimitMs });
 
-  const locks = configLocks(client, api);
-
-  const run = (request: RunRequest, runOptions: RunOptions = {}) =>
-    holdingJobLock((takeLock) => runHolding(request, runOptions, takeLock));
-
-  async function runHolding(
-    request: RunRequest,
-    runOptions: RunOptions,
-    takeLock: TakeLock,
-  ): Promise<RunResult> {
+  async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
     const began = new Date();
     const log = logger.child({ job: request.spec.name, run: request.runId });
     let secrets: string[] = [];
@@ -69,22 +58,6 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
         env,
         runHelper: options.runCredentialHelper,
       });
-      // As on one engine (docker.ts): the job's lock, then runs of agents that take none.
-      await takeLock(locks, {
-        job: request.spec.name,
-        agent: request.agent,
-        runId: request.runId,
-        image: request.spec.image,
-        onWait: (holder) => log.info({ holder }, EARLIER_RUN_GOING),
-        graceMs: pendingLimitMs,
-      });
-      for (const other of await earlierRunsGoing(request)) {
-        log.info({ service: other }, EARLIER_RUN_GOING);
-        // However it ends (or is removed) is its own agent's to record; ours only waits.
-        await api(other)
-          .wait()
-          .catch(() => undefined);
-      }
       let id: string;
       let adopted = false;
       try {
@@ -128,29 +101,6 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     }
   }
 
-  /** Services of the job's other runs, made by an agent with our id, whose task runs. One not
-   * placed yet is not waited for: it may never be. */
-  async function earlierRunsGoing(request: RunRequest): Promise<string[]> {
-    const services = await servicesWith([
-      `${LABEL.job}=${request.spec.name}`,
-      `${LABEL.agent}=${request.agent}`,
-    ]);
-    const going = await Promise.all(
-      services
-        .filter((s) => s.Spec.Labels?.[LABEL.run] !== request.runId)
-        .map((s) =>
-          api(s.ID)
-            .inspect()
-            .then(
-              (info) => (info.State.Status === "running" ? s.ID : null),
-              // Removed meanwhile: ended.
-              () => null,
-            ),
-        ),
-    );
-    return going.filter((id): id is string => id !== null);
-  }
-
   function servicesWith(labels: string[]): Promise<ServiceSummary[]> {
     return client.call<ServiceSummary[]>("GET", "/services", {
       query: { filters: JSON.stringify({ label: labels }) },
@@ -173,7 +123,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
 
   async function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
     const log = logger.child({ job: existing.job, run: existing.runId });
-    const result = await follow(engine, api(existing.id), {
+    return follow(engine, api(existing.id), {
       runOptions,
       log,
       began: new Date(),
@@ -181,8 +131,6 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
       runId: existing.runId,
       agent: existing.agent ?? "",
     });
-    if (existing.agent) await releaseLockOf(locks, existing.job, existing.agent, existing.runId);
-    return result;
   }
 
   async function ping(): Promise<void> {

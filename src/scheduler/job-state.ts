@@ -76,7 +76,9 @@ export interface JobView {
 export type TriggerResult =
   | { status: "accepted"; runId: string; action: TickAction }
   | { status: "not-found" }
-  | { status: "busy" };
+  | { status: "busy" }
+  /** This agent stands by: the leader of the repository runs its jobs (SPEC §3). */
+  | { status: "standby" };
 
 export function viewOf(j: JobState): JobView {
   return {

@@ -37,6 +37,8 @@ export class Scheduler {
   private readonly inFlight = new Set<Promise<void>>();
   private runningCount = 0;
   private stopping = false;
+  /** Held: a standby, or a leader that cannot renew its lease (SPEC §3). */
+  private held = false;
   private wake = new AbortController();
   private loop: Promise<void> | null = null;
   private lastTurn: Date;
@@ -100,6 +102,7 @@ export class Scheduler {
   trigger(name: string, trigger: Trigger = "manual"): TriggerResult {
     const job = this.jobs.get(name);
     if (!job || job.removed) return { status: "not-found" };
+    if (this.held) return { status: "standby" };
     if (job.active && job.spec.overlap === "skip") return { status: "busy" };
     let at = Math.floor(this.options.clock.now().getTime() / 1000) * 1000;
     if (job.lastInstant && at <= job.lastInstant.getTime()) at = job.lastInstant.getTime() + 1000;
@@ -250,6 +253,45 @@ export class Scheduler {
     this.loop ??= this.runLoop();
   }
 
+  /** Starts nothing new until release(): runs going on finish and are recorded; ticks that
+   * pass meanwhile are counted by release() as missed, as after a restart. */
+  hold(): void {
+    this.held = true;
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /** Starts runs again. Ticks since each job's cursor — or the later of it and `cursors` (what
+   * the status branch recorded last, for an agent that takes over from another) — follow the
+   * job's `missed`; then each job waits for its next instant. */
+  async release(cursors: Readonly<Record<string, string>> = {}): Promise<void> {
+    if (!this.held) return;
+    const now = this.options.clock.now();
+    const own = this.cursors();
+    const since: Record<string, string> = {};
+    for (const [name, job] of this.jobs) {
+      const known = [own[name], cursors[name]].filter((c): c is string => !!c).map(Date.parse);
+      if (known.length > 0) since[name] = new Date(Math.max(...known)).toISOString();
+      job.nextAt = job.spec.suspended || job.removed ? null : job.schedule.next(now);
+    }
+    this.held = false;
+    await this.catchUp(since);
+    for (const job of this.jobs.values()) {
+      if (job.active?.phase === "waiting-slot" && !this.slotQueue.includes(job.spec.name))
+        this.launch(job, job.active);
+      else if (!job.active && job.queued) this.startQueued(job);
+    }
+    this.pumpSlots();
+    this.poke();
+  }
+
+  /** Whether new runs may start now. */
+  private get startsNothing(): boolean {
+    return this.stopping || this.held;
+  }
+
   /** Starts nothing new, then waits up to `graceMs` for running runs. Safe to call twice. */
   async stop(graceMs: number): Promise<{ leftRunning: number }> {
     this.stopping = true;
@@ -275,8 +317,8 @@ export class Scheduler {
     while (!this.stopping) {
       const now = clock.now();
       this.lastTurn = now;
-      this.fireDue(now);
-      const wakeAt = this.earliestWake();
+      if (!this.held) this.fireDue(now);
+      const wakeAt = this.held ? null : this.earliestWake();
       const delay = wakeAt === null ? maxSleep : Math.min(maxSleep, wakeAt - clock.now().getTime());
       if (delay > 0) {
         this.wake = new AbortController();
@@ -402,7 +444,7 @@ export class Scheduler {
   /** Starts the attempt now, or parks it until a slot frees (--max-parallel). */
   private launch(job: JobState, attempt: Active): void {
     job.active = attempt;
-    if (this.stopping) return;
+    if (this.startsNothing) return;
     if (this.runningCount >= this.options.maxParallel) {
       if (!this.slotQueue.includes(job.spec.name)) this.slotQueue.push(job.spec.name);
       return;
@@ -529,8 +571,9 @@ export class Scheduler {
           retryAt,
         });
         this.poke();
-      } else if (job.queued && !job.removed && !this.stopping) {
-        // While stopping, the queued tick stays queued: cursors() counts it as not handled.
+      } else if (job.queued && !job.removed && !this.startsNothing) {
+        // While stopping or held, the queued tick stays queued: cursors() counts it as not
+        // handled.
         this.startQueued(job);
       }
       if (job.removed && !job.active) this.jobs.delete(name);
@@ -555,7 +598,7 @@ export class Scheduler {
 
   private pumpSlots(): void {
     while (
-      !this.stopping &&
+      !this.startsNothing &&
       this.runningCount < this.options.maxParallel &&
       this.slotQueue.length > 0
     ) {

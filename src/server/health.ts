@@ -1,5 +1,5 @@
 // Liveness and readiness: /healthz while the process loop turns, /readyz after the first
-// successful sync.
+// successful sync on the leader ("standby" on a standby).
 
 import type { Route } from "./http.js";
 
@@ -7,6 +7,8 @@ export interface HealthSource {
   /** Time of the scheduler loop's last turn; a loop stuck longer than `staleMs` is unhealthy. */
   lastLoopAt(): Date;
   ready(): boolean;
+  /** A standby (SPEC §3) is alive but not ready: the leader runs the jobs. */
+  standby?(): boolean;
   now(): Date;
 }
 
@@ -26,9 +28,11 @@ export function healthRoutes(source: HealthSource, staleMs = 120_000): Route[] {
       method: "GET",
       pattern: "/readyz",
       handle: () =>
-        source.ready()
-          ? { status: 200, body: "ready\n" }
-          : { status: 503, body: "waiting for the first successful sync\n" },
+        source.standby?.()
+          ? { status: 503, body: "standby\n" }
+          : source.ready()
+            ? { status: 200, body: "ready\n" }
+            : { status: 503, body: "waiting for the first successful sync\n" },
     },
   ];
 }

@@ -24,6 +24,8 @@ export interface MetricsSources {
   notifications?: () => NotifierCounters;
   /** When each job last succeeded (ms), as the notifier knows it across restarts. */
   lastSuccessAt?: (job: string) => number | null;
+  /** Whether this agent leads its repository (SPEC §3). */
+  leader?: () => boolean;
 }
 
 // Jobs take seconds to hours; the last buckets tell a stuck job from a slow one.
@@ -120,6 +122,14 @@ export function createMetrics(sources: MetricsSources): Metrics {
           notified[result][kind] = now[result][kind];
         }
       }
+    },
+  });
+  new Gauge({
+    name: "gitcron_leader",
+    help: "1 on the agent that leads its repository (starts runs, writes the status branch), 0 on a standby.",
+    registers,
+    collect() {
+      this.set(sources.leader?.() === false ? 0 : 1);
     },
   });
   new Gauge({

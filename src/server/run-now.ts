@@ -33,14 +33,15 @@ export function runNowRoutes(options: {
         headers: { location: `/jobs/${encodeURIComponent(job)}` },
       };
     if (browser && result.status !== "accepted") {
-      const why =
-        result.status === "busy"
-          ? "A run is going and the job has overlap: skip."
-          : "No job has that name.";
-      return {
-        status: result.status === "busy" ? 409 : 404,
-        body: messagePage("Not started", why),
-      };
+      const [status, why] = {
+        busy: [409, "A run is going and the job has overlap: skip."] as const,
+        standby: [
+          503,
+          "This agent stands by; the repository's leading agent runs its jobs.",
+        ] as const,
+        "not-found": [404, "No job has that name."] as const,
+      }[result.status];
+      return { status, body: messagePage("Not started", why) };
     }
     switch (result.status) {
       case "not-found":
@@ -49,6 +50,11 @@ export function runNowRoutes(options: {
         return {
           status: 409,
           body: { error: `job "${job}" has overlap: skip and a run is going`, job },
+        };
+      case "standby":
+        return {
+          status: 503,
+          body: { error: "this agent stands by: ask the leading agent of the repository", job },
         };
       default:
         logger.info({ job, run: result.runId, action: result.action }, "manual run requested");

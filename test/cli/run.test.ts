@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { CliIO } from "../../src/cli/command.js";
 import { command, createRunCommand } from "../../src/cli/run.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
-import { LABEL } from "../../src/runtime/names.js";
 import {
   cleanupDocker,
   containersOfJob,
@@ -63,24 +62,6 @@ describe("gitcron run FILE", () => {
     expect(cap.stdout()).toBe("hello ***\n");
     expect(cap.stderr()).toBe("warn\n");
     expect(await containersOfJob(docker, `${prefix}-ok`)).toHaveLength(0);
-  });
-
-  test("takes no job lock: its agent id is its own, so there is no one to keep out", async () => {
-    const file = await jobFile("nolock", 'command: ["sleep", "1"]\n');
-    const locks = () =>
-      docker.listContainers({ all: true, filters: { label: [`${LABEL.lock}=${prefix}-nolock`] } });
-    let seen = 0;
-    const run = command.run([file], captureIO().io);
-    let done = false;
-    void run.finally(() => {
-      done = true;
-    });
-    while (!done) {
-      seen += (await locks()).length;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(await run).toBe(0);
-    expect(seen).toBe(0);
   });
 
   test("an invalid file prints its errors with file:line:col and exits 1 without running", async () => {

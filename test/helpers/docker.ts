@@ -20,7 +20,7 @@ export async function containersOfJob(docker: Dockerode, job: string) {
 /** Removes containers whose job label and volumes whose name start with `prefix` (after the
  * `gitcron-<agent id>-` the agent puts before the volumes it creates). */
 export async function cleanupDocker(docker: Dockerode, prefix: string): Promise<void> {
-  // All of them: a job's lock carries no job label.
+  // All of them: a container made by hand in a test may carry no job label.
   const containers = await docker.listContainers({ all: true });
   await Promise.all(
     containers

@@ -22,20 +22,11 @@ export async function servicesOfJob(docker: Dockerode, job: string) {
   return docker.listServices({ filters: { label: [`${LABEL.job}=${job}`] } });
 }
 
-/** Removes services whose job label starts with `prefix`, and those jobs' locks. */
+/** Removes services whose job label starts with `prefix`. */
 export async function cleanupServices(docker: Dockerode, prefix: string): Promise<void> {
   const services = await docker.listServices({ filters: { label: [LABEL.job] } });
-  const locks = await docker.listConfigs({ filters: { label: [LABEL.lock] } });
-  await Promise.all([
-    ...locks
-      .filter((c) => (c.Spec?.Labels?.[LABEL.lock] ?? "").startsWith(prefix))
-      .map((c) =>
-        docker
-          .getConfig(c.ID)
-          .remove()
-          .catch(() => undefined),
-      ),
-    ...services
+  await Promise.all(
+    services
       .filter((s) => (s.Spec?.Labels?.[LABEL.job] ?? "").startsWith(prefix))
       .map((s) =>
         docker
@@ -43,5 +34,5 @@ export async function cleanupServices(docker: Dockerode, prefix: string): Promis
           .remove()
           .catch(() => undefined),
       ),
-  ]);
+  );
 }

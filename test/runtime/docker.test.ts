@@ -11,9 +11,7 @@ import { follow } from "../../src/runtime/adoption.js";
 import { connectDocker } from "../../src/runtime/connection.js";
 import { type ContainerApi, containerApi } from "../../src/runtime/containers.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
-import { lockNameFor } from "../../src/runtime/job-lock.js";
 import { LABEL } from "../../src/runtime/names.js";
-import type { RunResult } from "../../src/runtime/runtime.js";
 import { namespacedVolume } from "../../src/runtime/volumes.js";
 import {
   cleanupDocker,
@@ -254,100 +252,3 @@ test("an adopter whose container its creator removes right after the end records
   });
   expect(await containersOfJob(docker, name)).toHaveLength(0);
 });
-
-test("a run waits for an earlier tick's run of its job that an agent sharing its id still runs", async () => {
-  const spec = jobSpec({ name: job("sibling"), ...shell("echo mine") });
-  // An earlier tick of the job, started by another agent on the same repository.
-  const earlier = await docker.createContainer({
-    name: `${spec.name}-earlier`,
-    Image: TEST_IMAGE,
-    Cmd: ["sh", "-c", "sleep 1.5"],
-    Labels: {
-      [LABEL.job]: spec.name,
-      [LABEL.run]: `${spec.name}-earlier`,
-      [LABEL.agent]: TEST_AGENT,
-    },
-  });
-  await earlier.start();
-  const result = await runtime.run(runRequest(spec));
-  const finished = Date.parse((await earlier.inspect()).State.FinishedAt);
-  expect(result).toMatchObject({ outcome: "succeeded", logTail: "mine" });
-  expect(result.startedAt.getTime()).toBeGreaterThanOrEqual(finished);
-  await earlier.remove();
-});
-
-describe("the job's lock among agents sharing an id", () => {
-  // Two agents of one repository: each its own runtime, the same agent id.
-  const agents = () => [1, 2].map(() => createDockerRuntime({ logger: silentLogger() }));
-  const overlapping = (a: RunResult, b: RunResult) =>
-    a.startedAt < (b.finishedAt ?? a.startedAt) && b.startedAt < (a.finishedAt ?? b.startedAt);
-
-  test("runs of two ticks asked for at the same moment go one after the other", async () => {
-    const spec = jobSpec({ name: job("two-ticks"), ...shell("sleep 1; echo done") });
-    const [first, second] = agents();
-    const results = await Promise.all([
-      first?.run(runRequest(spec)),
-      second?.run(runRequest(spec)),
-    ] as Promise<RunResult>[]);
-    expect(results.map((r) => r.outcome)).toEqual(["succeeded", "succeeded"]);
-    expect(overlapping(results[0] as RunResult, results[1] as RunResult)).toBe(false);
-    // Released: no lock is left behind.
-    expect(await locksOf(spec.name)).toHaveLength(0);
-  });
-
-  test("the same tick asked for by both is run once and followed by the other", async () => {
-    const spec = jobSpec({ name: job("one-tick"), ...shell("sleep 1; echo once") });
-    const request = runRequest(spec);
-    const [first, second] = agents();
-    const results = await Promise.all([first?.run(request), second?.run(request)]);
-    expect(results.map((r) => r?.outcome)).toEqual(["succeeded", "succeeded"]);
-    expect(results.filter((r) => r?.adopted)).toHaveLength(1);
-    expect(await locksOf(spec.name)).toHaveLength(0);
-  });
-
-  test("a lock left by a holder whose run ended, or never came, is taken over", async () => {
-    const spec = jobSpec({ name: job("abandoned"), ...shell("echo free") });
-    const quick = createDockerRuntime({ logger: silentLogger(), createdGraceMs: 500 });
-    // A holder that crashed between taking the lock and creating its run.
-    await docker.createContainer({
-      name: lockNameFor(spec.name, TEST_AGENT),
-      Image: TEST_IMAGE,
-      Cmd: ["true"],
-      Labels: { [LABEL.lock]: spec.name, [LABEL.lockHolder]: "gone", [LABEL.agent]: TEST_AGENT },
-    });
-    const result = await quick.run(runRequest(spec));
-    expect(result).toMatchObject({ outcome: "succeeded", logTail: "free" });
-    expect(await locksOf(spec.name)).toHaveLength(0);
-  });
-
-  test("a lock whose run is created but not started yet is waited for, then its run", async () => {
-    const spec = jobSpec({ name: job("held"), ...shell("echo after") });
-    const holder = `${spec.name}-holder`;
-    // Another agent took the lock and created its run; it starts it a moment later. The
-    // earlier-run check alone does not wait for a run that is only created.
-    await docker.createContainer({
-      name: lockNameFor(spec.name, TEST_AGENT),
-      Image: TEST_IMAGE,
-      Cmd: ["true"],
-      Labels: { [LABEL.lock]: spec.name, [LABEL.lockHolder]: holder, [LABEL.agent]: TEST_AGENT },
-    });
-    const other = await docker.createContainer({
-      name: holder,
-      Image: TEST_IMAGE,
-      Cmd: ["sh", "-c", "sleep 1.5"],
-      Labels: { [LABEL.job]: spec.name, [LABEL.run]: holder, [LABEL.agent]: TEST_AGENT },
-    });
-    const ours = createDockerRuntime({ logger: silentLogger() }).run(runRequest(spec));
-    await new Promise((r) => setTimeout(r, 700));
-    await other.start();
-    const result = await ours;
-    const finished = Date.parse((await other.inspect()).State.FinishedAt);
-    expect(result).toMatchObject({ outcome: "succeeded", logTail: "after" });
-    expect(result.startedAt.getTime()).toBeGreaterThanOrEqual(finished);
-    await other.remove();
-    expect(await locksOf(spec.name)).toHaveLength(0);
-  });
-});
-
-const locksOf = (job: string) =>
-  docker.listContainers({ all: true, filters: { label: [`${LABEL.lock}=${job}`] } });

@@ -5,10 +5,9 @@ import type Dockerode from "dockerode";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { LABEL } from "../../src/runtime/names.js";
-import type { RunResult } from "../../src/runtime/runtime.js";
 import { createSwarmRuntime } from "../../src/runtime/swarm.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { jobSpec, runRequest, shell, TEST_AGENT } from "../helpers/spec.js";
+import { jobSpec, runRequest, shell } from "../helpers/spec.js";
 import { cleanupServices, ensureSwarm, servicesOfJob } from "../helpers/swarm.js";
 import { describeRuntimeConformance } from "./conformance.js";
 
@@ -123,55 +122,6 @@ test("no overlap on the cluster's side: three agents racing for one tick make on
   expect(results.map((r) => r.adopted).sort()).toEqual([false, true, true]);
   expect(results.every((r) => r.logTail === "once" && r.exitCode === 0)).toBe(true);
   expect(peak).toEqual({ services: 1, tasks: 1 });
-});
-
-test("a run waits for an earlier tick's run of its job that an agent sharing its id still runs", async () => {
-  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
-  const spec = jobSpec({ name: `${prefix}-sibling`, ...shell("echo mine") });
-  // An earlier tick of the job, started by another agent on the same repository.
-  const earlier = `${spec.name}-earlier`;
-  await docker.createService({
-    Name: earlier,
-    Labels: { [LABEL.job]: spec.name, [LABEL.run]: earlier, [LABEL.agent]: TEST_AGENT },
-    TaskTemplate: {
-      ContainerSpec: { Image: TEST_IMAGE, Command: ["sleep", "3"] },
-      RestartPolicy: { Condition: "none" },
-    },
-    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
-  } as Dockerode.CreateServiceOptions);
-  const tasksOf = (service: string) => docker.listTasks({ filters: { service: [service] } });
-  // Once its task runs: the other agent's run is going.
-  for (let i = 0; i < 100; i++) {
-    if ((await tasksOf(earlier))[0]?.Status?.State === "running") break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const result = await runtime.run(runRequest(spec));
-  const [task] = await tasksOf(earlier);
-  expect(task?.Status?.State).toBe("complete");
-  const finished = Date.parse(task?.Status?.Timestamp ?? "");
-  expect(result).toMatchObject({ outcome: "succeeded", logTail: "mine" });
-  expect(result.startedAt.getTime()).toBeGreaterThanOrEqual(finished);
-  await docker.getService(earlier).remove();
-});
-
-test("runs of two ticks asked for at the same moment by two agents go one after the other", async () => {
-  // Two agents of one repository: each its own runtime, the same agent id.
-  const [first, second] = [1, 2].map(() =>
-    createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 }),
-  );
-  const spec = jobSpec({ name: `${prefix}-two-ticks`, ...shell("sleep 2; echo done") });
-  const results = await Promise.all([
-    first?.run(runRequest(spec)),
-    second?.run(runRequest(spec)),
-  ] as Promise<RunResult>[]);
-  expect(results.map((r) => r.outcome)).toEqual(["succeeded", "succeeded"]);
-  const [a, b] = results as [RunResult, RunResult];
-  const overlap =
-    a.startedAt < (b.finishedAt ?? a.startedAt) && b.startedAt < (a.finishedAt ?? b.startedAt);
-  expect(overlap).toBe(false);
-  // Released: the lock (a config) is gone.
-  const locks = await docker.listConfigs({ filters: { label: [`${LABEL.lock}=${spec.name}`] } });
-  expect(locks).toHaveLength(0);
 });
 
 test("a job whose name is 63 characters runs: the service's name is shortened the same way on every agent", async () => {

@@ -458,3 +458,52 @@ describe("DST days", () => {
     await scheduler.stop(0);
   });
 });
+
+describe("held (a standby, or a leader that cannot renew its lease)", () => {
+  it("starts nothing while held; released, it counts the ticks that passed as missed and goes on", async () => {
+    const { clock, runtime, recorded, scheduler, add } = setup("2026-11-26T03:00:00.500Z");
+    add({ name: "m", schedule: "* * * * *", missed: "skip" });
+    scheduler.hold();
+    scheduler.start();
+    await clock.advance(5 * 60_000);
+    expect(runtime.started).toHaveLength(0);
+    await scheduler.release();
+    expect(recorded.map((r) => [r.outcome, r.reason?.split(";")[0]])).toEqual([
+      ["missed", expect.stringMatching(/^5 ticks missed/)],
+    ]);
+    await clock.advance(60_000);
+    expect(runtime.started.map((r) => r.scheduledAt.toISOString())).toEqual([
+      "2026-11-26T03:06:00.000Z",
+    ]);
+    await scheduler.stop(0);
+  });
+
+  it("a run going on when held finishes and is recorded; the tick queued behind it waits for release", async () => {
+    const { clock, runtime, recorded, scheduler, add } = setup("2026-11-26T03:00:00.500Z");
+    add({ name: "q", schedule: everySecond, overlap: "queue" });
+    scheduler.start();
+    await clock.advance(500);
+    expect(runtime.started).toHaveLength(1);
+    await clock.advance(1_000);
+    scheduler.hold();
+    await runtime.running("q")[0]?.finish(0);
+    await settle();
+    expect(recorded.map((r) => r.outcome)).toEqual(["succeeded"]);
+    await clock.advance(3_000);
+    expect(runtime.started).toHaveLength(1);
+    await scheduler.release();
+    expect(runtime.started).toHaveLength(2);
+    await scheduler.stop(0);
+  });
+
+  it("released with the status branch's last record of a job, counts missed ticks from the later of it and its own", async () => {
+    const { clock, recorded, scheduler, add } = setup("2026-11-26T03:00:00.500Z");
+    add({ name: "r", schedule: "* * * * *", missed: "skip" });
+    scheduler.hold();
+    scheduler.start();
+    await clock.advance(10 * 60_000);
+    await scheduler.release({ r: "2026-11-26T03:07:00.000Z" });
+    expect(recorded[0]?.reason).toMatch(/^3 ticks missed/);
+    await scheduler.stop(0);
+  });
+});

@@ -1,0 +1,200 @@
+// The lease and the standbys' announcements as refs where the status branch lives (SPEC §3):
+// refs/gitcron/lease/<agent id> holds one parentless commit naming the holder, replaced by a
+// push that succeeds only if the ref is still at the commit the pusher expects
+// (--force-with-lease: the Git server arbitrates); refs/gitcron/standby/<agent id>/<process>
+// is a standby's own, replaced on each announcement. Outside refs/heads, so no CI runs on them.
+
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  DEFAULT_GIT_TIMEOUT_MS,
+  type GitAccess,
+  gitErrorText,
+  gitWithInput,
+  statusGitEnv,
+} from "../status/git.js";
+
+/** Who holds (or wants) the lease: a random id per process, its host and pid, and a hash of
+ * its host and data folder, by which an agent restarted in place knows its own lease. */
+export interface Holder {
+  process: string;
+  host: string;
+  pid: number;
+  home: string;
+}
+
+export interface LeaseView {
+  /** The lease commit, or null when there is none. */
+  oid: string | null;
+  /** The standbys' announcements: process id → commit. */
+  standbys: Map<string, string>;
+}
+
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+const REJECTED =
+  /\[rejected\]|\[remote rejected\]|stale info|non-fast-forward|fetch first|already exists/i;
+
+export class LeaseRefusedError extends Error {
+  override name = "LeaseRefusedError";
+}
+
+export function parseHolder(message: string): Holder | null {
+  try {
+    const v = JSON.parse(message.trim()) as Partial<Holder>;
+    if (
+      typeof v.process === "string" &&
+      typeof v.host === "string" &&
+      typeof v.pid === "number" &&
+      typeof v.home === "string"
+    )
+      return { process: v.process, host: v.host, pid: v.pid, home: v.home };
+  } catch {
+    // not a lease commit of ours
+  }
+  return null;
+}
+
+export class LeaseRemote {
+  private prepared = false;
+
+  constructor(
+    private readonly options: GitAccess & {
+      /** A bare repository of its own, e.g. <data-dir>/lease. */
+      dir: string;
+      remote: string;
+      agent: string;
+    },
+  ) {}
+
+  get leaseRef() {
+    return `refs/gitcron/lease/${this.options.agent}`;
+  }
+
+  standbyRef(process: string) {
+    return `refs/gitcron/standby/${this.options.agent}/${process}`;
+  }
+
+  private git(args: string[], input = ""): Promise<string> {
+    return gitWithInput(this.options.dir, args, input, this.options).then((b) => b.toString());
+  }
+
+  private async prepare(): Promise<void> {
+    if (this.prepared) return;
+    await mkdir(this.options.dir, { recursive: true });
+    if (!existsSync(join(this.options.dir, "HEAD"))) await this.git(["init", "--bare", "--quiet"]);
+    this.prepared = true;
+  }
+
+  /** The lease and the announcements, in one request. */
+  async look(): Promise<LeaseView> {
+    await this.prepare();
+    const out = await this.git([
+      "ls-remote",
+      this.options.remote,
+      this.leaseRef,
+      `refs/gitcron/standby/${this.options.agent}/*`,
+    ]);
+    const view: LeaseView = { oid: null, standbys: new Map() };
+    for (const line of out.split("\n")) {
+      const [oid, ref] = line.split("\t");
+      if (!oid || !ref) continue;
+      if (ref === this.leaseRef) view.oid = oid;
+      else view.standbys.set(ref.slice(ref.lastIndexOf("/") + 1), oid);
+    }
+    return view;
+  }
+
+  /** Who a lease commit names (fetched when not here yet); null if it names no one we know. */
+  async holderOf(oid: string): Promise<Holder | null> {
+    await this.prepare();
+    const read = () => this.git(["cat-file", "commit", oid]);
+    let text: string;
+    try {
+      text = await read();
+    } catch {
+      await this.git([
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        this.options.remote,
+        this.leaseRef,
+      ]);
+      text = await read().catch(() => "");
+    }
+    const body = text.slice(text.indexOf("\n\n") + 2);
+    return parseHolder(body);
+  }
+
+  /** Pushes a new lease commit naming `holder` if the lease is still at `expected` (null: it must
+   * not exist); the new commit's id, or LeaseRefusedError when the server refused. */
+  async claim(holder: Holder, expected: string | null): Promise<string> {
+    const commit = await this.commitNaming(holder);
+    await this.push(this.leaseRef, commit, expected);
+    return commit;
+  }
+
+  /** Announces a standby: its own ref, a new commit each time so the leader sees it change. */
+  async announce(holder: Holder): Promise<void> {
+    const commit = await this.commitNaming(holder);
+    await this.git([
+      "push",
+      "--force",
+      this.options.remote,
+      `${commit}:${this.standbyRef(holder.process)}`,
+    ]);
+  }
+
+  /** Removes a ref of ours at stop: our announcement, or the lease (only if still ours), so a
+   * standby takes over at once instead of after a whole lease. Best effort. */
+  async withdraw(holder: Holder, lease: string | null): Promise<void> {
+    const refs = [`:${this.standbyRef(holder.process)}`];
+    const args = ["push"];
+    if (lease) {
+      args.push(`--force-with-lease=${this.leaseRef}:${lease}`);
+      refs.push(`:${this.leaseRef}`);
+    }
+    await this.git([...args, this.options.remote, ...refs]).catch(() => undefined);
+  }
+
+  /** A parentless commit of the empty tree whose message names `holder` and the time: each
+   * one is new, so whoever watches the ref sees it change. */
+  private async commitNaming(holder: Holder): Promise<string> {
+    await this.prepare();
+    const message = `${JSON.stringify({ ...holder, at: new Date().toISOString() })}\n`;
+    const identity = ["-c", "user.name=gitcron", "-c", "user.email=gitcron@localhost"];
+    return (await this.git([...identity, "commit-tree", EMPTY_TREE], message)).trim();
+  }
+
+  private async push(ref: string, commit: string, expected: string | null): Promise<void> {
+    const { code, stderr } = await this.run([
+      "push",
+      `--force-with-lease=${ref}:${expected ?? ""}`,
+      this.options.remote,
+      `${commit}:${ref}`,
+    ]);
+    if (code === 0) return;
+    if (REJECTED.test(stderr)) throw new LeaseRefusedError("the lease moved");
+    throw new Error(
+      `cannot push the lease: ${gitErrorText(stderr.trim().split("\n").at(-1), this.options)}`,
+    );
+  }
+
+  /** git with its whole standard error: a refused push says why on a line of its own. */
+  private run(args: string[]): Promise<{ code: number; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        "git",
+        args,
+        {
+          cwd: this.options.dir,
+          env: statusGitEnv(this.options),
+          timeout: this.options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
+        },
+        (err, _stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) || 1 : 0, stderr }),
+      );
+    });
+  }
+}
