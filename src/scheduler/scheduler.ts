@@ -39,6 +39,8 @@ export class Scheduler {
   private stopping = false;
   /** Held: a standby, or a leader that cannot renew its lease (SPEC §3). */
   private held = false;
+  /** Whether it ever ran ticks: only then are its own cursors news of what was handled. */
+  private released = false;
   private wake = new AbortController();
   private loop: Promise<void> | null = null;
   private lastTurn: Date;
@@ -263,13 +265,15 @@ export class Scheduler {
     return this.held;
   }
 
-  /** Starts runs again. Ticks since each job's cursor — or the later of it and `cursors` (what
-   * the status branch recorded last, for an agent that takes over from another) — follow the
-   * job's `missed`; then each job waits for its next instant. */
+  /** Starts runs (again). Ticks since the later of each job's cursor — once it has run ticks —
+   * and `cursors` (saved at the last stop, or what the status branch recorded last, for an
+   * agent that takes over from another) follow the job's `missed`; then each job waits for its
+   * next instant. */
   async release(cursors: Readonly<Record<string, string>> = {}): Promise<void> {
     if (!this.held) return;
     const now = this.options.clock.now();
-    const own = this.cursors();
+    const own = this.released ? this.cursors() : {};
+    this.released = true;
     const since: Record<string, string> = {};
     for (const [name, job] of this.jobs) {
       const known = [own[name], cursors[name]].filter((c): c is string => !!c).map(Date.parse);

@@ -108,6 +108,7 @@ describe("GET /metrics", () => {
       gitcron_sync_last_error_timestamp_seconds: "gauge",
       gitcron_revision_info: "gauge",
       gitcron_notifications_total: "counter",
+      gitcron_leader: "gauge",
     });
     expect(m.value("process_cpu_user_seconds_total")).toBeGreaterThan(0);
     expect(m.value("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
