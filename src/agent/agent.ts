@@ -357,7 +357,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       late: (job) => notifier.health(job) === "late",
       missingEnv: (job) => missingEnv.get(job),
       held,
+      leader: leading(),
     });
+  // Who leads, for state.json: set once the election is there (it starts after the sync loop).
+  let leading = (): { host: string; pid: number } | null => null;
   const publishState = () => status.setState(currentState());
   // Next-run times and last outcomes change with every run; refresh them at most once a second.
   let stateTimer: NodeJS.Timeout | null = null;
@@ -506,6 +509,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     onStandby: () => scheduler.hold(),
     onHold: (holding) => (holding ? scheduler.hold() : void scheduler.release()),
   });
+  leading = () =>
+    elector.role() === "leader" ? { host: elector.holder.host, pid: elector.holder.pid } : null;
   await elector.start();
 
   let stopping: Promise<void> | null = null;

@@ -5,7 +5,14 @@
 // be null (the agent reads it back in the background), so the branch is what says how a job
 // last ran.
 
-import { byAttention, CHART_RUNS, type JobRow, jobRow, scheduleWordsCache } from "../page/model.js";
+import {
+  byAttention,
+  CHART_RUNS,
+  type JobRow,
+  jobRow,
+  type PageModel,
+  scheduleWordsCache,
+} from "../page/model.js";
 import type { PageChange, PageSource } from "../page/source.js";
 import type { JobView } from "../scheduler/scheduler.js";
 import type { RunSummary } from "../status/summary.js";
@@ -82,6 +89,7 @@ export function agentPageSource(options: { agent: Agent; canRun: boolean }): Pag
           })),
         })),
         revision: agent.revision(),
+        leader: leaderOf(agent),
         lastSyncAt: agent.isReady() || sync.errors > 0 ? sync.at.toISOString() : null,
         syncErrors: {
           count: sync.errors,
@@ -126,4 +134,10 @@ export function agentPageSource(options: { agent: Agent; canRun: boolean }): Pag
       };
     },
   };
+}
+
+/** The leading agent as this one knows it, for the page's facts. */
+function leaderOf(agent: Agent): PageModel["leader"] {
+  const leader = agent.leader();
+  return leader && { host: leader.host, pid: leader.pid, self: agent.isLeader() };
 }

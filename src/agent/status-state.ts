@@ -39,6 +39,8 @@ export function buildStatusState(options: {
   late?: (job: string) => boolean;
   missingEnv?: (job: string) => readonly string[] | undefined;
   held?: HeldRevision | null;
+  /** The leading agent (this one: only the leader writes state.json). */
+  leader?: { host: string; pid: number } | null;
 }): AgentStatusState {
   const { scheduler, applied, lastSync } = options;
   const jobs: AgentStatusState["jobs"] = {};
@@ -75,5 +77,6 @@ export function buildStatusState(options: {
     jobs,
     rejected: options.desired.rejections().map((r) => ({ file: r.file, issues: r.issues })),
     ...(options.held && { held: options.held }),
+    ...(options.leader && { leader: options.leader }),
   };
 }

@@ -63,6 +63,7 @@ export const command: Command = {
             syncErrors: state?.syncErrors ?? { count: 0 },
             jobs,
             rejected: state?.rejected ?? [],
+            leader: state?.leader ?? null,
           },
           null,
           2,
@@ -76,8 +77,8 @@ export const command: Command = {
         io.stdout,
         visible(
           `revision ${revision}, last sync ${state.lastSyncAt ?? "never"}, agent ${state.agentVersion}${
-            state.syncErrors.count > 0 ? `, ${state.syncErrors.count} sync errors` : ""
-          }`,
+            state.leader ? `, leader ${state.leader.host} (pid ${state.leader.pid})` : ""
+          }${state.syncErrors.count > 0 ? `, ${state.syncErrors.count} sync errors` : ""}`,
         ),
       );
     }

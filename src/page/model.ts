@@ -49,6 +49,8 @@ export interface PageModel {
   syncErrors: { count: number; last?: { at: string; message: string } };
   /** Whether the page offers "Run now" (the agent has --api-token). */
   canRun: boolean;
+  /** Who leads the repository (SPEC §3), and whether it is this agent; absent: not known. */
+  leader?: { host: string; pid: number; self: boolean } | null;
 }
 
 export interface JobPageModel {

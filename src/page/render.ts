@@ -92,6 +92,11 @@ function syncFacts(model: PageModel): Html {
       : null
   }</dd>
 <dt>Jobs</dt><dd>${String(model.jobs.length)}</dd>
+<dt>Leader</dt><dd>${
+    model.leader
+      ? html`${model.leader.host} (pid ${String(model.leader.pid)})${model.leader.self ? " — this agent" : " — this agent stands by"}`
+      : "not known"
+  }</dd>
 </dl>`;
 }
 

@@ -37,6 +37,8 @@ export interface StatusState {
   syncErrors: { count: number; last?: { at: string; message: string } };
   jobs: Record<string, ActiveJobState>;
   rejected: RejectedFile[];
+  /** The agent that leads the repository and wrote this (SPEC §3): its host and pid. */
+  leader?: { host: string; pid: number };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -84,6 +86,7 @@ const STATE: Record<keyof StatusState, (v: unknown) => boolean> = {
       last: optional((last) => hasFields(last, { at: isString, message: isString })),
     }),
   jobs: (v) => isRecord(v) && Object.values(v).every((job) => hasFields(job, ACTIVE_JOB)),
+  leader: optional((v) => hasFields(v, { host: isString, pid: isInteger })),
   rejected: (v) =>
     Array.isArray(v) &&
     v.every((r) =>

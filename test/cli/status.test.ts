@@ -1,6 +1,7 @@
 // `gitcron status` and `gitcron logs` as a user runs them: the built binary reading the status
 // branch a real agent wrote to a real bare repository, after real runs on the engine.
 
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Agent } from "../../src/agent/agent.js";
 import { startTestAgent } from "../helpers/agent.js";
@@ -54,7 +55,12 @@ describe("gitcron status", () => {
     const ran = await gitcron(["status", "--repo", remote.url]);
     expect(ran).toMatchObject({ code: 0, stderr: "" });
     const lines = ran.stdout.split("\n");
-    expect(lines[0]).toMatch(/^revision [0-9a-f]{12}, last sync \S+, agent \S+$/);
+    // The agent that wrote it leads the repository, and says where it runs.
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^revision [0-9a-f]{12}, last sync \\S+, agent \\S+, leader ${hostname()} \\(pid ${process.pid}\\)$`,
+      ),
+    );
     expect(lines[1]).toMatch(/^JOB +SCHEDULE +ZONE +LAST +EXIT +DURATION +LAST START +NEXT RUN$/);
     const row = (name: string) =>
       (lines.find((l) => l.startsWith(`${name} `)) ?? "").split(/ {2,}/);

@@ -121,6 +121,16 @@ describe("the index page", () => {
     expect(page).toMatch(/Sync errors<\/dt><dd>0/);
   });
 
+  it("names the leading agent, and says when this one stands by", () => {
+    const leader = { host: "cron-b.example", pid: 41 };
+    expect(String(indexPage(pageModel([row("a")], { leader: { ...leader, self: true } })))).toMatch(
+      /Leader<\/dt><dd>cron-b\.example \(pid 41\) — this agent<\/dd>/,
+    );
+    expect(
+      String(indexPage(pageModel([row("a")], { leader: { ...leader, self: false } }))),
+    ).toContain("cron-b.example (pid 41) — this agent stands by");
+  });
+
   it("loads only its own stylesheet and script, and has no inline script or style", () => {
     expect(page).toContain('<script src="/assets/page.js" defer></script>');
     expect(page).not.toMatch(/<script>|<script [^s]|<style|\sstyle=|\son[a-z]+=/);
