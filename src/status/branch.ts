@@ -24,13 +24,15 @@ import {
   freeJournalPath,
   isJournalPath,
   JOURNAL_ROOT,
+  journalOfRef,
   journalRef,
   journalText,
+  journalTime,
   parseRuns,
 } from "./journal.js";
 import { lastRunsOf } from "./last-runs.js";
 import { groupByJob, type LedgerTip, readLedger, runsOfJob, runsOfJobs } from "./ledger.js";
-import { recordKey } from "./outbox.js";
+import { recordKey, summaryTime } from "./outbox.js";
 import { commitMessage, renderReadme } from "./render.js";
 import { isStatusState, type StatusState, stateChanged, stateKey, stateText } from "./state.js";
 import type { RunSummary } from "./summary.js";
@@ -105,6 +107,7 @@ const NO_REMOTE_BRANCH = /couldn't find remote ref/i;
 const DAY_MS = 86_400_000;
 export const DEFAULT_KEEP_MS = 90 * DAY_MS;
 export const DEFAULT_VIEWS_EVERY_MS = 60_000;
+const CLOCK_SLACK_MS = 5 * 60_000;
 
 /** What the writer knows of the branch at one commit, to publish without reading it again. */
 interface Known {
@@ -218,9 +221,14 @@ export class StatusBranchWriter {
     phases.mark("read");
 
     const fresh: RunSummary[] = [];
+    const there = await this.keysOnBranch(
+      known,
+      base,
+      input.summaries.filter((s) => !known.recent.has(recordKey(s))),
+    );
     for (const s of input.summaries) {
       const key = recordKey(s);
-      if (known.recent.has(key)) continue;
+      if (known.recent.has(key) || there.has(key)) continue;
       known.recent.add(key);
       fresh.push(this.forBranch(s));
     }
@@ -576,13 +584,19 @@ export class StatusBranchWriter {
     )
       .split("\0")
       .filter(isJournalPath);
-    // Days retention removed are not erased: they left the tip on purpose.
-    const wanted = changed.filter((p) => known.days.has(p.split("/")[1] as string));
+    // Days past retention are not erased: they left the tip on purpose.
+    const dayOf = (p: string) => p.split("/")[1] as string;
+    const keepMs = this.keepMs;
+    const retired = new Set(
+      keepMs === null ? [] : expiredDays(new Set(changed.map(dayOf)), this.now(), keepMs),
+    );
+    const wanted = changed.filter((p) => !retired.has(dayOf(p)));
     if (wanted.length === 0) return [];
     const oids = await this.listing(ours);
     const tipOurs = this.tipAt(ours, [...oids.keys()], oids);
     const texts = await tipOurs.read(wanted);
     for (const [path, text] of texts) {
+      known.days.add(dayOf(path));
       for (const run of parseRuns(text, path)) known.recent.add(recordKey(run));
       for (const [job, runs] of groupByJob(parseRuns(text, path))) {
         const view = foldRuns(known.views.get(job), runs, journalRef(path), this.options.history);
@@ -591,6 +605,33 @@ export class StatusBranchWriter {
       }
     }
     return [...texts];
+  }
+
+  /** Keys of the records already on the branch that `candidates` older than the views could
+   * repeat: a run recorded and pushed by an agent killed before it removed the container is
+   * adopted and recorded again by the next one, after the views moved on. Only then are files
+   * read — the job's own, from a little before the record ended. */
+  private async keysOnBranch(
+    known: Known,
+    base: string | null,
+    candidates: readonly RunSummary[],
+  ): Promise<Set<string>> {
+    const through = known.cursor.through ? journalTime(journalOfRef(known.cursor.through)) : null;
+    const old = candidates.filter((s) => through !== null && Date.parse(summaryTime(s)) <= through);
+    if (!base || old.length === 0) return new Set();
+    const paths = new Set<string>();
+    for (const s of old) {
+      // Another agent's clock may run a little behind ours.
+      const since = Date.parse(summaryTime(s)) - CLOCK_SLACK_MS;
+      for (const ref of known.views.get(s.job)?.journal ?? []) {
+        const path = journalOfRef(ref);
+        if ((journalTime(path) ?? 0) >= since) paths.add(path);
+      }
+    }
+    if (paths.size === 0) return new Set();
+    const oids = await this.listing(base);
+    const texts = await this.tipAt(base, [...oids.keys()], oids).read([...paths]);
+    return new Set([...texts].flatMap(([path, text]) => parseRuns(text, path).map(recordKey)));
   }
 
   /** Whether a journal path is taken in `commit`'s folder of the hour of `at`. */

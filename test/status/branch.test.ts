@@ -198,6 +198,28 @@ describe("the status branch", () => {
     ]);
   });
 
+  it("records once a run recorded again after the views moved past it (adopted after a SIGKILL)", async () => {
+    const { writer, runsOf, clock } = await setup({ viewsEveryMs: 60_000 });
+    const killed = writer("killed");
+    const ran = summary("a", 0);
+    await killed.publish({ summaries: [ran], state: null });
+    // Later runs, and views written past the first one's journal file.
+    for (let i = 1; i <= 3; i++) {
+      clock.at += 61_000;
+      await killed.publish({ summaries: [summary("a", i)], state: null });
+    }
+    // The next agent adopts the container the killed one never removed, and records it again.
+    clock.at += 10_000;
+    const next = await writer("restarted").publish({
+      summaries: [{ ...ran, logTail: "adopted" }],
+      state: null,
+    });
+    expect(next.appended).toBe(0);
+    expect((await runsOf("a")).map((r) => r.run)).toEqual(
+      [0, 1, 2, 3].map((i) => summary("a", i).run),
+    );
+  });
+
   it("two writers racing on the branch lose no record and record none twice", async () => {
     const { writer, runsOf } = await setup({ history: 1000 });
     const a = writer("agent-a");
