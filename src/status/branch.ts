@@ -108,6 +108,7 @@ const DAY_MS = 86_400_000;
 export const DEFAULT_KEEP_MS = 90 * DAY_MS;
 export const DEFAULT_VIEWS_EVERY_MS = 60_000;
 const CLOCK_SLACK_MS = 5 * 60_000;
+const RECENT_MS = 60 * 60_000;
 
 /** What the writer knows of the branch at one commit, to publish without reading it again. */
 interface Known {
@@ -122,8 +123,11 @@ interface Known {
   cursor: ViewsCursor;
   /** The newest journal file at `commit`. */
   lastJournal: string | null;
-  /** Keys of the records in the journal files from the views' cursor on: not written again. */
-  recent: Set<string>;
+  /** Keys of the records this writer knows are on the branch — those of the journal files from
+   * the views' cursor on when it read the branch, and those it wrote since — with when it
+   * learnt each: not written again. Two agents that both followed one run record it seconds
+   * apart, so an hour is kept; older records are caught by keysOnBranch. */
+  recent: Map<string, number>;
   /** Day folders under runs/. */
   days: Set<string>;
   /** When the views were last written (writer's clock); null: not by this writer. */
@@ -220,6 +224,7 @@ export class StatusBranchWriter {
     for (const [path, text] of restored) files.set(path, text);
     phases.mark("read");
 
+    const now = this.now();
     const fresh: RunSummary[] = [];
     const there = await this.keysOnBranch(
       known,
@@ -229,14 +234,13 @@ export class StatusBranchWriter {
     for (const s of input.summaries) {
       const key = recordKey(s);
       if (known.recent.has(key) || there.has(key)) continue;
-      known.recent.add(key);
+      known.recent.set(key, now.getTime());
       fresh.push(this.forBranch(s));
     }
     if (known.migration) {
       for (const [path, text] of known.migration.files) files.set(path, text);
       removals.push(...known.migration.remove);
     }
-    const now = this.now();
     const taken = await this.journalTaken(base, now);
     if (fresh.length > 0) {
       const path = freeJournalPath(now, this.options.agent, taken, known.lastJournal);
@@ -271,6 +275,8 @@ export class StatusBranchWriter {
       phases.mark("views");
     }
     const message = this.redactor.redact(commitMessage(fresh));
+    // Our last commit the remote took: a commit it refused is not ours to restore from.
+    const pushedBefore = await this.revParse(this.local);
     const commit = await this.commit(
       tip ? { parent: tip } : { tree: base },
       files,
@@ -278,6 +284,10 @@ export class StatusBranchWriter {
       message,
     );
     phases.mark("commit");
+    const unpush = () =>
+      this.git.raw(
+        pushedBefore ? ["update-ref", this.local, pushedBefore] : ["update-ref", "-d", this.local],
+      );
     try {
       const pushed = await this.git.raw([
         "push",
@@ -289,6 +299,7 @@ export class StatusBranchWriter {
       // our commit (which holds every record) has just rebuilt it.
       if (at.optimistic && /^\*\t/m.test(pushed)) this.rebuilding();
     } catch (err) {
+      await unpush();
       // Refused because the branch moved: the caller starts again from what the remote holds.
       if (at.optimistic || REJECTED.test(String((err as Error).message))) return "rejected";
       throw new StatusPushError(
@@ -367,11 +378,8 @@ export class StatusBranchWriter {
       squashedAt: known.cursor.squashedAt ?? (keepMs === null ? null : now.toISOString()),
     };
     files.set(VIEWS_FILE, cursorText(known.cursor));
-    // From here on, only records of the journal files from the new cursor on can come again.
-    const latest = known.lastJournal ? files.get(known.lastJournal) : undefined;
-    known.recent = new Set(
-      latest ? parseRuns(latest, known.lastJournal as string).map(recordKey) : [],
-    );
+    for (const [key, at] of known.recent)
+      if (now.getTime() - at > RECENT_MS) known.recent.delete(key);
     known.viewsAt = now.getTime();
   }
 
@@ -486,7 +494,7 @@ export class StatusBranchWriter {
       dirty: new Set(),
       cursor: { through: null, squashedAt: null },
       lastJournal: null,
-      recent: new Set(),
+      recent: new Map(),
       days: new Set(),
       viewsAt: null,
       migration: null,
@@ -515,7 +523,7 @@ export class StatusBranchWriter {
       views: ledger.views,
       cursor: ledger.cursor,
       lastJournal: journal.at(-1) ?? null,
-      recent: ledger.recentKeys,
+      recent: new Map([...ledger.recentKeys].map((key) => [key, this.now().getTime()])),
       days,
       // Views that lag the journal are brought up to it by the next views.
       dirty: ledger.behind,
@@ -597,7 +605,8 @@ export class StatusBranchWriter {
     const texts = await tipOurs.read(wanted);
     for (const [path, text] of texts) {
       known.days.add(dayOf(path));
-      for (const run of parseRuns(text, path)) known.recent.add(recordKey(run));
+      for (const run of parseRuns(text, path))
+        known.recent.set(recordKey(run), this.now().getTime());
       for (const [job, runs] of groupByJob(parseRuns(text, path))) {
         const view = foldRuns(known.views.get(job), runs, journalRef(path), this.options.history);
         if (view) known.views.set(job, view);

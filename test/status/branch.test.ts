@@ -220,6 +220,31 @@ describe("the status branch", () => {
     );
   });
 
+  it("records once a run two agents followed, when the second records it after its first views", async () => {
+    const { writer, runsOf, clock } = await setup({ viewsEveryMs: 60_000 });
+    const a = writer("a");
+    await a.publish({ summaries: [summary("j", 0)], state: null });
+    clock.at += 10_000;
+    const followed = summary("j", 1);
+    await a.publish({ summaries: [followed], state: null });
+    // b takes over: its first push writes the views past a's file; then it records the run it
+    // adopted from the engine, ending later as b saw it.
+    const b = writer("b");
+    clock.at += 10_000;
+    await b.publish({ summaries: [summary("k", 0)], state: null });
+    clock.at += 10_000;
+    const again = {
+      ...followed,
+      finishedAt: new Date(clock.at).toISOString(),
+      logTail: "seen by b",
+    };
+    expect((await b.publish({ summaries: [again], state: null })).appended).toBe(0);
+    expect((await runsOf("j")).map((r) => r.logTail)).toEqual([
+      summary("j", 0).logTail,
+      followed.logTail,
+    ]);
+  });
+
   it("two writers racing on the branch lose no record and record none twice", async () => {
     const { writer, runsOf } = await setup({ history: 1000 });
     const a = writer("agent-a");
