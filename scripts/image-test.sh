@@ -129,8 +129,8 @@ node -e '
   const s = JSON.parse(process.argv[1]);
   const want = { job: process.argv[2], outcome: "succeeded", exitCode: 0 };
   for (const [k, v] of Object.entries(want))
-    if (s[k] !== v) { console.error(`the record's ${k} is ${JSON.stringify(s[k])}, not ${JSON.stringify(v)}`); process.exit(1); }
-  if (!/hello from/.test(s.logTail)) { console.error("the record's logTail lacks the job output"); process.exit(1); }
+    if (s[k] !== v) { console.error(`the run record field ${k} is ${JSON.stringify(s[k])}, not ${JSON.stringify(v)}`); process.exit(1); }
+  if (!/hello from/.test(s.logTail)) { console.error("the run record logTail lacks the job output"); process.exit(1); }
 ' "$summary" "$job" || fail "unexpected run summary: $summary"
 log "ok: $(node -e 'const s=JSON.parse(process.argv[1]);console.log(`${s.run}: ${s.outcome}, exit ${s.exitCode}, ${s.durationMs} ms`)' "$summary")"
 
