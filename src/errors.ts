@@ -1,6 +1,6 @@
 // Error kinds decide what the caller does: fix the input, retry later, or report a bug.
 
-import { urlsWithoutCredentials } from "./secrets/url-credentials.js";
+import { urlsWithoutCredentials } from "./text/url-credentials.js";
 
 /** A bad flag or argument: exit 2, one sentence, no stack. */
 export class UsageError extends Error {

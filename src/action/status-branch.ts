@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { oneLine } from "../errors.js";
 import type { ActiveJob } from "../plan/plan.js";
-import { credentialsOf, withoutCredentials } from "../secrets/url-credentials.js";
+import { credentialsOf, withoutCredentials } from "../text/url-credentials.js";
 
 const run = promisify(execFile);
 

@@ -1,9 +1,9 @@
 // Every secret value the agent holds (SPEC §4): what its one redactor must know.
 
 import type { AgentSettings } from "../settings.js";
+import { credentialsOf } from "../text/url-credentials.js";
 import { createRedactor, MIN_AGENT_SECRET_LENGTH, type Redactor } from "./redactor.js";
 import { secretEnvValues } from "./secret-env.js";
-import { credentialsOf } from "./url-credentials.js";
 
 export function heldSecrets(
   settings: Pick<

@@ -154,15 +154,11 @@ export async function runsOfJobs(
     if (view) for (const p of filesOfView(view, count)) paths.add(p);
   }
   const texts = await tip.read([...paths]);
-  const byJob = new Map<string, RunSummary[]>();
   const wanted = new Set(jobs);
-  for (const path of paths) {
-    for (const run of parseRuns(texts.get(path) ?? "", path, logger)) {
-      if (!wanted.has(run.job)) continue;
-      const list = byJob.get(run.job);
-      if (list) list.push(run);
-      else byJob.set(run.job, [run]);
-    }
-  }
-  return new Map([...byJob].map(([job, runs]) => [job, uniqueRuns(runs).slice(-count)]));
+  const runs = [...paths].flatMap((path) =>
+    parseRuns(texts.get(path) ?? "", path, logger).filter((run) => wanted.has(run.job)),
+  );
+  return new Map(
+    [...groupByJob(runs)].map(([job, ofJob]) => [job, uniqueRuns(ofJob).slice(-count)]),
+  );
 }

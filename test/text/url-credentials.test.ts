@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { oneLine, sanitize } from "../../src/errors.js";
 import { agentRedactor } from "../../src/secrets/held.js";
-import { credentialsOf, withoutCredentials } from "../../src/secrets/url-credentials.js";
 import { resolveSettings } from "../../src/settings.js";
+import { credentialsOf, withoutCredentials } from "../../src/text/url-credentials.js";
 
 describe("withoutCredentials", () => {
   it.each([
