@@ -11,7 +11,9 @@ const hooks = faultHooks();
 describe("issue 25 item 12: a status-repo password holding / and @", () => {
   it("the agent's log names the repository without any piece of the password", async () => {
     const w = await hooks.world("sec-url-password", (p) => ({
-      [`${p}-tick.yaml`]: jobYaml("*/2 * * * * *", "echo tick"),
+      // A job that does not fire during the test: a run it made could reach no status branch
+      // the ledger reads (the status repository is unreachable by design).
+      [`${p}-tick.yaml`]: jobYaml("0 0 1 1 *", "echo tick"),
     }));
     const password = "s3cr/et@pw0rd";
     // Nothing listens on port 9 of loopback.
