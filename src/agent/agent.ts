@@ -185,6 +185,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       gitTimeoutMs: settings.gitTimeoutMs,
       redactor,
       refreshState: (): StatusState => currentState(),
+      // The leader's lease renewal rides on its status pushes: one push, not two.
+      alongside: () => elector.renewal(),
     });
 
   const notifier = createNotifier({

@@ -36,6 +36,10 @@ export type Action =
   /** Renew ours over `expected`. */
   | { kind: "renew"; expected: string };
 
+/** A leader that renewed this recently (a renewal riding on a status push) skips the renewal
+ * of its next look; it renews at the one after, within half a lease of the last. */
+export const renewedLatelyMs = (t: ElectionTiming) => t.leaseMs / 6;
+
 /** A standby counts as alive this long after its announcement last changed. */
 export const standbyAliveMs = (t: ElectionTiming) => 2 * t.leaseMs;
 
@@ -74,10 +78,12 @@ export function decide(
         action: wait,
       };
     }
-    return {
-      state: { ...state, standbySeenAt },
-      action: { kind: "renew", expected: seen.leaseOid as string },
-    };
+    // Renewed a moment ago with a status push (it rides along): no push of its own.
+    const action: Action =
+      now - state.since > renewedLatelyMs(t)
+        ? { kind: "renew", expected: seen.leaseOid as string }
+        : wait;
+    return { state: { ...state, standbySeenAt }, action };
   }
   if (!seen.reachable) return { state, action: wait };
   if (seen.leaseOid === null) return { state, action: { kind: "claim", expected: null } };

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "../log.js";
 import type { Clock } from "../scheduler/clock.js";
+import type { Alongside } from "../status/store.js";
 import {
   afterPush,
   decide,
@@ -16,7 +17,7 @@ import {
   type PushOutcome,
   type Role,
 } from "./election.js";
-import { type Holder, LeaseRefusedError, type LeaseRemote } from "./lease-remote.js";
+import { type Holder, LeaseRefusedError, type LeaseRemote, leaseMessage } from "./lease-remote.js";
 
 export interface ElectorOptions {
   remote: LeaseRemote;
@@ -44,6 +45,9 @@ export interface Elector {
   start(): Promise<Role>;
   /** Stops looking; a leader gives the lease up so a standby takes over at once. */
   stop(): Promise<void>;
+  /** A renewal to push with a status batch (null: not leading, or a push of the lease is
+   * already under way); `settle` says whether it moved. */
+  renewal(): Promise<Alongside | null>;
 }
 
 export function holderFor(dataDir: string): Holder {
@@ -68,6 +72,11 @@ export function createElector(options: ElectorOptions): Elector {
   let reachable = false;
   const halt = new AbortController();
   let loop: Promise<void> | null = null;
+  // One push of the lease at a time: a look's own, or a renewal riding on a status push (whose
+  // commit a look may see on the remote before the push reports back).
+  let pushing: "own" | { expected: string } | null = null;
+  // Settled when no renewal rides on a push: stop() gives up the lease only after it.
+  let rideSettled: Promise<void> = Promise.resolve();
 
   const holderOf = async (oid: string) => {
     if (!holders.has(oid)) holders.set(oid, await remote.holderOf(oid).catch(() => null));
@@ -98,11 +107,15 @@ export function createElector(options: ElectorOptions): Elector {
         (state.role === "leader" ? view.oid === state.leaseOid : current?.home === holder.home);
       if (state.role === "standby") leader = current;
       seen = { reachable: true, leaseOid: view.oid, ours, standbyChanged };
+      // A lease we do not know while a renewal of ours rides on a status push may be that
+      // renewal: this look decides nothing; the push reports back before the next.
+      if (!ours && state.role === "leader" && pushing !== null && pushing !== "own") return;
     }
     const decided = decide(state, seen, now(), timing);
     state = decided.state;
     const { action } = decided;
-    if (action.kind !== "wait") {
+    if (action.kind !== "wait" && pushing === null) {
+      pushing = "own";
       let outcome: PushOutcome;
       try {
         outcome = { kind: "won", leaseOid: await remote.claim(holder, action.expected) };
@@ -110,6 +123,8 @@ export function createElector(options: ElectorOptions): Elector {
         outcome = err instanceof LeaseRefusedError ? { kind: "lost" } : { kind: "failed" };
         if (outcome.kind === "failed")
           logger.warn({ err: String((err as Error).message) }, "cannot push the lease");
+      } finally {
+        pushing = null;
       }
       state = afterPush(state, outcome, now());
     }
@@ -173,9 +188,32 @@ export function createElector(options: ElectorOptions): Elector {
       loop = run();
       return state.role;
     },
+    async renewal() {
+      if (halt.signal.aborted || pushing !== null) return null;
+      if (state.role !== "leader" || state.holding || state.leaseOid === null) return null;
+      const ride = { expected: state.leaseOid };
+      pushing = ride;
+      let done = () => {};
+      rideSettled = new Promise((resolve) => {
+        done = resolve;
+      });
+      return {
+        update: { ref: remote.leaseRef, expected: ride.expected, message: leaseMessage(holder) },
+        settle: (commit) => {
+          if (pushing === ride) pushing = null;
+          done();
+          // Only over the lease it was built on: a look may have moved on meanwhile.
+          if (!commit || state.role !== "leader" || state.leaseOid !== ride.expected) return;
+          const before = state;
+          state = afterPush(state, { kind: "won", leaseOid: commit }, now());
+          void react(before);
+        },
+      };
+    },
     async stop() {
       halt.abort();
       await loop;
+      await rideSettled;
       await remote.withdraw(holder, state.role === "leader" ? state.leaseOid : null);
     },
   };

@@ -10,6 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   DEFAULT_GIT_TIMEOUT_MS,
+  EMPTY_TREE,
   type GitAccess,
   gitErrorText,
   gitWithInput,
@@ -32,7 +33,6 @@ export interface LeaseView {
   standbys: Map<string, string>;
 }
 
-const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const REJECTED =
   /\[rejected\]|\[remote rejected\]|stale info|non-fast-forward|fetch first|already exists/i;
 
@@ -55,6 +55,10 @@ export function parseHolder(message: string): Holder | null {
   }
   return null;
 }
+
+/** What a lease commit says: its holder and the time, so that each one is new. */
+export const leaseMessage = (holder: Holder) =>
+  `${JSON.stringify({ ...holder, at: new Date().toISOString() })}\n`;
 
 export class LeaseRemote {
   private prepared = false;
@@ -162,7 +166,7 @@ export class LeaseRemote {
    * one is new, so whoever watches the ref sees it change. */
   private async commitNaming(holder: Holder): Promise<string> {
     await this.prepare();
-    const message = `${JSON.stringify({ ...holder, at: new Date().toISOString() })}\n`;
+    const message = leaseMessage(holder);
     const identity = ["-c", "user.name=gitcron", "-c", "user.email=gitcron@localhost"];
     return (await this.git([...identity, "commit-tree", EMPTY_TREE], message)).trim();
   }

@@ -18,7 +18,14 @@ import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
-import { fetchBlobs, type GitAccess, gitErrorText, gitIn, gitWithInput } from "./git.js";
+import {
+  EMPTY_TREE,
+  fetchBlobs,
+  type GitAccess,
+  gitErrorText,
+  gitIn,
+  gitWithInput,
+} from "./git.js";
 import {
   expiredDays,
   freeJournalPath,
@@ -84,6 +91,17 @@ export interface PublishInput {
   state: StatusState | null;
   /** Write the views now, whatever their cadence (the agent's last publish before it stops). */
   final?: boolean;
+  /** Another ref moved in the same atomic push as the batch (the leader's lease renewal, SPEC
+   * §3), only if it still is at `expected`. */
+  alongside?: RefUpdate;
+}
+
+/** A parentless commit of the empty tree with `message`, pushed to `ref` if it still is at
+ * `expected`. */
+export interface RefUpdate {
+  ref: string;
+  expected: string;
+  message: string;
 }
 
 export interface PublishResult {
@@ -92,6 +110,8 @@ export interface PublishResult {
   commit?: string;
   /** Summaries that were new to the branch. */
   appended: number;
+  /** The commit `alongside` moved to with the batch, when it did. */
+  alongside?: string;
 }
 
 /** The remote is down, slow or refused us: keep the outbox and try again later. */
@@ -171,23 +191,40 @@ export class StatusBranchWriter {
 
   async publish(input: PublishInput): Promise<PublishResult> {
     await this.prepare();
+    try {
+      return await this.publishRounds(input);
+    } catch (err) {
+      // A round marks its records as on the branch before it pushes: after a failure (a push
+      // refused, git out of disk space) that is no longer known, and the next publish reads
+      // the branch again rather than skip records it never pushed.
+      this.known = null;
+      throw err;
+    }
+  }
+
+  private async publishRounds(input: PublishInput): Promise<PublishResult> {
     // We are the branch's only writer, so it is almost always where we left it: build on our
     // last commit and push; the push is refused if the branch moved, and then the round starts
     // from what the remote holds.
+    // A refused push that carried another ref may have been refused for that ref alone: the
+    // batch goes on without it, and whoever asked for it learns it did not move.
+    let batch = input;
     if (this.known?.commit) {
       const last = this.known.commit;
-      const outcome = await this.round(input, { tip: last, ours: last, optimistic: true });
+      const outcome = await this.round(batch, { tip: last, ours: last, optimistic: true });
       if (outcome !== "rejected") return outcome;
       this.known = null;
+      batch = { ...batch, alongside: undefined };
     }
     const attempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remoteExists = await this.fetch();
       const tip = remoteExists ? await this.revParse(this.trackingRef) : null;
       const ours = await this.revParse(this.local);
-      const outcome = await this.round(input, { tip, ours, optimistic: false });
+      const outcome = await this.round(batch, { tip, ours, optimistic: false });
       if (outcome !== "rejected") return outcome;
       this.known = null;
+      batch = { ...batch, alongside: undefined };
       if (attempt < attempts) {
         this.options.logger.info(
           { attempt },
@@ -284,24 +321,35 @@ export class StatusBranchWriter {
       message,
     );
     phases.mark("commit");
+    let alongsideCommit: string | undefined;
     const unpush = () =>
       this.git.raw(
         pushedBefore ? ["update-ref", this.local, pushedBefore] : ["update-ref", "-d", this.local],
       );
     try {
-      const pushed = await this.git.raw([
-        "push",
-        "--porcelain",
-        "origin",
-        `${commit}:${this.local}`,
-      ]);
+      const { alongside } = input;
+      alongsideCommit = alongside ? await this.emptyCommit(alongside.message) : undefined;
+      const pushed = await this.git.raw(
+        alongside
+          ? [
+              "push",
+              "--porcelain",
+              "--atomic",
+              `--force-with-lease=${alongside.ref}:${alongside.expected}`,
+              "origin",
+              `${commit}:${this.local}`,
+              `${alongsideCommit}:${alongside.ref}`,
+            ]
+          : ["push", "--porcelain", "origin", `${commit}:${this.local}`],
+      );
       // "*" marks a ref the push created: the branch we built on was deleted meanwhile, and
       // our commit (which holds every record) has just rebuilt it.
       if (at.optimistic && /^\*\t/m.test(pushed)) this.rebuilding();
     } catch (err) {
       await unpush();
       // Refused because the branch moved: the caller starts again from what the remote holds.
-      if (at.optimistic || REJECTED.test(String((err as Error).message))) return "rejected";
+      if (at.optimistic || input.alongside || REJECTED.test(String((err as Error).message)))
+        return "rejected";
       throw new StatusPushError(
         `cannot push the status branch: ${gitErrorText(err, this.options)}`,
       );
@@ -317,7 +365,12 @@ export class StatusBranchWriter {
       { runs: fresh.length, files: files.size, ms: phases.done() },
       "status branch published",
     );
-    return { pushed: true, appended: fresh.length, commit: this.known.commit ?? commit };
+    return {
+      pushed: true,
+      appended: fresh.length,
+      commit: this.known.commit ?? commit,
+      ...(alongsideCommit && { alongside: alongsideCommit }),
+    };
   }
 
   /** A summary as the branch keeps it: redacted, and a succeeded run's tail cut to its bytes. */
@@ -760,6 +813,18 @@ export class StatusBranchWriter {
       { ms: Math.round(performance.now() - started), before: packed, after: this.tidiedBytes },
       "status repository fetched anew",
     );
+  }
+
+  private async emptyCommit(message: string): Promise<string> {
+    const stamp = `${COMMITTER} ${Math.floor(this.now().getTime() / 1000)} +0000`;
+    const text = `tree ${EMPTY_TREE}\nauthor ${stamp}\ncommitter ${stamp}\n\n${message}`;
+    const out = await gitWithInput(
+      this.options.dir,
+      ["hash-object", "-t", "commit", "-w", "--stdin"],
+      text,
+      this.options,
+    );
+    return out.toString().trim();
   }
 
   /** A bare repository of its own, configured locally: never the user's global identity or

@@ -7,6 +7,8 @@ import { type SimpleGit, simpleGit } from "simple-git";
 import { oneLine } from "../errors.js";
 import { AGENT_GIT_CONFIG, withGitConfig } from "../source/git-runner.js";
 
+/** The id of the empty tree, which every Git repository knows without storing it. */
+export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 export interface GitAccess {
   /** A token for https remotes, sent as HTTP basic auth; never written to disk or argv. */
   gitToken?: string;

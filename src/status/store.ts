@@ -8,7 +8,12 @@ import { Events } from "../events.js";
 import type { Logger } from "../log.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
 import type { Redactor } from "../secrets/redactor.js";
-import { type PublishInput, type PublishResult, StatusBranchWriter } from "./branch.js";
+import {
+  type PublishInput,
+  type PublishResult,
+  type RefUpdate,
+  StatusBranchWriter,
+} from "./branch.js";
 import { gitErrorText } from "./git.js";
 import { createOutbox, recordKey, summaryTime } from "./outbox.js";
 import { type StatusState, stateKey } from "./state.js";
@@ -54,6 +59,14 @@ export interface StatusStoreOptions {
   maxBackoffMs?: number;
   /** How long stop() tries its final push before leaving the rest in the outbox. */
   stopTimeoutMs?: number;
+  /** Asked before each push for a ref to move in the same push (the leader's lease renewal);
+   * told the commit it moved to, or null. */
+  alongside?: () => Promise<Alongside | null>;
+}
+
+export interface Alongside {
+  update: RefUpdate;
+  settle(moved: string | null): void;
 }
 
 export interface StatusCounters {
@@ -161,8 +174,16 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       currentKey = null;
     }
     const snapshot = state;
+    const ride = (await options.alongside?.()) ?? null;
+    let moved: string | null = null;
     try {
-      const result = await writer.publish({ summaries, state: snapshot, final });
+      const result = await writer.publish({
+        summaries,
+        state: snapshot,
+        final,
+        ...(ride && { alongside: ride.update }),
+      });
+      moved = result.alongside ?? null;
       // Only now that the branch holds them may the outbox forget them.
       await outbox.remove(ids);
       for (const id of ids) pending.delete(id);
@@ -181,6 +202,8 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     } catch (err) {
       counts.failures++;
       throw err;
+    } finally {
+      ride?.settle(moved);
     }
   };
   const publish = (final = false) => {

@@ -72,6 +72,16 @@ describe("a leader", () => {
     });
   });
 
+  it("skips the renewal of a look that follows a renewal riding on a status push", () => {
+    // Renewed with a status push at 15 s; the looks come every 20 s.
+    const s = afterPush(leader(), { kind: "won", leaseOid: "L2" }, 15_000);
+    expect(decide(s, saw("L2", true), 20_000, T).action).toEqual({ kind: "wait" });
+    expect(decide(s, saw("L2", true), 40_000, T).action).toEqual({
+      kind: "renew",
+      expected: "L2",
+    });
+  });
+
   it("alone, keeps starting runs however long the remote stays dark (no regression)", () => {
     const s = decide(leader(), dark, 10 * 60_000, T).state;
     expect(s).toMatchObject({ role: "leader", holding: false });

@@ -1,4 +1,4 @@
-import { chmod, writeFile } from "node:fs/promises";
+import { chmod, rename, rm, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -423,6 +423,75 @@ git update-ref refs/heads/${BRANCH} $c
     expect(await git(remote.dir, "rev-list", "--count", BRANCH)).toBe("1\n");
     expect((await runsOf("b")).map((r) => r.run)).toEqual([summary("b", 1).run]);
     expect(await runsOf("a")).toHaveLength(3);
+  });
+
+  it("loses no record to a publish that failed before its push (the disk full): the retry pushes it", async () => {
+    const { root, writer, runsOf } = await setup();
+    const w = writer();
+    await w.publish({ summaries: [summary("nightly", 0)], state: null });
+    // git cannot write the batch's objects: their folder is a file now.
+    const pack = join(root, "agent", "status", "objects", "pack");
+    await rename(pack, `${pack}.away`);
+    await writeFile(pack, "");
+    const batch = [summary("nightly", 1)];
+    await expect(w.publish({ summaries: batch, state: null })).rejects.toThrow();
+    await rm(pack);
+    await rename(`${pack}.away`, pack);
+    expect(await w.publish({ summaries: batch, state: null })).toMatchObject({
+      pushed: true,
+      appended: 1,
+    });
+    expect((await runsOf("nightly")).map((r) => r.run)).toEqual(
+      [0, 1].map((n) => summary("nightly", n).run),
+    );
+  });
+
+  it("moves another ref in the same push only over the commit it expects; refused, the batch lands without it", async () => {
+    const { remote, writer, runsOf } = await setup();
+    const w = writer();
+    const lease = "refs/gitcron/lease/0123456789ab";
+    const leaseAt = async () => (await git(remote.dir, "rev-parse", lease)).trim();
+    const first = (
+      await git(
+        remote.dir,
+        "commit-tree",
+        "-m",
+        "first",
+        "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+      )
+    ).trim();
+    await git(remote.dir, "update-ref", lease, first);
+
+    const moved = await w.publish({
+      summaries: [summary("nightly", 0)],
+      state: null,
+      alongside: { ref: lease, expected: first, message: "renewal\n" },
+    });
+    expect(moved.alongside).toBe(await leaseAt());
+    expect(await git(remote.dir, "log", "-1", "--format=%B%P", lease)).toBe("renewal\n\n");
+
+    // Someone else's commit is there now: the stale renewal is refused, the run is not.
+    await git(remote.dir, "update-ref", lease, first);
+    const stale = await w.publish({
+      summaries: [summary("nightly", 1)],
+      state: null,
+      alongside: { ref: lease, expected: moved.alongside as string, message: "stale\n" },
+    });
+    expect(stale.alongside).toBeUndefined();
+    expect(await leaseAt()).toBe(first);
+
+    // The branch moved under it (another writer): the push is refused whole, the lease too.
+    await writer("other").publish({ summaries: [summary("other", 0)], state: null });
+    const behind = await w.publish({
+      summaries: [summary("nightly", 2)],
+      state: null,
+      alongside: { ref: lease, expected: first, message: "behind\n" },
+    });
+    expect(behind.alongside).toBeUndefined();
+    expect(await leaseAt()).toBe(first);
+    expect((await runsOf("nightly")).map((r) => r.run)).toEqual(
+      [0, 1, 2].map((n) => summary("nightly", n).run),
+    );
   });
 
   it("takes every Object.prototype name as a job name: the push goes through and the README shows them", async () => {
