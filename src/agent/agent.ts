@@ -487,12 +487,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     const recorded = await lastRunsFromBranch(statusRepo, branchAccessOf(settings), [
       ...applied.keys(),
     ]).catch(() => []);
-    const since: Record<string, string> = { ...cursors };
-    for (const run of recorded) {
-      const at = since[run.job];
-      if (!at || Date.parse(run.scheduledAt) > Date.parse(at)) since[run.job] = run.scheduledAt;
-    }
-    await scheduler.release(since);
+    const onBranch = Object.fromEntries(recorded.map((run) => [run.job, run.scheduledAt]));
+    await scheduler.release(cursors, onBranch);
     publishState();
   };
   const elector = createElector({

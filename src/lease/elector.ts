@@ -65,7 +65,8 @@ export function createElector(options: ElectorOptions): Elector {
   const timing = { leaseMs, marginMs: Math.min(10_000, leaseMs / 3) };
   const holder = holderFor(options.dataDir);
   let state: ElectionState = initialState(now());
-  let seenStandbys = new Map<string, string>();
+  /** Each standby's announcement and when this agent first saw it as it is. */
+  let seenStandbys = new Map<string, { oid: string; since: number }>();
   let leader: Holder | null = null;
   const holders = new Map<string, Holder | null>();
   let lastAnnounced = Number.NEGATIVE_INFINITY;
@@ -83,6 +84,21 @@ export function createElector(options: ElectorOptions): Elector {
     return holders.get(oid) ?? null;
   };
 
+  /** A standby killed without a stop leaves its announcement behind: once it has not changed
+   * for three leases (a live one announces every lease), the leader removes it. */
+  const forgetGoneStandbys = async (looked: number) => {
+    for (const [p, seen] of seenStandbys) {
+      if (looked - seen.since < 3 * leaseMs) continue;
+      try {
+        await remote.forget(p, seen.oid);
+        seenStandbys.delete(p);
+        logger.info({ standby: p }, "removed the announcement of a standby gone silent");
+      } catch (err) {
+        logger.debug({ err: remote.errorText(err) }, "cannot remove a standby's announcement");
+      }
+    }
+  };
+
   /** One look and whatever it calls for. */
   const turn = async () => {
     const before = state;
@@ -90,17 +106,24 @@ export function createElector(options: ElectorOptions): Elector {
     try {
       view = await remote.look();
     } catch (err) {
-      logger.debug({ err: String(err) }, "cannot read the lease");
+      logger.debug({ err: remote.errorText(err) }, "cannot read the lease");
     }
     let seen: Parameters<typeof decide>[1] = { reachable: false };
     reachable = view !== null;
     if (view) {
       const others = new Map([...view.standbys].filter(([p]) => p !== holder.process));
-      const standbyChanged = [...others].some(([p, oid]) => seenStandbys.get(p) !== oid);
+      const standbyChanged = [...others].some(([p, oid]) => seenStandbys.get(p)?.oid !== oid);
       for (const p of others.keys())
         if (state.role === "leader" && !seenStandbys.has(p))
           logger.info({ standby: p }, "a standby of this repository announced itself");
-      seenStandbys = others;
+      const looked = now();
+      seenStandbys = new Map(
+        [...others].map(([p, oid]) => {
+          const before = seenStandbys.get(p);
+          return [p, before?.oid === oid ? before : { oid, since: looked }];
+        }),
+      );
+      if (state.role === "leader") await forgetGoneStandbys(looked);
       const current = view.oid ? await holderOf(view.oid) : null;
       const ours =
         view.oid !== null &&
@@ -122,7 +145,7 @@ export function createElector(options: ElectorOptions): Elector {
       } catch (err) {
         outcome = err instanceof LeaseRefusedError ? { kind: "lost" } : { kind: "failed" };
         if (outcome.kind === "failed")
-          logger.warn({ err: String((err as Error).message) }, "cannot push the lease");
+          logger.warn({ err: remote.errorText(err) }, "cannot push the lease");
       } finally {
         pushing = null;
       }
@@ -133,7 +156,8 @@ export function createElector(options: ElectorOptions): Elector {
         () => {
           lastAnnounced = now();
         },
-        (err: unknown) => logger.debug({ err: String(err) }, "cannot announce this standby"),
+        (err: unknown) =>
+          logger.debug({ err: remote.errorText(err) }, "cannot announce this standby"),
       );
     }
     await react(before);
@@ -165,7 +189,9 @@ export function createElector(options: ElectorOptions): Elector {
     while (!halt.signal.aborted) {
       await clock.sleep(leaseMs / 3, halt.signal);
       if (halt.signal.aborted) break;
-      await turn().catch((err: unknown) => logger.error({ err: String(err) }, "lease look failed"));
+      await turn().catch((err: unknown) =>
+        logger.error({ err: remote.errorText(err) }, "lease look failed"),
+      );
     }
   };
 

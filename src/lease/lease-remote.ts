@@ -80,6 +80,11 @@ export class LeaseRemote {
     return `refs/gitcron/standby/${this.options.agent}/${process}`;
   }
 
+  /** An error of ours in one line, free of credentials: what the agent may log. */
+  errorText(err: unknown): string {
+    return gitErrorText(err, this.options);
+  }
+
   private git(args: string[], input = ""): Promise<string> {
     return gitWithInput(this.options.dir, args, input, this.options).then((b) => b.toString());
   }
@@ -148,6 +153,14 @@ export class LeaseRemote {
       this.options.remote,
       `${commit}:${this.standbyRef(holder.process)}`,
     ]);
+  }
+
+  /** Removes another process's announcement, only if it still is `oid` (it did not come back
+   * meanwhile). */
+  async forget(process: string, oid: string): Promise<void> {
+    await this.prepare();
+    const ref = this.standbyRef(process);
+    await this.git(["push", `--force-with-lease=${ref}:${oid}`, this.options.remote, `:${ref}`]);
   }
 
   /** Removes a ref of ours at stop: our announcement, or the lease (only if still ours), so a

@@ -265,18 +265,21 @@ export class Scheduler {
     return this.held;
   }
 
-  /** Starts runs (again). Ticks since the later of each job's cursor — once it has run ticks —
-   * and `cursors` (saved at the last stop, or what the status branch recorded last, for an
-   * agent that takes over from another) follow the job's `missed`; then each job waits for its
-   * next instant. */
-  async release(cursors: Readonly<Record<string, string>> = {}): Promise<void> {
+  /** Starts runs (again). Ticks since the latest of each job's cursor — once it has run ticks —
+   * and `sources` (the cursors saved at the last stop, what the status branch recorded last for
+   * an agent that takes over from another) follow the job's `missed`; then each job waits for
+   * its next instant. */
+  async release(...sources: Readonly<Record<string, string>>[]): Promise<void> {
     if (!this.held) return;
     const now = this.options.clock.now();
     const own = this.released ? this.cursors() : {};
     this.released = true;
     const since: Record<string, string> = {};
     for (const [name, job] of this.jobs) {
-      const known = [own[name], cursors[name]].filter((c): c is string => !!c).map(Date.parse);
+      const known = [own, ...sources]
+        .map((cursors) => cursors[name])
+        .filter((c): c is string => !!c)
+        .map(Date.parse);
       if (known.length > 0) since[name] = new Date(Math.max(...known)).toISOString();
       job.nextAt = job.spec.suspended || job.removed ? null : job.schedule.next(now);
     }
