@@ -1,0 +1,75 @@
+// One active agent per repository on a Swarm (SPEC §3): of two agents with --runtime swarm, one
+// leads and creates the runs' services, the other creates none; killed with SIGKILL, the leader
+// is replaced within --lease, and the new leader adopts what runs and starts the next ticks.
+// The ledger (the engine's containers of the services' tasks against the status branch) checks
+// every run once, none twice, never two containers of the job at once.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupServices, ensureSwarm } from "../helpers/swarm.js";
+import type { AgentProcess } from "./helpers/agent-process.js";
+import { docker, faultHooks, jobYaml, until } from "./helpers/world.js";
+
+const hooks = faultHooks();
+const LEASE = "6s";
+let leaveSwarm: () => Promise<void> = async () => {};
+beforeAll(async () => {
+  leaveSwarm = await ensureSwarm(docker);
+});
+afterAll(() => leaveSwarm());
+
+async function leaderOf(a: AgentProcess, b: AgentProcess): Promise<[AgentProcess, AgentProcess]> {
+  return until(
+    "one leader and one standby",
+    async () => {
+      const [ra, rb] = [await a.get("/readyz"), await b.get("/readyz")];
+      if (ra === 200 && rb === 503) return [a, b] as [AgentProcess, AgentProcess];
+      if (rb === 200 && ra === 503) return [b, a] as [AgentProcess, AgentProcess];
+      return undefined;
+    },
+    30_000,
+  );
+}
+
+describe("two agents of one repository on one Swarm", () => {
+  it("only the leader creates services; killed, a standby leads within --lease and runs the next ticks", async () => {
+    const w = await hooks.world("lease-swarm", (p) => ({
+      [`${p}-tick.yaml`]: jobYaml("*/4 * * * * *", "echo tick"),
+    }));
+    const job = `${w.prefix}-tick`;
+    try {
+      const flags = { lease: LEASE, runtime: "swarm" };
+      const [a, b] = await Promise.all([
+        hooks.agent(w, { data: "data-a", flags }),
+        hooks.agent(w, { data: "data-b", flags }),
+      ]);
+      const [leader, standby] = await leaderOf(a, b);
+      await until(
+        "two runs",
+        async () => ((await w.runsOf(job)).length >= 2 ? true : undefined),
+        40_000,
+      );
+      const startedBy = (x: AgentProcess) => x.logs.some((l) => l.msg === "run started");
+      expect(startedBy(leader)).toBe(true);
+      expect(startedBy(standby)).toBe(false);
+
+      leader.signal("SIGKILL");
+      const killedAt = Date.now();
+      const took = await standby.waitForLog((l) => l.msg === "this agent leads now", 30_000);
+      expect(Number(took.time) - killedAt).toBeLessThan(6_000 + 10_000);
+      await until(
+        "runs the new leader started",
+        async () =>
+          (await w.runsOf(job)).some((r) => Date.parse(r.scheduledAt) > Number(took.time))
+            ? true
+            : undefined,
+        40_000,
+      );
+      expect(startedBy(standby)).toBe(true);
+      standby.signal("SIGTERM");
+      expect((await standby.exited).code).toBe(0);
+      await w.finish({ "Swarm leader killed (SIGKILL) with a standby": 1 });
+    } finally {
+      await cleanupServices(docker, w.prefix);
+    }
+  });
+});
