@@ -1,6 +1,7 @@
 // The policy from flag or environment strings, shared by `validate`, the agent and
 // the Action so a pull request is judged as the agent will judge it.
 
+import { posix } from "node:path";
 import { UsageError } from "../errors.js";
 import { jobPatternProblem } from "./glob.js";
 import { defaultPolicy, type Policy, type PolicyLevel } from "./policy.js";
@@ -26,6 +27,16 @@ export const splitList = (text: string): string[] =>
 
 const LEVELS: readonly PolicyLevel[] = ["baseline", "restricted"];
 
+/** An entry inside another: whoever may write in the outer folder decides what the inner is. */
+function nestedEntry(entries: readonly string[]): { inner: string; outer: string } | undefined {
+  const folders = entries.map((e) => posix.resolve(e));
+  for (const inner of folders)
+    for (const outer of folders)
+      if (inner !== outer && inner.startsWith(outer === "/" ? "/" : `${outer}/`))
+        return { inner, outer };
+  return undefined;
+}
+
 /** Throws UsageError naming the setting when a value is unusable. */
 export function policyFromSettings(settings: PolicySettings): Policy {
   const policy = defaultPolicy();
@@ -45,6 +56,13 @@ export function policyFromSettings(settings: PolicySettings): Policy {
     const relative = policy.allowHostPath.find((p) => !p.startsWith("/"));
     if (relative)
       throw new UsageError(`--allow-host-path needs absolute folders, not "${relative}"`);
+    const nested = nestedEntry(policy.allowHostPath);
+    if (nested)
+      throw new UsageError(
+        `--allow-host-path ${nested.inner} is inside ${nested.outer}: a job that mounts ` +
+          `${nested.outer} could replace it with a link (to the Docker socket's folder) before ` +
+          "another job mounts it; list folders that do not contain each other",
+      );
   }
   if (settings.allowVolume !== undefined) policy.allowVolume = splitList(settings.allowVolume);
   if (settings.allowLabel !== undefined) policy.allowLabel = splitList(settings.allowLabel);

@@ -190,6 +190,43 @@ describe("attack 3: a host folder reached through a link under an allowed one", 
   });
 });
 
+describe("attack 3b: nested --allow-host-path entries", () => {
+  it("a job that mounts the outer folder can make the inner one any folder; nested entries are refused at start", async () => {
+    const w = await hooks.world("sec-nested", (p) => ({ "README.md": `${p}\n` }));
+    const outer = w.dir("outer");
+    const inner = join(outer, "sub");
+    mkdirSync(inner, { recursive: true });
+    // The attack: a container with the outer folder swaps the inner for a link, and the next
+    // mount of the inner one is the host's /var/run with the engine's socket.
+    await dockerRun([
+      "-v",
+      `${outer}:/x`,
+      TEST_IMAGE,
+      "sh",
+      "-c",
+      "rm -rf /x/sub; ln -s /var/run /x/sub",
+    ]);
+    expect(await dockerRun(["-v", `${inner}:/m`, TEST_IMAGE, "ls", "/m"])).toMatch(/docker\.sock/);
+
+    const entries = `${outer},${inner}`;
+    const agent = await gitcron([
+      "agent",
+      "--repo",
+      w.remote.url,
+      "--data-dir",
+      w.dir("data"),
+      "--allow-host-path",
+      entries,
+    ]);
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain(`--allow-host-path ${inner} is inside ${outer}`);
+    const validate = await gitcron(["validate", "--allow-host-path", entries, w.work]);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toContain("list folders that do not contain each other");
+    await w.finish({ "nested host folders allowed": 1 });
+  });
+});
+
 describe("attack 4: agents of different repositories on one engine", () => {
   it("a job named like another repository's job never touches, follows or records the other's runs", async () => {
     const w = await hooks.world("sec-repos", (p) => ({
