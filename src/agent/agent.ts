@@ -34,6 +34,7 @@ import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
 import { version } from "../version.js";
 import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "./branch-seed.js";
+import { breather } from "./breathe.js";
 import { lockDataDir } from "./data-lock.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
@@ -395,16 +396,19 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       }
       // Tried on a copy: a held revision leaves the desired jobs as they are.
       const next = desired.clone();
+      const breathe = breather();
       await next.update({
         revision: snapshot.revision,
         changes: snapshot.changes,
         files: snapshot.files,
-        parse: async (file) =>
-          parseJobContent(await snapshot.read(file), file, {
+        parse: async (file) => {
+          await breathe();
+          return parseJobContent(await snapshot.read(file), file, {
             policy: settings.policy,
             defaultTimezone: settings.timezone,
             schedules,
-          }),
+          });
+        },
       });
       const entries = plan(next.specs().map(plannedJobOf), Object.fromEntries(applied));
       const holdReason = pruneHold({

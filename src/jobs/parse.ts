@@ -2,6 +2,7 @@
 // Pure: no I/O beyond the schema file read once per process.
 
 import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
+import { duplicateKeys } from "./duplicate-keys.js";
 import { createFindings, type Finding, type Findings } from "./findings.js";
 import type { Issue } from "./issues.js";
 import { normalizeJob } from "./normalize.js";
@@ -81,7 +82,8 @@ function parseFully(text: string, file: string, options: ParseOptions): ParseRes
   const docs = parseAllDocuments(text, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    // Checked in one pass by duplicateKeys: the parser's own check is quadratic.
+    uniqueKeys: false,
     // `<<: *shared` is how compose files share blocks; people will expect it here too.
     merge: true,
   });
@@ -174,9 +176,16 @@ function reportYamlProblems(
     const noticed = lineCounter.linePos(problem.pos[0]).line;
     if (seenLines.has(noticed)) return;
     seenLines.add(noticed);
+    // Past the listed ones only the count matters: no need to word it.
+    if (findings.full) return findings.leaveOut(severity);
     const { at, finding } = yamlFinding(problem, text, lineCounter);
     findings.addAt(severity, at, finding);
   };
   for (const error of doc.errors) report(error, "error");
   for (const warning of doc.warnings) report(warning, "warning");
+  for (const { at, finding } of duplicateKeys(doc, lineCounter)) {
+    if (seenLines.has(at.line)) continue;
+    seenLines.add(at.line);
+    findings.addAt("error", at, finding);
+  }
 }

@@ -18,20 +18,6 @@ export function yamlFinding(
   const at = lineCounter.linePos(offset);
   const rule = `yaml.${problem.code.toLowerCase().replace(/_/g, "-")}`;
   switch (problem.code) {
-    case "DUPLICATE_KEY": {
-      const key = /^["']?([^"':\n]+?)["']?\s*:/.exec(text.slice(offset))?.[1];
-      const first = key ? firstLineOfKey(text, key, at.line) : undefined;
-      return {
-        at,
-        finding: {
-          rule,
-          message: key
-            ? `key "${key}" appears twice: on line ${first ?? "?"} and on line ${at.line}`
-            : "a key appears twice in the same mapping",
-          hint: "keep one of them: YAML would otherwise use only one, without a word",
-        },
-      };
-    }
     case "TAB_AS_INDENT":
       return {
         at,
@@ -66,14 +52,4 @@ export function yamlFinding(
         },
       };
   }
-}
-
-/** The first line before `line` where `key` starts a mapping entry at the same indentation. */
-function firstLineOfKey(text: string, key: string, line: number): number | undefined {
-  const lines = text.split("\n");
-  const indent = /^\s*/.exec(lines[line - 1] ?? "")?.[0].length ?? 0;
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const entry = new RegExp(`^\\s{${indent}}["']?${escaped}["']?\\s*:`);
-  const found = lines.slice(0, line - 1).findIndex((l) => entry.test(l));
-  return found >= 0 ? found + 1 : undefined;
 }

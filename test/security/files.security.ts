@@ -165,6 +165,60 @@ describe("attack 6: one bad file used to freeze every change", () => {
   });
 });
 
+describe("attack 6b: files of tens of thousands of keys, under the size cap", () => {
+  it("are judged while the agent keeps answering and ticking; what the branch says of them stays small", async () => {
+    const w = await hooks.world("sec-keys", (p) => ({
+      [`${p}-tick.yaml`]: jobYaml("* * * * * *", "echo tick"),
+    }));
+    const agent = await hooks.agent(w);
+    await until("the first run", async () =>
+      (await w.runsOf(`${w.prefix}-tick`)).length > 0 ? true : undefined,
+    );
+    const bomb = `schedule: "@daily"\nimage: busybox\n${Array.from({ length: 28_000 }, (_, i) => `k: ${i}`).join("\n")}\n`;
+    const files = Object.fromEntries([1, 2, 3, 4].map((n) => [`${w.prefix}-keys-${n}.yaml`, bomb]));
+    // /healthz asked every 100 ms all along, each answer awaited up to 2 s.
+    const answers: number[] = [];
+    let judged = false;
+    const probe = (async () => {
+      while (!judged) {
+        answers.push(await agent.get("/healthz"));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await pushEntries(w.work, { files }, "four files of 28,000 keys");
+    const state = await until(
+      "the four files rejected",
+      async () => {
+        const s = await w.state();
+        return s?.rejected.length === 4 ? s : undefined;
+      },
+      60_000,
+    );
+    judged = true;
+    await probe;
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.filter((code) => code !== 200)).toEqual([]);
+    for (const rejected of state.rejected) {
+      expect(rejected.issues).toHaveLength(21);
+      expect(rejected.issues.at(-1)?.message).toBe(
+        "27979 more findings in this file are not listed (27979 of them errors)",
+      );
+    }
+    const stateText = await readFileAt(w.remote.dir, "gitcron-status", "state.json");
+    expect(stateText?.length).toBeLessThan(64 * 1024);
+    const readme = await readFileAt(w.remote.dir, "gitcron-status", "README.md");
+    expect(readme?.length).toBeLessThan(64 * 1024);
+    // The tick job kept running through it.
+    const ranSince = await until("a run after the push", async () =>
+      (await w.runsOf(`${w.prefix}-tick`)).length > 1 ? true : undefined,
+    );
+    expect(ranSince).toBe(true);
+    agent.signal("SIGTERM");
+    expect((await agent.exited).code).toBe(0);
+    await w.finish({ "files of 28,000 keys": 4 });
+  });
+});
+
 describe("attack 7: names and keys written to forge the status README", () => {
   it("a file name with newlines, HTML and links, and hostile keys, are shown as text", async () => {
     // A name cannot hold "//", but folders can hold the rest: "https:/host/" is read by
