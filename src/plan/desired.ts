@@ -8,6 +8,7 @@ import { cut, safeMessage } from "../jobs/findings.js";
 import type { Issue } from "../jobs/issues.js";
 import { hasErrors } from "../jobs/issues.js";
 import type { JobSpec } from "../jobs/spec.js";
+import { SourceError } from "../source/source-error.js";
 
 export interface FileChange {
   path: string;
@@ -152,7 +153,8 @@ export class DesiredJobs<T extends HeldJob = JobSpec> {
 }
 
 /** One bad file rejects one file: whatever goes wrong reading or parsing it is its own error,
- * and every other change of the revision still applies. */
+ * and every other change of the revision still applies. A source that cannot be read right now
+ * (git's blob reader failed) fails the whole sync instead, which is retried. */
 async function parseOrRefuse<T extends HeldJob>(
   parse: ParseFile<T>,
   path: string,
@@ -160,6 +162,7 @@ async function parseOrRefuse<T extends HeldJob>(
   try {
     return await parse(path);
   } catch (err) {
+    if (err instanceof SourceError && err.retryable) throw err;
     const why = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
     return {
       issues: [

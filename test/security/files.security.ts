@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { gitWithInput } from "../../src/status/git.js";
 import { faultHooks, jobYaml, until } from "../faults/helpers/world.js";
 import { gitcron } from "../helpers/cli.js";
 import { git, readFileAt } from "../helpers/git.js";
@@ -216,6 +217,37 @@ describe("attack 6b: files of tens of thousands of keys, under the size cap", ()
     agent.signal("SIGTERM");
     expect((await agent.exited).code).toBe(0);
     await w.finish({ "files of 28,000 keys": 4 });
+  });
+});
+
+describe("attack 6c: a small repository of large files", () => {
+  it("1,000 job files of 250 KB (a repository of a few hundred KB) load in an agent given 160 MB of heap", async () => {
+    const w = await hooks.world("sec-memory", (p) => ({ "README.md": `${p}\n` }));
+    const padding = Array.from({ length: 2_900 }, (_, i) => `# padding ${i} ${"x".repeat(70)}`);
+    const files = 1_000;
+    // One commit of 1,000 files through fast-import, without writing 250 MB to disk.
+    const chunks: string[] = ["commit refs/heads/main\ncommitter t <t@t> 0 +0000\ndata 5\nmany\n"];
+    chunks.push(`from ${(await git(w.work, "rev-parse", "HEAD")).trim()}\n`);
+    for (let n = 0; n < files; n++) {
+      const text = `${jobYaml("0 0 1 1 *", "true")}${padding.join("\n")}\n# ${n}\n`;
+      chunks.push(
+        `M 100644 inline ${w.prefix}-big-${n}.yaml\ndata ${Buffer.byteLength(text)}\n${text}\n`,
+      );
+    }
+    await gitWithInput(w.work, ["fast-import", "--quiet"], chunks.join(""), {});
+    await git(w.work, "push", "-q", "origin", "main");
+    // The payload: the files are a quarter GB, the repository that carries them is small.
+    expect(files * Buffer.byteLength(padding.join("\n"))).toBeGreaterThan(240_000_000);
+    const packed = await git(w.remote.dir, "count-objects", "-vH");
+    expect(packed).toMatch(/size-pack: \d+(\.\d+)? (KiB|MiB)/);
+
+    const agent = await hooks.agent(w, { env: { NODE_OPTIONS: "--max-old-space-size=160" } });
+    const applied = await agent.waitForLog((l) => l.msg === "sync applied", 90_000);
+    expect(applied.jobs).toBe(files);
+    expect(await agent.get("/healthz")).toBe(200);
+    agent.signal("SIGTERM");
+    expect((await agent.exited).code).toBe(0);
+    await w.finish({ "files of 250 KB in a small repository": files });
   });
 });
 
