@@ -9,6 +9,7 @@ import type { ContainerApi } from "./containers.js";
 import { digestOf, inspectImageInfo } from "./images.js";
 import {
   type EngineContext,
+  engineInstant,
   errorResult,
   finishedResult,
   handOver,
@@ -91,9 +92,12 @@ export async function follow(
       stop: runOptions.stop,
     });
     const digest = await imageDigestOf(engine, info);
+    // The engine's own start and finish: a run that ended while no agent followed it lasted
+    // until its end, not until it was adopted.
+    const finishedAt = engineInstant(state.FinishedAt, startedAt);
     result = finishedResult(
       engine,
-      { runId, startedAt, ending, state, tail: output.tail(), digest, adopted },
+      { runId, startedAt, finishedAt, ending, state, tail: output.tail(), digest, adopted },
       log,
     );
   } catch (err) {

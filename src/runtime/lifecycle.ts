@@ -45,7 +45,9 @@ export async function settle(
 /** The ended container's state, or nothing more than its exit code when it is gone already: an
  * agent sharing our id (the run's creator, or another adopter) records a run before it removes
  * its container, and we saw the same end. */
-async function endState(container: ContainerApi): Promise<{ OOMKilled?: boolean }> {
+async function endState(
+  container: ContainerApi,
+): Promise<{ OOMKilled?: boolean; FinishedAt?: string }> {
   try {
     return (await container.inspect()).State;
   } catch (err) {
@@ -54,11 +56,20 @@ async function endState(container: ContainerApi): Promise<{ OOMKilled?: boolean 
   }
 }
 
+/** An instant the engine reported (`0001-01-01T00:00:00Z` means none), if it is one at or
+ * after `notBefore`. */
+export function engineInstant(text: string | undefined, notBefore: Date): Date | undefined {
+  const at = text ? Date.parse(text) : Number.NaN;
+  return Number.isFinite(at) && at >= notBefore.getTime() ? new Date(at) : undefined;
+}
+
 export interface FinishedRun {
   runId: string;
   startedAt: Date;
   ending: Ending;
   state: { OOMKilled?: boolean };
+  /** When the engine says the run ended; default: now (when its end was read). */
+  finishedAt?: Date | undefined;
   tail: string;
   digest: string | null;
   adopted: boolean;
@@ -76,7 +87,7 @@ export function finishedResult(engine: EngineContext, run: FinishedRun, log: Log
     exitCode: run.ending.exitCode,
     reason: verdict.reason,
     startedAt: run.startedAt,
-    finishedAt: new Date(),
+    finishedAt: run.finishedAt ?? new Date(),
     imageDigest: run.digest,
     logTail: run.tail,
     adopted: run.adopted,

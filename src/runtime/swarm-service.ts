@@ -36,6 +36,8 @@ interface Service {
 }
 
 const TERMINAL = new Set(["complete", "failed", "shutdown", "rejected", "orphaned", "remove"]);
+/** What the engine reports for an instant that has not come. */
+const NO_INSTANT = "0001-01-01T00:00:00Z";
 const NOT_YET_RUNNING = new Set([
   "new",
   "pending",
@@ -210,7 +212,11 @@ export function serviceApi(
         service = lastService;
       }
       const task = await latestTask();
-      if (!startedAt && stateOf(task) !== "created") startedAt = task?.Status.Timestamp;
+      // First seen running: it started about now. First seen ended (adopted after its end): the
+      // task's creation is the nearest start a Swarm keeps.
+      if (!startedAt && stateOf(task) !== "created")
+        startedAt =
+          task && TERMINAL.has(task.Status.State) ? task.CreatedAt : task?.Status.Timestamp;
       const container = service.Spec.TaskTemplate.ContainerSpec;
       const info = {
         Id: service.ID,
@@ -224,6 +230,8 @@ export function serviceApi(
         State: {
           Status: stateOf(task),
           StartedAt: startedAt ?? task?.CreatedAt ?? new Date().toISOString(),
+          // A task's timestamp is its last change of state: for an ended one, its end.
+          FinishedAt: task && TERMINAL.has(task.Status.State) ? task.Status.Timestamp : NO_INSTANT,
           OOMKilled: false,
         },
       };

@@ -391,6 +391,26 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
         expect(await target.runsOf(spec.name)).toHaveLength(0);
       });
 
+      test("a run that ended while no agent followed it is adopted with the engine's start and end", async () => {
+        const spec = jobSpec({ name: job("ended"), ...shell("sleep 1; exit 3") });
+        const first = await runtime.run(runRequest(spec), {
+          onResult: async () => {
+            throw new Error("disk full");
+          },
+        });
+        // The agent is away for a second before the next one adopts the ended run.
+        await new Promise((r) => setTimeout(r, 1_000));
+        const [existing] = (await runtime.list(TEST_AGENT)).filter((r) => r.job === spec.name);
+        if (!existing) throw new Error("the run's container was not kept");
+        const adopted = await runtime.adopt(existing);
+        expect(adopted).toMatchObject({ exitCode: 3, adopted: true });
+        // It ended before the first reader saw it end, not when it was adopted.
+        expect(adopted.finishedAt.getTime()).toBeLessThanOrEqual(first.finishedAt.getTime());
+        expect(adopted.finishedAt.getTime() - adopted.startedAt.getTime()).toBeGreaterThanOrEqual(
+          900,
+        );
+      });
+
       test("a run that never started is handed over too", async () => {
         const spec = jobSpec({
           name: job("onresult-error"),
