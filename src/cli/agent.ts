@@ -63,24 +63,32 @@ function checkLocalRepo(settings: AgentSettings): void {
 
 type Ending = { signal: NodeJS.Signals } | { crash: unknown };
 
+/** A second Ctrl-C (or SIGTERM) during the stop: 128 + SIGINT, as shells report an interrupt. */
+const SECOND_SIGNAL_EXIT = 130;
+
 /** Resolves with the first signal or internal error; from the first moment, so that an error
- * during start-up is an orderly stop too. */
-function awaitEnding(): { ended: Promise<Ending>; release(): void } {
-  let end: (e: Ending) => void = () => {};
+ * during start-up is an orderly stop too. A signal after the first calls `onAnother`. The same
+ * listeners stay for the process's life: none is removed and added again between the two. */
+function awaitEnding(): { ended: Promise<Ending>; onAnother(act: () => void): void } {
+  let end: ((e: Ending) => void) | null = null;
+  let another: () => void = () => {};
   const ended = new Promise<Ending>((resolve) => {
     end = resolve;
   });
-  const onSignal = (signal: NodeJS.Signals) => end({ signal });
-  const onCrash = (crash: unknown) => end({ crash });
+  const finish = (e: Ending) => {
+    const first = end;
+    end = null;
+    first?.(e);
+  };
+  const onSignal = (signal: NodeJS.Signals) => (end ? finish({ signal }) : another());
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  process.on("uncaughtException", onCrash);
-  process.on("unhandledRejection", onCrash);
+  process.on("uncaughtException", (crash: unknown) => finish({ crash }));
+  process.on("unhandledRejection", (crash: unknown) => finish({ crash }));
   return {
     ended,
-    release() {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
+    onAnother(act) {
+      another = act;
     },
   };
 }
@@ -99,7 +107,7 @@ export const command: Command = {
     const logger = createLogger({
       destination: await logDestination(settings.logFormat, redactor.redact),
     });
-    const { ended, release } = awaitEnding();
+    const { ended, onAnother } = awaitEnding();
     // Bound before anything is scheduled: a taken port ends the start-up, not a running agent.
     const http = await startHttpServer({ ...settings.listen, logger, redactor });
     let agent: Agent;
@@ -125,7 +133,6 @@ export const command: Command = {
     if (exposed) logger.warn(exposed);
 
     const ending = await Promise.race([ended, agent.fatal.then((fatal) => ({ fatal }))]);
-    release();
     if ("fatal" in ending) {
       // Nothing was scheduled (the agent had no saved jobs): stop it and say why, exit 2.
       await agent.stop();
@@ -133,10 +140,29 @@ export const command: Command = {
       logger.flush();
       throw ending.fatal;
     }
+    const runningJobs = () =>
+      agent.scheduler
+        .view()
+        .flatMap((v) => (v.running ? [v.spec.name] : []))
+        .sort();
+    onAnother(() => {
+      const { pending } = agent.status.counters();
+      logger.warn(
+        { leftRunning: runningJobs().length, unpushed: pending },
+        pending > 0
+          ? "second signal: exiting now; runs still going are adopted by the next start, and runs not yet pushed wait in the outbox for it"
+          : "second signal: exiting now; runs still going are adopted by the next start; every recorded run was pushed",
+      );
+      logger.flush();
+      process.exit(SECOND_SIGNAL_EXIT);
+    });
     if ("signal" in ending) {
+      const running = runningJobs();
       logger.info(
-        { signal: ending.signal },
-        "stopping: no new runs; waiting up to 30s for running runs",
+        { signal: ending.signal, running },
+        running.length > 0
+          ? "stopping: no new runs; waiting up to 30s for the runs still going (a second signal exits at once)"
+          : "stopping: no new runs",
       );
     } else {
       logger.error(

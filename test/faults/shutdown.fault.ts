@@ -73,4 +73,33 @@ describe("SIGTERM during runs", () => {
     await w.finish({ "SIGTERM during runs": 1 }, { graceMs, runsAtSignal: runsAtSignal.size });
     expect((await w.runsOf(long)).filter((r) => r.run === longRun)).toHaveLength(1);
   });
+
+  it("names the runs it waits for; a second signal exits at once and says what the next start finds", async () => {
+    const w = await hooks.world("second-signal", (p) => ({
+      [`${p}-long.yaml`]: jobYaml("*/2 * * * * *", "sleep 20; echo long", "overlap: skip\n"),
+    }));
+    const job = `${w.prefix}-long`;
+    const first = await hooks.agent(w);
+    await first.waitForLog((l) => l.msg === "run started" && l.job === job, 20_000);
+    first.signal("SIGINT");
+    const stopping = await first.waitForLog((l) => String(l.msg).startsWith("stopping:"), 10_000);
+    expect(stopping.running).toEqual([job]);
+    expect(stopping.msg).toContain("a second signal exits at once");
+    first.signal("SIGINT");
+    const last = await first.waitForLog((l) => String(l.msg).startsWith("second signal:"), 10_000);
+    expect(last).toMatchObject({ leftRunning: 1, unpushed: 0 });
+    expect(await first.exited).toEqual({ code: 130, signal: null });
+    expect(first.logs.some((l) => l.msg === "agent stopped")).toBe(false);
+
+    // As it said: the next start adopts the run and records it once.
+    const second = await hooks.agent(w);
+    await until(
+      "the run recorded",
+      async () => ((await w.runsOf(job)).some((r) => r.outcome === "succeeded") ? true : undefined),
+      40_000,
+    );
+    second.signal("SIGTERM");
+    await second.exited;
+    await w.finish({ "second signal during the stop": 1 });
+  });
 });
