@@ -1,95 +1,12 @@
 // The suite's three promises, checked from outside the agent: no run lost (every container
 // the engine ran has a record on the status branch), no run recorded or run twice (no two
 // lines of one run + attempt, no two containers of one run), never two containers of one job
-// at once (polled from the engine, not asked of the agent).
+// at once (from the engine's own events, not asked of the agent).
 
 import { appendFile } from "node:fs/promises";
-import type Dockerode from "dockerode";
-import { LABEL } from "../../../src/runtime/names.js";
 import type { RunSummary } from "../../../src/status/summary.js";
 import { journalRuns } from "../../helpers/ledger.js";
-
-export interface EngineReport {
-  /** Per job, the most containers that were not yet exited at one poll. */
-  maxLive: Record<string, number>;
-  /** Each time one job had more than one live container: its runs and their states. */
-  overlaps: string[];
-  /** Run ids (the gitcron.run label) of containers seen running or exited. */
-  ranRuns: Set<string>;
-  /** Per run id, the containers that ran it: more than one is a tick run twice, which the
-   * branch (one record per run) would not show. */
-  containersOfRun: Map<string, Set<string>>;
-  /** Run ids of containers still in the engine at the last poll: left for a next start. */
-  present: Set<string>;
-  polls: number;
-}
-
-export interface EngineWatch {
-  /** The report so far, without stopping. */
-  report(): EngineReport;
-  stop(): Promise<EngineReport>;
-}
-
-const LIVE = new Set(["running", "restarting", "paused"]);
-
-/** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
-export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
-  const report: EngineReport = {
-    maxLive: {},
-    overlaps: [],
-    ranRuns: new Set(),
-    containersOfRun: new Map(),
-    present: new Set(),
-    polls: 0,
-  };
-  const halt = new AbortController();
-  const loop = (async () => {
-    while (!halt.signal.aborted) {
-      const containers = await docker
-        .listContainers({ all: true, filters: { label: [LABEL.job] } })
-        .catch(() => []);
-      const live: Record<string, number> = {};
-      const liveRuns: Record<string, string[]> = {};
-      report.present = new Set();
-      for (const c of containers) {
-        const job = c.Labels?.[LABEL.job] ?? "";
-        if (!job.startsWith(prefix)) continue;
-        report.present.add(c.Labels?.[LABEL.run] ?? c.Id);
-        if (c.State === "running" || c.State === "exited") {
-          const run = c.Labels?.[LABEL.run];
-          if (run) {
-            report.ranRuns.add(run);
-            const seen = report.containersOfRun.get(run) ?? new Set<string>();
-            report.containersOfRun.set(run, seen.add(c.Id));
-          }
-        }
-        // A run's process exists only in these states: "created" has not started (one may be
-        // left so when the engine went away between create and start), "removing" has ended.
-        if (LIVE.has(c.State)) {
-          live[job] = (live[job] ?? 0) + 1;
-          liveRuns[job] = [
-            ...(liveRuns[job] ?? []),
-            `${c.Labels?.[LABEL.run] ?? c.Id} (${c.Status})`,
-          ];
-        }
-      }
-      for (const runs of Object.values(liveRuns))
-        if (runs.length > 1) report.overlaps.push(runs.join(" + "));
-      for (const [job, n] of Object.entries(live))
-        report.maxLive[job] = Math.max(report.maxLive[job] ?? 0, n);
-      report.polls++;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return {
-    report: () => report,
-    async stop() {
-      halt.abort();
-      await loop;
-      return report;
-    },
-  };
-}
+import type { EngineReport } from "./engine-events.js";
 
 /** Every run summary on the status branch: every line of every journal file at its tip. */
 export async function statusRecords(repoDir: string, branch = "gitcron-status") {
