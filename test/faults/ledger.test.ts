@@ -53,6 +53,7 @@ describe("the ledger from the engine's events", () => {
       ranTwice: [],
       lost: [],
       leftUnrecorded: [],
+      unseen: [],
       maxLive: 1,
       overlaps: [],
       containersSeen: 3,
@@ -122,6 +123,16 @@ describe("the ledger from the engine's events", () => {
     const report = foldEngineEvents([...ran("c1", job, one, 0, 1), ...created], PREFIX);
     expect([...report.present]).toEqual([two]);
     expect([...report.ranRuns]).toEqual([one]);
+  });
+
+  it("a run recorded as run that no engine started is unseen; an error record never ran", () => {
+    const error: RunSummary = { ...summary(job, 4), outcome: "error", exitCode: null };
+    const timeout: RunSummary = { ...summary(job, 5), outcome: "timeout", exitCode: null };
+    const ledger = ledgerOf(
+      [...ran("c1", job, one, 0, 1), ...container("c2", job, two, [["create", 2]])],
+      [...records, error, timeout],
+    );
+    expect(ledger.unseen).toEqual([two, three, timeout.run]);
   });
 
   it("two ends of one run are duplicates, whatever their outcomes", () => {

@@ -1,7 +1,8 @@
 // The suite's three promises, checked from outside the agent: no run lost (every container
-// the engine ran has a record on the status branch), no run recorded or run twice (no two
-// lines of one run + attempt, no two containers of one run), never two containers of one job
-// at once (from the engine's own events, not asked of the agent).
+// the engine ran has a record on the status branch, and every record of a run that ran has
+// its container in the engine's events), no run recorded or run twice (no two lines of one
+// run + attempt, no two containers of one run), never two containers of one job at once (from
+// the engine's own events, not asked of the agent).
 
 import { appendFile } from "node:fs/promises";
 import type { RunSummary } from "../../../src/status/summary.js";
@@ -24,6 +25,9 @@ export interface LedgerReport {
   lost: string[];
   /** Runs still in the engine at the end with no record of their end: left for a next start. */
   leftUnrecorded: string[];
+  /** Runs recorded as having run (succeeded, failed, timeout) that no engine was seen starting:
+   * a record of a run that never was, or a container the watch missed. */
+  unseen: string[];
   /** The most containers of one job at once. */
   maxLive: number;
   /** What was live when a job had more than one container at once. */
@@ -32,6 +36,8 @@ export interface LedgerReport {
 }
 
 const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
+/** Outcomes of a run whose container started (`error` never ran). */
+const RAN = new Set(["succeeded", "failed", "timeout"]);
 
 /** The identity of a record: a run ends once, whatever its outcome; a tick that never ran
  * (skipped, missed) is its own record. */
@@ -47,15 +53,19 @@ export function checkLedger(
 ): LedgerReport {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(ledgerKey(r), (counts.get(ledgerKey(r)) ?? 0) + 1);
-  const ended = new Set(
-    [...records, ...erased].filter((r) => ENDED.has(r.outcome)).map((r) => r.run),
-  );
+  const recorded = [...records, ...erased];
+  const ended = new Set(recorded.filter((r) => ENDED.has(r.outcome)).map((r) => r.run));
   return {
     records: records.length,
     duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),
     ranTwice: [...engine.containersOfRun].filter(([, ids]) => ids.size > 1).map(([run]) => run),
     lost: [...engine.ranRuns].filter((run) => !ended.has(run) && !engine.present.has(run)),
     leftUnrecorded: [...engine.present].filter((run) => !ended.has(run)),
+    unseen: [
+      ...new Set(
+        recorded.filter((r) => RAN.has(r.outcome) && !engine.ranRuns.has(r.run)).map((r) => r.run),
+      ),
+    ],
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),
     overlaps: engine.overlaps,
     containersSeen: engine.ranRuns.size,
@@ -67,7 +77,7 @@ export async function tally(
   file: string,
   entry: { test: string; faults: Record<string, number>; ledger: LedgerReport; notes?: object },
 ): Promise<void> {
-  const { duplicates, ranTwice, lost, leftUnrecorded, ...counts } = entry.ledger;
+  const { duplicates, ranTwice, lost, leftUnrecorded, unseen, ...counts } = entry.ledger;
   const line = {
     ...entry,
     ledger: {
@@ -76,6 +86,7 @@ export async function tally(
       ranTwice: ranTwice.length,
       lost: lost.length,
       leftUnrecorded: leftUnrecorded.length,
+      unseen: unseen.length,
     },
   };
   await appendFile(file, `${JSON.stringify(line)}\n`);

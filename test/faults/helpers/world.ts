@@ -115,6 +115,7 @@ export async function faultWorld(
       expect(ledger.duplicates, "runs recorded twice").toEqual([]);
       expect(ledger.ranTwice, "runs the engine ran twice").toEqual([]);
       expect(ledger.lost, "runs the engine ran with no record").toEqual([]);
+      expect(ledger.unseen, "runs recorded as run that no engine started").toEqual([]);
       expect(ledger.leftUnrecorded, "runs left in the engine with no record").toHaveLength(
         leftRunning,
       );
