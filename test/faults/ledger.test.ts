@@ -135,6 +135,11 @@ describe("the ledger from the engine's events", () => {
     expect(ledger.unseen).toEqual([two, three, timeout.run]);
   });
 
+  it("a record the test itself put in the agent's outbox is not unseen", () => {
+    const report = foldEngineEvents(ran("c1", job, one, 0, 1), PREFIX);
+    expect(checkLedger(records.slice(0, 2), report, { planted: [two] }).unseen).toEqual([]);
+  });
+
   it("two ends of one run are duplicates, whatever their outcomes", () => {
     const failed: RunSummary = { ...(records[0] as RunSummary), outcome: "failed", exitCode: 1 };
     const ledger = ledgerOf(ran("c1", job, one, 0, 1), [records[0] as RunSummary, failed]);

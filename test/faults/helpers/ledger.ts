@@ -44,12 +44,21 @@ const RAN = new Set(["succeeded", "failed", "timeout"]);
 const ledgerKey = (r: RunSummary) =>
   ENDED.has(r.outcome) ? `${r.run}#${r.attempt}` : `${r.run}#${r.attempt}#${r.outcome}`;
 
-/** `erased`: records once on the branch that someone removed; they count as recorded, not as
- * duplicates of what is there now. */
+/** What a test did to the branch or the outbox itself, which the checks must not blame on the
+ * agent. */
+export interface Planted {
+  /** Records once on the branch that a person removed: they count as recorded, not as
+   * duplicates of what is there now. */
+  erased?: readonly RunSummary[];
+  /** Run ids of records the test wrote into the agent's outbox itself: recorded, never run by
+   * an engine. */
+  planted?: readonly string[];
+}
+
 export function checkLedger(
   records: readonly RunSummary[],
   engine: EngineReport,
-  erased: readonly RunSummary[] = [],
+  { erased = [], planted = [] }: Planted = {},
 ): LedgerReport {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(ledgerKey(r), (counts.get(ledgerKey(r)) ?? 0) + 1);
@@ -63,7 +72,10 @@ export function checkLedger(
     leftUnrecorded: [...engine.present].filter((run) => !ended.has(run)),
     unseen: [
       ...new Set(
-        recorded.filter((r) => RAN.has(r.outcome) && !engine.ranRuns.has(r.run)).map((r) => r.run),
+        recorded
+          .filter((r) => RAN.has(r.outcome) && !engine.ranRuns.has(r.run))
+          .map((r) => r.run)
+          .filter((run) => !planted.includes(run)),
       ),
     ],
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),

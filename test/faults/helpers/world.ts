@@ -23,7 +23,7 @@ import {
   startAgentProcess,
 } from "./agent-process.js";
 import { watchEngines } from "./engine-watch.js";
-import { checkLedger, type LedgerReport, statusRecords, tally } from "./ledger.js";
+import { checkLedger, type LedgerReport, type Planted, statusRecords, tally } from "./ledger.js";
 
 export const docker = engine();
 
@@ -43,13 +43,11 @@ export interface FaultWorld {
   runsOf(job: string): Promise<RunSummary[]>;
   state(): Promise<StatusState | null>;
   /** Checks the three promises, tallies them with the faults injected, cleans up the engine.
-   * `erased`: records that were on the branch until a person rewrote it (not lost by the agent).
    * `leftRunning`: runs the test left going in the engine on purpose, for a next start. */
   finish(
     faults: Record<string, number>,
     notes?: object,
-    erased?: readonly RunSummary[],
-    leftRunning?: number,
+    expected?: Planted & { leftRunning?: number },
   ): Promise<LedgerReport>;
   /** Removes containers and temp folders (afterEach; safe after finish). */
   cleanup(): Promise<void>;
@@ -102,10 +100,10 @@ export async function faultWorld(
       const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
       return text ? (JSON.parse(text) as StatusState) : null;
     },
-    async finish(faults, notes, erased = [], leftRunning = 0) {
+    async finish(faults, notes, { leftRunning = 0, ...planted } = {}) {
       const engineReport = await watch.stop();
       stopped = true;
-      const ledger = checkLedger(await records(), engineReport, erased);
+      const ledger = checkLedger(await records(), engineReport, planted);
       await tally(inject("tallyFile"), {
         test,
         faults,
