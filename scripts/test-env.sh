@@ -66,8 +66,8 @@ DOCKERD2_LOG=${DOCKERD2_LOG:-/tmp/gitcron-dockerd2.log}
 docker2() { docker -H "$DOCKER2_HOST" "$@"; }
 if ! docker2 info >/dev/null 2>&1; then
   ip link show gitcron-br2 >/dev/null 2>&1 || $SUDO ip link add gitcron-br2 type bridge
-  ip -4 addr show dev gitcron-br2 | grep -q ' 10.213.0.1/24 ' ||
-    $SUDO ip addr add 10.213.0.1/24 dev gitcron-br2
+  addresses=$(ip -4 addr show dev gitcron-br2)
+  [[ $addresses == *" 10.213.0.1/24 "* ]] || $SUDO ip addr add 10.213.0.1/24 dev gitcron-br2
   $SUDO ip link set gitcron-br2 up
   log "starting a second dockerd on $DOCKER2_HOST (log: $DOCKERD2_LOG)"
   nohup $SUDO dockerd --host "$DOCKER2_HOST" \
