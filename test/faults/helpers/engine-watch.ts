@@ -58,7 +58,7 @@ function readEvents(stream: Readable, onEvent: (e: EngineEvent) => void): Promis
 function subscribe(docker: Dockerode, prefix: string, sinceMs: number) {
   const events: EngineEvent[] = [];
   const keys = new Set<string>();
-  /** The newest event of any job the live stream brought (ms). */
+  /** The newest event of any job read so far (ms). */
   let newest = sinceMs;
   const add = (e: EngineEvent) => {
     newest = Math.max(newest, Math.floor(e.timeNano / 1e6));
@@ -76,8 +76,8 @@ function subscribe(docker: Dockerode, prefix: string, sinceMs: number) {
   };
   // `since` replays what the engine logged between the call and the subscription.
   void docker.getEvents({ since: stamp(sinceMs), filters: FILTERS }).then(
-    (events) => {
-      const live = events as Readable;
+    (response) => {
+      const live = response as Readable;
       stream = live;
       if (stopping) live.destroy();
       return readEvents(live, add).then(
@@ -89,8 +89,8 @@ function subscribe(docker: Dockerode, prefix: string, sinceMs: number) {
   );
 
   const readUntil = async (untilMs: number) => {
-    // From a second before the newest event the live stream brought: the engine stamps an
-    // event before it queues it, so two may arrive a little out of order.
+    // From a second before the newest event read: the engine stamps an event before it queues
+    // it, so two may arrive a little out of order.
     const since = stamp(Math.min(newest - 1_000, untilMs));
     const past = await docker.getEvents({ since, until: stamp(untilMs), filters: FILTERS });
     await readEvents(past as Readable, add);
