@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts everything the test suite needs on a fresh Debian machine:
-# a Docker engine, the busybox test image (built locally, no registry), and the
-# Debian docker-registry package for private-registry tests, and Chromium for the status
-# page's browser tests. Idempotent: run it
+# a Docker engine, a second one standing in for a second host, the busybox test image
+# (built locally, no registry) in both, the Debian docker-registry package for
+# private-registry tests, and Chromium for the status page's browser tests. Idempotent: run it
 # as often as you like; `.ci/run` and a newcomer both use it.
 set -euo pipefail
 
@@ -10,7 +10,7 @@ log() { printf '[test-env] %s\n' "$*"; }
 need_root() { if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; }
 need_root
 
-packages=(docker.io busybox-static docker-registry apache2-utils git chromium)
+packages=(docker.io busybox-static docker-registry apache2-utils git chromium iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -57,3 +57,31 @@ DOCKERFILE
   rm -rf "$ctx"
 fi
 log "test image $TEST_IMAGE ready"
+
+# A second engine on this host standing in for a second host (an agent on each, one lease):
+# its own socket, data, state, containerd namespace and bridge; not in swarm mode. It adds no
+# iptables rules (two daemons would share the DOCKER chains; its containers need no network).
+DOCKER2_HOST=unix:///var/run/gitcron-docker2.sock
+DOCKERD2_LOG=${DOCKERD2_LOG:-/tmp/gitcron-dockerd2.log}
+docker2() { docker -H "$DOCKER2_HOST" "$@"; }
+if ! docker2 info >/dev/null 2>&1; then
+  ip link show gitcron-br2 >/dev/null 2>&1 || $SUDO ip link add gitcron-br2 type bridge
+  addresses=$(ip -4 addr show dev gitcron-br2)
+  [[ $addresses == *" 10.213.0.1/24 "* ]] || $SUDO ip addr add 10.213.0.1/24 dev gitcron-br2
+  $SUDO ip link set gitcron-br2 up
+  log "starting a second dockerd on $DOCKER2_HOST (log: $DOCKERD2_LOG)"
+  nohup $SUDO dockerd --host "$DOCKER2_HOST" \
+    --data-root /var/lib/gitcron-docker2 --exec-root /var/run/gitcron-docker2 \
+    --pidfile /var/run/gitcron-docker2.pid \
+    --containerd-namespace gitcron-docker2 --containerd-plugins-namespace gitcron-docker2-plugins \
+    --bridge gitcron-br2 --iptables=false --ip-masq=false >"$DOCKERD2_LOG" 2>&1 &
+  for _ in $(seq 1 60); do
+    docker2 info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker2 info >/dev/null 2>&1 || { log "the second dockerd did not start; see $DOCKERD2_LOG"; tail -20 "$DOCKERD2_LOG"; exit 1; }
+fi
+if ! docker2 image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+  docker save "$TEST_IMAGE" | docker2 load -q >/dev/null
+fi
+log "second engine $DOCKER2_HOST ready with $TEST_IMAGE"

@@ -1,10 +1,11 @@
 // The agent end to end: a real bare repository, a real Docker engine, the status branch
 // read back with git. Schedules are six-field (seconds) so runs come every few seconds.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import type { Agent } from "../../src/agent/agent.js";
 import type { StatusState } from "../../src/status/state.js";
 import type { RunSummary } from "../../src/status/summary.js";
+import { watchEngine } from "../faults/helpers/engine-watch.js";
 import { startTestAgent } from "../helpers/agent.js";
 import {
   cleanupDocker,
@@ -134,16 +135,12 @@ describe("the agent on a Git repository and a real engine", () => {
   it("a job whose run outlasts its interval never has two containers at once, seen from the engine", async () => {
     const w = await startWorld((p) => ({ [`${p}-slow.yaml`]: job("* * * * * *", "sleep 2.5") }));
     const slow = `${w.prefix}-slow`;
-    let most = 0;
-    const until = Date.now() + 8_000;
-    while (Date.now() < until) {
-      const live = (await containersOfJob(docker, slow)).filter(
-        (c) => c.State !== "exited" && c.State !== "dead",
-      );
-      most = Math.max(most, live.length);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(most).toBe(1);
+    // From the engine's own events: a short poll could fall between two containers.
+    const watch = watchEngine(docker, slow);
+    onTestFinished(() => watch.stop().then(() => undefined));
+    await eventually(async () => (watch.report().ranRuns.size >= 3 ? true : undefined), 15_000);
+    const engineSaw = await watch.stop();
+    expect(engineSaw.maxLive[slow], engineSaw.overlaps.join("; ")).toBe(1);
     const runs = await eventually(async () => {
       const r = await w.runs(slow);
       return r.length >= 2 ? r : undefined;

@@ -1,14 +1,17 @@
 // One active agent per repository (SPEC §3): of two agents of one repository, one leads and
-// the other stands by; the standby takes over when the leader is killed, and a leader cut off
-// from the remote while a standby is alive stops starting runs before the standby may take
-// over. The ledger (engine events against the status branch) checks every run once, none
-// twice, never two containers of a job at once.
+// the other stands by; the standby takes over when the leader is killed, also from another
+// engine (a second host), and a leader cut off from the remote while a standby is alive stops
+// starting runs before the standby may take over. The ledger (engine events against the
+// status branch) checks every run once, none twice, never two containers of a job at once.
 
 import { rename, symlink } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { RunSummary } from "../../src/status/summary.js";
+import { SECOND_ENGINE_SOCKET, secondEngine } from "../helpers/docker.js";
 import type { AgentProcess } from "./helpers/agent-process.js";
-import { faultHooks, jobYaml, until } from "./helpers/world.js";
+import { type EngineWatch, watchEngine } from "./helpers/engine-watch.js";
+import { docker, faultHooks, jobYaml, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
 const LEASE = "6s";
@@ -26,6 +29,8 @@ async function leaderOf(a: AgentProcess, b: AgentProcess): Promise<[AgentProcess
     30_000,
   );
 }
+
+const tick = (r: RunSummary) => Date.parse(r.scheduledAt);
 
 const leads = (a: AgentProcess) => a.waitForLog((l) => l.msg === "this agent leads now", 30_000);
 
@@ -107,5 +112,108 @@ describe("two agents of one repository", () => {
     for (const x of [a, b]) x.signal("SIGTERM");
     for (const x of [a, b]) expect((await x.exited).code).toBe(0);
     await w.finish({ "leader cut off from the remote, a standby alive": 1 });
+  });
+});
+
+describe("two agents of one repository on two hosts", () => {
+  it("the standby starts nothing on its engine; the leader's host killed, it takes over on its own engine, the ticks between recorded as missed", async () => {
+    const second = secondEngine();
+    await second.ping().catch((err: Error) => {
+      throw new Error(
+        `no second engine at ${SECOND_ENGINE_SOCKET} (scripts/test-env.sh starts it): ${err.message}`,
+      );
+    });
+    const w = await hooks.world(
+      "lease-hosts",
+      (p) => ({ [`${p}-tick.yaml`]: jobYaml("*/2 * * * * *", "echo tick") }),
+      { engines: [docker, second] },
+    );
+    const job = `${w.prefix}-tick`;
+    // Each host's engine on its own, from before the agents start, to tell where a run went
+    // (the world watches both as one).
+    const [onFirst, onSecond] = [docker, second].map((engine) => {
+      const watch = watchEngine(engine, w.prefix);
+      onTestFinished(() => watch.stop().then(() => undefined));
+      return watch;
+    }) as [EngineWatch, EngineWatch];
+    const flags = { lease: LEASE };
+    const [a, b] = await Promise.all([
+      hooks.agent(w, { data: "data-a", flags }),
+      hooks.agent(w, {
+        data: "data-b",
+        flags,
+        env: { DOCKER_HOST: `unix://${SECOND_ENGINE_SOCKET}` },
+      }),
+    ]);
+    const [leader, standby] = await leaderOf(a, b);
+    const [leaderHost, standbyHost] = leader === a ? [onFirst, onSecond] : [onSecond, onFirst];
+
+    // Killed when nothing is pending on the leader's host: the run of the tick just gone is
+    // recorded, its container removed, and the next tick is at least 300 ms away. A run going on
+    // the dead host's engine could not be seen from the other (the new leader adopts the runs it
+    // can see on its engine, SPEC §3), and a record in its outbox would wait for that host.
+    const atKill = await until(
+      "two runs recorded and a quiet moment on the leader's host",
+      async () => {
+        const runs = await w.runsOf(job);
+        const recorded = new Set(runs.map((r) => r.run));
+        const host = leaderHost.report();
+        const now = Date.now();
+        const quiet =
+          runs.length >= 2 &&
+          Math.max(...runs.map(tick)) === now - (now % 2_000) &&
+          host.present.size === 0 &&
+          [...host.ranRuns].every((run) => recorded.has(run)) &&
+          now % 2_000 < 1_700;
+        return quiet ? { runs, ranOnLeader: [...host.ranRuns] } : undefined;
+      },
+      30_000,
+    );
+    leader.signal("SIGKILL");
+    const killedAt = Date.now();
+    expect([...standbyHost.report().ranRuns], "runs on the standby's engine").toEqual([]);
+    expect(standby.logs.some((l) => String(l.msg).startsWith(`${job}:`))).toBe(false);
+
+    const took = await leads(standby);
+    const failoverMs = Number(took.time) - killedAt;
+    // Within the lease and one look (a third of it), plus the 10 s the issue allows.
+    expect(failoverMs).toBeLessThan(6_000 + 10_000);
+    const runs = await until(
+      "two runs of the new leader on its engine recorded, and the missed ticks",
+      async () => {
+        const all = await w.runsOf(job);
+        const ran = new Set(standbyHost.report().ranRuns);
+        const byNewLeader = all.filter((r) => ran.has(r.run));
+        const missed = all.filter((r) => r.outcome === "missed");
+        return byNewLeader.length >= 2 && missed.length > 0 ? { byNewLeader, missed } : undefined;
+      },
+      30_000,
+    );
+    expect([...leaderHost.report().ranRuns], "runs on the dead host's engine").toEqual(
+      atKill.ranOnLeader,
+    );
+    // The ticks from the last one run before the kill to the first the new leader ran are
+    // recorded as missed, each once: the missed span starts right after the one and ends right
+    // before the other.
+    expect(runs.missed).toHaveLength(1);
+    const missed = runs.missed[0] as RunSummary;
+    const span = /^(\d+) ticks? missed while the agent was down \((\S+)(?: … (\S+))?\)$/.exec(
+      missed.reason ?? "",
+    );
+    const count = Number(span?.[1]);
+    const first = Date.parse(span?.[2] ?? "");
+    const lastMissed = span?.[3] ? Date.parse(span[3]) : first;
+    expect(first).toBe(Math.max(...atKill.runs.map(tick)) + 2_000);
+    expect(lastMissed).toBe(tick(missed));
+    expect(Math.min(...runs.byNewLeader.map(tick))).toBe(lastMissed + 2_000);
+    expect(count).toBe((lastMissed - first) / 2_000 + 1);
+    expect(first).toBeGreaterThan(killedAt);
+
+    standby.signal("SIGTERM");
+    expect((await standby.exited).code).toBe(0);
+    await w.finish(
+      { "leader's host killed (SIGKILL) with a standby on another engine": 1 },
+      { failoverMs, missedTicks: count, leaderEngine: leader === a ? "first" : "second" },
+    );
   });
 });

@@ -9,6 +9,12 @@ export const TEST_IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybo
 
 export const engine = (): Dockerode => new Dockerode({ socketPath: "/var/run/docker.sock" });
 
+/** The second engine scripts/test-env.sh starts on this host, standing in for a second host:
+ * its own containers, images and bridge, not in a swarm. */
+export const SECOND_ENGINE_SOCKET = "/var/run/gitcron-docker2.sock";
+
+export const secondEngine = (): Dockerode => new Dockerode({ socketPath: SECOND_ENGINE_SOCKET });
+
 /** A DNS-label-safe prefix unique to this test, for job, volume and container names. */
 export const uniqueName = (what: string): string => `gct-${what}-${randomBytes(3).toString("hex")}`;
 

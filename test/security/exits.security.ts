@@ -168,6 +168,6 @@ describe("attack 8: one malformed outbox entry stopped all publishing", () => {
     expect(agent.logs.some((l) => l.msg === "corrupt file set aside")).toBe(true);
     agent.signal("SIGTERM");
     expect((await agent.exited).code).toBe(0);
-    await w.finish({ "malformed outbox entry": 1 });
+    await w.finish({ "malformed outbox entry": 1 }, undefined, { planted: [past.run] });
   });
 });

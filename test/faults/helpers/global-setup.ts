@@ -33,6 +33,7 @@ export default async function setup(project: TestProject) {
       ranTwice: 0,
       lost: 0,
       leftUnrecorded: 0,
+      unseen: 0,
       maxLive: 0,
     };
     for (const l of lines) {
@@ -44,6 +45,7 @@ export default async function setup(project: TestProject) {
       total.ranTwice += l.ledger.ranTwice;
       total.lost += l.ledger.lost;
       total.leftUnrecorded += l.ledger.leftUnrecorded;
+      total.unseen += l.ledger.unseen;
       total.maxLive = Math.max(total.maxLive, l.ledger.maxLive);
     }
     console.log(

@@ -1,95 +1,13 @@
 // The suite's three promises, checked from outside the agent: no run lost (every container
-// the engine ran has a record on the status branch), no run recorded or run twice (no two
-// lines of one run + attempt, no two containers of one run), never two containers of one job
-// at once (polled from the engine, not asked of the agent).
+// the engine ran has a record on the status branch, and every record of a run that ran has
+// its container in the engine's events), no run recorded or run twice (no two lines of one
+// run + attempt, no two containers of one run), never two containers of one job at once (from
+// the engine's own events, not asked of the agent).
 
 import { appendFile } from "node:fs/promises";
-import type Dockerode from "dockerode";
-import { LABEL } from "../../../src/runtime/names.js";
 import type { RunSummary } from "../../../src/status/summary.js";
 import { journalRuns } from "../../helpers/ledger.js";
-
-export interface EngineReport {
-  /** Per job, the most containers that were not yet exited at one poll. */
-  maxLive: Record<string, number>;
-  /** Each time one job had more than one live container: its runs and their states. */
-  overlaps: string[];
-  /** Run ids (the gitcron.run label) of containers seen running or exited. */
-  ranRuns: Set<string>;
-  /** Per run id, the containers that ran it: more than one is a tick run twice, which the
-   * branch (one record per run) would not show. */
-  containersOfRun: Map<string, Set<string>>;
-  /** Run ids of containers still in the engine at the last poll: left for a next start. */
-  present: Set<string>;
-  polls: number;
-}
-
-export interface EngineWatch {
-  /** The report so far, without stopping. */
-  report(): EngineReport;
-  stop(): Promise<EngineReport>;
-}
-
-const LIVE = new Set(["running", "restarting", "paused"]);
-
-/** Polls the engine every `everyMs` for the containers of jobs whose name starts with `prefix`. */
-export function watchEngine(docker: Dockerode, prefix: string, everyMs = 100): EngineWatch {
-  const report: EngineReport = {
-    maxLive: {},
-    overlaps: [],
-    ranRuns: new Set(),
-    containersOfRun: new Map(),
-    present: new Set(),
-    polls: 0,
-  };
-  const halt = new AbortController();
-  const loop = (async () => {
-    while (!halt.signal.aborted) {
-      const containers = await docker
-        .listContainers({ all: true, filters: { label: [LABEL.job] } })
-        .catch(() => []);
-      const live: Record<string, number> = {};
-      const liveRuns: Record<string, string[]> = {};
-      report.present = new Set();
-      for (const c of containers) {
-        const job = c.Labels?.[LABEL.job] ?? "";
-        if (!job.startsWith(prefix)) continue;
-        report.present.add(c.Labels?.[LABEL.run] ?? c.Id);
-        if (c.State === "running" || c.State === "exited") {
-          const run = c.Labels?.[LABEL.run];
-          if (run) {
-            report.ranRuns.add(run);
-            const seen = report.containersOfRun.get(run) ?? new Set<string>();
-            report.containersOfRun.set(run, seen.add(c.Id));
-          }
-        }
-        // A run's process exists only in these states: "created" has not started (one may be
-        // left so when the engine went away between create and start), "removing" has ended.
-        if (LIVE.has(c.State)) {
-          live[job] = (live[job] ?? 0) + 1;
-          liveRuns[job] = [
-            ...(liveRuns[job] ?? []),
-            `${c.Labels?.[LABEL.run] ?? c.Id} (${c.Status})`,
-          ];
-        }
-      }
-      for (const runs of Object.values(liveRuns))
-        if (runs.length > 1) report.overlaps.push(runs.join(" + "));
-      for (const [job, n] of Object.entries(live))
-        report.maxLive[job] = Math.max(report.maxLive[job] ?? 0, n);
-      report.polls++;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return {
-    report: () => report,
-    async stop() {
-      halt.abort();
-      await loop;
-      return report;
-    },
-  };
-}
+import type { EngineReport } from "./engine-events.js";
 
 /** Every run summary on the status branch: every line of every journal file at its tip. */
 export async function statusRecords(repoDir: string, branch = "gitcron-status") {
@@ -107,6 +25,9 @@ export interface LedgerReport {
   lost: string[];
   /** Runs still in the engine at the end with no record of their end: left for a next start. */
   leftUnrecorded: string[];
+  /** Runs recorded as having run (succeeded, failed, timeout) that no engine was seen starting:
+   * a record of a run that never was, or a container the watch missed. */
+  unseen: string[];
   /** The most containers of one job at once. */
   maxLive: number;
   /** What was live when a job had more than one container at once. */
@@ -115,30 +36,48 @@ export interface LedgerReport {
 }
 
 const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
+/** Outcomes of a run whose container started (`error` never ran). */
+const RAN = new Set(["succeeded", "failed", "timeout"]);
 
 /** The identity of a record: a run ends once, whatever its outcome; a tick that never ran
  * (skipped, missed) is its own record. */
 const ledgerKey = (r: RunSummary) =>
   ENDED.has(r.outcome) ? `${r.run}#${r.attempt}` : `${r.run}#${r.attempt}#${r.outcome}`;
 
-/** `erased`: records once on the branch that someone removed; they count as recorded, not as
- * duplicates of what is there now. */
+/** What a test did to the branch or the outbox itself, which the checks must not blame on the
+ * agent. */
+export interface Planted {
+  /** Records once on the branch that a person removed: they count as recorded, not as
+   * duplicates of what is there now. */
+  erased?: readonly RunSummary[];
+  /** Run ids of records the test wrote into the agent's outbox itself: recorded, never run by
+   * an engine. */
+  planted?: readonly string[];
+}
+
 export function checkLedger(
   records: readonly RunSummary[],
   engine: EngineReport,
-  erased: readonly RunSummary[] = [],
+  { erased = [], planted = [] }: Planted = {},
 ): LedgerReport {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(ledgerKey(r), (counts.get(ledgerKey(r)) ?? 0) + 1);
-  const ended = new Set(
-    [...records, ...erased].filter((r) => ENDED.has(r.outcome)).map((r) => r.run),
-  );
+  const recorded = [...records, ...erased];
+  const ended = new Set(recorded.filter((r) => ENDED.has(r.outcome)).map((r) => r.run));
   return {
     records: records.length,
     duplicates: [...counts].filter(([, n]) => n > 1).map(([key]) => key),
     ranTwice: [...engine.containersOfRun].filter(([, ids]) => ids.size > 1).map(([run]) => run),
     lost: [...engine.ranRuns].filter((run) => !ended.has(run) && !engine.present.has(run)),
     leftUnrecorded: [...engine.present].filter((run) => !ended.has(run)),
+    unseen: [
+      ...new Set(
+        recorded
+          .filter((r) => RAN.has(r.outcome) && !engine.ranRuns.has(r.run))
+          .map((r) => r.run)
+          .filter((run) => !planted.includes(run)),
+      ),
+    ],
     maxLive: Math.max(0, ...Object.values(engine.maxLive)),
     overlaps: engine.overlaps,
     containersSeen: engine.ranRuns.size,
@@ -150,7 +89,7 @@ export async function tally(
   file: string,
   entry: { test: string; faults: Record<string, number>; ledger: LedgerReport; notes?: object },
 ): Promise<void> {
-  const { duplicates, ranTwice, lost, leftUnrecorded, ...counts } = entry.ledger;
+  const { duplicates, ranTwice, lost, leftUnrecorded, unseen, ...counts } = entry.ledger;
   const line = {
     ...entry,
     ledger: {
@@ -159,6 +98,7 @@ export async function tally(
       ranTwice: ranTwice.length,
       lost: lost.length,
       leftUnrecorded: leftUnrecorded.length,
+      unseen: unseen.length,
     },
   };
   await appendFile(file, `${JSON.stringify(line)}\n`);

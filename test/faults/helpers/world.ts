@@ -2,6 +2,7 @@
 // to push from, data dirs for agents, an engine watch from the first moment, and at the end
 // the ledger check over the status branch and the engine, written to the suite's tally.
 
+import type Dockerode from "dockerode";
 import { afterEach, expect, inject } from "vitest";
 import type { StatusState } from "../../../src/status/state.js";
 import type { RunSummary } from "../../../src/status/summary.js";
@@ -21,7 +22,8 @@ import {
   killAgent,
   startAgentProcess,
 } from "./agent-process.js";
-import { checkLedger, type LedgerReport, statusRecords, tally, watchEngine } from "./ledger.js";
+import { watchEngines } from "./engine-watch.js";
+import { checkLedger, type LedgerReport, type Planted, statusRecords, tally } from "./ledger.js";
 
 export const docker = engine();
 
@@ -41,35 +43,45 @@ export interface FaultWorld {
   runsOf(job: string): Promise<RunSummary[]>;
   state(): Promise<StatusState | null>;
   /** Checks the three promises, tallies them with the faults injected, cleans up the engine.
-   * `erased`: records that were on the branch until a person rewrote it (not lost by the agent).
    * `leftRunning`: runs the test left going in the engine on purpose, for a next start. */
   finish(
     faults: Record<string, number>,
     notes?: object,
-    erased?: readonly RunSummary[],
-    leftRunning?: number,
+    expected?: Planted & { leftRunning?: number },
   ): Promise<LedgerReport>;
   /** Removes containers and temp folders (afterEach; safe after finish). */
   cleanup(): Promise<void>;
 }
 
+export interface FaultWorldOptions {
+  /** The engines the test's agents run on, all watched from the first moment and cleaned up
+   * (default: the first engine alone). */
+  engines?: readonly Dockerode[];
+}
+
 export async function faultWorld(
   test: string,
   files: (prefix: string) => Record<string, string>,
+  { engines = [docker] }: FaultWorldOptions = {},
 ): Promise<FaultWorld> {
   const prefix = uniqueName("flt");
   const dirs = tempDirs("gitcron-faults-");
   const parent = await dirs.make(`${test}-`);
   const remote = await createBareRepo(parent, { files: files(prefix) });
   const work = await cloneRepo(remote.url, `${parent}/work`);
-  const watch = watchEngine(docker, prefix);
+  const watch = watchEngines(engines, prefix);
   const records = () => statusRecords(remote.dir);
   let stopped = false;
   const cleanup = async () => {
-    if (!stopped) await watch.stop();
-    stopped = true;
-    await cleanupDocker(docker, prefix);
-    await dirs.cleanup();
+    try {
+      // A test that failed before its finish still closes the streams; a watch that failed
+      // fails the test here.
+      if (!stopped) await watch.stop();
+    } finally {
+      stopped = true;
+      for (const e of engines) await cleanupDocker(e, prefix);
+      await dirs.cleanup();
+    }
   };
   return {
     prefix,
@@ -88,10 +100,10 @@ export async function faultWorld(
       const text = await readFileAt(remote.dir, "gitcron-status", "state.json");
       return text ? (JSON.parse(text) as StatusState) : null;
     },
-    async finish(faults, notes, erased = [], leftRunning = 0) {
+    async finish(faults, notes, { leftRunning = 0, ...planted } = {}) {
       const engineReport = await watch.stop();
       stopped = true;
-      const ledger = checkLedger(await records(), engineReport, erased);
+      const ledger = checkLedger(await records(), engineReport, planted);
       await tally(inject("tallyFile"), {
         test,
         faults,
@@ -101,6 +113,7 @@ export async function faultWorld(
       expect(ledger.duplicates, "runs recorded twice").toEqual([]);
       expect(ledger.ranTwice, "runs the engine ran twice").toEqual([]);
       expect(ledger.lost, "runs the engine ran with no record").toEqual([]);
+      expect(ledger.unseen, "runs recorded as run that no engine started").toEqual([]);
       expect(ledger.leftUnrecorded, "runs left in the engine with no record").toHaveLength(
         leftRunning,
       );
@@ -138,8 +151,12 @@ export function faultHooks() {
     for (const w of worlds.splice(0)) await w.cleanup();
   });
   return {
-    async world(test: string, files: (prefix: string) => Record<string, string>) {
-      const w = await faultWorld(test, files);
+    async world(
+      test: string,
+      files: (prefix: string) => Record<string, string>,
+      options?: FaultWorldOptions,
+    ) {
+      const w = await faultWorld(test, files, options);
       worlds.push(w);
       return w;
     },
