@@ -45,12 +45,12 @@ export function decideCatchUp(spec: JobSpec, missed: MissedTicks, now: Date): Ca
     return {
       kind: "record-missed",
       scheduledAt: missed.last,
-      reason: `${ticks} missed while the agent was down (${span}); the newest is past startingDeadline, so none was run`,
+      reason: `${ticks} missed while no agent ran the job (${span}); the newest is past startingDeadline, so none was run`,
     };
   }
   return {
     kind: "record-missed",
     scheduledAt: missed.last,
-    reason: `${ticks} missed while the agent was down (${span})`,
+    reason: `${ticks} missed while no agent ran the job (${span})`,
   };
 }

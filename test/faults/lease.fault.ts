@@ -197,7 +197,7 @@ describe("two agents of one repository on two hosts", () => {
     // before the other.
     expect(runs.missed).toHaveLength(1);
     const missed = runs.missed[0] as RunSummary;
-    const span = /^(\d+) ticks? missed while the agent was down \((\S+)(?: … (\S+))?\)$/.exec(
+    const span = /^(\d+) ticks? missed while no agent ran the job \((\S+)(?: … (\S+))?\)$/.exec(
       missed.reason ?? "",
     );
     const count = Number(span?.[1]);
