@@ -224,8 +224,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const windowMs = windowOf(spec);
       const { health: next, event } = checkLate(current, spec, windowMs, now());
       if (!event) continue;
-      const from = current.lastSuccessAt ?? current.since;
-      const text = `no success for ${formatDuration(now() - from)} (expected within ${formatDuration(windowMs ?? 0)})`;
+      const within = `(expected within ${formatDuration(windowMs ?? 0)})`;
+      // A job that never succeeded says so: "no success for" would read as if it once had.
+      const text =
+        current.lastSuccessAt === null
+          ? `never succeeded since it was added ${formatDuration(now() - current.since)} ago ${within}`
+          : `no success for ${formatDuration(now() - current.lastSuccessAt)} ${within}`;
       await change(spec, spec.name, next, event, { text });
     }
   }

@@ -96,8 +96,13 @@ export function uniqueRuns(runs: Iterable<RunSummary>): RunSummary[] {
     const there = byKey.get(key);
     byKey.set(key, there ? better(there, run) : run);
   }
-  return [...byKey.values()].sort(byTime);
+  return [...byKey.values()].sort(byScheduled);
 }
+
+/** How runs are listed to people (`gitcron logs`, the page): by the tick they belong to, then
+ * attempt; a tick skipped while a longer run went on comes after that run, not before it. */
+export const byScheduled = (a: RunSummary, b: RunSummary): number =>
+  Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt) || a.attempt - b.attempt || byTime(a, b);
 
 /** Day folders (runs/<YYYY-MM-DD>) wholly older than `keepMs` before `now`: they leave the tip. */
 export function expiredDays(days: Iterable<string>, now: Date, keepMs: number): string[] {

@@ -15,7 +15,8 @@ import {
   StatusBranchWriter,
 } from "./branch.js";
 import { gitErrorText } from "./git.js";
-import { createOutbox, recordKey, summaryTime } from "./outbox.js";
+import { byScheduled } from "./journal.js";
+import { createOutbox, recordKey } from "./outbox.js";
 import { type StatusState, stateKey } from "./state.js";
 import type { RunSummary } from "./summary.js";
 
@@ -263,9 +264,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const withPending = (job: string, published: readonly RunSummary[]): RunSummary[] => {
     const known = new Set(published.map(recordKey));
     const waiting = [...pending.values()].filter((s) => s.job === job && !known.has(recordKey(s)));
-    return [...published, ...waiting]
-      .sort((a, b) => Date.parse(summaryTime(a)) - Date.parse(summaryTime(b)))
-      .slice(-options.history);
+    return [...published, ...waiting].sort(byScheduled).slice(-options.history);
   };
 
   return {

@@ -125,7 +125,9 @@ describe("notifications", () => {
     expect(events(http, broken)).toEqual(["failure"]);
     expect(events(http, quiet)).toEqual(["late"]);
     expect(http.received.find((m) => m.json.job === quiet)?.json.text).toMatch(
-      new RegExp(`^${quiet} is late: no success for \\d+(\\.\\d)?s \\(expected within 5s\\)$`),
+      new RegExp(
+        `^${quiet} is late: never succeeded since it was added \\d+(\\.\\d)?s ago \\(expected within 5s\\)$`,
+      ),
     );
     agent.signal("SIGTERM");
     await agent.exited;

@@ -143,6 +143,24 @@ describe("reading the ledger", () => {
     expect(both.get("a")?.map((r) => r.run)).toEqual([3, 4].map((n) => summary("a", n).run));
   });
 
+  it("lists a job's runs by the tick they belong to: a tick skipped during a long run comes after it", async () => {
+    // Tick 1 runs 7.9 s (the fixture's runs end 7.9 s after their tick); tick 2, one second
+    // later in these records, is skipped at once, so its record is written first.
+    const long = summary("a", 1);
+    const skipped = summary("a", 1, {
+      run: "a-skipped-1",
+      scheduledAt: new Date(Date.parse(long.scheduledAt) + 1_000).toISOString(),
+      startedAt: null,
+      finishedAt: new Date(Date.parse(long.scheduledAt) + 1_000).toISOString(),
+      outcome: "skipped",
+      exitCode: null,
+    });
+    const tip = tipOf(branch([[summary("a", 0)], [skipped], [long]], 2));
+    const ledger = await readLedger(tip, { history: 10 });
+    const runs = await runsOfJob(tip, ledger.views.get("a"), 10);
+    expect(runs.map((r) => r.run)).toEqual([summary("a", 0).run, long.run, "a-skipped-1"]);
+  });
+
   it("reads a branch no agent has written views to yet, and one in the earlier layout", async () => {
     const files = branch(batches, 4);
     delete files["views.json"];
