@@ -67,8 +67,12 @@ log "ok: built in $((SECONDS - started))s, $(docker image inspect -f '{{.Size}}'
 # --- 2. the image on its own -----------------------------------------------------------------
 [ "$(docker run --rm --entrypoint id "$IMAGE" -u)" = 10001 ] || fail "the image does not run as uid 10001"
 log "ok: runs as uid 10001"
-docker run --rm "$IMAGE" --help | grep -q "gitcron <command>" || fail "gitcron --help"
-docker run --rm "$IMAGE" agent --help | grep -q "GITCRON_REPO" || fail "gitcron agent --help"
+# Captured whole first: `grep -q` stops reading at the first match, and the writer's broken
+# pipe then fails the pipeline (pipefail).
+help=$(docker run --rm "$IMAGE" --help) || fail "gitcron --help exited non-zero"
+grep -q "gitcron <command>" <<<"$help" || fail "gitcron --help"
+help=$(docker run --rm "$IMAGE" agent --help) || fail "gitcron agent --help exited non-zero"
+grep -q "GITCRON_REPO" <<<"$help" || fail "gitcron agent --help"
 log "ok: gitcron --help, gitcron agent --help"
 
 chmod 0755 "$work"
