@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
 import type { JobFileContent } from "../jobs/job-file.js";
 import { renderText } from "../jobs/render.js";
@@ -19,23 +19,28 @@ import { DEFAULT_GIT_TIMEOUT_MS, type GitAccess, gitErrorText, gitIn } from "../
 import { readStatusState } from "../status/state.js";
 import { type Command, parseFlags } from "./command.js";
 import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
-import { givenStatusRepo } from "./status-branch.js";
+import { checkoutAt, givenStatusRepo, originOf } from "./status-branch.js";
 
-const help = `Usage: gitcron plan --repo R [--ref REF] [flags]
+const help = `Usage: gitcron plan [--repo R] [--ref REF] [flags]
 
 Show what the agent would change if REF (default: the default branch) were applied:
 each job as "+ add", "~ change" (with the fields that differ), "- remove" or "= same",
 against the active set recorded in state.json on the status branch.
 
+Run in a Git checkout with no --repo, it plans the checkout's HEAD (committed, pushed or
+not) against the status branch of the checkout's origin: what a push would change.
+
 Flags:
-  --repo R                    Git URL or local path (env GITCRON_REPO; https credentials
-                              from GITCRON_GIT_TOKEN)
-  --ref REF                   branch, tag or commit to plan (default: the remote's HEAD)
+  --repo R                    Git URL or local path (env GITCRON_REPO; default: the checkout
+                              you are in; https credentials from GITCRON_GIT_TOKEN)
+  --ref REF                   branch, tag or commit to plan (default: HEAD — the remote's
+                              default branch, or a local checkout's current commit)
   --path P                    folder of job files in the repository (default .; env
                               GITCRON_PATH)
   --status-branch B           (default gitcron-status; env GITCRON_STATUS_BRANCH)
-  --status-repo R             where the agent pushes its status branch, if not --repo
-                              (env GITCRON_STATUS_REPO)
+  --status-repo R             where the agent pushes its status branch (env
+                              GITCRON_STATUS_REPO; default: a local checkout's origin, else
+                              --repo)
 ${POLICY_HELP}
 
 Exit codes: 0 the plan was printed, 1 some job files are invalid (they would be rejected
@@ -59,8 +64,11 @@ export const command: Command = {
       },
       false,
     );
-    const repo = values.repo ?? io.env.GITCRON_REPO;
-    if (!repo) throw new UsageError("--repo is required");
+    // In a checkout, plan what it holds (its HEAD, pushed or not) against what its origin's
+    // agent runs.
+    const checkout = (values.repo ?? io.env.GITCRON_REPO) ? undefined : await checkoutAt(io.cwd);
+    const repo = values.repo ?? io.env.GITCRON_REPO ?? checkout;
+    if (!repo) throw new UsageError("--repo is required outside a Git checkout");
     const kind = classifyRepo(repo);
     if (kind.type === "folder") {
       throw existsSync(kind.folder)
@@ -97,7 +105,11 @@ export const command: Command = {
       if (revision.files.length === 0 && jobsPath !== "." && !(await hasFolder(git, sha, jobsPath)))
         throw new UsageError(`--path ${jobsPath} is not a folder in ${ref} of ${sanitize(url)}`);
       await revision.prefetch(revision.files);
-      const statusRepo = givenStatusRepo(values, io);
+      // The status branch lives where the agent pushes: given, else a local checkout's origin
+      // (a clone has no local status branch), else the repository itself.
+      const statusRepo =
+        givenStatusRepo(values, io) ??
+        (kind.type === "git" && isAbsolute(kind.url) ? await originOf(kind.url) : undefined);
       const statusKind = statusRepo ? classifyRepo(statusRepo) : kind;
       if (statusKind.type === "folder")
         throw new UsageError(`--status-repo ${statusRepo} is not a Git repository`);

@@ -36,19 +36,36 @@ const flag = (v: string | boolean | undefined) => (typeof v === "string" ? v : u
 export const givenStatusRepo = (values: Values, io: Pick<CliIO, "env">): string | undefined =>
   flag(values["status-repo"]) ?? (io.env.GITCRON_STATUS_REPO || undefined);
 
+/** The top folder of the Git checkout `dir` is in, or undefined when it is in none. */
+export async function checkoutAt(dir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run("git", ["rev-parse", "--show-toplevel"], { cwd: dir });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The origin of the Git checkout at `dir`, or undefined when it is none or has none. */
+export async function originOf(dir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run("git", ["remote", "get-url", "origin"], { cwd: dir });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The repository to read: the status repository if given, else --repo, GITCRON_REPO, else
  * this checkout's origin. */
 async function repoOf(values: Values, io: CliIO): Promise<string> {
   const given = givenStatusRepo(values, io) ?? flag(values.repo) ?? io.env.GITCRON_REPO;
   if (given) return given;
-  try {
-    const { stdout } = await run("git", ["remote", "get-url", "origin"], { cwd: io.cwd });
-    return stdout.trim();
-  } catch {
-    throw new UsageError(
-      "give --repo (or GITCRON_REPO): this folder is not a Git checkout with an origin",
-    );
-  }
+  const origin = await originOf(io.cwd);
+  if (origin) return origin;
+  throw new UsageError(
+    "give --repo (or GITCRON_REPO): this folder is not a Git checkout with an origin",
+  );
 }
 
 /** Reads the tip of the status branch: its state and whatever else `use` reads from it. */

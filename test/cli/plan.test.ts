@@ -90,6 +90,34 @@ describe("gitcron plan", () => {
     ]);
   });
 
+  test("in a checkout, with no flags, plans its HEAD before the push against origin's status branch", async () => {
+    const parent = await dirs.make();
+    const active = { "keep.yaml": job("0 3 * * *"), "change.yaml": job("0 4 * * *") };
+    const remote = await createBareRepo(parent, { files: active });
+    const work = await cloneRepo(remote.url, `${parent}/work`);
+    await recordActive(work, active);
+    // A fresh clone, as a pull-request author has: no local status branch.
+    const mine = await cloneRepo(remote.url, `${parent}/mine`);
+    await commitFiles(
+      mine,
+      { "change.yaml": job("30 4 * * *"), "new.yaml": job("0 6 * * *") },
+      "edit",
+    );
+
+    const ran = await gitcron(["plan"], { cwd: `${mine}` });
+    expect(ran).toMatchObject({ code: 0, stderr: "" });
+    expect(ran.stdout.trimEnd().split("\n")).toEqual([
+      "~ change change (schedule)  change.yaml",
+      "= same   keep  keep.yaml",
+      "+ add    new  new.yaml",
+      "1 to add, 1 to change, 0 to remove, 1 unchanged.",
+    ]);
+    // Outside a checkout there is nothing to default to.
+    const outside = await gitcron(["plan"], { cwd: parent });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain("--repo is required outside a Git checkout");
+  });
+
   test("each changed field is shown as the files write it, old → new, under the names they use", async () => {
     const parent = await dirs.make();
     const before = {
