@@ -163,7 +163,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const retries = (await retryFile.load()) ?? [];
   const saved = await appliedFile.load();
   const usable = saved?.version === 1 && saved.settingsKey === settingsKey ? saved : null;
-  let desired = new DesiredJobs(usable?.specs ?? []);
+  let desired = new DesiredJobs(usable?.specs ?? [], usable?.rejected ?? []);
   let revision: string | null = usable?.revision ?? null;
 
   const statusRepo = await statusRepoFor(settings);
@@ -374,6 +374,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     }, 1_000);
   });
 
+  // Whether this agent has led since it started (it tells and writes the status branch).
+  let led = false;
   const sync = startSyncLoop({
     clock,
     intervalMs: settings.intervalMs,
@@ -435,7 +437,13 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       applyPlan(entries);
       checkMissingEnv();
       revision = snapshot.revision;
-      appliedFile.save(() => ({ version: 1, settingsKey, revision, specs: desired.entries() }));
+      appliedFile.save(() => ({
+        version: 1,
+        settingsKey,
+        revision,
+        specs: desired.entries(),
+        rejected: desired.rejections(),
+      }));
       for (const r of desired.rejections()) {
         for (const issue of r.issues) {
           logger.warn(
@@ -444,6 +452,8 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
           );
         }
       }
+      // Only the leader tells; a standby's notifier has not started.
+      if (led) await notifier.observeRejections(desired.rejections(), revision);
       const counts = (a: string) => entries.filter((e) => e.action === a).length;
       logger.info(
         {
@@ -472,7 +482,6 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   // but starts nothing, tells nothing and writes nothing to the status branch.
   scheduler.hold();
   scheduler.start();
-  let led = false;
   const lead = async () => {
     // Runs of the agent this one takes over from, on this engine: adopted, not run again.
     const found = led ? await runtime.list(agentId).catch(() => []) : existing;
@@ -484,6 +493,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     if (!led) {
       led = true;
       await notifier.start();
+      if (revision) await notifier.observeRejections(desired.rejections(), revision);
       scheduler.resumeRetries(retries);
       status.start();
     }

@@ -4,7 +4,9 @@
 
 import { DNS_LABEL } from "../jobs/rules.js";
 import type { JobSpec } from "../jobs/spec.js";
+import type { Rejection } from "../plan/desired.js";
 import type { PendingRetry } from "../scheduler/scheduler.js";
+import { isRejectedFile } from "../status/state.js";
 import type { AppliedState, Cursors } from "./local-state.js";
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -69,7 +71,10 @@ export function isAppliedState(v: unknown): v is AppliedState {
         isRecord(entry[1]) &&
         isString(entry[1].revision) &&
         isJobSpec(entry[1].spec),
-    )
+    ) &&
+    (v.rejected === undefined ||
+      (Array.isArray(v.rejected) &&
+        v.rejected.every((r) => isRejectedFile(r) && isString((r as Rejection).revision))))
   );
 }
 

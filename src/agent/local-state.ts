@@ -4,7 +4,7 @@
 // does not drop them).
 
 import type { Logger } from "../log.js";
-import type { GoodSpec } from "../plan/desired.js";
+import type { GoodSpec, Rejection } from "../plan/desired.js";
 import { readJsonOrQuarantine, writeFileAtomic } from "../status/atomic.js";
 
 export interface AppliedState {
@@ -13,6 +13,9 @@ export interface AppliedState {
   settingsKey: string;
   revision: string | null;
   specs: [string, GoodSpec][];
+  /** The files rejected at `revision`: a restart on the same revision reads no file again,
+   * and must still know (and show, and not tell as fixed) what is rejected. */
+  rejected?: Rejection[];
 }
 
 export type Cursors = Record<string, string>;

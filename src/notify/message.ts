@@ -8,8 +8,11 @@ import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
 import { chatText, plainText } from "./chat-text.js";
 
+/** What a job file's fate tells (not a job's health): rejected at a revision, valid again. */
+export type FileEvent = "rejected" | "fixed";
+
 export interface NotificationBody {
-  event: NotifyEvent;
+  event: NotifyEvent | FileEvent;
   job: string;
   outcome: RunSummary["outcome"] | null;
   exitCode: number | null;
@@ -45,7 +48,7 @@ const firstLine = (text: string | null | undefined) =>
 
 /** The line a person reads. */
 function line(
-  event: NotifyEvent,
+  event: NotifyEvent | FileEvent,
   job: string,
   run: RunSummary | undefined,
   extra: string,
@@ -66,11 +69,14 @@ function line(
       return `${job} is late: ${extra}`;
     case "missed":
       return `${job} missed ${extra}`;
+    case "rejected":
+    case "fixed":
+      return extra;
   }
 }
 
 export function notificationBody(input: {
-  event: NotifyEvent;
+  event: NotifyEvent | FileEvent;
   job: string;
   run?: RunSummary;
   /** For late: how long without a success; for missed: how many ticks and why. */

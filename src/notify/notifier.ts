@@ -11,6 +11,7 @@ import { oneLine } from "../errors.js";
 import { Events } from "../events.js";
 import type { JobSpec, NotifyEvent } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
+import type { Rejection } from "../plan/desired.js";
 import { ZoneCache } from "../schedule/cron.js";
 import type { Clock } from "../scheduler/clock.js";
 import type { Redactor } from "../secrets/redactor.js";
@@ -24,7 +25,7 @@ import {
   newHealth,
   observeRun,
 } from "./health.js";
-import { notificationBody } from "./message.js";
+import { type FileEvent, notificationBody } from "./message.js";
 import { createNotificationQueue, type QueuedNotification } from "./queue.js";
 import { deliver, type Target, type TargetKind } from "./targets.js";
 import { lateWindowMs } from "./window.js";
@@ -68,6 +69,9 @@ export interface Notifier {
   /** A run's record (or a tick's): may change the job's health; resolves once any
    * notification is on disk. Never rejects. */
   observe(summary: RunSummary): Promise<void>;
+  /** The files rejected after a sync of `revision`: `rejected` once for each file and its
+   * errors, `fixed` once a file is no longer rejected. Never rejects. */
+  observeRejections(rejected: readonly Rejection[], revision: string): Promise<void>;
   stop(): Promise<void>;
   lastSuccessAt(job: string): number | null;
   /** The job's health as notifications see it; undefined for a job not seen yet. */
@@ -102,6 +106,30 @@ const isSavedHealth = (v: unknown): v is SavedHealth => {
     )
   );
 };
+
+/** The files last told as rejected, each with the errors told (file → their key). */
+interface SavedRejections {
+  version: 1;
+  files: Record<string, string>;
+}
+
+const isSavedRejections = (v: unknown): v is SavedRejections => {
+  const s = v as Partial<SavedRejections> | null;
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    s.version === 1 &&
+    typeof s.files === "object" &&
+    s.files !== null &&
+    Object.values(s.files).every((k) => typeof k === "string")
+  );
+};
+
+const FILE_EVENTS: ReadonlySet<string> = new Set<FileEvent>(["rejected", "fixed"]);
+
+/** A rejection's errors, not its revision: a file left broken across commits is told once. */
+const issuesKey = (r: Rejection) =>
+  JSON.stringify(r.issues.map((i) => [i.rule, i.line, i.col, i.message]));
 
 export function createNotifier(options: NotifierOptions): Notifier {
   const { logger, clock, targets } = options;
@@ -155,6 +183,36 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return ms;
   };
 
+  /** One notification per target on disk, each with the job's health after it. */
+  async function enqueue(
+    event: NotifyEvent | FileEvent,
+    job: string,
+    after: JobHealth,
+    detail: { run?: RunSummary; text?: string },
+  ) {
+    const body = notificationBody({
+      event,
+      job,
+      ...(detail.run && { run: detail.run }),
+      ...(detail.text && { detail: detail.text }),
+      statusUrl: options.statusUrl,
+      now: clock.now(),
+    });
+    const json = options.redactor.redact(JSON.stringify(options.redactor.value(body)));
+    for (const target of targets) {
+      const entry = await queue.add({
+        target: target.key,
+        job,
+        event,
+        createdAt: now(),
+        json,
+        health: after,
+      });
+      pending.push(entry);
+    }
+    logger.info({ job, event, targets: targets.length }, `notification queued: ${body.text}`);
+  }
+
   /** Records the new health; when the change is an event the job sends, puts one notification
    * per target on disk first (each with the new health), then the health, then delivers. */
   async function change(
@@ -165,29 +223,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     detail: { run?: RunSummary; text?: string },
   ) {
     const send = event && targets.length > 0 && (spec?.notifyOn ?? []).includes(event);
-    if (send) {
-      const body = notificationBody({
-        event,
-        job,
-        ...(detail.run && { run: detail.run }),
-        ...(detail.text && { detail: detail.text }),
-        statusUrl: options.statusUrl,
-        now: clock.now(),
-      });
-      const json = options.redactor.redact(JSON.stringify(options.redactor.value(body)));
-      for (const target of targets) {
-        const entry = await queue.add({
-          target: target.key,
-          job,
-          event,
-          createdAt: now(),
-          json,
-          health: next,
-        });
-        pending.push(entry);
-      }
-      logger.info({ job, event, targets: targets.length }, `notification queued: ${body.text}`);
-    }
+    if (send) await enqueue(event, job, next, detail);
     const before = health.get(job);
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     health.set(job, next);
@@ -200,6 +236,54 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   const specOf = (job: string) => options.specs().find((s) => s.name === job);
+
+  const toldRejected: JsonFile<SavedRejections> = jsonFile(
+    join(dir, "rejected.json"),
+    logger,
+    isSavedRejections,
+  );
+  let told: Map<string, string> | null = null;
+
+  /** One notification per target about a job file; a job with `notify: false` stays silent. */
+  async function tellFile(event: FileEvent, file: string, text: string) {
+    if (targets.length === 0) return;
+    const spec = options.specs().find((s) => s.file === file);
+    if (spec && spec.notifyOn.length === 0) return;
+    const job = spec?.name ?? file;
+    await enqueue(event, job, spec ? healthOf(spec.name) : newHealth(now()), { text });
+    wake.abort();
+  }
+
+  async function observeRejections(rejected: readonly Rejection[], revision: string) {
+    try {
+      told ??= new Map(Object.entries((await toldRejected.load())?.files ?? {}));
+      const at = revision.slice(0, 7);
+      const current = new Set(rejected.map((r) => r.file));
+      for (const r of rejected) {
+        const key = issuesKey(r);
+        if (told.get(r.file) === key) continue;
+        told.set(r.file, key);
+        const [first] = r.issues;
+        const more = r.issues.length > 1 ? ` (and ${r.issues.length - 1} more)` : "";
+        const kept = options.specs().find((s) => s.file === r.file);
+        const keeps = kept
+          ? `; ${kept.name} keeps running its last good spec`
+          : "; it runs nothing until it is fixed";
+        const why = first ? `: line ${first.line}: ${first.message}${more}` : "";
+        await tellFile("rejected", r.file, `${r.file} was rejected at ${at}${why}${keeps}`);
+      }
+      for (const file of [...told.keys()]) {
+        if (current.has(file)) continue;
+        told.delete(file);
+        await tellFile("fixed", file, `${file} is no longer rejected at ${at}`);
+      }
+      const files = Object.fromEntries(told);
+      toldRejected.save(() => ({ version: 1, files }));
+      await toldRejected.flush();
+    } catch (err) {
+      logger.error({ err: oneLine(err) }, "could not queue a notification about rejected files");
+    }
+  }
 
   async function observe(summary: RunSummary) {
     try {
@@ -364,13 +448,15 @@ export function createNotifier(options: NotifierOptions): Notifier {
       pending.push(...(await queue.list()));
       // Notifications made after the health was last saved know the newer health.
       for (const entry of pending)
-        if (entry.createdAt >= (loaded?.savedAt ?? 0)) health.set(entry.job, entry.health);
+        if (entry.createdAt >= (loaded?.savedAt ?? 0) && !FILE_EVENTS.has(entry.event))
+          health.set(entry.job, entry.health);
       counts.pending = pending.length;
       if (pending.length > 0)
         logger.info({ notifications: pending.length }, "delivering queued notifications");
       loops ??= Promise.all([deliveryLoop(), lateLoop()]);
     },
     observe,
+    observeRejections,
     async stop() {
       halt.abort();
       await loops;

@@ -41,8 +41,9 @@ export class DesiredJobs<T extends HeldJob = JobSpec> {
   private readonly good = new Map<string, GoodSpec<T>>();
   private readonly rejected = new Map<string, Rejection>();
 
-  constructor(initial: Iterable<[string, GoodSpec<T>]> = []) {
+  constructor(initial: Iterable<[string, GoodSpec<T>]> = [], rejected: Iterable<Rejection> = []) {
     for (const [file, g] of initial) this.good.set(file, g);
+    for (const r of rejected) this.rejected.set(r.file, r);
   }
 
   /** Applies the changes of one revision. `activeFileOf(name)` tells which file a running job came from. */
@@ -129,9 +130,7 @@ export class DesiredJobs<T extends HeldJob = JobSpec> {
 
   /** A copy to try a revision on: the agent applies it, or keeps this one (a held revision). */
   clone(): DesiredJobs<T> {
-    const copy = new DesiredJobs<T>(this.good);
-    for (const [file, r] of this.rejected) copy.rejected.set(file, r);
-    return copy;
+    return new DesiredJobs<T>(this.good, this.rejected.values());
   }
 
   specs(): T[] {

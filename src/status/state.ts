@@ -87,15 +87,15 @@ const STATE: Record<keyof StatusState, (v: unknown) => boolean> = {
     }),
   jobs: (v) => isRecord(v) && Object.values(v).every((job) => hasFields(job, ACTIVE_JOB)),
   leader: optional((v) => hasFields(v, { host: isString, pid: isInteger })),
-  rejected: (v) =>
-    Array.isArray(v) &&
-    v.every((r) =>
-      hasFields(r, {
-        file: isString,
-        issues: (list) => Array.isArray(list) && list.every((i) => hasFields(i, ISSUE)),
-      }),
-    ),
+  rejected: (v) => Array.isArray(v) && v.every(isRejectedFile),
 };
+
+/** A rejected file and its issues, each field of its type. */
+export const isRejectedFile = (r: unknown): r is RejectedFile =>
+  hasFields(r, {
+    file: isString,
+    issues: (list) => Array.isArray(list) && list.every((i) => hasFields(i, ISSUE)),
+  });
 
 /** True only when every field, nested ones too, has its type: anyone who can push the jobs
  * repository can push the status branch, and each reader (gitcron status, the agent's seed,

@@ -171,6 +171,56 @@ describe("notifications", () => {
     await w.finish({ "receiver down": 1, "SIGKILL before delivery": 1 });
   });
 
+  it("a rejected file is told once for its errors, and once when fixed; other commits and a restart repeat neither", async () => {
+    const http = await receiver();
+    const w = await hooks.world("notify-rejected", (p) => ({
+      [`${p}-ok.yaml`]: jobYaml("0 0 1 1 *", "true"),
+    }));
+    const flags = { notify: http.url };
+    const bad = `${w.prefix}-bad.yaml`;
+    // Named by its file while no job runs from it, by its job once one does.
+    const aboutBad = () => http.received.filter((m) => String(m.json.text).startsWith(`${bad} `));
+    let agent = await hooks.agent(w, { flags });
+    const synced = (a: typeof agent, sha: string) =>
+      a.waitForLog((l) => l.msg === "sync applied" && l.revision === sha, 30_000);
+
+    await w.push({ [bad]: jobYaml("0 0 1 1 *", "true", "imagee: typo\n") }, "a typo");
+    await until("rejected told", () => (aboutBad().length > 0 ? true : undefined));
+    expect(aboutBad()[0]?.json).toMatchObject({ event: "rejected", job: bad });
+    expect(String(aboutBad()[0]?.json.text)).toMatch(
+      new RegExp(
+        `^${bad} was rejected at [0-9a-f]{7}: line 4: .*imagee.*; it runs nothing until it is fixed$`,
+      ),
+    );
+
+    // Another commit leaves the file as it was; a restart finds it as it was.
+    await synced(
+      agent,
+      await w.push({ [`${w.prefix}-more.yaml`]: jobYaml("0 0 1 1 *", "true") }, "more"),
+    );
+    agent.signal("SIGTERM");
+    await agent.exited;
+    agent = await hooks.agent(w, { flags });
+    await agent.waitForLog((l) => l.msg === "this agent leads now", 30_000);
+    await synced(
+      agent,
+      await w.push({ [`${w.prefix}-more.yaml`]: jobYaml("0 0 2 1 *", "true") }, "again"),
+    );
+    expect(aboutBad().map((m) => m.json.event)).toEqual(["rejected"]);
+    // The restarted agent read no file again, and still shows the file rejected.
+    expect(agent.logs.filter((l) => l.msg === "sync applied").at(-1)?.rejected).toBe(1);
+
+    await w.push({ [bad]: jobYaml("0 0 1 1 *", "true") }, "fixed");
+    await until("fixed told", () => (aboutBad().length > 1 ? true : undefined));
+    expect(aboutBad().map((m) => [m.json.event, m.json.job])).toEqual([
+      ["rejected", bad],
+      ["fixed", `${w.prefix}-bad`],
+    ]);
+    agent.signal("SIGTERM");
+    await agent.exited;
+    await w.finish({ "file rejected, then fixed, across a restart": 1 });
+  });
+
   it("an smtp:// target gets a mail whose subject is the line a person reads", async () => {
     const smtp = await startSmtpReceiver();
     closers.push(smtp.close);
