@@ -54,6 +54,7 @@ test("50 MB of output keeps memory flat and a log tail of at most 4 KiB", async 
   expect(lines).toBe(TOTAL / 80 + 2);
   expect(Buffer.byteLength(result.logTail)).toBeLessThanOrEqual(LOG_TAIL_BYTES);
   expect(result.logTail.endsWith(`${LINE}\n\nlast-line`)).toBe(true);
-  expect(peakRss - before.rss).toBeLessThan(100 * MB);
-  expect(peakHeap - before.heapUsed).toBeLessThan(100 * MB);
+  // docs/agent.md promises under 45 MB of RSS growth (seen: 33–39 MB; heap 12–16 MB).
+  expect(peakRss - before.rss).toBeLessThan(45 * MB);
+  expect(peakHeap - before.heapUsed).toBeLessThan(32 * MB);
 });
