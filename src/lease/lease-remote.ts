@@ -10,7 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   DEFAULT_GIT_TIMEOUT_MS,
-  EMPTY_TREE,
+  emptyTreeCommit,
   type GitAccess,
   gitErrorText,
   gitWithInput,
@@ -179,9 +179,7 @@ export class LeaseRemote {
    * one is new, so whoever watches the ref sees it change. */
   private async commitNaming(holder: Holder): Promise<string> {
     await this.prepare();
-    const message = leaseMessage(holder);
-    const identity = ["-c", "user.name=gitcron", "-c", "user.email=gitcron@localhost"];
-    return (await this.git([...identity, "commit-tree", EMPTY_TREE], message)).trim();
+    return emptyTreeCommit(this.options.dir, leaseMessage(holder), new Date(), this.options);
   }
 
   private async push(ref: string, commit: string, expected: string | null): Promise<void> {

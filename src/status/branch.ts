@@ -19,7 +19,8 @@ import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
 import {
-  EMPTY_TREE,
+  COMMITTER,
+  emptyTreeCommit,
   fetchBlobs,
   type GitAccess,
   gitErrorText,
@@ -120,7 +121,6 @@ export class StatusPushError extends Error {
   readonly retryable = true;
 }
 
-const COMMITTER = "gitcron <gitcron@localhost>";
 const REJECTED =
   /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref|stale info/i;
 const NO_REMOTE_BRANCH = /couldn't find remote ref/i;
@@ -328,7 +328,9 @@ export class StatusBranchWriter {
       );
     try {
       const { alongside } = input;
-      alongsideCommit = alongside ? await this.emptyCommit(alongside.message) : undefined;
+      alongsideCommit = alongside
+        ? await emptyTreeCommit(this.options.dir, alongside.message, this.now(), this.options)
+        : undefined;
       const pushed = await this.git.raw(
         alongside
           ? [
@@ -813,18 +815,6 @@ export class StatusBranchWriter {
       { ms: Math.round(performance.now() - started), before: packed, after: this.tidiedBytes },
       "status repository fetched anew",
     );
-  }
-
-  private async emptyCommit(message: string): Promise<string> {
-    const stamp = `${COMMITTER} ${Math.floor(this.now().getTime() / 1000)} +0000`;
-    const text = `tree ${EMPTY_TREE}\nauthor ${stamp}\ncommitter ${stamp}\n\n${message}`;
-    const out = await gitWithInput(
-      this.options.dir,
-      ["hash-object", "-t", "commit", "-w", "--stdin"],
-      text,
-      this.options,
-    );
-    return out.toString().trim();
   }
 
   /** A bare repository of its own, configured locally: never the user's global identity or

@@ -8,7 +8,10 @@ import { oneLine } from "../errors.js";
 import { AGENT_GIT_CONFIG, withGitConfig } from "../source/git-runner.js";
 
 /** The id of the empty tree, which every Git repository knows without storing it. */
-export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+/** Author and committer of every commit gitcron makes. */
+export const COMMITTER = "gitcron <gitcron@localhost>";
+
 export interface GitAccess {
   /** A token for https remotes, sent as HTTP basic auth; never written to disk or argv. */
   gitToken?: string;
@@ -119,4 +122,23 @@ export async function fetchBlobs(
     `${oids.join("\n")}\n`,
     access,
   );
+}
+
+/** A parentless commit of the empty tree saying `message`, made at `at`, written to the
+ * repository at `dir`: a ref's content when only the ref's moves matter (the lease). */
+export async function emptyTreeCommit(
+  dir: string,
+  message: string,
+  at: Date,
+  access: GitAccess = {},
+): Promise<string> {
+  const stamp = `${COMMITTER} ${Math.floor(at.getTime() / 1000)} +0000`;
+  const text = `tree ${EMPTY_TREE}\nauthor ${stamp}\ncommitter ${stamp}\n\n${message}`;
+  const id = await gitWithInput(
+    dir,
+    ["hash-object", "-t", "commit", "-w", "--stdin"],
+    text,
+    access,
+  );
+  return id.toString().trim();
 }
