@@ -244,11 +244,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
   );
   let told: Map<string, string> | null = null;
 
-  /** One notification per target about a job file; a job with `notify: false` stays silent. */
-  async function tellFile(event: FileEvent, file: string, text: string) {
-    if (targets.length === 0) return;
-    const spec = options.specs().find((s) => s.file === file);
-    if (spec && spec.notifyOn.length === 0) return;
+  /** One notification per target about a job file, named by the job that runs from it (if
+   * any); a job with `notify: false` stays silent. */
+  async function tellFile(event: FileEvent, file: string, spec: JobSpec | undefined, text: string) {
+    if (targets.length === 0 || (spec && spec.notifyOn.length === 0)) return;
     const job = spec?.name ?? file;
     await enqueue(event, job, spec ? healthOf(spec.name) : newHealth(now()), { text });
     wake.abort();
@@ -257,27 +256,31 @@ export function createNotifier(options: NotifierOptions): Notifier {
   async function observeRejections(rejected: readonly Rejection[], revision: string) {
     try {
       told ??= new Map(Object.entries((await toldRejected.load())?.files ?? {}));
+      const known = told;
       const at = revision.slice(0, 7);
       const current = new Set(rejected.map((r) => r.file));
-      for (const r of rejected) {
-        const key = issuesKey(r);
-        if (told.get(r.file) === key) continue;
-        told.set(r.file, key);
+      const news = rejected.filter((r) => known.get(r.file) !== issuesKey(r));
+      const fixed = [...known.keys()].filter((file) => !current.has(file));
+      if (news.length === 0 && fixed.length === 0) return;
+      const specByFile = new Map(options.specs().map((s) => [s.file, s]));
+      for (const r of news) {
+        known.set(r.file, issuesKey(r));
         const [first] = r.issues;
         const more = r.issues.length > 1 ? ` (and ${r.issues.length - 1} more)` : "";
-        const kept = options.specs().find((s) => s.file === r.file);
+        const kept = specByFile.get(r.file);
         const keeps = kept
           ? `; ${kept.name} keeps running its last good spec`
           : "; it runs nothing until it is fixed";
         const why = first ? `: line ${first.line}: ${first.message}${more}` : "";
-        await tellFile("rejected", r.file, `${r.file} was rejected at ${at}${why}${keeps}`);
+        const text = `${r.file} was rejected at ${at}${why}${keeps}`;
+        await tellFile("rejected", r.file, kept, text);
       }
-      for (const file of [...told.keys()]) {
-        if (current.has(file)) continue;
-        told.delete(file);
-        await tellFile("fixed", file, `${file} is no longer rejected at ${at}`);
+      for (const file of fixed) {
+        known.delete(file);
+        const text = `${file} is no longer rejected at ${at}`;
+        await tellFile("fixed", file, specByFile.get(file), text);
       }
-      const files = Object.fromEntries(told);
+      const files = Object.fromEntries(known);
       toldRejected.save(() => ({ version: 1, files }));
       await toldRejected.flush();
     } catch (err) {
