@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanupServices, ensureSwarm } from "../helpers/swarm.js";
 import type { AgentProcess } from "./helpers/agent-process.js";
-import { docker, faultHooks, jobYaml, until } from "./helpers/world.js";
+import { docker, faultHooks, jobYaml, leaderOf, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
 const LEASE = "6s";
@@ -16,19 +16,6 @@ const LEASE = "6s";
 beforeAll(async () => {
   await ensureSwarm(docker);
 });
-
-async function leaderOf(a: AgentProcess, b: AgentProcess): Promise<[AgentProcess, AgentProcess]> {
-  return until(
-    "one leader and one standby",
-    async () => {
-      const [ra, rb] = [await a.get("/readyz"), await b.get("/readyz")];
-      if (ra === 200 && rb === 503) return [a, b] as [AgentProcess, AgentProcess];
-      if (rb === 200 && ra === 503) return [b, a] as [AgentProcess, AgentProcess];
-      return undefined;
-    },
-    30_000,
-  );
-}
 
 describe("two agents of one repository on one Swarm", () => {
   it("only the leader creates services; killed, a standby leads within --lease and runs the next ticks", async () => {

@@ -11,24 +11,10 @@ import type { RunSummary } from "../../src/status/summary.js";
 import { SECOND_ENGINE_SOCKET, secondEngine } from "../helpers/docker.js";
 import type { AgentProcess } from "./helpers/agent-process.js";
 import { type EngineWatch, watchEngine } from "./helpers/engine-watch.js";
-import { docker, faultHooks, jobYaml, until } from "./helpers/world.js";
+import { docker, faultHooks, jobYaml, leaderOf, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
 const LEASE = "6s";
-
-/** Which of two agents leads now, by /readyz: 200 on the leader, 503 `standby` on the other. */
-async function leaderOf(a: AgentProcess, b: AgentProcess): Promise<[AgentProcess, AgentProcess]> {
-  return until(
-    "one leader and one standby",
-    async () => {
-      const [ra, rb] = [await a.get("/readyz"), await b.get("/readyz")];
-      if (ra === 200 && rb === 503) return [a, b] as [AgentProcess, AgentProcess];
-      if (rb === 200 && ra === 503) return [b, a] as [AgentProcess, AgentProcess];
-      return undefined;
-    },
-    30_000,
-  );
-}
 
 const tick = (r: RunSummary) => Date.parse(r.scheduledAt);
 

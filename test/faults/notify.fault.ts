@@ -184,14 +184,17 @@ describe("notifications", () => {
     const synced = (a: typeof agent, sha: string) =>
       a.waitForLog((l) => l.msg === "sync applied" && l.revision === sha, 30_000);
 
-    await w.push({ [bad]: jobYaml("0 0 1 1 *", "true", "imagee: typo\n") }, "a typo");
+    // The typo carries markup: the file's words reach a chat only escaped.
+    await w.push({ [bad]: jobYaml("0 0 1 1 *", "true", '"imagee<script>": typo\n') }, "a typo");
     await until("rejected told", () => (aboutBad().length > 0 ? true : undefined));
     expect(aboutBad()[0]?.json).toMatchObject({ event: "rejected", job: bad });
-    expect(String(aboutBad()[0]?.json.text)).toMatch(
+    const told = String(aboutBad()[0]?.json.text);
+    expect(told).toMatch(
       new RegExp(
-        `^${bad} was rejected at [0-9a-f]{7}: line 4: .*imagee.*; it runs nothing until it is fixed$`,
+        `^${bad} was rejected at [0-9a-f]{7}: line 4: .*imagee&lt;script&gt;.*; it runs nothing until it is fixed$`,
       ),
     );
+    expect(told).not.toContain("<script>");
 
     // Another commit leaves the file as it was; a restart finds it as it was.
     await synced(

@@ -142,6 +142,23 @@ export async function until<T>(
   }
 }
 
+/** Which of two agents leads now, by /readyz: 200 on the leader, 503 `standby` on the other. */
+export async function leaderOf(
+  a: AgentProcess,
+  b: AgentProcess,
+): Promise<[AgentProcess, AgentProcess]> {
+  return until(
+    "one leader and one standby",
+    async () => {
+      const [ra, rb] = [await a.get("/readyz"), await b.get("/readyz")];
+      if (ra === 200 && rb === 503) return [a, b] as [AgentProcess, AgentProcess];
+      if (rb === 200 && ra === 503) return [b, a] as [AgentProcess, AgentProcess];
+      return undefined;
+    },
+    30_000,
+  );
+}
+
 /** Worlds and agent processes of a test file, killed and removed after each test. */
 export function faultHooks() {
   const worlds: FaultWorld[] = [];
