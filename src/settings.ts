@@ -27,6 +27,8 @@ export interface AgentSettings {
   statusFlushMs: number;
   /** How long a leader's lease holds without a renewal (SPEC §3). */
   leaseMs: number;
+  /** Ticks missed no longer ago than this at a restart are recorded, not notified. */
+  restartGraceMs: number;
   /** Journal days the status branch keeps; null: forever (SPEC §10). */
   statusKeepMs: number | null;
   /** How often the status branch's views are written at most. */
@@ -132,6 +134,12 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     env: "GITCRON_LEASE",
     default: "60s",
     help: "how long the leading agent's lease holds unrenewed before a standby takes over (at least 3s)",
+  },
+  {
+    flag: "restart-grace",
+    env: "GITCRON_RESTART_GRACE",
+    default: "0",
+    help: "ticks missed during a restart this short are recorded on the status branch but not notified (e.g. 5m for planned upgrades)",
   },
   {
     flag: "status-keep",
@@ -327,6 +335,9 @@ export function resolveSettings(
     history: positiveInt("history", must("history")),
     statusFlushMs: duration("status-flush", must("status-flush")),
     leaseMs: atLeast("lease", duration("lease", must("lease")), 3_000),
+    restartGraceMs: /^0[a-z]*$/.test(must("restart-grace"))
+      ? 0
+      : duration("restart-grace", must("restart-grace")),
     statusKeepMs: must("status-keep") === "forever" ? null : keep(must("status-keep")),
     statusViewsMs: atLeast("status-views", duration("status-views", must("status-views")), 60_000),
     statusTailBytes: tailBytes(must("status-tail")),

@@ -198,6 +198,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     logger: logger.child({ stage: "notify" }),
     clock,
     statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
+    restartGraceMs: settings.restartGraceMs,
     specs: () => scheduler.view().map((v) => v.spec),
     seed: (jobs) => seedFromBranch(statusRepo, branchAccessOf(settings), jobs),
   });
@@ -207,9 +208,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     runtime,
     // On disk in the outbox first, then any notification it causes: a crash in between leaves
     // the container, and the next start records (and tells) the run again.
-    record: async (summary) => {
+    record: async (summary, { caughtUp }) => {
       await status.record(summary);
-      await notifier.observe(summary);
+      // A catch-up's missed ticks are told together ("caught-up" below).
+      if (!caughtUp) await notifier.observe(summary);
     },
     logger: logger.child({ stage: "scheduler" }),
     policy: settings.policy,
@@ -225,6 +227,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const saveRetries = () => retryFile.save(() => scheduler.pendingRetries());
   scheduler.events.on("retry:waiting", saveRetries);
   scheduler.events.on("run:launch", saveRetries);
+  scheduler.events.on("caught-up", ({ at, missed }) => void notifier.observeCatchUp(at, missed));
   scheduler.events.on("run:recorded", ({ summary }) => {
     const { logTail: _tail, ...fields } = summary;
     // failed, timeout and error at warn, where log-based alerting looks (SPEC §3, "Logs").

@@ -13,7 +13,8 @@ export type FileEvent = "rejected" | "fixed";
 
 export interface NotificationBody {
   event: NotifyEvent | FileEvent;
-  job: string;
+  /** null only for ticks several jobs missed together (see `jobs`). */
+  job: string | null;
   outcome: RunSummary["outcome"] | null;
   exitCode: number | null;
   run: string | null;
@@ -26,6 +27,8 @@ export interface NotificationBody {
   logTail: string;
   statusUrl: string | null;
   text: string;
+  /** A catch-up's missed ticks, a job each (only in its `missed` notification). */
+  jobs?: { job: string; ticks: number; first: string; last: string }[];
 }
 
 const TAIL_LINES = 20;
@@ -104,6 +107,39 @@ export function notificationBody(input: {
   };
 }
 
+/** The ticks jobs missed while no agent ran them, told in one notification: a restart pages
+ * once, not once per job. */
+export function caughtUpBody(input: {
+  missed: readonly { job: string; count: number; first: Date; last: Date }[];
+  statusUrl: string | null;
+  now: Date;
+}): NotificationBody {
+  const { missed, now } = input;
+  const ticks = (n: number) => (n === 1 ? "1 tick" : `${n} ticks`);
+  const oldest = new Date(Math.min(...missed.map((m) => m.first.getTime())));
+  const ago = formatDuration(now.getTime() - oldest.getTime());
+  const [only] = missed;
+  const names = missed.map((m) => m.job).join(", ");
+  const what =
+    missed.length === 1 && only
+      ? `${only.job} missed ${ticks(only.count)} while no agent ran it`
+      : new Set(missed.map((m) => m.count)).size === 1
+        ? `${missed.length} jobs missed ${ticks(only?.count ?? 0)} each while no agent ran them (${names})`
+        : `${missed.length} jobs missed ticks while no agent ran them (${missed.map((m) => `${m.job} ${m.count}`).join(", ")})`;
+  const line = `${what}, since ${when(oldest.toISOString(), now)} (${ago} ago)`;
+  return {
+    ...notificationBody({ event: "missed", job: "", statusUrl: input.statusUrl, now }),
+    job: missed.length === 1 && only ? only.job : null,
+    text: chatText(line.replace(/\p{Cc}/gu, " ")),
+    jobs: missed.map((m) => ({
+      job: m.job,
+      ticks: m.count,
+      first: m.first.toISOString(),
+      last: m.last.toISOString(),
+    })),
+  };
+}
+
 /** The mail of a notification: the line as subject, the facts and the log tail as body. */
 export function mailOf(body: NotificationBody): { subject: string; text: string } {
   const facts = [
@@ -116,6 +152,10 @@ export function mailOf(body: NotificationBody): { subject: string; text: string 
     ["finished", body.finishedAt],
     ["duration", body.durationMs != null ? formatDuration(body.durationMs) : null],
     ["reason", body.reason],
+    [
+      "ticks missed",
+      body.jobs?.map((j) => `${j.job} ${j.ticks} (${j.first} … ${j.last})`).join(", "),
+    ],
     ["status", body.statusUrl],
   ].filter(([, v]) => v !== null && v !== undefined);
   const lines = facts.map(([k, v]) => `${k}: ${v}`);

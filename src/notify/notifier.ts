@@ -14,6 +14,7 @@ import type { Logger } from "../log.js";
 import type { Rejection } from "../plan/desired.js";
 import { ZoneCache } from "../schedule/cron.js";
 import type { Clock } from "../scheduler/clock.js";
+import type { MissedJob } from "../scheduler/missed.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
@@ -25,7 +26,12 @@ import {
   newHealth,
   observeRun,
 } from "./health.js";
-import { type FileEvent, notificationBody } from "./message.js";
+import {
+  caughtUpBody,
+  type FileEvent,
+  type NotificationBody,
+  notificationBody,
+} from "./message.js";
 import { createNotificationQueue, type QueuedNotification } from "./queue.js";
 import { deliver, type Target, type TargetKind } from "./targets.js";
 import { lateWindowMs } from "./window.js";
@@ -45,6 +51,8 @@ export interface NotifierOptions {
   logger: Logger;
   clock: Clock;
   statusUrl: string | null;
+  /** A catch-up whose oldest missed tick is no older than this is recorded, not told. */
+  restartGraceMs?: number;
   /** The jobs that run now. */
   specs(): JobSpec[];
   /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
@@ -72,6 +80,9 @@ export interface Notifier {
   /** The files rejected after a sync of `revision`: `rejected` once for each file and its
    * errors, `fixed` once a file is no longer rejected. Never rejects. */
   observeRejections(rejected: readonly Rejection[], revision: string): Promise<void>;
+  /** Ticks missed while no agent ran (a restart, a takeover): one `missed` for all the jobs
+   * that tell it, unless the oldest is within the restart grace. Never rejects. */
+  observeCatchUp(at: Date, missed: readonly MissedJob[]): Promise<void>;
   stop(): Promise<void>;
   lastSuccessAt(job: string): number | null;
   /** The job's health as notifications see it; undefined for a job not seen yet. */
@@ -125,6 +136,7 @@ const isSavedRejections = (v: unknown): v is SavedRejections => {
   );
 };
 
+/** Events that tell of a file, not of a job's health (older entries of them carry one). */
 const FILE_EVENTS: ReadonlySet<string> = new Set<FileEvent>(["rejected", "fixed"]);
 
 /** A rejection's errors, not its revision: a file left broken across commits is told once. */
@@ -183,22 +195,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return ms;
   };
 
-  /** One notification per target on disk, each with the job's health after it. */
-  async function enqueue(
-    event: NotifyEvent | FileEvent,
-    job: string,
-    after: JobHealth,
-    detail: { run?: RunSummary; text?: string },
-  ) {
-    const body = notificationBody({
-      event,
-      job,
-      ...(detail.run && { run: detail.run }),
-      ...(detail.text && { detail: detail.text }),
-      statusUrl: options.statusUrl,
-      now: clock.now(),
-    });
+  /** One notification per target on disk, each with the job's health after it (none when
+   * it tells of no job's health). */
+  async function enqueue(body: NotificationBody, after?: JobHealth) {
     const json = options.redactor.redact(JSON.stringify(options.redactor.value(body)));
+    const { event } = body;
+    const job = body.job ?? "";
     for (const target of targets) {
       const entry = await queue.add({
         target: target.key,
@@ -206,12 +208,26 @@ export function createNotifier(options: NotifierOptions): Notifier {
         event,
         createdAt: now(),
         json,
-        health: after,
+        ...(after && { health: after }),
       });
       pending.push(entry);
     }
     logger.info({ job, event, targets: targets.length }, `notification queued: ${body.text}`);
   }
+
+  const bodyOf = (
+    event: NotifyEvent | FileEvent,
+    job: string,
+    detail: { run?: RunSummary; text?: string },
+  ) =>
+    notificationBody({
+      event,
+      job,
+      ...(detail.run && { run: detail.run }),
+      ...(detail.text && { detail: detail.text }),
+      statusUrl: options.statusUrl,
+      now: clock.now(),
+    });
 
   /** Records the new health; when the change is an event the job sends, puts one notification
    * per target on disk first (each with the new health), then the health, then delivers. */
@@ -223,7 +239,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     detail: { run?: RunSummary; text?: string },
   ) {
     const send = event && targets.length > 0 && (spec?.notifyOn ?? []).includes(event);
-    if (send) await enqueue(event, job, next, detail);
+    if (send) await enqueue(bodyOf(event, job, detail), next);
     const before = health.get(job);
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     health.set(job, next);
@@ -248,9 +264,28 @@ export function createNotifier(options: NotifierOptions): Notifier {
    * any); a job with `notify: false` stays silent. */
   async function tellFile(event: FileEvent, file: string, spec: JobSpec | undefined, text: string) {
     if (targets.length === 0 || (spec && spec.notifyOn.length === 0)) return;
-    const job = spec?.name ?? file;
-    await enqueue(event, job, spec ? healthOf(spec.name) : newHealth(now()), { text });
+    await enqueue(bodyOf(event, spec?.name ?? file, { text }));
     wake.abort();
+  }
+
+  async function observeCatchUp(at: Date, missed: readonly MissedJob[]) {
+    try {
+      const told = missed.filter((m) => specOf(m.job)?.notifyOn.includes("missed"));
+      if (told.length === 0 || targets.length === 0) return;
+      const oldest = Math.min(...told.map((m) => m.first.getTime()));
+      const grace = options.restartGraceMs ?? 0;
+      if (at.getTime() - oldest <= grace) {
+        logger.info(
+          { jobs: told.map((m) => m.job), ticks: told.reduce((n, m) => n + m.count, 0) },
+          `ticks missed within --restart-grace ${formatDuration(grace)}: recorded, not notified`,
+        );
+        return;
+      }
+      await enqueue(caughtUpBody({ missed: told, statusUrl: options.statusUrl, now: clock.now() }));
+      wake.abort();
+    } catch (err) {
+      logger.error({ err: oneLine(err) }, "could not queue the notification of missed ticks");
+    }
   }
 
   async function observeRejections(rejected: readonly Rejection[], revision: string) {
@@ -451,7 +486,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
       pending.push(...(await queue.list()));
       // Notifications made after the health was last saved know the newer health.
       for (const entry of pending)
-        if (entry.createdAt >= (loaded?.savedAt ?? 0) && !FILE_EVENTS.has(entry.event))
+        if (
+          entry.health &&
+          entry.createdAt >= (loaded?.savedAt ?? 0) &&
+          !FILE_EVENTS.has(entry.event)
+        )
           health.set(entry.job, entry.health);
       counts.pending = pending.length;
       if (pending.length > 0)
@@ -460,6 +499,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     },
     observe,
     observeRejections,
+    observeCatchUp,
     async stop() {
       halt.abort();
       await loops;

@@ -21,8 +21,9 @@ export interface QueuedNotification {
   /** The JSON body, redacted, exactly as it is sent. */
   json: string;
   /** The job's health after the change this tells of: a restart that finds the entry but not
-   * the health saved after it picks the health up from here, and does not tell it again. */
-  health: JobHealth;
+   * the health saved after it picks the health up from here, and does not tell it again. None
+   * for what tells of no job's health (a file rejected or fixed, ticks missed). */
+  health?: JobHealth;
 }
 
 const isQueued = (v: unknown): v is QueuedNotification => {
@@ -38,9 +39,10 @@ const isQueued = (v: unknown): v is QueuedNotification => {
     Number.isSafeInteger(q.attempts) &&
     Number.isFinite(q.nextAttemptAt) &&
     typeof q.json === "string" &&
-    typeof q.health === "object" &&
-    q.health !== null &&
-    ["healthy", "failing", "late"].includes(q.health.state)
+    (q.health === undefined ||
+      (typeof q.health === "object" &&
+        q.health !== null &&
+        ["healthy", "failing", "late"].includes(q.health.state)))
   );
 };
 

@@ -1,5 +1,6 @@
 import type { Trigger } from "../runtime/runtime.js";
 import type { RunSummary } from "../status/summary.js";
+import type { MissedJob } from "./missed.js";
 
 export type TickAction = "started" | "queued" | "merged" | "skipped" | "replacing" | "waiting-slot";
 
@@ -12,6 +13,9 @@ export interface SchedulerEvents {
   "run:recorded": { summary: RunSummary };
   /** A failed attempt will be tried again at `retryAt`. */
   "retry:waiting": { job: string; scheduledAt: Date; attempt: number; retryAt: Date };
+  /** Ticks missed while no agent ran (a start, a takeover, a lease held again), all jobs in
+   * one: recorded one by one, told together. */
+  "caught-up": { at: Date; missed: readonly MissedJob[] };
   /** A job has no run going, waiting or backing off. */
   "job:idle": { job: string };
 }

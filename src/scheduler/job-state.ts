@@ -14,8 +14,9 @@ import type { Attempt } from "./summaries.js";
 export interface SchedulerOptions {
   clock: Clock;
   runtime: Pick<Runtime, "run" | "adopt">;
-  /** Must not resolve before the summary is safely stored (the outbox). */
-  record: (summary: RunSummary) => Promise<void>;
+  /** Must not resolve before the summary is safely stored (the outbox). `caughtUp`: the tick
+   * was missed while no agent ran, and is told with the others of its catch-up ("caught-up"). */
+  record: (summary: RunSummary, context: { caughtUp: boolean }) => Promise<void>;
   logger: Logger;
   policy: Policy;
   env: Readonly<Record<string, string | undefined>>;

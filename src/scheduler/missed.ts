@@ -27,6 +27,11 @@ export function missedTicks(
   return first && last ? { count, first, last } : null;
 }
 
+/** A job's ticks recorded as missed at a catch-up. */
+export interface MissedJob extends MissedTicks {
+  job: string;
+}
+
 export type CatchUpDecision =
   | { kind: "run"; scheduledAt: Date }
   | { kind: "record-missed"; scheduledAt: Date; reason: string };

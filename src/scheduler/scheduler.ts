@@ -22,7 +22,7 @@ import {
   type TriggerResult,
   viewOf,
 } from "./job-state.js";
-import { decideCatchUp, missedTicks } from "./missed.js";
+import { decideCatchUp, type MissedJob, missedTicks } from "./missed.js";
 import { isRetryable, retryDelayMs, summaryOfResult, summaryOfTick } from "./summaries.js";
 
 export type { JobView, PendingRetry, SchedulerOptions, TriggerResult } from "./job-state.js";
@@ -148,6 +148,7 @@ export class Scheduler {
   /** Ticks missed while the agent was down, per job's `missed` policy. */
   async catchUp(cursors: Readonly<Record<string, string>>): Promise<void> {
     const now = this.options.clock.now();
+    const told: MissedJob[] = [];
     for (const job of this.jobs.values()) {
       const saved = cursors[job.spec.name];
       if (!saved || job.spec.suspended) continue;
@@ -162,12 +163,14 @@ export class Scheduler {
       if (decision.kind === "run") {
         this.onTick(job, { scheduledAt: decision.scheduledAt, trigger: "catch-up" });
       } else {
+        told.push({ job: job.spec.name, ...missed });
         // Not awaited: a record that waits for a full disk must not hold the start-up.
         this.track(
-          this.recordTick(job, decision.scheduledAt, "schedule", "missed", decision.reason),
+          this.recordTick(job, decision.scheduledAt, "schedule", "missed", decision.reason, true),
         );
       }
     }
+    if (told.length > 0) this.events.emit("caught-up", { at: now, missed: told });
   }
 
   /** The newest handled instant per job, to be saved and handed to catchUp() after a restart.
@@ -509,7 +512,7 @@ export class Scheduler {
       attempt.revision,
       result,
     );
-    await this.options.record(summary);
+    await this.options.record(summary, { caughtUp: false });
     this.recorded(summary);
   }
 
@@ -519,6 +522,7 @@ export class Scheduler {
     trigger: Trigger,
     outcome: "skipped" | "missed",
     reason: string,
+    caughtUp = false,
   ): Promise<void> {
     const now = this.options.clock.now();
     const summary = summaryOfTick({
@@ -531,7 +535,7 @@ export class Scheduler {
       now,
     });
     try {
-      await this.options.record(summary);
+      await this.options.record(summary, { caughtUp });
     } catch (err) {
       // A tick that never ran has no container to keep: said at error, and gone.
       this.options.logger.error(

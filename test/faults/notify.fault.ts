@@ -224,6 +224,63 @@ describe("notifications", () => {
     await w.finish({ "file rejected, then fixed, across a restart": 1 });
   });
 
+  it("a restart that missed ticks of three jobs sends one message; within --restart-grace none, the ticks still recorded", async () => {
+    const http = await receiver();
+    const w = await hooks.world("notify-restart", (p) =>
+      Object.fromEntries(
+        ["a", "b", "c"].map((n) => [`${p}-${n}.yaml`, jobYaml("*/2 * * * * *", `echo ${n}`)]),
+      ),
+    );
+    const jobs = ["a", "b", "c"].map((n) => `${w.prefix}-${n}`);
+    const missedRecords = async () =>
+      (await w.records()).filter((r) => r.outcome === "missed" && jobs.includes(r.job));
+    const missedTold = () => http.received.filter((m) => m.json.event === "missed");
+    /** Stopped, and started again once two more ticks of every job have passed. */
+    const restart = async (agent: Awaited<ReturnType<typeof hooks.agent>>, flags: object) => {
+      agent.signal("SIGTERM");
+      expect((await agent.exited).code).toBe(0);
+      const lastTick = Math.max(...(await w.records()).map((r) => Date.parse(r.scheduledAt)));
+      await until("two ticks missed", async () =>
+        Date.now() > lastTick + 4_500 ? true : undefined,
+      );
+      return hooks.agent(w, { flags: { notify: http.url, ...flags } });
+    };
+
+    let agent = await hooks.agent(w, { flags: { notify: http.url } });
+    await until("each job ran", async () => {
+      const ran = new Set((await w.records()).map((r) => r.job));
+      return jobs.every((j) => ran.has(j)) ? true : undefined;
+    });
+    agent = await restart(agent, {});
+    await until("each job's missed record", async () =>
+      (await missedRecords()).length >= 3 ? true : undefined,
+    );
+    const message = await until("the missed message", async () => missedTold()[0]);
+    // Told once for the three: a restart does not page once per job.
+    expect(message.json.job).toBeNull();
+    expect((message.json.jobs as { job: string }[]).map((j) => j.job).sort()).toEqual(jobs);
+    expect(message.json.text).toMatch(
+      /^3 jobs missed (\d+ ticks each|ticks) while no agent ran them \(.*\), since \d\d:\d\d UTC \(\d+(\.\d)?s ago\)$/,
+    );
+
+    agent = await restart(agent, { "restart-grace": "1h" });
+    await agent.waitForLog((l) =>
+      String(l.msg).startsWith("ticks missed within --restart-grace 1h"),
+    );
+    await until("each job's second missed record", async () =>
+      (await missedRecords()).length >= 6 ? true : undefined,
+    );
+    // The grace told nobody; the first message is the only one.
+    expect(missedTold()).toHaveLength(1);
+    agent.signal("SIGTERM");
+    await agent.exited;
+    const missed = (await missedRecords()).reduce(
+      (n, r) => n + Number(/^(\d+) ticks? missed/.exec(r.reason ?? "")?.[1]),
+      0,
+    );
+    await w.finish({ "restart missing ticks": 2 }, { skipTicksMissed: missed });
+  });
+
   it("an smtp:// target gets a mail whose subject is the line a person reads", async () => {
     const smtp = await startSmtpReceiver();
     closers.push(smtp.close);

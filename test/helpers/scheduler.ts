@@ -18,11 +18,14 @@ export function schedulerWith(
   const clock = new FakeClock(start);
   const runtime = new MemoryRuntime(clock);
   const recorded: RunSummary[] = [];
+  /** The runs of `recorded` that a catch-up tells together. */
+  const caughtUp: RunSummary[] = [];
   const scheduler = new Scheduler({
     clock,
     runtime,
-    record: async (s) => {
+    record: async (s, context) => {
       recorded.push(s);
+      if (context.caughtUp) caughtUp.push(s);
     },
     logger: silentLogger(),
     policy: defaultPolicy(),
@@ -31,5 +34,5 @@ export function schedulerWith(
     maxParallel,
   });
   for (const job of jobs) scheduler.upsert(jobSpec({ schedule: "0 0 1 1 *", ...job }), "rev1");
-  return { clock, runtime, recorded, scheduler };
+  return { clock, runtime, recorded, caughtUp, scheduler };
 }

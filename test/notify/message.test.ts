@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { mailOf, notificationBody, statusUrlOf } from "../../src/notify/message.js";
+import { caughtUpBody, mailOf, notificationBody, statusUrlOf } from "../../src/notify/message.js";
 import { parseTargets, signatureOf } from "../../src/notify/targets.js";
 import { summary } from "../status/fixtures.js";
 
@@ -119,5 +119,51 @@ describe("statusUrl", () => {
     ["file:///srv/jobs.git", null],
   ])("%s → %s", (repo, url) => {
     expect(statusUrlOf(repo, "gitcron-status")).toBe(url);
+  });
+});
+
+describe("the ticks a restart missed, told once", () => {
+  const at = (hm: string) => new Date(`2026-11-26T${hm}:00Z`);
+  const missed = (job: string, count: number, first: string, last: string) => ({
+    job,
+    count,
+    first: at(first),
+    last: at(last),
+  });
+
+  it("three jobs that missed a tick each are one line, naming them and when", () => {
+    const body = caughtUpBody({
+      missed: [
+        missed("a", 1, "11:59", "11:59"),
+        missed("b", 1, "11:59", "11:59"),
+        missed("c", 1, "11:58", "11:58"),
+      ],
+      statusUrl: null,
+      now,
+    });
+    expect(body).toMatchObject({ event: "missed", job: null, outcome: null });
+    expect(body.text).toBe(
+      "3 jobs missed 1 tick each while no agent ran them (a, b, c), since 11:58 UTC (2m00s ago)",
+    );
+    expect(body.jobs).toEqual([
+      { job: "a", ticks: 1, first: "2026-11-26T11:59:00.000Z", last: "2026-11-26T11:59:00.000Z" },
+      { job: "b", ticks: 1, first: "2026-11-26T11:59:00.000Z", last: "2026-11-26T11:59:00.000Z" },
+      { job: "c", ticks: 1, first: "2026-11-26T11:58:00.000Z", last: "2026-11-26T11:58:00.000Z" },
+    ]);
+    expect(mailOf(body).text).toContain("ticks missed: a 1 (2026-11-26T11:59:00.000Z …");
+  });
+
+  it("counts that differ are given per job; one job is named as the job of the message", () => {
+    const several = caughtUpBody({
+      missed: [missed("a", 10, "11:50", "11:59"), missed("b", 2, "11:55", "11:59")],
+      statusUrl: null,
+      now,
+    });
+    expect(several.text).toBe(
+      "2 jobs missed ticks while no agent ran them (a 10, b 2), since 11:50 UTC (10m00s ago)",
+    );
+    const one = caughtUpBody({ missed: [missed("a", 2, "11:58", "11:59")], statusUrl: null, now });
+    expect(one.job).toBe("a");
+    expect(one.text).toBe("a missed 2 ticks while no agent ran it, since 11:58 UTC (2m00s ago)");
   });
 });

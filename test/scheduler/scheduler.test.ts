@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobSpec } from "../../src/jobs/spec.js";
+import type { SchedulerEvents } from "../../src/scheduler/events.js";
 import { settle } from "../helpers/fake-clock.js";
 import { schedulerWith } from "../helpers/scheduler.js";
 import { jobSpec } from "../helpers/spec-factory.js";
@@ -329,6 +330,41 @@ describe("missed ticks after a restart", () => {
       scheduledAt: "2026-11-26T03:10:00.000Z",
     });
     expect(recorded[0]?.reason).toMatch(/^10 ticks missed/);
+  });
+
+  it("the ticks all jobs missed are told as one catch-up; a run-once job that ran is not in it", async () => {
+    const { recorded, caughtUp, scheduler, add } = setup("2026-11-26T03:10:30.000Z");
+    add({ name: "a", schedule: "* * * * *" });
+    add({ name: "b", schedule: "*/5 * * * *" });
+    add({ name: "r", schedule: "* * * * *", missed: "run-once", startingDeadlineMs: 60_000 });
+    const told: SchedulerEvents["caught-up"][] = [];
+    scheduler.events.on("caught-up", (e) => told.push(e));
+    await scheduler.catchUp({
+      a: "2026-11-26T03:00:00.000Z",
+      b: "2026-11-26T03:00:00.000Z",
+      r: "2026-11-26T03:00:00.000Z",
+    });
+    expect(told).toHaveLength(1);
+    expect(told[0]?.at.toISOString()).toBe("2026-11-26T03:10:30.000Z");
+    expect(
+      told[0]?.missed.map((m) => [m.job, m.count, m.first.toISOString(), m.last.toISOString()]),
+    ).toEqual([
+      ["a", 10, "2026-11-26T03:01:00.000Z", "2026-11-26T03:10:00.000Z"],
+      ["b", 2, "2026-11-26T03:05:00.000Z", "2026-11-26T03:10:00.000Z"],
+    ]);
+    // Each is still recorded on its own; none is told on its own.
+    await settle();
+    expect(recorded.filter((r) => r.outcome === "missed").map((r) => r.job)).toEqual(["a", "b"]);
+    expect(caughtUp.map((r) => r.job).sort()).toEqual(["a", "b"]);
+  });
+
+  it("a catch-up that finds nothing missed tells nothing", async () => {
+    const { scheduler, add } = setup("2026-11-26T03:00:30.000Z");
+    add({ name: "a", schedule: "0 * * * *" });
+    const told: unknown[] = [];
+    scheduler.events.on("caught-up", (e) => told.push(e));
+    await scheduler.catchUp({ a: "2026-11-26T03:00:00.000Z" });
+    expect(told).toEqual([]);
   });
 
   it("run-once starts one catch-up run when the newest missed tick is within startingDeadline", async () => {
