@@ -3,6 +3,7 @@
 
 import { UsageError } from "../errors.js";
 import { DNS_LABEL } from "../jobs/rules.js";
+import { readableTime } from "../schedule/cron.js";
 import { readLedger, runsOfJob } from "../status/ledger.js";
 import { describeRun } from "../status/render.js";
 import { visible } from "../text/visible.js";
@@ -49,11 +50,16 @@ export const command: Command = {
     if (format !== "text" && format !== "json")
       throw new UsageError(`--format must be text or json, not "${format}"`);
 
-    const found = await withStatusTip(values, io, async ({ tip, branch }) => {
+    const found = await withStatusTip(values, io, async ({ tip, branch, state }) => {
       // The job's view names the journal files of its last runs; newer files are read too.
       const ledger = await readLedger(tip, { jobs: [job], history: MAX_COUNT });
       const view = ledger.views.get(job);
-      return { branch, runs: view ? await runsOfJob(tip, view, count) : null };
+      const active = state && Object.hasOwn(state.jobs, job) ? state.jobs[job] : undefined;
+      return {
+        branch,
+        timezone: active?.timezone,
+        runs: view ? await runsOfJob(tip, view, count) : null,
+      };
     });
     if (!found.runs) {
       writeLine(
@@ -67,9 +73,11 @@ export const command: Command = {
       io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       return 0;
     }
+    // Times in the job's own zone, to the second.
+    const inZone = readableTime(found.timezone);
     runs.forEach((r, i) => {
       if (i > 0) writeLine(io.stdout);
-      const when = r.startedAt ? `started ${r.startedAt}` : `due ${r.scheduledAt}`;
+      const when = r.startedAt ? `started ${inZone(r.startedAt)}` : `due ${inZone(r.scheduledAt)}`;
       // Every field comes from the branch, which anyone who can push the repository can write.
       writeLine(
         io.stdout,

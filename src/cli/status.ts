@@ -5,6 +5,7 @@
 import { UsageError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
 import { renderText } from "../jobs/render.js";
+import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { jobRows, lastRunsOf, nextRunAfter } from "../status/last-runs.js";
 import { readLedger } from "../status/ledger.js";
 import { formatDuration } from "../status/render.js";
@@ -40,6 +41,7 @@ export const command: Command = {
     }));
     const rows = jobRows(state, runs);
     const nextRun = nextRunAfter(new Date());
+    const zones = new ZoneCache();
     if (format === "json") {
       const jobs = rows.map((r) => ({
         name: r.name,
@@ -76,7 +78,7 @@ export const command: Command = {
       writeLine(
         io.stdout,
         visible(
-          `revision ${revision}, last sync ${state.lastSyncAt ?? "never"}, agent ${state.agentVersion}${
+          `revision ${revision}, last sync ${state.lastSyncAt ? readableTime("UTC", zones)(state.lastSyncAt) : "never"}, agent ${state.agentVersion}${
             state.leader ? `, leader ${state.leader.host} (pid ${state.leader.pid})` : ""
           }${state.syncErrors.count > 0 ? `, ${state.syncErrors.count} sync errors` : ""}`,
         ),
@@ -84,16 +86,22 @@ export const command: Command = {
     }
     const table = [
       ["JOB", "SCHEDULE", "ZONE", "LAST", "EXIT", "DURATION", "LAST START", "NEXT RUN"],
-      ...rows.map((r) => [
-        r.active ? r.name : `${r.name} (removed)`,
-        r.active ? `${r.active.schedule}${r.active.suspended ? " (suspended)" : ""}` : "-",
-        r.active?.timezone ?? "-",
-        r.last?.outcome ?? "-",
-        r.started?.exitCode != null ? String(r.started.exitCode) : "-",
-        r.started?.durationMs != null ? formatDuration(r.started.durationMs) : "-",
-        r.started?.startedAt ?? "-",
-        nextRun(r.active) ?? "-",
-      ]),
+      ...rows.map((r) => {
+        // Times in the job's own zone, to the second: an Amsterdam 02:30 job's next run reads
+        // 02:30, not 01:30:00.000Z.
+        const inZone = readableTime(r.active?.timezone, zones);
+        const next = nextRun(r.active);
+        return [
+          r.active ? r.name : `${r.name} (removed)`,
+          r.active ? `${r.active.schedule}${r.active.suspended ? " (suspended)" : ""}` : "-",
+          r.active?.timezone ?? "-",
+          r.last?.outcome ?? "-",
+          r.started?.exitCode != null ? String(r.started.exitCode) : "-",
+          r.started?.durationMs != null ? formatDuration(r.started.durationMs) : "-",
+          r.started?.startedAt ? inZone(r.started.startedAt) : "-",
+          next ? inZone(next) : "-",
+        ];
+      }),
     ];
     io.stdout.write(columns(table));
     if (rows.length === 0) writeLine(io.stdout, "(no jobs yet)");

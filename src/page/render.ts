@@ -2,6 +2,7 @@
 // table is in the HTML, and page.js only adds the filter, relative times and live updates.
 // Every value from a job file or a run goes in through the `html` tag, which escapes it.
 
+import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { formatDuration } from "../status/render.js";
 import { type Html, html, type Interpolation } from "../text/html.js";
 import { compactChart, detailedChart } from "./chart.js";
@@ -9,12 +10,12 @@ import { attentionRank, type JobPageModel, type JobRow, type PageModel } from ".
 
 export const ASSET_PATHS = { css: "/assets/page.css", js: "/assets/page.js" } as const;
 
-/** "2026-12-02 03:00:05 UTC". */
-export function absoluteTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+/** "2026-12-02 03:00:05 UTC", or in a job's zone: "2026-12-02 04:00:05 +01:00". */
+export function absoluteTime(iso: string, timezone = "UTC"): string {
+  return readableTime(timezone, zones)(iso);
 }
+
+const zones = new ZoneCache();
 
 /** "in 5 min", "3 h ago", "just now". */
 export function relativeTime(iso: string, now: Date): string {
@@ -33,10 +34,11 @@ export function relativeTime(iso: string, now: Date): string {
   return ms > 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 }
 
-/** A time as words relative to now (kept current by page.js) and as an absolute instant. */
-export function when(iso: string | null, now: Date): Html {
+/** A time as words relative to now (kept current by page.js) and as an absolute instant, in
+ * the job's zone when it is a job's. */
+export function when(iso: string | null, now: Date, timezone?: string): Html {
   if (!iso) return html`<span class="none">—</span>`;
-  return html`<time datetime="${iso}" data-rel="">${relativeTime(iso, now)}</time> <span class="abs">${absoluteTime(iso)}</span>`;
+  return html`<time datetime="${iso}" data-rel="">${relativeTime(iso, now)}</time> <span class="abs">${absoluteTime(iso, timezone)}</span>`;
 }
 
 export function layout(options: { title: string; body: Html; scripted?: boolean }): Html {
@@ -62,7 +64,7 @@ const jobHref = (name: string) => `/jobs/${encodeURIComponent(name)}`;
 function lastCell(row: JobRow, now: Date): Html {
   if (!row.last) return html`<span class="none">no run yet</span>`;
   const exit = row.last.exitCode === null ? "" : `, exit ${row.last.exitCode}`;
-  return html`<span class="outcome ${row.last.outcome}">${row.last.outcome}${exit}</span><br>${when(row.last.at, now)}`;
+  return html`<span class="outcome ${row.last.outcome}">${row.last.outcome}${exit}</span><br>${when(row.last.at, now, row.timezone)}`;
 }
 
 /** One job's row; also what /events sends when the job changes. */
@@ -77,7 +79,7 @@ export function jobRowHtml(row: JobRow, now: Date): Html {
 <td><span class="state ${row.state}">${row.state}</span>${flags}</td>
 <td>${lastCell(row, now)}</td>
 <td>${compactChart(row.runs)}</td>
-<td>${when(row.nextRunAt, now)}</td>
+<td>${when(row.nextRunAt, now, row.timezone)}</td>
 </tr>`;
 }
 
@@ -152,7 +154,7 @@ export function jobPage(model: JobPageModel): Html {
 <th scope="row"><code>${s.run}</code></th>
 <td>${s.trigger}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ""}</td>
 <td><span class="outcome ${s.outcome}">${s.outcome}</span>${s.exitCode === null ? null : `, exit ${s.exitCode}`}${s.reason ? html`<br><span class="reason">${s.reason}</span>` : null}</td>
-<td>${when(s.startedAt ?? s.scheduledAt, now)}</td>
+<td>${when(s.startedAt ?? s.scheduledAt, now, row.timezone)}</td>
 <td>${s.durationMs === null ? "—" : formatDuration(s.durationMs)}</td>
 <td>${s.logTail ? html`<details><summary>${lastLine(s.logTail)}</summary><pre class="log">${s.logTail}</pre></details>` : html`<span class="none">no output</span>`}</td>
 </tr>`,
@@ -165,7 +167,7 @@ export function jobPage(model: JobPageModel): Html {
 <dt>State</dt><dd><span class="state ${row.state}">${row.state}</span>${row.failing ? html` <span class="flag bad">failing</span>` : null}</dd>
 <dt>Schedule</dt><dd>${row.scheduleWords} <span class="zone">(${row.schedule} · ${row.timezone})</span></dd>
 <dt>Last run</dt><dd>${lastCell(row, now)}</dd>
-<dt>Next run</dt><dd>${when(row.nextRunAt, now)}</dd>
+<dt>Next run</dt><dd>${when(row.nextRunAt, now, row.timezone)}</dd>
 <dt>File</dt><dd><code>${row.file}</code> at <code>${model.revision}</code></dd>
 </dl>
 ${runNow}

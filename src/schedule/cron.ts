@@ -15,7 +15,14 @@ import {
 } from "./zone.js";
 
 export { ScheduleError } from "./syntax.js";
-export { formatInZone, isTimeZone, parseTimeInZone, ZoneCache, zoneFormatter } from "./zone.js";
+export {
+  formatInZone,
+  isTimeZone,
+  parseTimeInZone,
+  readableTime,
+  ZoneCache,
+  zoneFormatter,
+} from "./zone.js";
 
 const DAY_MS = 86_400_000;
 

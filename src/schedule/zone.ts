@@ -208,6 +208,25 @@ export function zoneFormatter(timezone: string, zones = new ZoneCache()): (d: Da
   };
 }
 
+/** How a person reads an instant in a job's zone, to the second: `2026-12-06 02:30:00 +01:00`
+ * (`… UTC` in UTC). A zone it does not know (a status branch is anyone's to write) reads as UTC. */
+export function readableTime(
+  timezone: string | undefined,
+  zones = new ZoneCache(),
+): (iso: string) => string {
+  const name = timezone ?? "UTC";
+  const known = zones.find(name);
+  const zone = known ?? zones.get("UTC");
+  const utc = !known || name === "UTC" || name === "Etc/UTC";
+  return (iso) => {
+    const at = Date.parse(iso);
+    if (Number.isNaN(at)) return iso;
+    const offset = zone.offsetAt(at);
+    const wall = new Date(Math.floor(at / 1000) * 1000 + offset).toISOString();
+    return `${wall.slice(0, -5).replace("T", " ")} ${utc ? "UTC" : formatOffset(offset)}`;
+  };
+}
+
 /** ISO 8601 with the zone's offset at that instant, e.g. `2026-03-29T03:30:00+02:00`. */
 export function formatInZone(d: Date, timezone: string): string {
   return zoneFormatter(timezone)(d);

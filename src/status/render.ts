@@ -1,5 +1,6 @@
 // What people read on the status branch: the README table and the commit messages. Pure.
 
+import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
 import { cell, code } from "../text/markdown.js";
 import { type JobRow, jobRows, type LastRuns, nextRunAfter } from "./last-runs.js";
@@ -113,7 +114,9 @@ export function renderReadme(input: ReadmeInput): string {
   const nextRun = nextRunAfter(input.now);
   const out: string[] = [`# gitcron status (${code(input.branch)})`, ""];
   if (state) {
-    const sync = state.lastSyncAt ? `last sync ${cell(state.lastSyncAt)}` : "not synced yet";
+    const sync = state.lastSyncAt
+      ? `last sync ${cell(readableTime("UTC")(state.lastSyncAt))}`
+      : "not synced yet";
     const revision = state.revision
       ? `revision ${code(state.revision.slice(0, 12))}`
       : "no revision";
@@ -135,8 +138,11 @@ export function renderReadme(input: ReadmeInput): string {
     "",
   );
 
+  const zones = new ZoneCache();
   const fullRow = ({ name, active: job, last, started }: JobRow) => {
     const nextRunAt = nextRun(job);
+    // In the job's own zone, to the second.
+    const inZone = readableTime(job?.timezone, zones);
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
@@ -145,8 +151,8 @@ export function renderReadme(input: ReadmeInput): string {
       `${outcomeCell(last)}${job?.late ? " ⏰ late" : ""}`,
       started?.exitCode != null ? String(started.exitCode) : "—",
       started?.durationMs != null ? formatDuration(started.durationMs) : "—",
-      started?.startedAt ? cell(started.startedAt) : "—",
-      nextRunAt ? cell(nextRunAt) : "—",
+      started?.startedAt ? cell(inZone(started.startedAt)) : "—",
+      nextRunAt ? cell(inZone(nextRunAt)) : "—",
     ];
     return `| ${row.join(" | ")} |`;
   };

@@ -25,7 +25,8 @@ beforeAll(async () => {
   const parent = await dirs.make();
   remote = await createBareRepo(parent, {
     files: {
-      [`${ok}.yaml`]: job("*/2 * * * * *", "echo line one; echo line two"),
+      // In a zone of its own: times are shown in it.
+      [`${ok}.yaml`]: `${job("*/2 * * * * *", "echo line one; echo line two")}timezone: Asia/Kolkata\n`,
       [`${bad}.yaml`]: job("*/2 * * * * *", "printf 'oops \\033[31mred\\033[0m\\n'; exit 3"),
       "broken.yaml": `${job("0 3 * * *", "true")}overlap: sometimes\n`,
     },
@@ -58,7 +59,7 @@ describe("gitcron status", () => {
     // The agent that wrote it leads the repository, and says where it runs.
     expect(lines[0]).toMatch(
       new RegExp(
-        `^revision [0-9a-f]{12}, last sync \\S+, agent \\S+, leader ${hostname()} \\(pid ${process.pid}\\)$`,
+        `^revision [0-9a-f]{12}, last sync \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, agent \\S+, leader ${hostname()} \\(pid ${process.pid}\\)$`,
       ),
     );
     expect(lines[1]).toMatch(/^JOB +SCHEDULE +ZONE +LAST +EXIT +DURATION +LAST START +NEXT RUN$/);
@@ -67,7 +68,17 @@ describe("gitcron status", () => {
     const [, schedule, zone, last, exit, , start, next] = row(bad);
     expect([schedule, zone, last, exit]).toEqual(["*/2 * * * * *", "UTC", "failed", "3"]);
     expect(Date.parse(next as string)).toBeGreaterThanOrEqual(Date.parse(start as string));
-    expect(row(ok).slice(3, 5)).toEqual(["succeeded", "0"]);
+    expect(start).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(row(ok).slice(2, 5)).toEqual(["Asia/Kolkata", "succeeded", "0"]);
+    // In the job's zone, to the second.
+    const [okStart, okNext] = row(ok).slice(6);
+    expect(okStart).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+05:30$/);
+    expect(okNext).toMatch(/ \+05:30$/);
+    // The same instant: read back with the zone's offset, it is a run of the last minute.
+    const [day, time] = (okStart as string).split(" ");
+    const startedAt = Date.parse(`${day}T${time}+05:30`);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - startedAt).toBeLessThan(60_000);
     expect(ran.stdout).toContain("Rejected files (their jobs keep their last good spec):");
     expect(ran.stdout).toMatch(/^broken\.yaml:4:10: error: .*\[schema\.enum\]$/m);
   });
@@ -116,7 +127,7 @@ describe("gitcron logs", () => {
       expect(block.split("\n")).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^── ${ok}-\\d{8}T\\d{6}Z-1  succeeded \\(exit 0, \\S+\\)  started \\S+  schedule$`,
+            `^── ${ok}-\\d{8}T\\d{6}Z-1  succeeded \\(exit 0, \\S+\\)  started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+05:30  schedule$`,
           ),
         ),
         "line one",

@@ -113,6 +113,15 @@ describe("the index page", () => {
     expect(page).toContain("in 5 min");
   });
 
+  it("shows a job's times in its own zone, to the second", () => {
+    const nightly = row("nightly", {
+      timezone: "Europe/Amsterdam",
+      nextRunAt: "2026-12-06T01:30:00.000Z",
+    });
+    const amsterdam = String(indexPage(pageModel([nightly])));
+    expect(amsterdam).toContain('<span class="abs">2026-12-06 02:30:00 +01:00</span>');
+  });
+
   it("lists rejected files with their errors, the revision, the last sync and sync errors", () => {
     expect(page).toContain("Rejected files (1)");
     expect(page).toContain("line 3, column 1: image is required");

@@ -1,7 +1,13 @@
 // Zones: which names are real, ISO 8601 with the offset in force, and times read in a zone.
 
 import { describe, expect, test } from "vitest";
-import { formatInZone, isTimeZone, parseTimeInZone, ZoneCache } from "../../src/schedule/cron.js";
+import {
+  formatInZone,
+  isTimeZone,
+  parseTimeInZone,
+  readableTime,
+  ZoneCache,
+} from "../../src/schedule/cron.js";
 
 describe("time zone names are IANA names this runtime knows", () => {
   test.each([
@@ -97,5 +103,20 @@ describe("a time without an offset is read on the zone's wall clock, by the DST 
     "2026-1-1",
   ])("%s is not a time", (text) => {
     expect(parseTimeInZone(text, amsterdam)).toBeNull();
+  });
+});
+
+describe("an instant as a person reads it: the job's zone, to the second", () => {
+  test.each([
+    ["Europe/Amsterdam", "2026-12-06T01:30:00.000Z", "2026-12-06 02:30:00 +01:00"],
+    ["Europe/Amsterdam", "2026-07-06T00:30:00.999Z", "2026-07-06 02:30:00 +02:00"],
+    ["Asia/Kolkata", "2026-12-06T21:00:05.500Z", "2026-12-07 02:30:05 +05:30"],
+    ["UTC", "2026-12-06T01:30:00.000Z", "2026-12-06 01:30:00 UTC"],
+    // A status branch is anyone's to write: a zone no one knows reads as UTC, says so.
+    ["Mars/Olympus", "2026-12-06T01:30:00.000Z", "2026-12-06 01:30:00 UTC"],
+    [undefined, "2026-12-06T01:30:00.000Z", "2026-12-06 01:30:00 UTC"],
+    ["Europe/Amsterdam", "not a time", "not a time"],
+  ])("%s: %s → %s", (zone, iso, shown) => {
+    expect(readableTime(zone)(iso)).toBe(shown);
   });
 });

@@ -109,9 +109,11 @@ describe("the status README", () => {
     expect(cells[3]).toBe("❌ failed (exit \\| code)");
     expect(cells[4]).toBe("2");
     expect(cells[5]).toBe("2m03s");
-    expect(cells[6]).toBe(lastRuns.etl.startedAt);
+    // In the job's zone (Europe/Amsterdam), to the second.
+    expect(lastRuns.etl.startedAt).toBe("2026-11-26T03:01:00.400Z");
+    expect(cells[6]).toBe("2026-11-26 04:01:00 +01:00");
     // Worked out from the schedule when the README is written: Monday 03:00 in Amsterdam.
-    expect(cells[7]).toBe("2026-11-30T02:00:00.000Z");
+    expect(cells[7]).toBe("2026-11-30 03:00:00 +01:00");
   });
 
   it("keeps a removed job's last run, marked as removed", () => {
