@@ -19,8 +19,9 @@ import { createNotifier, type Notifier } from "../notify/notifier.js";
 import { parseTargets } from "../notify/targets.js";
 import { DesiredJobs, type Rejection } from "../plan/desired.js";
 import { missingEnvOf } from "../plan/missing-env.js";
-import { activeJobOf, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
+import { activeJobOf, changeLines, type PlanEntry, plan, plannedJobOf } from "../plan/plan.js";
 import { pruneHold, short } from "../plan/prune-guard.js";
+import { withOldAndNew } from "../plan/values.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { type Clock, systemClock } from "../scheduler/clock.js";
 import { type PendingRetry, Scheduler } from "../scheduler/scheduler.js";
@@ -40,6 +41,10 @@ import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
 import { type AgentStatusState, buildStatusState, type HeldRevision } from "./status-state.js";
 import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
+
+/** Changed jobs whose "job changed" line says old → new in a sync; past these, the fields are
+ * named only (their files are not read a second time). */
+const CHANGES_SHOWN = 20;
 
 export interface AgentDeps {
   settings: AgentSettings;
@@ -301,9 +306,12 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       }
       applied.set(e.job, activeJobOf(g.spec));
       if (e.action === "add") added.push(e.job);
+      const changes = changeLines(e);
       logger[level](
-        { job: e.job, file: e.file, fields: e.fields },
-        e.action === "add" ? "job added" : "job changed",
+        { job: e.job, file: e.file, fields: e.fields, ...(changes.length > 0 && { changes }) },
+        e.action === "add"
+          ? "job added"
+          : `job changed${changes.length > 0 ? `: ${changes.join("; ")}` : ""}`,
       );
     }
     seedLastRuns(added);
@@ -437,7 +445,15 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       }
       held = null;
       desired = next;
-      applyPlan(entries);
+      // The "job changed" lines say old → new, as the files write them.
+      applyPlan(
+        await withOldAndNew(
+          entries,
+          (file) => snapshot.read(file),
+          async () => snapshot.previous?.(),
+          CHANGES_SHOWN,
+        ),
+      );
       checkMissingEnv();
       revision = snapshot.revision;
       appliedFile.save(() => ({

@@ -7,11 +7,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
-import type { JobFileContent } from "../jobs/job-file.js";
 import { renderText } from "../jobs/render.js";
-import { type PlanEntry, renderPlan } from "../plan/plan.js";
+import { renderPlan } from "../plan/plan.js";
 import { planRevision } from "../plan/revision.js";
-import { fieldChanges, rawJob } from "../plan/values.js";
+import { withOldAndNew } from "../plan/values.js";
 import { revisionFiles } from "../source/git-objects.js";
 import { gitEnvironment } from "../source/git-runner.js";
 import { classifyRepo, normalizeJobsPath } from "../source/job-files.js";
@@ -142,36 +141,6 @@ export const command: Command = {
     }
   },
 };
-
-type ReadFile = (file: string) => Promise<JobFileContent>;
-
-/** Each changed job's changed fields as its old and new files write them. Best effort: when
- * the applied revision cannot be fetched (a remote that refuses a fetch by commit, a revision
- * pruned since) the plan names the fields only, as before. */
-async function withOldAndNew(
-  entries: PlanEntry[],
-  readNew: ReadFile,
-  oldFiles: () => Promise<ReadFile | undefined>,
-): Promise<PlanEntry[]> {
-  if (!entries.some((e) => e.action === "change" && e.fields?.length)) return entries;
-  const readOld = await oldFiles().catch(() => undefined);
-  if (!readOld) return entries;
-  const raw = async (read: ReadFile, file: string) => {
-    const content = await read(file).catch(() => undefined);
-    return content && "text" in content ? rawJob(content.text) : undefined;
-  };
-  return Promise.all(
-    entries.map(async (e) => {
-      if (e.action !== "change" || !e.fields?.length || !e.file) return e;
-      // A job whose file was renamed is read from the file state.json named.
-      const [before, after] = await Promise.all([
-        raw(readOld, e.fromFile ?? e.file),
-        raw(readNew, e.file),
-      ]);
-      return before && after ? { ...e, changes: fieldChanges(e.fields, before, after) } : e;
-    }),
-  );
-}
 
 /** Fetches `ref` (a branch, a tag or a commit) alone into the bare repository `git` works in. */
 async function fetchRevision(

@@ -102,13 +102,17 @@ export function plan(
 
 const SIGN: Record<PlanAction, string> = { add: "+", change: "~", remove: "-", same: "=" };
 
+/** A change's fields as the files write them: `timeout: 15m → 30m`. */
+export const changeLines = (e: PlanEntry): string[] =>
+  (e.changes ?? [])
+    .filter((c) => c.from !== c.to)
+    .map((c) => `${c.field}: ${c.from ?? "(not set)"} → ${c.to ?? "(not set)"}`);
+
 export function renderPlan(entries: readonly PlanEntry[]): string {
   const lines = entries.flatMap((e) => {
     const what = e.action === "change" && e.fields?.length ? ` (${e.fields.join(", ")})` : "";
     const where = e.file ? `  ${e.file}` : "";
-    const changes = (e.changes ?? [])
-      .filter((c) => c.from !== c.to)
-      .map((c) => `    ${c.field}: ${c.from ?? "(not set)"} → ${c.to ?? "(not set)"}`);
+    const changes = changeLines(e).map((line) => `    ${line}`);
     return [`${SIGN[e.action]} ${e.action.padEnd(6)} ${e.job}${what}${where}`, ...changes];
   });
   const count = (a: PlanAction) => entries.filter((e) => e.action === a).length;

@@ -3,8 +3,9 @@
 
 import { parseDocument, stringify } from "yaml";
 import { cut } from "../jobs/findings.js";
+import type { JobFileContent } from "../jobs/job-file.js";
 import { MAX_ALIAS_COUNT } from "../jobs/parse.js";
-import type { FieldChange } from "./plan.js";
+import type { FieldChange, PlanEntry } from "./plan.js";
 
 type Raw = Record<string, unknown>;
 
@@ -32,3 +33,38 @@ export function fieldChanges(fields: readonly string[], before: Raw, after: Raw)
 /** YAML's flow style on one line: `15m`, `[ sh, -c ]`, `{ limit: 2, backoff: 30s }`. */
 export const flow = (value: unknown): string =>
   stringify(value, { collectionStyle: "flow", lineWidth: 0 }).trimEnd();
+
+export type ReadFile = (file: string) => Promise<JobFileContent>;
+
+/** Each changed job's changed fields as its old and new files write them (`gitcron plan`, the
+ * agent's "job changed" line), for the first `limit` changed jobs. Best effort: when the
+ * applied revision cannot be read (a remote that refuses a fetch by commit, a revision pruned
+ * since, a folder that keeps no history) the fields are named only. */
+export async function withOldAndNew(
+  entries: PlanEntry[],
+  readNew: ReadFile,
+  oldFiles: () => Promise<ReadFile | undefined>,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<PlanEntry[]> {
+  if (!entries.some((e) => e.action === "change" && e.fields?.length)) return entries;
+  // Past a few, the values are left out: a revision that changes 5,000 jobs reads no 10,000
+  // blobs again for them.
+  let left = limit;
+  const readOld = await oldFiles().catch(() => undefined);
+  if (!readOld) return entries;
+  const raw = async (read: ReadFile, file: string) => {
+    const content = await read(file).catch(() => undefined);
+    return content && "text" in content ? rawJob(content.text) : undefined;
+  };
+  return Promise.all(
+    entries.map(async (e) => {
+      if (e.action !== "change" || !e.fields?.length || !e.file || left-- <= 0) return e;
+      // A job whose file was renamed is read from the file it was applied from.
+      const [before, after] = await Promise.all([
+        raw(readOld, e.fromFile ?? e.file),
+        raw(readNew, e.file),
+      ]);
+      return before && after ? { ...e, changes: fieldChanges(e.fields, before, after) } : e;
+    }),
+  );
+}

@@ -20,6 +20,9 @@ export interface GitSourceOptions extends SourceOptions {
   jobsPath: string;
 }
 
+/** A full commit name (SHA-1 or SHA-256): the revision the agent applied last, as it saved it. */
+const COMMIT = /^[0-9a-f]{40,64}$/;
+
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** A sync may take a few silence timeouts in all (a big first clone prints progress). */
 const DEADLINE_FACTOR = 3;
@@ -96,7 +99,7 @@ export function createGitSource(options: GitSourceOptions): Source {
   ): Promise<JobFileChange[]> => {
     const allAdded = files.map((path): JobFileChange => ({ path, kind: "added" }));
     if (since === sha) return [];
-    if (since === null || !/^[0-9a-f]{40,64}$/.test(since)) return allAdded;
+    if (since === null || !COMMIT.test(since)) return allAdded;
     try {
       await git({ args: ["merge-base", "--is-ancestor", since, sha], cwd: checkout, signal });
     } catch (err) {
@@ -172,14 +175,16 @@ export function createGitSource(options: GitSourceOptions): Source {
       });
       verifiedSha = sha;
     }
-    const revision = await revisionFiles({
-      listTree: (args) => git({ args, cwd: checkout, signal }),
-      batch: { cwd: checkout, env: gitEnv },
-      sha,
-      jobsPath,
-      signal,
-      readTimeoutMs: silenceTimeoutMs,
-    });
+    const filesAt = (commit: string) =>
+      revisionFiles({
+        listTree: (args) => git({ args, cwd: checkout, signal }),
+        batch: { cwd: checkout, env: gitEnv },
+        sha: commit,
+        jobsPath,
+        signal,
+        readTimeoutMs: silenceTimeoutMs,
+      });
+    const revision = await filesAt(sha);
     const { files, read } = revision;
     const jobsPathMissing =
       files.length === 0 && jobsPath !== "." && !(await hasTree(sha, jobsPath, signal));
@@ -190,7 +195,16 @@ export function createGitSource(options: GitSourceOptions): Source {
       { revision: sha, files: files.length, changes: changes.length, ms: ms(started) },
       "fetched",
     );
-    return { revision: sha, files, changes, read, ...(jobsPathMissing && { jobsPathMissing }) };
+    return {
+      revision: sha,
+      files,
+      changes,
+      read,
+      ...(since &&
+        COMMIT.test(since) &&
+        since !== sha && { previous: async () => (await filesAt(since)).read }),
+      ...(jobsPathMissing && { jobsPathMissing }),
+    };
   };
 
   const hasTree = async (sha: string, path: string, signal: AbortSignal): Promise<boolean> => {

@@ -25,6 +25,9 @@ export interface Snapshot {
   /** A file's content in this revision, or why it is not a job file (a link, too large…).
    * Never follows a link and never reads past the size cap. */
   read(path: string): Promise<JobFileContent>;
+  /** Git sources, when `since` was a commit: reads the files as that revision had them (what
+   * a change changed from). */
+  previous?(): Promise<(path: string) => Promise<JobFileContent>>;
   /** Set when the jobs path is not in this revision at all (a moved folder, a --path typo), as
    * against a folder that holds no job files. */
   jobsPathMissing?: true;

@@ -155,3 +155,28 @@ describe("a job whose fromEnv variable the agent lacks", () => {
     expect(shown.get(`${prefix}-fine`)).not.toHaveProperty("missingEnv");
   });
 });
+
+describe("a pushed change to a job", () => {
+  it("is logged with each changed field as the file writes it, old → new", async () => {
+    const w = await world((p) => ({
+      [`${p}-report.yaml`]: job("0 3 * * *", "true", "timeout: 15m\n"),
+    }));
+    const report = `${prefix}-report`;
+    const agent = await w.start();
+    await commitFiles(
+      w.work,
+      { [`${report}.yaml`]: job("30 4 * * *", "true", "timeout: 30m\n") },
+      "later and longer",
+    );
+    await git(w.work, "push", "-q", "origin", "HEAD:main");
+    await agent.sync.syncNow();
+    const changed = w.log.records().filter((r) => String(r.msg).startsWith("job changed"));
+    expect(changed.map((r) => [r.job, r.msg, r.changes])).toEqual([
+      [
+        report,
+        "job changed: schedule: 0 3 * * * → 30 4 * * *; timeout: 15m → 30m",
+        ["schedule: 0 3 * * * → 30 4 * * *", "timeout: 15m → 30m"],
+      ],
+    ]);
+  });
+});
