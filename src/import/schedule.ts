@@ -103,7 +103,8 @@ export function goDurationMs(text: string): number | undefined {
 function fromEvery(text: string, withSeconds: boolean): ScheduleResult {
   const ms = goDurationMs(text);
   if (ms === undefined) return refused(`"@every ${text}" is not an interval like 5s, 10m or 2h`);
-  const s = Math.round(ms / 1000);
+  // robfig/cron rounds an interval under a second up to one, and truncates fractions of one.
+  const s = Math.max(1, Math.floor(ms / 1000));
   const step = (n: number, field: string) => (n === 1 ? "*" : `*/${n}`) + field;
   let converted: Converted | undefined;
   if (s >= 1 && s < 60 && 60 % s === 0 && withSeconds)
