@@ -100,14 +100,14 @@ export function goDurationMs(text: string): number | undefined {
 }
 
 /** `@every D` as the cron schedule that fires at the same pace, aligned on the clock. */
-function fromEvery(text: string, withSeconds: boolean): ScheduleResult {
+function fromEvery(text: string): ScheduleResult {
   const ms = goDurationMs(text);
   if (ms === undefined) return refused(`"@every ${text}" is not an interval like 5s, 10m or 2h`);
   // robfig/cron rounds an interval under a second up to one, and truncates fractions of one.
   const s = Math.max(1, Math.floor(ms / 1000));
   const step = (n: number, field: string) => (n === 1 ? "*" : `*/${n}`) + field;
   let converted: Converted | undefined;
-  if (s >= 1 && s < 60 && 60 % s === 0 && withSeconds)
+  if (s >= 1 && s < 60 && 60 % s === 0)
     converted = { schedule: `${step(s, "")} * * * * *`, seconds: true };
   else if (s % 60 === 0 && s < 3600 && 60 % (s / 60) === 0)
     converted = { schedule: `${step(s / 60, "")} * * * *` };
@@ -137,7 +137,7 @@ export function fromRobfig(text: string, options: { seconds: boolean }): Schedul
   const withZone = (r: ScheduleResult): ScheduleResult =>
     "refused" in r || !timezone ? r : { ...r, timezone };
   const every = /^@every\s+(\S+)$/i.exec(rest);
-  if (every) return withZone(fromEvery(every[1] as string, options.seconds));
+  if (every) return withZone(fromEvery(every[1] as string));
   const fields = rest.split(/\s+/);
   if (fields.length === 6 && options.seconds) return withZone(fromSecondsFirst(fields));
   return withZone({ schedule: rest });

@@ -85,6 +85,11 @@ describe("environment and cron's own settings", () => {
   });
 });
 
+test("two jobs with the same command get names of their own", () => {
+  const { jobs } = importText("0 1 * * * backup.sh\n0 2 * * * backup.sh\n", "crontab", { image });
+  expect(jobs.map((j) => j.name)).toEqual(["backup-sh", "backup-sh-2"]);
+});
+
 describe("lines that cannot come over are refused at their line", () => {
   test("a year, @reboot and a line that is no crontab line", () => {
     const { jobs, issues } = importText(

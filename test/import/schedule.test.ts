@@ -51,6 +51,7 @@ describe("robfig/cron's schedules (Ofelia, Kubernetes) become gitcron's", () => 
     ["@every 5s", true, { schedule: "*/5 * * * * *", seconds: true }],
     ["@every 1s", true, { schedule: "* * * * * *", seconds: true }],
     ["@every 10m", false, { schedule: "*/10 * * * *" }],
+    ["@every 30s", false, { schedule: "*/30 * * * * *", seconds: true }],
     ["@every 1h", false, { schedule: "0 * * * *" }],
     ["@every 500ms", true, { schedule: "* * * * * *", seconds: true }],
     ["@every 2.5s", true, { schedule: "*/2 * * * * *", seconds: true }],
