@@ -3,8 +3,9 @@
 // comment, found by walking the manifest, so nothing is dropped silently.
 
 import { cut } from "../jobs/findings.js";
+import { OVERLAP_OF, seconds } from "../jobs/pasted.js";
 import type { Position, SourceMap } from "../jobs/positions.js";
-import { formatDuration, MEMORY_SIZE } from "../jobs/units.js";
+import { MEMORY_SIZE } from "../jobs/units.js";
 import { commentOn, type Draft, issueAt, newDraft, note, type Parsed, setZone } from "./draft.js";
 import { fromRobfig } from "./schedule.js";
 
@@ -12,12 +13,7 @@ type Raw = Record<string, unknown>;
 
 const isRecord = (v: unknown): v is Raw => !!v && typeof v === "object" && !Array.isArray(v);
 const record = (v: unknown): Raw => (isRecord(v) ? v : {});
-const seconds = (v: unknown): string | undefined =>
-  typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? formatDuration(v * 1000) : undefined;
 const shown = (v: unknown): string => cut(typeof v === "string" ? v : JSON.stringify(v));
-
-/** Kubernetes' concurrencyPolicy; Allow (its default) has no equivalent: runs never overlap. */
-const OVERLAP: Readonly<Record<string, string>> = { Forbid: "skip", Replace: "replace" };
 
 export interface Manifest {
   value: unknown;
@@ -137,8 +133,9 @@ function cronJob(
 function cronJobPolicies(spec: Raw, job: Raw, draft: Draft): void {
   const fields = draft.fields;
   const policy = spec.concurrencyPolicy;
-  if (typeof policy === "string" && OVERLAP[policy]) {
-    fields.overlap = OVERLAP[policy];
+  // Allow, Kubernetes' default, has no equivalent: a job's runs never overlap here.
+  if (typeof policy === "string" && policy !== "Allow" && OVERLAP_OF[policy]) {
+    fields.overlap = OVERLAP_OF[policy];
     commentOn(draft, ["overlap"], `was concurrencyPolicy: ${policy}`);
   } else if (policy !== undefined) {
     note(
