@@ -19,11 +19,12 @@ const yamlValue = (v: unknown): string => {
   const text = cut(String(v));
   return typeof v === "string" && /^[A-Za-z][\w./:@-]*$/.test(v) ? text : JSON.stringify(text);
 };
-const seconds = (v: unknown): string | undefined =>
+/** Whole seconds as a duration (`600` → `10m`); undefined for anything else. */
+export const seconds = (v: unknown): string | undefined =>
   typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? formatDuration(v * 1000) : undefined;
 
 /** Kubernetes' concurrencyPolicy (and our own values, as people capitalise them). */
-const OVERLAP_OF: Readonly<Record<string, string>> = {
+export const OVERLAP_OF: Readonly<Record<string, string>> = {
   Forbid: "skip",
   Replace: "replace",
   Allow: "queue",
