@@ -1,9 +1,9 @@
 // Every --interval, and at once when asked (a webhook, a watched folder), run one sync step.
 // Failures back off (doubling, capped) and are counted; the last good specs keep running.
 
+import type { Clock } from "../core/clock.js";
 import { oneLine } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { Clock } from "../scheduler/clock.js";
 
 export interface SyncOutcome {
   at: Date;

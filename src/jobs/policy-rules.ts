@@ -3,8 +3,8 @@
 
 import { posix } from "node:path";
 import { fromEnvRefusal } from "../secrets/secret-env.js";
+import { jobEnvName, matchesGlob } from "../text/glob.js";
 import { type Findings, fieldLabel } from "./findings.js";
-import { jobEnvName, matchesGlob } from "./glob.js";
 import type { Policy } from "./policy.js";
 
 /** Host paths no flag opens: the host itself, the engine's socket and its state. */

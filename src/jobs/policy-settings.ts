@@ -3,7 +3,7 @@
 
 import { posix } from "node:path";
 import { UsageError } from "../errors.js";
-import { jobPatternProblem } from "./glob.js";
+import { jobPatternProblem } from "../text/glob.js";
 import { defaultPolicy, type Policy, type PolicyLevel } from "./policy.js";
 
 export interface PolicySettings {

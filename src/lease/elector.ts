@@ -5,8 +5,8 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../log.js";
-import type { Clock } from "../scheduler/clock.js";
 import type { Alongside } from "../status/store.js";
 import {
   afterPush,

@@ -6,14 +6,14 @@
 // branch when the data folder has none.
 
 import { join } from "node:path";
-import { type JsonFile, jsonFile } from "../agent/local-state.js";
+import type { Clock } from "../core/clock.js";
+import { type JsonFile, jsonFile } from "../core/json-file.js";
 import { oneLine } from "../errors.js";
 import { Events } from "../events.js";
 import type { JobSpec, NotifyEvent } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import type { Rejection } from "../plan/desired.js";
 import { ZoneCache } from "../schedule/cron.js";
-import type { Clock } from "../scheduler/clock.js";
 import type { MissedJob } from "../scheduler/missed.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { formatDuration } from "../status/render.js";

@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { readJsonOrQuarantine, writeFileAtomic } from "../core/atomic.js";
 import type { Logger } from "../log.js";
-import { readJsonOrQuarantine, writeFileAtomic } from "../status/atomic.js";
 import type { JobHealth } from "./health.js";
 
 export interface QueuedNotification {

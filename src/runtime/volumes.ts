@@ -6,9 +6,8 @@
 // a name another application creates later (the engine would hand it the job's volume).
 
 import { createHash } from "node:crypto";
-
-import { matchesGlob } from "../jobs/glob.js";
 import type { JobSpec } from "../jobs/spec.js";
+import { matchesGlob } from "../text/glob.js";
 import type { EngineClient } from "./engine.js";
 import { LABEL } from "./names.js";
 

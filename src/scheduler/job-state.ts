@@ -1,13 +1,13 @@
 // The scheduler's per-job state and the read-only view of it that /jobs, metrics and the
 // status README show.
 
+import type { Clock } from "../core/clock.js";
 import type { Policy } from "../jobs/policy.js";
 import type { JobSpec } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import type { Runtime, Trigger } from "../runtime/runtime.js";
 import type { Schedule } from "../schedule/cron.js";
 import type { RunSummary } from "../status/summary.js";
-import type { Clock } from "./clock.js";
 import type { TickAction } from "./events.js";
 import type { Attempt } from "./summaries.js";
 

@@ -1,22 +1,23 @@
 // Every secret value the agent holds (SPEC §4): what its one redactor must know.
 
-import type { AgentSettings } from "../settings.js";
 import { credentialsOf } from "../text/url-credentials.js";
 import { createRedactor, MIN_AGENT_SECRET_LENGTH, type Redactor } from "./redactor.js";
 import { secretEnvValues } from "./secret-env.js";
 
+/** The settings that hold secrets (the agent's settings have these fields, and more). */
+export interface SecretSettings {
+  repo: string;
+  statusRepo: string | undefined;
+  policy: { secretEnv: readonly string[] };
+  gitToken: string | undefined;
+  webhookSecret: string | undefined;
+  apiToken: string | undefined;
+  notify: readonly string[];
+  notifySecret: string | undefined;
+}
+
 export function heldSecrets(
-  settings: Pick<
-    AgentSettings,
-    | "repo"
-    | "statusRepo"
-    | "policy"
-    | "gitToken"
-    | "webhookSecret"
-    | "apiToken"
-    | "notify"
-    | "notifySecret"
-  >,
+  settings: SecretSettings,
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
   return [

@@ -2,7 +2,7 @@
 // `{JOB}` is a job's own name (`nightly-report` → `NIGHTLY_REPORT`), so that `SECRET_{JOB}_*`
 // gives each job only its own variables. Never the agent's own GITCRON_* settings.
 
-import { matchesGlob } from "../jobs/glob.js";
+import { matchesGlob } from "../text/glob.js";
 
 /** Why job `job` may not read agent variable `name` through fromEnv, or undefined when it may.
  * The validator and the runtime both ask this, so a run cannot get what a file may not name. */

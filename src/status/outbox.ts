@@ -4,7 +4,6 @@
 
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "../log.js";
 import {
   quarantine,
   readJsonOrQuarantine,
@@ -12,7 +11,8 @@ import {
   TEMP_SUFFIX,
   targetOfTemp,
   writeFileAtomic,
-} from "./atomic.js";
+} from "../core/atomic.js";
+import type { Logger } from "../log.js";
 import type { RunSummary } from "./summary.js";
 import { isRunSummary } from "./summary-shape.js";
 

@@ -4,9 +4,9 @@
 // branch holds them. Entries left by a previous process are replayed at start.
 
 import { join } from "node:path";
+import { type Clock, systemClock } from "../core/clock.js";
 import { Events } from "../events.js";
 import type { Logger } from "../log.js";
-import { type Clock, systemClock } from "../scheduler/clock.js";
 import type { Redactor } from "../secrets/redactor.js";
 import {
   type PublishInput,

@@ -2,8 +2,8 @@
 // one, whatever other jobs exist.
 
 import { describe, expect, test } from "vitest";
-import { jobPatternProblem, matchesGlob } from "../../src/jobs/glob.js";
 import { policyFromSettings } from "../../src/jobs/policy-settings.js";
+import { jobPatternProblem, matchesGlob } from "../../src/text/glob.js";
 
 const JOBS = ["nightly", "nightly-report", "nightly-report-token", "a", "a-b", "a--b", "b"];
 
