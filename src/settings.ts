@@ -5,9 +5,9 @@ import { resolve } from "node:path";
 import { UsageError } from "./errors.js";
 import type { Policy } from "./jobs/policy.js";
 import { policyFromSettings } from "./jobs/policy-settings.js";
-import { parseDuration } from "./jobs/units.js";
 import type { LogFormat } from "./log.js";
 import { isTimeZone } from "./schedule/cron.js";
+import { parseDuration } from "./text/duration.js";
 
 export interface AgentSettings {
   repo: string;

@@ -5,6 +5,7 @@
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { isRecord } from "../core/shape.js";
 import { oneLine } from "../errors.js";
 import type { ActiveJob } from "../plan/plan.js";
 import { credentialsOf, withoutCredentials } from "../text/url-credentials.js";
@@ -104,9 +105,6 @@ export function parseState(text: string, branch: string): ActiveJobs {
   }
   return { ok: true, active, revision: typeof state.revision === "string" ? state.revision : null };
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /** git's own words from stderr, credentials stripped (a remote URL may carry a token). */
 function gitMessage(err: unknown, credentials: readonly string[]): string {

@@ -2,6 +2,7 @@
 // back from the data folder are validated). A file that fails is set aside and the agent starts
 // as if it were missing: a full re-read of the repository, a catch-up from the status branch.
 
+import { isRecord } from "../core/shape.js";
 import { DNS_LABEL } from "../jobs/rules.js";
 import type { JobSpec } from "../jobs/spec.js";
 import type { Rejection } from "../plan/desired.js";
@@ -9,8 +10,6 @@ import type { PendingRetry } from "../scheduler/scheduler.js";
 import { isRejectedFile } from "../status/state.js";
 import type { AppliedState, Cursors } from "./local-state.js";
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === "string";
 const isStringList = (v: unknown) => v === undefined || (Array.isArray(v) && v.every(isString));
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;

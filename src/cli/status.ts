@@ -8,7 +8,7 @@ import { renderText } from "../jobs/render.js";
 import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { jobRows, lastRunsOf, nextRunAfter } from "../status/last-runs.js";
 import { readLedger } from "../status/ledger.js";
-import { formatDuration } from "../status/render.js";
+import { formatDuration } from "../text/duration.js";
 import { visible } from "../text/visible.js";
 import { type Command, parseFlags, writeLine } from "./command.js";
 import { READ_FLAGS, READ_HELP, withStatusTip } from "./status-branch.js";

@@ -2,6 +2,7 @@
 // and deadline, and its Pod's first container. Every key with no gitcron equivalent is named in a
 // comment, found by walking the manifest, so nothing is dropped silently.
 
+import { isRecord } from "../core/shape.js";
 import { cut } from "../jobs/findings.js";
 import { OVERLAP_OF, seconds } from "../jobs/pasted.js";
 import type { Position, SourceMap } from "../jobs/positions.js";
@@ -11,7 +12,6 @@ import { fromRobfig } from "./schedule.js";
 
 type Raw = Record<string, unknown>;
 
-const isRecord = (v: unknown): v is Raw => !!v && typeof v === "object" && !Array.isArray(v);
 const record = (v: unknown): Raw => (isRecord(v) ? v : {});
 const shown = (v: unknown): string => cut(typeof v === "string" ? v : JSON.stringify(v));
 

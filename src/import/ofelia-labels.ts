@@ -2,11 +2,11 @@
 // Compose file's `labels:` (a mapping or a list of key=value), `docker inspect`'s JSON
 // (`Config.Labels`), or a plain mapping of labels. Each job becomes one OfeliaSection.
 
+import { isRecord } from "../core/shape.js";
 import type { PathSegment, Position } from "../jobs/positions.js";
 import type { OfeliaSection } from "./ofelia.js";
 
 type Raw = Record<string, unknown>;
-const isRecord = (v: unknown): v is Raw => !!v && typeof v === "object" && !Array.isArray(v);
 
 interface Label {
   key: string;

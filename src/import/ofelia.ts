@@ -5,7 +5,7 @@
 
 import { cut } from "../jobs/findings.js";
 import type { Position } from "../jobs/positions.js";
-import { formatDuration } from "../jobs/units.js";
+import { durationAsWritten } from "../text/duration.js";
 import { commentOn, type Draft, issueAt, newDraft, note, type Parsed, setZone } from "./draft.js";
 import { fromRobfig, goDurationMs } from "./schedule.js";
 
@@ -136,7 +136,7 @@ function ofeliaJob(
   if (volumes.length > 0) fields.volumes = volumes;
   const maxRuntime = last(take("max-runtime"));
   const ms = maxRuntime === undefined ? undefined : goDurationMs(maxRuntime);
-  if (ms) fields.timeout = formatDuration(ms);
+  if (ms) fields.timeout = durationAsWritten(ms);
   else if (maxRuntime)
     note(draft, `max-runtime = ${cut(maxRuntime)}: not a duration; set timeout:`);
   const noOverlap = last(take("no-overlap"));

@@ -1,6 +1,7 @@
 // A job that passed every rule, turned into the JobSpec the rest of gitcron works on:
 // words split, durations in milliseconds, defaults filled in.
 
+import { parseDuration } from "../text/duration.js";
 import {
   type EnvValue,
   type JobSpec,
@@ -11,7 +12,7 @@ import {
   type Placement,
   type VolumeMount,
 } from "./spec.js";
-import { parseDuration, parseMemory } from "./units.js";
+import { parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 
 type Raw = Record<string, unknown>;

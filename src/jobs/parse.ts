@@ -2,6 +2,7 @@
 // Pure: no I/O beyond the schema file read once per process.
 
 import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
+import { isRecord } from "../core/shape.js";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { createFindings, type Finding, type Findings } from "./findings.js";
 import type { Issue } from "./issues.js";
@@ -164,9 +165,6 @@ const specOf = (data: Record<string, unknown>, file: string, options: ParseOptio
       defaultTimezone: options.defaultTimezone,
     }),
   );
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
 
 /** YAML errors and warnings, one per line: a broken line tends to produce several. */
 function reportYamlProblems(

@@ -4,13 +4,13 @@
 // one finding, what to write instead; without this a CronJob manifest got six errors that all
 // said the same thing and none of them how to fix it.
 
+import { isRecord } from "../core/shape.js";
+import { durationAsWritten } from "../text/duration.js";
 import { cut, type Finding } from "./findings.js";
 import type { PathSegment } from "./positions.js";
-import { formatDuration } from "./units.js";
 
 type Raw = Record<string, unknown>;
 
-const isRecord = (v: unknown): v is Raw => !!v && typeof v === "object" && !Array.isArray(v);
 const get = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 /** A value from the file as YAML would show it, quoted when it holds spaces or starts with a
@@ -21,7 +21,9 @@ const yamlValue = (v: unknown): string => {
 };
 /** Whole seconds as a duration (`600` → `10m`); undefined for anything else. */
 export const seconds = (v: unknown): string | undefined =>
-  typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? formatDuration(v * 1000) : undefined;
+  typeof v === "number" && Number.isSafeInteger(v) && v > 0
+    ? durationAsWritten(v * 1000)
+    : undefined;
 
 /** Kubernetes' concurrencyPolicy (and our own values, as people capitalise them). */
 export const OVERLAP_OF: Readonly<Record<string, string>> = {

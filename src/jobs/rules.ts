@@ -4,9 +4,10 @@
 import { posix } from "node:path";
 import { runAllowanceMs } from "../schedule/gaps.js";
 import { fieldCount } from "../schedule/six-fields.js";
+import { durationAsWritten, parseDuration } from "../text/duration.js";
 import type { Findings } from "./findings.js";
 import type { ScheduleChecks } from "./schedule-checks.js";
-import { formatDuration, MEMORY_SIZE, parseDuration, parseMemory } from "./units.js";
+import { MEMORY_SIZE, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 
 type Raw = Record<string, unknown>;
@@ -124,8 +125,8 @@ function checkExpectSuccess(job: Raw, when: When, checks: ScheduleChecks, findin
   const suggested = gap + runAllowanceMs(durationOrUndefined(job.timeout));
   findings.add("warning", ["expectSuccessWithin"], "value", {
     rule: "expectSuccessWithin.short",
-    message: `expectSuccessWithin ${job.expectSuccessWithin} is ${within === gap ? "no longer than" : "shorter than"} the longest wait between two runs over the next year (${formatDuration(gap)}): the job will be late before its next run even when every run succeeds`,
-    hint: `allow that wait and the run's time: expectSuccessWithin: ${formatDuration(suggested)}, or auto, which works it out from the schedule`,
+    message: `expectSuccessWithin ${job.expectSuccessWithin} is ${within === gap ? "no longer than" : "shorter than"} the longest wait between two runs over the next year (${durationAsWritten(gap)}): the job will be late before its next run even when every run succeeds`,
+    hint: `allow that wait and the run's time: expectSuccessWithin: ${durationAsWritten(suggested)}, or auto, which works it out from the schedule`,
   });
 }
 

@@ -4,8 +4,8 @@
 // Pure: the caller redacts the result on its way out.
 
 import type { NotifyEvent } from "../jobs/spec.js";
-import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
+import { formatDuration } from "../text/duration.js";
 import { chatText, plainText } from "./chat-text.js";
 
 /** What a job file's fate tells (not a job's health): rejected at a revision, valid again. */

@@ -16,8 +16,8 @@ import type { Rejection } from "../plan/desired.js";
 import { ZoneCache } from "../schedule/cron.js";
 import type { MissedJob } from "../scheduler/missed.js";
 import type { Redactor } from "../secrets/redactor.js";
-import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
+import { formatDuration } from "../text/duration.js";
 import {
   checkLate,
   type HealthState,

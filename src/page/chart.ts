@@ -2,7 +2,7 @@
 // stand above the baseline, failed ones hang below it, runs that never ran are a short tick on
 // it, and the chart's label says the counts in words.
 
-import { formatDuration } from "../status/render.js";
+import { formatDuration } from "../text/duration.js";
 import { type Html, html } from "../text/html.js";
 import type { RunBar } from "./model.js";
 

@@ -3,7 +3,7 @@
 // Every value from a job file or a run goes in through the `html` tag, which escapes it.
 
 import { readableTime, ZoneCache } from "../schedule/cron.js";
-import { formatDuration } from "../status/render.js";
+import { formatDuration } from "../text/duration.js";
 import { type Html, html, type Interpolation } from "../text/html.js";
 import { compactChart, detailedChart } from "./chart.js";
 import { attentionRank, type JobPageModel, type JobRow, type PageModel } from "./model.js";

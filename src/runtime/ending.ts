@@ -1,6 +1,7 @@
 // How a started container ends: by itself, by its timeout, or stopped by the caller. Stopping is
 // `docker stop` with a grace period: the image's stop signal (SIGTERM), SIGKILL when it runs out.
 
+import { durationAsWritten } from "../text/duration.js";
 import { engineStatus } from "./connection.js";
 import type { ContainerApi } from "./containers.js";
 import type { RunOutcome } from "./runtime.js";
@@ -79,11 +80,11 @@ export function verdictFor(
   if (interruption?.kind === "timeout") {
     const killed =
       exitCode === 137
-        ? `, then SIGKILL after the ${formatMs(options.stopGraceMs)} grace period`
+        ? `, then SIGKILL after the ${durationAsWritten(options.stopGraceMs)} grace period`
         : "";
     return {
       outcome: "timeout",
-      reason: `timed out after ${formatMs(interruption.afterMs)}; stopped with SIGTERM${killed}`,
+      reason: `timed out after ${durationAsWritten(interruption.afterMs)}; stopped with SIGTERM${killed}`,
     };
   }
   const outcome: RunOutcome = exitCode === 0 ? "succeeded" : "failed";
@@ -93,13 +94,6 @@ export function verdictFor(
     return { outcome: "failed", reason: `killed: out of memory${limit}` };
   }
   return { outcome, reason: null };
-}
-
-export function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 const formatBytes = (bytes: number) =>

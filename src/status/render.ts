@@ -2,22 +2,11 @@
 
 import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
+import { formatDuration } from "../text/duration.js";
 import { cell, code } from "../text/markdown.js";
 import { type JobRow, jobRows, type LastRuns, nextRunAfter } from "./last-runs.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
-
-/** `412ms`, `7.5s`, `2m03s`, `1h05m`, `2d03h`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${Number(seconds.toFixed(1))}s`;
-  const whole = Math.round(seconds);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  if (whole < 3600) return `${Math.floor(whole / 60)}m${pad(whole % 60)}s`;
-  if (whole < 86_400) return `${Math.floor(whole / 3600)}h${pad(Math.floor((whole % 3600) / 60))}m`;
-  return `${Math.floor(whole / 86_400)}d${pad(Math.floor((whole % 86_400) / 3600))}h`;
-}
 
 /** `nightly: succeeded (exit 0, 7.5s)`; the parentheses say only what is known. */
 export function describeRun(s: RunSummary): string {

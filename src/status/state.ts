@@ -1,6 +1,7 @@
 // state.json on the status branch: what the agent applied, from which revision, and what it
 // rejected. `gitcron plan` reads it to diff a revision against the active set.
 
+import { isRecord } from "../core/shape.js";
 import { EnvironmentError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
 import { type ReadBranchOptions, withBranchTip } from "./read-branch.js";
@@ -41,8 +42,6 @@ export interface StatusState {
   leader?: { host: string; pid: number };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const optional =
   (check: (v: unknown) => boolean) =>
   (v: unknown): boolean =>

@@ -1,8 +1,9 @@
 // Durations, memory sizes and shell-like word splitting: the small parsers every field relies on.
 
 import { describe, expect, test } from "vitest";
-import { formatDuration, parseDuration, parseMemory } from "../../src/jobs/units.js";
+import { parseMemory } from "../../src/jobs/units.js";
 import { splitWords } from "../../src/jobs/words.js";
+import { durationAsWritten as formatDuration, parseDuration } from "../../src/text/duration.js";
 
 describe("parseDuration", () => {
   test.each([

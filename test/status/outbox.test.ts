@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { readJsonOrQuarantine, writeFileAtomic } from "../../src/status/atomic.js";
+import { readJsonOrQuarantine, writeFileAtomic } from "../../src/core/atomic.js";
 import { createOutbox, entryId } from "../../src/status/outbox.js";
 import { tempDirs } from "../helpers/git.js";
 import { summary } from "./fixtures.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/secrets/redactor.js";
-import { commitMessage, formatDuration, renderReadme } from "../../src/status/render.js";
+import { commitMessage, renderReadme } from "../../src/status/render.js";
+import { formatDuration } from "../../src/text/duration.js";
 import { state, summary } from "./fixtures.js";
 
 describe("durations read as people write them", () => {
