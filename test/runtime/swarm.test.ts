@@ -148,7 +148,10 @@ test("no-new-privileges: the service asks for it from API 1.44; below, the agent
   const result = await runtime.run(runRequest(spec), {
     onResult: async () => {
       const [service] = await servicesOfJob(docker, spec.name);
-      kept = service?.Spec?.TaskTemplate?.ContainerSpec?.Privileges as typeof kept;
+      const template = service?.Spec?.TaskTemplate as
+        | { ContainerSpec?: { Privileges?: typeof kept } }
+        | undefined;
+      kept = template?.ContainerSpec?.Privileges;
     },
   });
   expect(result.outcome).toBe("succeeded");
