@@ -19,8 +19,12 @@ const BENCH = path.join(ROOT, "bench");
 /** Sizes for --quick, for the modules that take theirs from the environment. */
 const QUICK_ENV = {
   BENCH_SIZES: "200,1000",
+  BENCH_VALIDATE_RUNS: "3",
   BENCH_RUN_ITERATIONS: "3",
   BENCH_STATUS_RUNS: "100",
+  BENCH_LEDGER_JOBS: "300",
+  BENCH_LEDGER_COMMITS: "10",
+  BENCH_TEAM_HOURS: "1",
 };
 
 const { values } = parseArgs({

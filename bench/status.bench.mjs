@@ -66,7 +66,7 @@ function recordsOnRemote(bare) {
   const counts = new Map();
   const files = git(bare, "ls-tree", "-r", "--name-only", BRANCH)
     .split("\n")
-    .filter((f) => f.endsWith("runs.jsonl"));
+    .filter((f) => f.startsWith("runs/") && f.endsWith(".jsonl"));
   for (const file of files) {
     for (const line of git(bare, "show", `${BRANCH}:${file}`).split("\n").filter(Boolean)) {
       const s = JSON.parse(line);

@@ -3,10 +3,15 @@
 // docs/status-page-job.png. Needs `npm run build`, Docker, the test image and Debian's Chromium
 // (scripts/test-env.sh installs them).
 //
-//   node scripts/page-screenshot.mjs [--seconds 60]
+//   node scripts/page-screenshot.mjs [--seconds 60] [--out DIR] [--compare DIR]
+//
+// --out writes the screenshots elsewhere than docs/. --compare (CI: `--out test-artifacts/...
+// --compare docs`) checks each against the image of the same name there, loosely, since the
+// jobs' history differs from run to run: the same size in pixels, a file size within half and
+// twice, and not blank (no colour covers 98% of it, at least 16 colours); exit 1 otherwise.
 
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +22,15 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.GITCRON_CHROMIUM ?? "/usr/bin/chromium";
 const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
 const TOKEN = "screenshot-token-0123456789abcdef";
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "60" } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "60" },
+    out: { type: "string", default: "docs" },
+    compare: { type: "string" },
+  },
+});
+const OUT = path.resolve(ROOT, values.out);
+const FILES = ["status-page.png", "status-page-dark.png", "status-page-job.png"];
 
 const job = (schedule, script, extra = "") =>
   `schedule: "${schedule}"\nimage: ${IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
@@ -72,6 +85,7 @@ try {
   console.error(`agent ready; letting jobs run for ${values.seconds} s`);
   await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
 
+  await mkdir(OUT, { recursive: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM });
   try {
     for (const [scheme, file] of [
@@ -87,23 +101,80 @@ try {
       await page.fill("#token", TOKEN);
       await page.click("form.login button");
       await page.waitForSelector("#jobs");
-      await page.screenshot({ path: path.join(ROOT, "docs", file) });
+      await page.screenshot({ path: path.join(OUT, file) });
       if (scheme === "light") {
         await page.click('tr[data-job="flaky-sync"] th a');
         await page.waitForSelector("#runs");
         await page.locator("details").first().evaluate((d) => {
           d.open = true;
         });
-        await page.screenshot({ path: path.join(ROOT, "docs", "status-page-job.png") });
+        await page.screenshot({ path: path.join(OUT, "status-page-job.png") });
       }
       await context.close();
+    }
+    console.error(`written: ${FILES.map((f) => path.relative(ROOT, path.join(OUT, f))).join(", ")}`);
+    if (values.compare) {
+      const problems = await compare(browser, path.resolve(ROOT, values.compare));
+      for (const p of problems) console.error(`screenshot: ${p}`);
+      if (problems.length > 0) process.exitCode = 1;
+      else console.error(`the screenshots match ${values.compare}/ (size, file size, not blank)`);
     }
   } finally {
     await browser.close();
   }
-  console.error("written: docs/status-page.png, docs/status-page-dark.png, docs/status-page-job.png");
 } finally {
   agent.kill("SIGTERM");
   await new Promise((r) => agent.once("exit", r));
   await rm(dir, { recursive: true, force: true });
+}
+
+/** What a PNG shows, as Chromium decodes it: its size, its colours and the share of the
+ * commonest one. */
+async function pixelStats(page, png) {
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0);
+    const data = context.getImageData(0, 0, img.width, img.height).data;
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 4) {
+      const key = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return {
+      width: img.width,
+      height: img.height,
+      colours: counts.size,
+      commonest: Math.max(...counts.values()) / (data.length / 4),
+    };
+  }, png.toString("base64"));
+}
+
+/** The new screenshots against the images of the same names in `dir`; what does not match. */
+async function compare(browser, dir) {
+  const page = await browser.newPage();
+  const problems = [];
+  for (const file of FILES) {
+    const [made, kept] = await Promise.all([
+      readFile(path.join(OUT, file)),
+      readFile(path.join(dir, file)),
+    ]);
+    const [now, then] = [await pixelStats(page, made), await pixelStats(page, kept)];
+    if (now.width !== then.width || now.height !== then.height)
+      problems.push(`${file} is ${now.width}x${now.height}, ${then.width}x${then.height} in ${dir}`);
+    const ratio = made.length / kept.length;
+    if (ratio < 0.5 || ratio > 2)
+      problems.push(`${file} is ${made.length} bytes, ${kept.length} in ${dir} (x${ratio.toFixed(2)})`);
+    if (now.colours < 16 || now.commonest > 0.98)
+      problems.push(
+        `${file} looks blank: ${now.colours} colours, ${(now.commonest * 100).toFixed(1)}% of one`,
+      );
+  }
+  await page.close();
+  return problems;
 }

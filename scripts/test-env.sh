@@ -2,7 +2,8 @@
 # Installs and starts everything the test suite needs on a fresh Debian machine:
 # a Docker engine, a second one standing in for a second host, the busybox test image
 # (built locally, no registry) in both, the Debian docker-registry package for
-# private-registry tests, and Chromium for the status page's browser tests. Idempotent: run it
+# private-registry tests, Chromium for the status page's browser tests, and promtool, jq, curl
+# and ssh for the tests and the docs' examples. Idempotent: run it
 # as often as you like; `.ci/run` and a newcomer both use it.
 set -euo pipefail
 
@@ -10,15 +11,24 @@ log() { printf '[test-env] %s\n' "$*"; }
 need_root() { if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; }
 need_root
 
-packages=(docker.io busybox-static docker-registry apache2-utils git chromium iproute2)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing ${missing[*]}"
+# What the tests and the docs' examples call: jq, curl and ssh too.
+packages=(docker.io busybox-static docker-registry apache2-utils git chromium iproute2 jq curl
+  openssh-client)
+# promtool (docs/alerts.test.ts checks docs/alerts.yaml with it), without what the package
+# recommends (the node exporter); the package's own Prometheus service is kept off below.
+lean_packages=(prometheus)
+missing_of() { for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done; }
+mapfile -t missing < <(missing_of "${packages[@]}")
+mapfile -t missing_lean < <(missing_of "${lean_packages[@]}")
+if [ "${#missing[@]}" -gt 0 ] || [ "${#missing_lean[@]}" -gt 0 ]; then
+  log "installing ${missing[*]} ${missing_lean[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_install() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null; }
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  if [ "${#missing_lean[@]}" -gt 0 ]; then apt_install --no-install-recommends "${missing_lean[@]}"; fi
+fi
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+  $SUDO systemctl disable --now prometheus || true
 fi
 
 # The package's own registry service listens on :5000 for everyone; the tests

@@ -503,8 +503,10 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   scheduler.hold();
   scheduler.start();
   const lead = async () => {
-    // Runs of the agent this one takes over from, on this engine: adopted, not run again.
-    const found = led ? await runtime.list(agentId).catch(() => []) : existing;
+    // Runs on this engine now, the agent's own from before a restart and those of the agent this
+    // one takes over from: adopted, not run again. Listed again at every lead: a standby's list
+    // from its start-up is older than the runs the leader started meanwhile.
+    const found = await runtime.list(agentId).catch(() => (led ? [] : existing));
     const going = new Set(scheduler.view().flatMap((v) => (v.running ? [v.running.runId] : [])));
     const adopt = found.filter((r) => !going.has(r.runId));
     if (adopt.length > 0)

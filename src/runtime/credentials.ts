@@ -122,7 +122,7 @@ async function authFromHelper(
     // The helper's way of saying "none stored": fall back to `auths`, as the CLI does.
     if (/credentials not found/i.test(String((err as Error)?.message))) return undefined;
     throw new Error(
-      `the Docker credential helper docker-credential-${helper} failed: ${oneLine(err)}`,
+      `the Docker credential helper docker-credential-${helper} failed: ${helperWords(err)}`,
     );
   }
   let parsed: { Username?: string; Secret?: string };
@@ -139,6 +139,15 @@ async function authFromHelper(
   if (parsed.Username === "<token>")
     return { identitytoken: parsed.Secret, serveraddress: serverAddress };
   return { username: parsed.Username ?? "", password: parsed.Secret, serveraddress: serverAddress };
+}
+
+/** What a failed helper said, quoted only when it looks like a message: a helper that fails
+ * after printing what it found (a wrapper under `set -e`), or traces it, prints the secret. */
+function helperWords(err: unknown): string {
+  const said = oneLine(err);
+  return /[{}]|secret|token|passw/i.test(said)
+    ? "its output is not quoted, as it may hold the credentials"
+    : said;
 }
 
 // The helper is looked up on the PATH of the environment given, as the CLI's would be.

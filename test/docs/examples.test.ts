@@ -7,7 +7,9 @@
 //   ```sh test            run with `bash -e -o pipefail`; it must exit 0
 //   ```sh test exit=124   … it must exit 124 (an agent stopped by `timeout`, say)
 //   ```console test       each `$ command` is run and must print exactly the lines below it
-//                         (stdout and stderr together)
+//                         (stdout and stderr together), where `…` stands for any text in a
+//                         line and a line of `…` alone for any lines; it must exit 0, or N
+//                         when its line ends with the comment `# exits N`
 //   ```yaml test [FLAGS]  a job file: `gitcron validate FLAGS` must pass it
 //
 // The marked blocks of one page run in order, in one temp folder of that page (holding copies
@@ -36,6 +38,7 @@ import {
   commandLines,
   gitcronCalls,
   inlineCode,
+  linesMatch,
   linksOf,
   type Page,
   parsePage,
@@ -155,11 +158,20 @@ async function runBlock(block: Block, cwd: string): Promise<void> {
     }
     expect(steps.length, `${where(block)}: a console block without a $ command`).toBeGreaterThan(0);
     for (const step of steps) {
+      const exits = Number(/#\s*exits (\d+)\s*$/.exec(step.command)?.[1] ?? 0);
       const ran = await bash(["-o", "pipefail", "-c", `{ ${step.command}\n} 2>&1`], cwd);
       const printed = ran.output.split("\n").map((l) => l.trimEnd());
       while (printed.at(-1) === "") printed.pop();
       while (step.expected.at(-1) === "") step.expected.pop();
-      expect(printed, `${where(block)}: $ ${step.command}`).toEqual(step.expected);
+      // Shown as a diff against what the block says, unless the elisions account for it.
+      expect(
+        linesMatch(printed, step.expected) ? step.expected : printed,
+        `${where(block)}: $ ${step.command}`,
+      ).toEqual(step.expected);
+      expect(
+        { code: ran.code, timedOut: ran.timedOut },
+        `${where(block)}: $ ${step.command}: exit code`,
+      ).toEqual({ code: exits, timedOut: false });
     }
   } else if (block.lang === "yaml") {
     const file = join(cwd, `example-${block.line}.yaml`);
@@ -179,6 +191,36 @@ describe("the examples of the README and docs/", () => {
     expect(count).toBeGreaterThanOrEqual(MIN_MARKED);
     expect(marked(pages.find((p) => p.file === "README.md") as Page).length).toBeGreaterThan(0);
     expect(pages.filter((p) => p.file !== "README.md").flatMap(marked).length).toBeGreaterThan(0);
+  });
+
+  it("a block fails when it does not do what it shows", async () => {
+    const cwd = await dirs.make("promises-");
+    const block = (lang: string, code: string, marks = ["test"]): Block => ({
+      file: "promise.md",
+      line: 1,
+      lang,
+      marks,
+      code,
+    });
+    const kept = [
+      block("console", '$ echo hello; echo "exit code 3"\nhello\nexit code 3'),
+      block("console", "$ printf 'a\\nb\\nc\\n'\na\n…"),
+      block("console", "$ echo hello from abc123\nhello from …"),
+      block("console", "$ sh -c 'echo no; exit 1'   # exits 1\nno"),
+      block("sh", "exit 2", ["test", "exit=2"]),
+    ];
+    for (const b of kept) await runBlock(b, cwd);
+    const broken = [
+      // Another output than the one shown, also where the rest is elided.
+      block("console", "$ echo failed\nsucceeded"),
+      block("console", "$ echo hello from abc\nhello to …"),
+      block("console", "$ printf 'a\\nb\\n'\n…\nc"),
+      // The output shown, but another exit code: unless the line says so, 0.
+      block("console", "$ sh -c 'echo hello; exit 2'\nhello"),
+      block("console", "$ sh -c 'echo hello; exit 2'   # exits 3\nhello"),
+      block("sh", "exit 2"),
+    ];
+    for (const b of broken) await expect(runBlock(b, cwd), b.code).rejects.toThrow();
   });
 
   describe.concurrent("marked blocks run as written", () => {

@@ -214,3 +214,24 @@ export function gitcronCalls(line: string): GitcronCall[] {
   flush();
   return calls;
 }
+
+/** Whether `printed` is what `expected` shows: `…` in a line stands for any text, a line of
+ * `…` alone for any number of lines. */
+export function linesMatch(printed: readonly string[], expected: readonly string[]): boolean {
+  const [first, ...rest] = expected;
+  if (first === undefined) return printed.length === 0;
+  if (first === "…") {
+    for (let skip = 0; skip <= printed.length; skip++)
+      if (linesMatch(printed.slice(skip), rest)) return true;
+    return false;
+  }
+  const pattern = first
+    .split("…")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return (
+    printed[0] !== undefined &&
+    new RegExp(`^${pattern}$`).test(printed[0]) &&
+    linesMatch(printed.slice(1), rest)
+  );
+}

@@ -1,20 +1,39 @@
 // One active agent per repository (SPEC §3): of two agents of one repository, one leads and
 // the other stands by; the standby takes over when the leader is killed, also from another
 // engine (a second host), and a leader cut off from the remote while a standby is alive stops
-// starting runs before the standby may take over. The ledger (engine events against the
+// starting runs before the standby may take over, and a run the killed leader left going is
+// adopted, its job's next run started only after it ended. The ledger (engine events against the
 // status branch) checks every run once, none twice, never two containers of a job at once.
 
+import { execFile } from "node:child_process";
 import { rename, symlink } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { LABEL } from "../../src/runtime/names.js";
 import type { RunSummary } from "../../src/status/summary.js";
-import { SECOND_ENGINE_SOCKET, secondEngine } from "../helpers/docker.js";
+import { containersOfJob, SECOND_ENGINE_SOCKET, secondEngine } from "../helpers/docker.js";
 import type { AgentProcess } from "./helpers/agent-process.js";
 import { type EngineWatch, watchEngine } from "./helpers/engine-watch.js";
 import { docker, faultHooks, jobYaml, leaderOf, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
 const LEASE = "6s";
+const run = promisify(execFile);
+
+/** What GET /jobs says of a job: its running run and the tick queued behind it. */
+async function jobView(agent: AgentProcess, job: string) {
+  const body = (await (await fetch(`http://127.0.0.1:${agent.port}/jobs`)).json()) as
+    | JobJson[]
+    | { jobs: JobJson[] };
+  return (Array.isArray(body) ? body : body.jobs).find((j) => j.name === job);
+}
+
+interface JobJson {
+  name: string;
+  running?: { run: string } | null;
+  queued?: { scheduledAt: string } | null;
+}
 
 const tick = (r: RunSummary) => Date.parse(r.scheduledAt);
 
@@ -98,6 +117,84 @@ describe("two agents of one repository", () => {
     for (const x of [a, b]) x.signal("SIGTERM");
     for (const x of [a, b]) expect((await x.exited).code).toBe(0);
     await w.finish({ "leader cut off from the remote, a standby alive": 1 });
+  });
+});
+
+describe("two agents of one repository, a job longer than its interval", () => {
+  it("the leader killed during a run: the new leader adopts it, queues the ticks, and starts the next run only after it ended, never beside it", async () => {
+    const w = await hooks.world("lease-long", (p) => ({
+      // Every second, and each run lasts until the test lets it end: every tick comes while a
+      // run is going (overlap: queue).
+      [`${p}-long.yaml`]: jobYaml(
+        "* * * * * *",
+        "trap 'echo long; exit 0' USR1; while :; do sleep 0.1; done",
+      ),
+    }));
+    const job = `${w.prefix}-long`;
+    // The engine's own events of the job, to tell the runs apart from the first moment.
+    const watch = watchEngine(docker, w.prefix);
+    onTestFinished(() => watch.stop().then(() => undefined));
+    const running = async (except: readonly string[] = []) =>
+      (await containersOfJob(docker, job)).find(
+        (c) => c.State === "running" && !except.includes(c.Id),
+      );
+    const end = (id: string) => run("docker", ["kill", "--signal", "USR1", id]);
+    const flags = { lease: LEASE };
+    const [a, b] = await Promise.all([
+      hooks.agent(w, { data: "data-a", flags }),
+      hooks.agent(w, { data: "data-b", flags }),
+    ]);
+    const [leader, standby] = await leaderOf(a, b);
+    const first = await until("the leader's first run going", () => running(), 30_000);
+    const firstRun = first.Labels[LABEL.run] as string;
+
+    leader.signal("SIGKILL");
+    await leads(standby);
+    // The moment a second container could start: a tick after the take-over while the killed
+    // leader's run goes on. The new leader must queue it behind that run, not start it beside.
+    const next = await until(
+      "a tick after the take-over, queued or started",
+      async () => {
+        const beside = await running([first.Id]);
+        if (beside) return { beside };
+        const view = await jobView(standby, job);
+        return view?.queued && view.running?.run === firstRun ? { queued: view.queued } : undefined;
+      },
+      30_000,
+    );
+    const beside = next.beside?.Labels[LABEL.run];
+    if (beside)
+      await until("the engine's event of the run beside", () =>
+        watch.report().ranRuns.has(beside) ? true : undefined,
+      );
+    const live = watch.report();
+    expect(live.maxLive[job], `two runs at once: ${live.overlaps.join("; ")}`).toBe(1);
+    const queued = next.queued as { scheduledAt: string };
+    const adopting = standby.logs.find((l) => l.msg === "adopting runs found in the engine");
+    expect(adopting?.runs).toEqual([firstRun]);
+    expect((await running())?.Id).toBe(first.Id);
+
+    await end(first.Id);
+    const second = await until("the queued run going", () => running([first.Id]), 30_000);
+    expect(Date.parse(second.Labels[LABEL.scheduledAt] ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(queued.scheduledAt),
+    );
+    // Stopping starts nothing new and waits for the run going, which the test then ends.
+    standby.signal("SIGTERM");
+    await end(second.Id);
+    expect((await standby.exited).code).toBe(0);
+
+    // Back to back, never side by side, by the engine's own clock: each run of the job started
+    // after the one before it died.
+    const seen = await watch.stop();
+    expect([...seen.ranRuns]).toEqual([firstRun, second.Labels[LABEL.run]]);
+    expect(seen.maxLive[job], seen.overlaps.join("; ")).toBe(1);
+    const records = await w.runsOf(job);
+    expect(records.map((r) => [r.run, r.outcome])).toEqual([
+      [firstRun, "succeeded"],
+      [second.Labels[LABEL.run], "succeeded"],
+    ]);
+    await w.finish({ "leader killed (SIGKILL) during a run longer than the interval": 1 });
   });
 });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,9 +111,51 @@ describe("registry credentials come from the Docker config.json", () => {
   });
 
   test("a broken helper is one sentence that names the helper and holds no secret", async () => {
-    await config({ credsStore: "missing-helper-xyz" });
-    await expect(
-      registryAuthFor("r.io", { env: { DOCKER_CONFIG: dir, PATH: "/nonexistent" } }),
-    ).rejects.toThrow(/docker-credential-missing-helper-xyz failed/);
+    const bin = join(dir, "bin");
+    await mkdir(bin);
+    // Helpers that fail after printing what they found: a wrapper under `set -e` whose last
+    // step fails, and one tracing its steps on stderr.
+    const secret = "s3cr3t-from-the-keychain";
+    const found = `{"ServerURL":"r.io","Username":"ann","Secret":"${secret}"}`;
+    const helpers = {
+      printed: `echo '${found}'; exit 1`,
+      traced: `echo "+ printf '%s' '${found}'" >&2; exit 1`,
+    };
+    for (const [name, body] of Object.entries(helpers)) {
+      const file = join(bin, `docker-credential-${name}`);
+      await writeFile(file, `#!/bin/sh\nread server\n${body}\n`);
+      await chmod(file, 0o755);
+    }
+    const failure = async (store: string, path: string) => {
+      await config({ credsStore: store });
+      const error = await registryAuthFor("r.io", {
+        env: { DOCKER_CONFIG: dir, PATH: path },
+      }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      return (error as Error).message;
+    };
+    const messages = {
+      missing: await failure("missing-helper-xyz", "/nonexistent"),
+      printed: await failure("printed", bin),
+      traced: await failure("traced", bin),
+    };
+    expect(messages.missing).toMatch(
+      /^the Docker credential helper docker-credential-missing-helper-xyz failed: /,
+    );
+    for (const name of ["printed", "traced"] as const) {
+      // The payload is live: the helper does print the secret, and fails.
+      const ran = spawnSync(join(bin, `docker-credential-${name}`), ["get"], { input: "r.io\n" });
+      expect([ran.status, `${ran.stdout}${ran.stderr}`]).toEqual([
+        1,
+        expect.stringContaining(secret),
+      ]);
+      expect(messages[name]).toBe(
+        `the Docker credential helper docker-credential-${name} failed: its output is not quoted, as it may hold the credentials`,
+      );
+    }
+    for (const message of Object.values(messages)) {
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain("\n");
+    }
   });
 });

@@ -92,12 +92,17 @@ describe("attack 2: a named volume that is not the job's (the agent's own data v
     agent.signal("SIGTERM");
     expect((await agent.exited).code).toBe(0);
     const seen = await mounts.stop();
+    // The watch saw the agent's containers: the other job's, with its own volume.
+    const ownVolume = `gitcron-${agent.id}-${w.prefix}-own`;
+    expect(seen.filter((c) => c.job === `${w.prefix}-own`).length).toBeGreaterThan(0);
+    for (const c of seen.filter((x) => x.job === `${w.prefix}-own`))
+      expect(c.mounts.map((m) => m.name)).toEqual([ownVolume]);
     expect(seen.filter((c) => c.mounts.some((m) => m.name === agentData))).toEqual([]);
     expect(seen.filter((c) => c.job === job)).toEqual([]);
     expect(
       await dockerRun(["-v", `${agentData}:/x`, TEST_IMAGE, "sh", "-c", "ls /x | wc -l"]),
     ).toBe("0");
-    const own = await docker.getVolume(`gitcron-${agent.id}-${w.prefix}-own`).inspect();
+    const own = await docker.getVolume(ownVolume).inspect();
     expect(own.Labels).toMatchObject({ "gitcron.agent": agent.id });
     await w.finish({ "volume that is not the job's": 1 });
   });

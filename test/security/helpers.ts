@@ -107,9 +107,12 @@ export interface MountRecord {
 }
 
 /** Records the mounts and labels of every container created for a job whose name starts with `prefix`,
- * from the engine's event stream, inspected the moment it is created. */
+ * from the engine's event stream, inspected the moment it is created. `stop()` throws when a
+ * container could not be inspected (gone before it was looked at): a watch that missed one
+ * cannot say what it mounted. */
 export async function watchMounts(docker: Dockerode, prefix: string) {
   const seen: MountRecord[] = [];
+  const missed: string[] = [];
   const pending: Promise<unknown>[] = [];
   const events = (await docker.getEvents({
     filters: { type: ["container"], event: ["create"], label: [LABEL.job] },
@@ -143,7 +146,7 @@ export async function watchMounts(docker: Dockerode, prefix: string) {
               labels: info.Config.Labels ?? {},
             }),
           )
-          .catch(() => undefined),
+          .catch((err: Error) => missed.push(`${job} ${event.id.slice(0, 12)}: ${err.message}`)),
       );
     }
   });
@@ -152,6 +155,7 @@ export async function watchMounts(docker: Dockerode, prefix: string) {
       await new Promise((r) => setTimeout(r, 200));
       events.destroy();
       await Promise.all(pending);
+      if (missed.length > 0) throw new Error(`containers not inspected: ${missed.join("; ")}`);
       return seen;
     },
   };

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
@@ -6,6 +14,14 @@ import { createSource, type Snapshot, type Source } from "../../src/source/sourc
 import { createRemote, git, syncRejection, tempDirs } from "./helpers.js";
 
 const dirs = tempDirs();
+/** Hooks git runs on a fetch, a checkout, a merge, an index change or an automatic gc. */
+const HOOKS = [
+  "reference-transaction",
+  "post-checkout",
+  "post-merge",
+  "post-index-change",
+  "pre-auto-gc",
+];
 const sources: Source[] = [];
 afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.close()));
@@ -213,6 +229,37 @@ describe("git source", () => {
       "refused: file.symlink",
       "refused: file.symlink",
     ]);
+  });
+
+  it("runs no hook, whatever the agent's jobs repository holds", async () => {
+    const remote = createRemote(dirs.make("remote"));
+    remote.commit({ "a.yaml": "a: 1\n" });
+    const dataDir = dirs.make("data");
+    const source = gitSource({ repo: remote.url, dataDir });
+    await source.sync(null);
+    // Hooks in the agent's own repository (a job with a volume over the data folder, or a
+    // person with a shell there, could write them), and an fsmonitor program in its config
+    // (git calls it only for a working tree, which this repository has none of, yet).
+    const repo = join(dataDir, "jobs.git");
+    const marker = join(dataDir, "ran");
+    const script = (name: string) => `#!/bin/sh\necho ${name} >> ${marker}\n`;
+    mkdirSync(join(repo, "hooks"), { recursive: true });
+    for (const hook of HOOKS) {
+      writeFileSync(join(repo, "hooks", hook), script(hook));
+      chmodSync(join(repo, "hooks", hook), 0o755);
+    }
+    writeFileSync(join(dataDir, "fsmonitor"), script("fsmonitor"));
+    chmodSync(join(dataDir, "fsmonitor"), 0o755);
+    git(repo, "config", "core.fsmonitor", join(dataDir, "fsmonitor"));
+
+    const head = remote.commit({ "a.yaml": "a: 2\n" });
+    const snapshot = await source.sync(null);
+    expect(snapshot.revision).toBe(head);
+    expect(existsSync(marker) ? readFileSync(marker, "utf8") : "").toBe("");
+
+    // The payload is live: git as it runs by default runs a hook on the same fetch.
+    git(repo, "fetch", "-q", "origin", "+refs/heads/main:refs/probe/main");
+    expect(readFileSync(marker, "utf8")).toContain("reference-transaction");
   });
 
   it("treats a local path with .git as a repository, not a watched folder", async () => {

@@ -148,12 +148,6 @@ describe("the environment git runs with", () => {
     );
   });
 
-  it("runs no hook, whatever a repository's .git holds", () => {
-    const env = gitEnvironment({ url: "https://example.com/r.git" }, base);
-    expect(env.GIT_CONFIG_KEY_0).toBe("core.hooksPath");
-    expect(env.GIT_CONFIG_VALUE_0).toBe("/dev/null");
-  });
-
   it("sends no token to ssh remotes", () => {
     const env = gitEnvironment({ url: "git@example.com:acme/r.git", gitToken: "t0ken" }, base);
     expect(JSON.stringify(env)).not.toContain(

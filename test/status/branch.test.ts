@@ -23,6 +23,7 @@ import {
 } from "../helpers/git.js";
 import { journalFiles, journalRuns, viewAt } from "../helpers/ledger.js";
 import { captureLogger } from "../runtime/capture-log.js";
+import { startGitHttpServer } from "../source/helpers.js";
 import { state, summary } from "./fixtures.js";
 
 const BRANCH = "gitcron-status";
@@ -511,16 +512,42 @@ git update-ref refs/heads/${BRANCH} $c
   });
 
   it("fails with a retryable error, free of credentials, while the remote is away", async () => {
-    const { remote, writer } = await setup();
-    const w = writer();
-    const back = await takeOffline(remote);
-    const error = await w
-      .publish({ summaries: [summary("a", 0)], state: null })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StatusPushError);
-    expect((error as StatusPushError).retryable).toBe(true);
-    await back();
-    expect((await w.publish({ summaries: [summary("a", 0)], state: null })).pushed).toBe(true);
+    const { root, remote } = await setup();
+    // The remote over HTTP, with credentials in its URL, as an operator may give it.
+    await git(remote.dir, "config", "http.receivepack", "true");
+    const server = await startGitHttpServer(root, "hunter2");
+    try {
+      const url = server.url("remote.git").replace("http://", "http://x-access-token:hunter2@");
+      const logs = captureLogger();
+      const w = new StatusBranchWriter({
+        dir: join(root, "agent", "status"),
+        repoUrl: url,
+        branch: BRANCH,
+        agent: "0123456789ab",
+        history: 100,
+        logger: logs.logger,
+        timeoutMs: 10_000,
+      });
+      expect((await w.publish({ summaries: [summary("a", 0)], state: null })).pushed).toBe(true);
+      // The server asked for the credentials and got them: they are there to leak.
+      expect(server.authorizations).toContain(
+        `Basic ${Buffer.from("x-access-token:hunter2").toString("base64")}`,
+      );
+      const back = await takeOffline(remote);
+      const error = await w
+        .publish({ summaries: [summary("b", 0)], state: null })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StatusPushError);
+      expect((error as StatusPushError).retryable).toBe(true);
+      const message = (error as Error).message;
+      expect(message).toMatch(/127\.0\.0\.1/);
+      expect(message).not.toContain("hunter2");
+      expect(logs.text()).not.toContain("hunter2");
+      await back();
+      expect((await w.publish({ summaries: [summary("b", 0)], state: null })).pushed).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it("keeps user:password out of its errors", async () => {
