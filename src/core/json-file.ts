@@ -1,6 +1,8 @@
 // A JSON file kept between restarts: read back checked (a malformed one is set aside, as if
 // missing), written atomically, a burst of saves coalesced into one write.
 
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Logger } from "../log.js";
 import { readJsonOrQuarantine, writeFileAtomic } from "./atomic.js";
 
@@ -26,6 +28,8 @@ export function jsonFile<T>(
       const make = pending;
       pending = null;
       try {
+        // Its folder may not be there yet: a standby's notify/ appears when it first leads.
+        await mkdir(dirname(path), { recursive: true });
         await writeFileAtomic(path, JSON.stringify(make()));
       } catch (err) {
         logger.error({ err, path }, "could not save agent state");

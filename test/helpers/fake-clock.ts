@@ -1,6 +1,6 @@
 // A clock the test moves by hand; sleepers wake when time passes their target.
 
-import type { Clock } from "../../src/scheduler/clock.js";
+import type { Clock } from "../../src/core/clock.js";
 
 export class FakeClock implements Clock {
   private t: number;

@@ -1,6 +1,7 @@
 // A runtime that runs nothing: each run waits until the test ends it. For the scheduler's
 // unit tests only; tests that claim engine behaviour use the real Docker runtime.
 
+import type { Clock } from "../../src/core/clock.js";
 import type {
   ExistingRun,
   RunOptions,
@@ -8,7 +9,6 @@ import type {
   RunResult,
   Runtime,
 } from "../../src/runtime/runtime.js";
-import type { Clock } from "../../src/scheduler/clock.js";
 
 export interface HeldRun {
   request: RunRequest;

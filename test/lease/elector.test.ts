@@ -6,10 +6,10 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { systemClock } from "../../src/core/clock.js";
 import { createElector, holderFor } from "../../src/lease/elector.js";
 import { LeaseRemote } from "../../src/lease/lease-remote.js";
 import { silentLogger } from "../../src/log.js";
-import { systemClock } from "../../src/scheduler/clock.js";
 import { createStatusStore } from "../../src/status/store.js";
 import { createBareRepo, git, tempDirs } from "../helpers/git.js";
 import { captureLogger } from "../runtime/capture-log.js";

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { jobEnvName } from "../../src/jobs/glob.js";
+import { jobEnvName } from "../../src/text/glob.js";
 import { faultHooks, jobYaml, until } from "../faults/helpers/world.js";
 import { gitcron } from "../helpers/cli.js";
 import { TEST_IMAGE } from "../helpers/docker.js";

@@ -3,8 +3,8 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { startSyncLoop } from "../../src/agent/sync-loop.js";
+import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/log.js";
-import { systemClock } from "../../src/scheduler/clock.js";
 import { HOOK_MAX_BODY, hookRoutes } from "../../src/server/hooks.js";
 import { captureLogger } from "../runtime/capture-log.js";
 import { httpServers } from "./serve.js";
