@@ -26,7 +26,7 @@ describe("a JSON file kept between restarts", () => {
     expect(JSON.parse(await readFile(join(dir, "notify", "health.json"), "utf8"))).toEqual({
       n: 2,
     });
-    expect(log.records().filter((r) => r.level >= 50)).toEqual([]);
+    expect(log.records().filter((r) => Number(r.level) >= 50)).toEqual([]);
     expect(await file.load()).toEqual({ n: 2 });
   });
 });
