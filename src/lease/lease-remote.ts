@@ -16,6 +16,7 @@ import {
   gitWithInput,
   statusGitEnv,
 } from "../status/git.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
 
 /** Who holds (or wants) the lease: a random id per process, its host and pid, and a hash of
  * its host and data folder, by which an agent restarted in place knows its own lease. */
@@ -72,6 +73,15 @@ export class LeaseRemote {
     },
   ) {}
 
+  /** The remote as argv names it: its credentials reach git through the environment. */
+  private get remote() {
+    return withoutUserinfo(this.options.remote);
+  }
+
+  private get access(): GitAccess {
+    return { ...this.options, remoteUrl: this.options.remote };
+  }
+
   get leaseRef() {
     return `refs/gitcron/lease/${this.options.agent}`;
   }
@@ -86,7 +96,7 @@ export class LeaseRemote {
   }
 
   private git(args: string[], input = ""): Promise<string> {
-    return gitWithInput(this.options.dir, args, input, this.options).then((b) => b.toString());
+    return gitWithInput(this.options.dir, args, input, this.access).then((b) => b.toString());
   }
 
   private async prepare(): Promise<void> {
@@ -101,7 +111,7 @@ export class LeaseRemote {
     await this.prepare();
     const out = await this.git([
       "ls-remote",
-      this.options.remote,
+      this.remote,
       this.leaseRef,
       `refs/gitcron/standby/${this.options.agent}/*`,
     ]);
@@ -123,13 +133,7 @@ export class LeaseRemote {
     try {
       text = await read();
     } catch {
-      await this.git([
-        "fetch",
-        "--no-tags",
-        "--no-write-fetch-head",
-        this.options.remote,
-        this.leaseRef,
-      ]);
+      await this.git(["fetch", "--no-tags", "--no-write-fetch-head", this.remote, this.leaseRef]);
       text = await read().catch(() => "");
     }
     const body = text.slice(text.indexOf("\n\n") + 2);
@@ -150,7 +154,7 @@ export class LeaseRemote {
     await this.git([
       "push",
       "--force",
-      this.options.remote,
+      this.remote,
       `${commit}:${this.standbyRef(holder.process)}`,
     ]);
   }
@@ -160,7 +164,7 @@ export class LeaseRemote {
   async forget(process: string, oid: string): Promise<void> {
     await this.prepare();
     const ref = this.standbyRef(process);
-    await this.git(["push", `--force-with-lease=${ref}:${oid}`, this.options.remote, `:${ref}`]);
+    await this.git(["push", `--force-with-lease=${ref}:${oid}`, this.remote, `:${ref}`]);
   }
 
   /** Removes a ref of ours at stop: our announcement, or the lease (only if still ours), so a
@@ -172,7 +176,7 @@ export class LeaseRemote {
       args.push(`--force-with-lease=${this.leaseRef}:${lease}`);
       refs.push(`:${this.leaseRef}`);
     }
-    await this.git([...args, this.options.remote, ...refs]).catch(() => undefined);
+    await this.git([...args, this.remote, ...refs]).catch(() => undefined);
   }
 
   /** A parentless commit of the empty tree whose message names `holder` and the time: each
@@ -186,7 +190,7 @@ export class LeaseRemote {
     const { code, stderr } = await this.run([
       "push",
       `--force-with-lease=${ref}:${expected ?? ""}`,
-      this.options.remote,
+      this.remote,
       `${commit}:${ref}`,
     ]);
     if (code === 0) return;
@@ -204,7 +208,7 @@ export class LeaseRemote {
         args,
         {
           cwd: this.options.dir,
-          env: statusGitEnv(this.options),
+          env: statusGitEnv(this.access),
           timeout: this.options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
         },
         (err, _stdout, stderr) =>

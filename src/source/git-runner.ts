@@ -4,6 +4,7 @@
 
 import { simpleGit } from "simple-git";
 import { sanitize } from "../errors.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
 import { SourceError, wrongSettingOf } from "./source-error.js";
 
 export interface GitRunnerOptions {
@@ -114,10 +115,20 @@ export function gitEnvironment(
   const basic = Buffer.from(`x-access-token:${options.gitToken}`).toString("base64");
   return withGitConfig(env, [
     ...AGENT_GIT_CONFIG,
+    ...remoteCredentialConfig(options.url),
     ...(options.gitToken && origin
       ? [[`http.${origin}/.extraHeader`, `Authorization: Basic ${basic}`] as const]
       : []),
   ]);
+}
+
+/** Git config (for withGitConfig) that gives git a remote's credentials by rewriting the URL
+ * without them into the whole one (`url.<whole>.insteadOf`): .git/config and argv hold the URL
+ * without them, so no credential is on disk or shown by `ps`. None for a URL without any. */
+export function remoteCredentialConfig(url: string | undefined): [string, string][] {
+  if (!url) return [];
+  const bare = withoutUserinfo(url);
+  return bare === url ? [] : [[`url.${url}.insteadOf`, bare]];
 }
 
 /** Settings every git the agent runs gets: no hook ever runs, whatever a folder's .git holds

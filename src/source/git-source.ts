@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { sanitize, UsageError } from "../errors.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
 import { revisionFiles } from "./git-objects.js";
 import { createGitRunner, type GitRunner, gitEnvironment } from "./git-runner.js";
 import { jobFileChanges } from "./git-tree.js";
@@ -53,13 +54,15 @@ export function createGitSource(options: GitSourceOptions): Source {
   const closed = new AbortController();
   // State of this source only: what we learnt from the remote and from our own checkout.
   let branch = options.branch;
+  // How argv and .git/config name the remote: git gets its credentials from the environment.
+  const remote = withoutUserinfo(url);
   let checkoutReady = false;
   let verifiedSha: string | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   const resolveBranch = async (signal: AbortSignal): Promise<string> => {
     if (branch) return branch;
-    const out = await git({ args: ["ls-remote", "--symref", "--", url, "HEAD"], signal });
+    const out = await git({ args: ["ls-remote", "--symref", "--", remote, "HEAD"], signal });
     const found = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out)?.[1];
     if (!found) {
       throw new SourceError(
@@ -86,7 +89,7 @@ export function createGitSource(options: GitSourceOptions): Source {
       await rm(checkout, { recursive: true, force: true });
       await mkdir(checkout, { recursive: true });
       await git({ args: ["init", "-q", "--bare"], cwd: checkout, signal });
-      await git({ args: ["remote", "add", "origin", url], cwd: checkout, signal });
+      await git({ args: ["remote", "add", "origin", remote], cwd: checkout, signal });
     }
     checkoutReady = true;
   };
@@ -220,7 +223,7 @@ export function createGitSource(options: GitSourceOptions): Source {
   const probe = async (signal: AbortSignal): Promise<void> => {
     const name = await resolveBranch(signal);
     const heads = await git({
-      args: ["ls-remote", "--heads", "--", url, `refs/heads/${name}`],
+      args: ["ls-remote", "--heads", "--", remote, `refs/heads/${name}`],
       signal,
     });
     if (heads.trim() === "")
@@ -268,7 +271,8 @@ async function checkoutProblem(
       cwd: checkout,
       signal,
     }).catch(() => "");
-    return origin.trim() === url ? null : "cloned from another URL";
+    // An older clone holds the whole URL, credentials and all: it is fetched anew without.
+    return origin.trim() === withoutUserinfo(url) ? null : "cloned from another URL";
   } catch (err) {
     if (signal.aborted) throw err;
     return "not a readable repository";

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
 import {
   COMMITTER,
   emptyTreeCommit,
@@ -825,7 +826,7 @@ export class StatusBranchWriter {
     // Earlier versions kept a clone with a working tree here.
     if (existsSync(join(dir, ".git"))) await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    this.git = gitIn(dir, this.options);
+    this.git = gitIn(dir, { ...this.options, remoteUrl: repoUrl });
     if (!existsSync(join(dir, "HEAD"))) await this.git.init(["--bare", "--quiet"]);
     for (const [key, value] of [
       ["core.logAllRefUpdates", "false"],
@@ -836,10 +837,12 @@ export class StatusBranchWriter {
     ] as const) {
       await this.git.addConfig(key, value);
     }
+    // Credentials stay off the disk: the environment rewrites this URL into the whole one.
+    const origin = withoutUserinfo(repoUrl);
     const remotes = await this.git.getRemotes();
     if (remotes.some((r) => r.name === "origin"))
-      await this.git.raw(["remote", "set-url", "origin", repoUrl]);
-    else await this.git.addRemote("origin", repoUrl);
+      await this.git.raw(["remote", "set-url", "origin", origin]);
+    else await this.git.addRemote("origin", origin);
     this.prepared = true;
   }
 

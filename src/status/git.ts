@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { oneLine } from "../errors.js";
-import { AGENT_GIT_CONFIG, withGitConfig } from "../source/git-runner.js";
+import { AGENT_GIT_CONFIG, remoteCredentialConfig, withGitConfig } from "../source/git-runner.js";
 
 /** The id of the empty tree, which every Git repository knows without storing it. */
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -17,6 +17,9 @@ export interface GitAccess {
   gitToken?: string;
   /** A command that prints nothing for this long is killed. */
   timeoutMs?: number;
+  /** The remote, credentials and all: git is given them through the environment, while argv
+   * and .git/config name it by withoutUserinfo(). */
+  remoteUrl?: string;
 }
 
 export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
@@ -34,6 +37,7 @@ export function statusGitEnv(access: GitAccess = {}): Record<string, string> {
   const basic = Buffer.from(`x-access-token:${access.gitToken}`).toString("base64");
   return withGitConfig(base, [
     ...AGENT_GIT_CONFIG,
+    ...remoteCredentialConfig(access.remoteUrl),
     ...(access.gitToken ? [["http.extraHeader", `Authorization: Basic ${basic}`] as const] : []),
   ]);
 }

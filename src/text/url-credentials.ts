@@ -55,6 +55,13 @@ const decoded = (text: string): string => {
   }
 };
 
+/** The URL without its user information (`https://host/path`): how a remote is written to a
+ * repository's config or a command line; git gets the whole URL from the environment. */
+export function withoutUserinfo(url: string): string {
+  const parts = splitUrl(url);
+  return parts?.userinfo === undefined ? url : `${parts.scheme}${parts.rest}`;
+}
+
 /** The user information of a URL whole, its user and password, and the pieces between the
  * characters a URL gives a meaning (`/:@?#`), each as written and decoded: the forms a redactor
  * must know. A program that reads the URL otherwise prints such a piece as a host or a path

@@ -62,6 +62,22 @@ describe("git source over https", () => {
     expect(err.message).not.toContain("wrong-token-value");
   });
 
+  it("sends credentials written in the URL, and writes them neither to .git/config nor to argv", async () => {
+    const { url, sha, server } = await served(TOKEN);
+    const withCredentials = url.replace("http://", `http://x-access-token:${TOKEN}@`);
+    const { source, dataDir } = httpSource({ repo: withCredentials });
+    expect((await source.sync(null)).revision).toBe(sha);
+    // The server asked for them and got them: they were there to be written down.
+    expect(server.authorizations).toContain(
+      `Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString("base64")}`,
+    );
+    const config = readFileSync(join(dataDir, "jobs.git", "config"), "utf8");
+    expect(config).toContain(`url = ${url}`);
+    expect(config).not.toContain(TOKEN);
+    // A second sync reads the same clone: the stored URL is the one it expects.
+    expect((await source.sync(sha)).changes).toEqual([]);
+  });
+
   it("fails at once, without prompting, when the remote wants credentials and none are given", async () => {
     const { url } = await served(TOKEN);
     const started = performance.now();

@@ -140,10 +140,13 @@ describe("the environment git runs with", () => {
       { url: "https://user@example.com:8443/acme/r.git", gitToken: "t0ken" },
       { ...base, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "a.b", GIT_CONFIG_VALUE_0: "c" },
     );
-    expect(env.GIT_CONFIG_COUNT).toBe("3");
+    expect(env.GIT_CONFIG_COUNT).toBe("4");
     expect(env.GIT_CONFIG_KEY_0).toBe("a.b");
-    expect(env.GIT_CONFIG_KEY_2).toBe("http.https://example.com:8443/.extraHeader");
-    expect(env.GIT_CONFIG_VALUE_2).toBe(
+    // The URL's user information reaches git here, never in argv or .git/config.
+    expect(env.GIT_CONFIG_KEY_2).toBe("url.https://user@example.com:8443/acme/r.git.insteadOf");
+    expect(env.GIT_CONFIG_VALUE_2).toBe("https://example.com:8443/acme/r.git");
+    expect(env.GIT_CONFIG_KEY_3).toBe("http.https://example.com:8443/.extraHeader");
+    expect(env.GIT_CONFIG_VALUE_3).toBe(
       `Authorization: Basic ${Buffer.from("x-access-token:t0ken").toString("base64")}`,
     );
   });

@@ -1,4 +1,4 @@
-import { chmod, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -533,6 +533,10 @@ git update-ref refs/heads/${BRANCH} $c
       expect(server.authorizations).toContain(
         `Basic ${Buffer.from("x-access-token:hunter2").toString("base64")}`,
       );
+      // Not to the writer's repository on disk: its origin is the URL without them.
+      const config = await readFile(join(root, "agent", "status", "config"), "utf8");
+      expect(config).toContain(`url = ${server.url("remote.git")}`);
+      expect(config).not.toContain("hunter2");
       const back = await takeOffline(remote);
       const error = await w
         .publish({ summaries: [summary("b", 0)], state: null })
