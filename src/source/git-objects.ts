@@ -4,6 +4,7 @@
 // a path to open.
 
 import { spawn } from "node:child_process";
+import { type BatchEntry, batchEntries } from "../git/batch.js";
 import { type JobFileContent, refuse } from "../jobs/job-file.js";
 import { DEFAULT_MAX_BYTES } from "../jobs/parse.js";
 import { isJobFile, relativeToJobsPath } from "./job-files.js";
@@ -90,22 +91,16 @@ export function readBlobs(
   });
 }
 
-/** `<oid> blob <size>\n<content>\n`, repeated; `<oid> missing\n` for an unknown object. */
+/** The blobs of a batch's output by id; other objects and unknown names left out. */
 export function parseBatch(output: Buffer): Map<string, Buffer> {
-  const blobs = new Map<string, Buffer>();
-  let at = 0;
-  while (at < output.length) {
-    const newline = output.indexOf(0x0a, at);
-    if (newline < 0) break;
-    const [oid, type, size] = output.subarray(at, newline).toString().split(" ");
-    at = newline + 1;
-    if (type === "missing" || size === undefined) continue;
-    const length = Number(size);
-    if (!oid || !Number.isSafeInteger(length) || at + length > output.length)
-      throw new SourceError("git cat-file printed something unexpected", { retryable: true });
-    if (type === "blob") blobs.set(oid, output.subarray(at, at + length));
-    at += length + 1;
+  let entries: BatchEntry[];
+  try {
+    entries = batchEntries(output);
+  } catch (err) {
+    throw new SourceError((err as Error).message, { retryable: true });
   }
+  const blobs = new Map<string, Buffer>();
+  for (const e of entries) if (e.type === "blob" && e.content) blobs.set(e.oid, e.content);
   return blobs;
 }
 

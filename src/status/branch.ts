@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SimpleGit } from "simple-git";
+import { batchEntries } from "../git/batch.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
 import { withoutUserinfo } from "../text/url-credentials.js";
@@ -722,17 +723,12 @@ export class StatusBranchWriter {
       `${names.map((n) => (commit ? `${commit}:${n}` : n)).join("\n")}\n`,
       this.options,
     );
-    let at = 0;
-    for (const name of names) {
-      const newline = out.indexOf(0x0a, at);
-      const header = out.subarray(at, newline).toString();
-      at = newline + 1;
-      const [, type, size] = header.split(" ");
-      if (type !== "blob") continue;
-      const length = Number(size);
-      found.set(name, out.subarray(at, at + length).toString("utf8"));
-      at += length + 1;
-    }
+    // Answers come in the order asked, one a name.
+    batchEntries(out).forEach((entry, i) => {
+      const name = names[i];
+      if (name !== undefined && entry.type === "blob" && entry.content)
+        found.set(name, entry.content.toString("utf8"));
+    });
     return found;
   }
 
