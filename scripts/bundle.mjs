@@ -79,7 +79,7 @@ if (target === "cli") {
   await rm(outdir, { recursive: true, force: true });
   await esbuild.build({
     ...common,
-    entryPoints: { gitcron: "src/cli/main.ts" },
+    entryPoints: { gitcron: "src/cli/bin.ts" },
     // Each command is a dynamic import; splitting keeps `validate` from loading the agent.
     splitting: true,
     chunkNames: "[name]-[hash]",

@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// gitcron's entry point: picks the command, turns error kinds into exit codes.
+// gitcron's CLI: picks the command, turns error kinds into exit codes (bin.ts loads it).
 
 import { EnvironmentError, oneLine, UsageError } from "../errors.js";
 import { closest } from "../text/closest.js";

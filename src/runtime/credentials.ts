@@ -3,7 +3,6 @@
 // base64 `auth` (or `identitytoken`) under `auths`. Values found here are secrets: they go to the
 // engine in the X-Registry-Auth header and nowhere else.
 
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -151,8 +150,10 @@ function helperWords(err: unknown): string {
 }
 
 // The helper is looked up on the PATH of the environment given, as the CLI's would be.
-const runCredentialHelper: CredentialHelperRunner = (helper, serverAddress, env) =>
-  new Promise((resolve, reject) => {
+// node:child_process is loaded only then: most runs never ask a helper.
+const runCredentialHelper: CredentialHelperRunner = async (helper, serverAddress, env) => {
+  const { execFile } = await import("node:child_process");
+  return new Promise<string>((resolve, reject) => {
     const child = execFile(
       `docker-credential-${helper}`,
       ["get"],
@@ -167,3 +168,4 @@ const runCredentialHelper: CredentialHelperRunner = (helper, serverAddress, env)
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(serverAddress);
   });
+};

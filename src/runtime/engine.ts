@@ -2,8 +2,16 @@
 // else. dockerode does the same and more, but loading it (ssh2, gRPC, protobuf) costs ~150 ms on
 // every `gitcron run`, more than the difference the run benchmark allows next to `docker run`.
 
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { IncomingMessage, RequestOptions } from "node:http";
+
+// Taken as CommonJS modules, not imported: Node 22+ builds an ES module's view of node:http by
+// reading every export, and its lazy WebSocket export loads undici (~40 ms of CPU on each
+// `gitcron run`). node:https (and TLS with it) is loaded only for an engine reached over TLS.
+type Request = typeof import("node:http").request;
+const requestFor = (tls: EngineEndpoint["tls"]): Request =>
+  tls
+    ? process.getBuiltinModule("node:https").request
+    : process.getBuiltinModule("node:http").request;
 
 /** An HTTP error from the engine: `statusCode` and the engine's own `json.message`. */
 export class EngineError extends Error {
@@ -44,6 +52,7 @@ export interface EngineClient {
 }
 
 export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
+  const request = requestFor(endpoint.tls);
   const send = (method: string, path: string, options: CallOptions) =>
     new Promise<IncomingMessage>((resolve, reject) => {
       const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -59,7 +68,7 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
         path: `${path}${queryString(options.query)}`,
         headers,
       };
-      const req = (endpoint.tls ? httpsRequest : httpRequest)(requestOptions, resolve);
+      const req = request(requestOptions, resolve);
       req.once("error", reject);
       req.end(body);
     });
