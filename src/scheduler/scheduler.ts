@@ -11,6 +11,7 @@ import { runIdFor } from "../runtime/names.js";
 import type { ExistingRun, RunResult, Trigger } from "../runtime/runtime.js";
 import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import type { RunSummary } from "../status/summary.js";
+import { decideAfterRun, decideQueued, decideTick, type TickDecision } from "./decisions.js";
 import type { SchedulerEvents, TickAction } from "./events.js";
 import {
   type Active,
@@ -23,7 +24,7 @@ import {
   viewOf,
 } from "./job-state.js";
 import { decideCatchUp, type MissedJob, missedTicks } from "./missed.js";
-import { isRetryable, retryDelayMs, summaryOfResult, summaryOfTick } from "./summaries.js";
+import { summaryOfResult, summaryOfTick } from "./summaries.js";
 
 export type { JobView, PendingRetry, SchedulerOptions, TriggerResult } from "./job-state.js";
 
@@ -387,11 +388,16 @@ export class Scheduler {
   }
 
   private onTick(job: JobState, tick: Tick): TickAction {
-    if (tick.trigger === "schedule" && job.lastInstant && tick.scheduledAt <= job.lastInstant) {
-      // A manual run already took this second: it is this tick's run.
-      return "merged";
-    }
-    const action = this.decide(job, tick);
+    const decision = decideTick(
+      {
+        lastInstant: job.lastInstant,
+        active: job.active && { runId: job.active.runId, phase: job.active.phase },
+        queued: job.queued !== null,
+      },
+      job.spec.overlap,
+      tick,
+    );
+    const action = this.apply(job, tick, decision);
     if (action !== "merged" && action !== "skipped") job.lastInstant = tick.scheduledAt;
     if (this.options.logger.isLevelEnabled("debug")) {
       this.options.logger.debug(
@@ -403,36 +409,28 @@ export class Scheduler {
     return action;
   }
 
-  private decide(job: JobState, tick: Tick): TickAction {
-    const active = job.active;
-    if (!active) {
-      this.launch(job, this.newAttempt(job, tick));
-      return this.jobs.get(job.spec.name)?.active?.phase === "waiting-slot"
-        ? "waiting-slot"
-        : "started";
-    }
-    switch (job.spec.overlap) {
-      case "skip": {
-        const reason = `run ${active.runId} was still going`;
-        void this.recordTick(job, tick.scheduledAt, tick.trigger, "skipped", reason);
+  /** Carries out a tick's decision. */
+  private apply(job: JobState, tick: Tick, decision: TickDecision): TickAction {
+    switch (decision.do) {
+      case "merge":
+        if (decision.into === "queued" && job.queued) job.queued.merged++;
+        return "merged";
+      case "start":
+        this.launch(job, this.newAttempt(job, tick));
+        return job.active?.phase === "waiting-slot" ? "waiting-slot" : "started";
+      case "skip":
+        void this.recordTick(job, tick.scheduledAt, tick.trigger, "skipped", decision.reason);
         return "skipped";
-      }
-      case "replace":
-        if (active.phase === "running") {
-          active.stop.abort("replaced by a newer run");
-          job.queued = { ...tick, merged: 0 };
-          return "replacing";
-        }
-        // Nothing runs yet (waiting for a slot or backing off): the new tick takes its place.
+      case "replace-running":
+        job.active?.stop.abort(decision.reason);
+        job.queued = { ...tick, merged: 0 };
+        return "replacing";
+      case "replace-waiting":
         this.dropFromSlotQueue(job.spec.name);
         job.active = null;
         this.launch(job, this.newAttempt(job, tick));
         return "started";
-      default:
-        if (job.queued) {
-          job.queued.merged++;
-          return "merged";
-        }
+      case "queue":
         job.queued = { ...tick, merged: 0 };
         return "queued";
     }
@@ -559,34 +557,34 @@ export class Scheduler {
     const job = this.jobs.get(name);
     if (job && job.active === attempt) {
       job.active = null;
-      const replaced = attempt.stop.signal.aborted;
-      if (
-        !job.removed &&
-        !replaced &&
-        isRetryable(result.outcome) &&
-        attempt.attempt <= job.spec.retries.limit
-      ) {
-        const next = attempt.attempt + 1;
-        const retryAt = new Date(
-          this.options.clock.now().getTime() + retryDelayMs(job.spec.retries.backoffMs, next),
-        );
+      const decision = decideAfterRun({
+        now: this.options.clock.now(),
+        outcome: result.outcome,
+        attempt: attempt.attempt,
+        retries: job.spec.retries,
+        removed: job.removed,
+        interrupted: attempt.stop.signal.aborted,
+        queued: job.queued !== null,
+        startsNothing: this.startsNothing,
+      });
+      if (decision.do === "retry") {
         job.active = {
-          ...this.newAttempt(job, { scheduledAt: attempt.scheduledAt, trigger: "retry" }, next),
+          ...this.newAttempt(
+            job,
+            { scheduledAt: attempt.scheduledAt, trigger: "retry" },
+            decision.attempt,
+          ),
           phase: "backoff",
-          retryAt,
+          retryAt: decision.retryAt,
         };
         this.events.emit("retry:waiting", {
           job: name,
           scheduledAt: attempt.scheduledAt,
-          attempt: next,
-          retryAt,
+          attempt: decision.attempt,
+          retryAt: decision.retryAt,
         });
         this.poke();
-      } else if (job.queued && !job.removed && !this.startsNothing) {
-        // While stopping or held, the queued tick stays queued: cursors() counts it as not
-        // handled.
-        this.startQueued(job);
-      }
+      } else if (decision.do === "start-queued") this.startQueued(job);
       if (job.removed && !job.active) this.jobs.delete(name);
       if (!job.active) this.events.emit("job:idle", { job: name });
     }
@@ -597,11 +595,13 @@ export class Scheduler {
     const queued = job.queued;
     if (!queued) return;
     job.queued = null;
-    const deadline = job.spec.startingDeadlineMs;
-    const late = this.options.clock.now().getTime() - queued.scheduledAt.getTime();
-    if (deadline !== undefined && late > deadline) {
-      const reason = `waited ${Math.round(late / 1000)}s behind the previous run, past startingDeadline`;
-      void this.recordTick(job, queued.scheduledAt, queued.trigger, "missed", reason);
+    const decision = decideQueued(
+      this.options.clock.now(),
+      queued.scheduledAt,
+      job.spec.startingDeadlineMs,
+    );
+    if (decision.do === "miss") {
+      void this.recordTick(job, queued.scheduledAt, queued.trigger, "missed", decision.reason);
       return;
     }
     this.launch(job, this.newAttempt(job, queued));
