@@ -47,6 +47,13 @@ export function withoutCredentials(url: string): string {
   return parts?.userinfo === undefined ? url : `${parts.scheme}***@${parts.rest}`;
 }
 
+/** The URL with no user information at all (`https://host/path`): what names a repository,
+ * whichever credentials (in the URL, in GITCRON_GIT_TOKEN, or none) reach it. */
+export function withoutUserinfo(url: string): string {
+  const parts = splitUrl(url);
+  return parts?.userinfo === undefined ? url : `${parts.scheme}${parts.rest}`;
+}
+
 const decoded = (text: string): string => {
   try {
     return decodeURIComponent(text);
