@@ -2,7 +2,10 @@
 // has exited but before the agent recorded it. The next start adopts or records from the
 // engine: no second container for the job, the end recorded exactly once.
 
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { containersOfJob } from "../helpers/docker.js";
 import { docker, faultHooks, jobYaml, until } from "./helpers/world.js";
 
@@ -46,15 +49,24 @@ describe("crash and adoption", () => {
   });
 
   it("SIGKILL after the container exited but before the agent recorded it: recorded from the engine on restart, once", async () => {
+    // The run ends when the test says so (a file in a host folder), not after a second that a
+    // loaded machine could spend before the agent is frozen.
+    const gate = await mkdtemp(join(tmpdir(), "gitcron-gate-"));
+    onTestFinished(() => rm(gate, { recursive: true, force: true }));
     const w = await hooks.world("crash-exited", (p) => ({
-      [`${p}-short.yaml`]: jobYaml("*/3 * * * * *", "sleep 1; echo finished; exit 4"),
+      [`${p}-short.yaml`]: jobYaml(
+        "*/3 * * * * *",
+        "until [ -e /gate/go ]; do sleep 0.1; done; echo finished; exit 4",
+        `volumes:\n  - { hostPath: "${gate}", path: /gate }\n`,
+      ),
     }));
     const job = `${w.prefix}-short`;
-    const first = await hooks.agent(w);
+    const first = await hooks.agent(w, { flags: { "allow-host-path": gate } });
     const running = await until("a running container", () => stateOf(job, "running"), 20_000);
     const runId = running.Labels["gitcron.run"] as string;
     // Frozen, the agent cannot record the end; the engine keeps the exited container.
     first.signal("SIGSTOP");
+    await writeFile(join(gate, "go"), "");
     const exited = await until("the container exited", async () =>
       (await containersOfJob(docker, job)).find((c) => c.Id === running.Id && c.State === "exited"),
     );
