@@ -34,6 +34,7 @@ import { createSource, type Source, SourceError } from "../source/source.js";
 import type { WrongSetting } from "../source/source-error.js";
 import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
 import { version } from "../version.js";
 import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "./branch-seed.js";
 import { breather } from "./breathe.js";
@@ -110,7 +111,7 @@ export interface Agent {
  * has another id. Credentials are not part of it. */
 export const agentIdOf = (s: Pick<AgentSettings, "repo" | "branch" | "path">) =>
   createHash("sha256")
-    .update(JSON.stringify([sanitize(s.repo), s.branch ?? "", s.path]))
+    .update(JSON.stringify([withoutUserinfo(s.repo), s.branch ?? "", s.path]))
     .digest("hex")
     .slice(0, 12);
 

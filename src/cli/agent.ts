@@ -11,7 +11,7 @@ import { EnvironmentError, oneLine } from "../errors.js";
 import { createLogger, logDestination } from "../log.js";
 import { parseTargets } from "../notify/targets.js";
 import { createRuntime } from "../runtime/create.js";
-import { agentRedactor } from "../secrets/held.js";
+import { agentRedactor, shortSecretsWarning } from "../secrets/held.js";
 import { startHttpServer } from "../server/http.js";
 import { exposureWarning } from "../server/run-now.js";
 import { type AgentSettings, flagOptions, resolveSettings, settingsHelp } from "../settings.js";
@@ -129,8 +129,11 @@ export const command: Command = {
       },
       "agent started",
     );
-    const exposed = exposureWarning(settings.listen.host, settings);
-    if (exposed) logger.warn(exposed);
+    for (const warning of [
+      exposureWarning(settings.listen.host, settings),
+      shortSecretsWarning(settings, io.env),
+    ])
+      if (warning) logger.warn(warning);
 
     const ending = await Promise.race([ended, agent.fatal.then((fatal) => ({ fatal }))]);
     if ("fatal" in ending) {

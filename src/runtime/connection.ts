@@ -56,6 +56,10 @@ function readCerts(dir: string) {
   }
 }
 
+/** How long the start-up check waits for the engine: one that accepts the connection and never
+ * answers (a hung dockerd, a proxy with nothing behind it) ends the start-up as unreachable. */
+export const PING_TIMEOUT_MS = 10_000;
+
 const UNREACHABLE = new Set([
   "ENOENT",
   "ECONNREFUSED",

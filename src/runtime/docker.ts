@@ -8,7 +8,7 @@ import type { ContainerInfo } from "dockerode";
 import { EnvironmentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { follow } from "./adoption.js";
-import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
+import { connectDocker, describeEngineError, engineStatus, PING_TIMEOUT_MS } from "./connection.js";
 import { resolveEnv } from "./container-config.js";
 import { type ContainerApi, containerApi, createContainer } from "./containers.js";
 import { ensureImage, inspectImage } from "./images.js";
@@ -186,7 +186,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   async function ping(): Promise<void> {
     try {
-      await client.call("GET", "/_ping");
+      await client.call("GET", "/_ping", { timeoutMs: PING_TIMEOUT_MS });
     } catch (err) {
       throw new EnvironmentError(describeEngineError(err, address));
     }

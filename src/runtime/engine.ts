@@ -41,6 +41,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Statuses that are not errors, besides 2xx (e.g. 304 "already started"). */
   alsoOk?: number[];
+  /** Fails with ETIMEDOUT (unreachable) when the connection stays silent this long. */
+  timeoutMs?: number;
 }
 
 export interface EngineClient {
@@ -70,6 +72,13 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
       };
       const req = request(requestOptions, resolve);
       req.once("error", reject);
+      const ms = options.timeoutMs;
+      if (ms !== undefined)
+        req.setTimeout(ms, () =>
+          req.destroy(
+            Object.assign(new Error(`no answer within ${ms / 1000}s`), { code: "ETIMEDOUT" }),
+          ),
+        );
       req.end(body);
     });
 

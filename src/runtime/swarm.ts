@@ -7,7 +7,7 @@
 
 import { EnvironmentError } from "../errors.js";
 import { follow } from "./adoption.js";
-import { connectDocker, describeEngineError, engineStatus } from "./connection.js";
+import { connectDocker, describeEngineError, engineStatus, PING_TIMEOUT_MS } from "./connection.js";
 import { resolveEnv } from "./container-config.js";
 import { registryAuthFor } from "./credentials.js";
 import { parseImageReference, registryAuthHeader } from "./images.js";
@@ -136,7 +136,7 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
   async function ping(): Promise<void> {
     let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
     try {
-      info = await client.call("GET", "/info");
+      info = await client.call("GET", "/info", { timeoutMs: PING_TIMEOUT_MS });
     } catch (err) {
       throw new EnvironmentError(describeEngineError(err, address));
     }

@@ -19,14 +19,3 @@ export function fromEnvRefusal(
   }
   return undefined;
 }
-
-/** The values of the agent's variables that match a pattern for any job: what the redactor
- * must know even if no job reads them. */
-export function secretEnvValues(
-  env: Readonly<Record<string, string | undefined>>,
-  patterns: readonly string[],
-): string[] {
-  return Object.entries(env).flatMap(([name, value]) =>
-    value && matchesGlob(name, patterns) ? [value] : [],
-  );
-}

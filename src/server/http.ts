@@ -270,6 +270,9 @@ export async function startHttpServer(options: {
         } catch (err) {
           if (err instanceof BodyTooLarge)
             return send(res, { status: 413, body: { error: "request body too large" } }, redactor);
+          // The client went away mid-request (its body cut off by the request timeout, or it
+          // hung up): its problem, not the agent's, and nobody is left to answer.
+          if (req.destroyed) return;
           logger.error({ err, path: url.pathname }, "HTTP handler failed");
           // A page that failed half-way has sent its status already: cut it short.
           if (res.headersSent) res.destroy();

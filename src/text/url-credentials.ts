@@ -47,6 +47,15 @@ export function withoutCredentials(url: string): string {
   return parts?.userinfo === undefined ? url : `${parts.scheme}***@${parts.rest}`;
 }
 
+/** The URL with no user information at all (`https://host/path`): what names a repository,
+ * whichever credentials (in the URL, in GITCRON_GIT_TOKEN, or none) reach it, and how a remote
+ * is written to a repository's config or a command line (git gets the whole URL from the
+ * environment). */
+export function withoutUserinfo(url: string): string {
+  const parts = splitUrl(url);
+  return parts?.userinfo === undefined ? url : `${parts.scheme}${parts.rest}`;
+}
+
 const decoded = (text: string): string => {
   try {
     return decodeURIComponent(text);
@@ -54,13 +63,6 @@ const decoded = (text: string): string => {
     return text;
   }
 };
-
-/** The URL without its user information (`https://host/path`): how a remote is written to a
- * repository's config or a command line; git gets the whole URL from the environment. */
-export function withoutUserinfo(url: string): string {
-  const parts = splitUrl(url);
-  return parts?.userinfo === undefined ? url : `${parts.scheme}${parts.rest}`;
-}
 
 /** The user information of a URL whole, its user and password, and the pieces between the
  * characters a URL gives a meaning (`/:@?#`), each as written and decoded: the forms a redactor

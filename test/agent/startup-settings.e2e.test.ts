@@ -2,6 +2,8 @@
 // (SPEC §3, "Start-up"), instead of "sync failed" for ever; an agent with saved jobs keeps
 // running them through the same failure. The built CLI, real bare repositories, Docker.
 
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestAgent } from "../helpers/agent.js";
 import { gitcron } from "../helpers/cli.js";
@@ -13,12 +15,12 @@ afterEach(() => dirs.cleanup());
 
 const daily = `schedule: "0 3 * * *"\nimage: ${TEST_IMAGE}\ncommand: ["true"]\n`;
 
-async function agentExit(args: string[], dir: string) {
+async function agentExit(args: string[], dir: string, env: Record<string, string> = {}) {
   const started = Date.now();
   const ran = await gitcron(
     ["agent", ...args, "--data-dir", `${dir}/data`, "--listen", "127.0.0.1:0", "--interval", "1s"],
     // Without the start-up check it would retry for ever: stopped (exit 0) to fail the test.
-    { timeoutMs: 15_000 },
+    { timeoutMs: 25_000, env },
   );
   return { ...ran, ms: Date.now() - started, lines: ran.stderr.trim().split("\n") };
 }
@@ -59,6 +61,45 @@ describe("a fresh agent whose repository, branch or path is wrong", () => {
       ),
     );
     expect(ran.ms).toBeLessThan(10_000);
+  });
+});
+
+describe("Docker unreachable at start-up", () => {
+  it("a missing socket, a refused port, an engine that never answers: exit 2, one sentence, nothing scheduled", async () => {
+    const dir = await dirs.make();
+    const remote = await createBareRepo(dir, { files: { [`${uniqueName("dk")}.yaml`]: daily } });
+    // Accepts connections and never answers: a hung dockerd, a proxy with nothing behind it.
+    const silent = createServer(() => {});
+    const silentSocket = `${dir}/silent.sock`;
+    await new Promise<void>((r) => silent.listen(silentSocket, r));
+    try {
+      const cases = [
+        ["unix:///nonexistent.sock", "docker", "connect ENOENT /nonexistent.sock"],
+        ["tcp://127.0.0.1:1", "docker", "connect ECONNREFUSED 127.0.0.1:1"],
+        ["unix:///nonexistent.sock", "swarm", "connect ENOENT /nonexistent.sock"],
+        [`unix://${silentSocket}`, "docker", "no answer within 10s"],
+      ] as const;
+      const runs = await Promise.all(
+        cases.map(([host, runtime], i) =>
+          agentExit(["--repo", remote.url, "--runtime", runtime], `${dir}/${i}`, {
+            DOCKER_HOST: host,
+          }),
+        ),
+      );
+      for (const [i, [host, , why]] of cases.entries()) {
+        const ran = runs[i] as Awaited<ReturnType<typeof agentExit>>;
+        expect(ran.code, host).toBe(2);
+        expect(ran.lines).toEqual([
+          `gitcron agent: cannot reach the Docker engine at ${host}: ${why}; is dockerd running?`,
+        ]);
+        expect(ran.stdout).toBe("");
+        // Before anything was scheduled: no job was applied, no run recorded.
+        expect(existsSync(`${dir}/${i}/data/applied.json`)).toBe(false);
+        expect(existsSync(`${dir}/${i}/data/outbox`)).toBe(false);
+      }
+    } finally {
+      silent.close();
+    }
   });
 });
 

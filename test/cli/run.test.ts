@@ -64,6 +64,18 @@ describe("gitcron run FILE", () => {
     expect(await containersOfJob(docker, `${prefix}-ok`)).toHaveLength(0);
   });
 
+  test("a line over 16 KiB is cut into pieces of 16 KiB, nothing lost", async () => {
+    const file = await jobFile(
+      "long",
+      `entrypoint: ["/bin/sh", "-c"]\ncommand: ["head -c 40000 /dev/zero | tr '\\\\0' x; echo; echo end"]\n`,
+    );
+    const cap = captureIO();
+    expect(await command.run([file], cap.io)).toBe(0);
+    const lines = cap.stdout().split("\n");
+    expect(lines.map((l) => l.length)).toEqual([16_384, 16_384, 40_000 - 2 * 16_384, 3, 0]);
+    expect(lines.slice(0, 3).join("")).toBe("x".repeat(40_000));
+  });
+
   test("an invalid file prints its errors with file:line:col and exits 1 without running", async () => {
     const file = await jobFile("bad", "comand: [true]\n");
     const cap = captureIO();

@@ -71,6 +71,29 @@ describe("gitcron validate", () => {
     expect(allowed).toMatchObject({ code: 0, stdout: "1 file, 0 errors, 0 warnings\n" });
   });
 
+  test("a message quotes at most 40 characters of the file, in every format", async () => {
+    // Long values where the messages quote them: an unknown key, an image, a duration, a label
+    // key, a host path. Any 41 characters of one in the output is too many.
+    const long = (tag: string) => `${tag}${"0123456789abcdef".repeat(6)}`.slice(0, 90);
+    const values = ["unknown", "Image", "timeout", "label", "host"].map(long);
+    const [key, image, timeout, label, host] = values;
+    const root = await write({
+      "jobs/long.yaml": `schedule: "@daily"\nimage: "${image}"\ntimeout: "${timeout}"\n${key}: 1\nlabels:\n  ${label}.x: v\nvolumes:\n  - { hostPath: "/${host}", path: /h }\n`,
+    });
+    for (const format of ["text", "json", "github"]) {
+      const ran = await gitcron(["validate", "--format", format, "jobs"], { cwd: root });
+      expect(ran.code).toBe(1);
+      for (const value of values) {
+        // Each value was quoted (so the cut is what this checks), and cut.
+        expect(ran.stdout, `${format}: ${value.slice(0, 8)}`).toContain(value.slice(0, 38));
+        for (let at = 0; at + 41 <= value.length; at++)
+          expect(ran.stdout, `${format}: 41 characters of ${value.slice(0, 8)}`).not.toContain(
+            value.slice(at, at + 41),
+          );
+      }
+    }
+  });
+
   test("with no path it validates the current folder", async () => {
     const root = await write({ "a.yaml": JOB, "b/c.yml": "image: alpine:3\n" });
     const ran = await gitcron(["validate"], { cwd: root });

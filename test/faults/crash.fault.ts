@@ -2,22 +2,43 @@
 // has exited but before the agent recorded it. The next start adopts or records from the
 // engine: no second container for the job, the end recorded exactly once.
 
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { containersOfJob } from "../helpers/docker.js";
 import { docker, faultHooks, jobYaml, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
+
+/** A run that ends when the test says so (a file in a host folder), not after a time that a
+ * loaded machine could spend before the agent is killed or frozen. */
+async function gate(after: string) {
+  const dir = await mkdtemp(join(tmpdir(), "gitcron-gate-"));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return {
+    flags: { "allow-host-path": dir },
+    job: (schedule: string) =>
+      jobYaml(
+        schedule,
+        `until [ -e /gate/go ]; do sleep 0.1; done; ${after}`,
+        `volumes:\n  - { hostPath: "${dir}", path: /gate }\n`,
+      ),
+    open: () => writeFile(join(dir, "go"), ""),
+  };
+}
 
 const stateOf = async (job: string, state: string) =>
   (await containersOfJob(docker, job)).find((c) => c.State === state);
 
 describe("crash and adoption", () => {
   it("SIGKILL during a long run: the next start adopts the container and records its end once", async () => {
+    const g = await gate("echo slept");
     const w = await hooks.world("crash-running", (p) => ({
-      [`${p}-long.yaml`]: jobYaml("*/4 * * * * *", "sleep 6; echo slept"),
+      [`${p}-long.yaml`]: g.job("*/4 * * * * *"),
     }));
     const job = `${w.prefix}-long`;
-    const first = await hooks.agent(w);
+    const first = await hooks.agent(w, { flags: g.flags });
     const running = await until("a running container", () => stateOf(job, "running"), 20_000);
     const runId = running.Labels["gitcron.run"] as string;
     first.signal("SIGKILL");
@@ -25,9 +46,10 @@ describe("crash and adoption", () => {
     // The engine keeps the run going without its agent.
     expect((await stateOf(job, "running"))?.Id).toBe(running.Id);
 
-    const second = await hooks.agent(w);
+    const second = await hooks.agent(w, { flags: g.flags });
     const adopting = await second.waitForLog((l) => l.msg === "adopting runs found in the engine");
     expect(adopting.runs).toContain(runId);
+    await g.open();
     const record = await until("the adopted run's record", async () =>
       (await w.runsOf(job)).find((r) => r.run === runId),
     );
@@ -46,15 +68,17 @@ describe("crash and adoption", () => {
   });
 
   it("SIGKILL after the container exited but before the agent recorded it: recorded from the engine on restart, once", async () => {
+    const g = await gate("echo finished; exit 4");
     const w = await hooks.world("crash-exited", (p) => ({
-      [`${p}-short.yaml`]: jobYaml("*/3 * * * * *", "sleep 1; echo finished; exit 4"),
+      [`${p}-short.yaml`]: g.job("*/3 * * * * *"),
     }));
     const job = `${w.prefix}-short`;
-    const first = await hooks.agent(w);
+    const first = await hooks.agent(w, { flags: g.flags });
     const running = await until("a running container", () => stateOf(job, "running"), 20_000);
     const runId = running.Labels["gitcron.run"] as string;
     // Frozen, the agent cannot record the end; the engine keeps the exited container.
     first.signal("SIGSTOP");
+    await g.open();
     const exited = await until("the container exited", async () =>
       (await containersOfJob(docker, job)).find((c) => c.Id === running.Id && c.State === "exited"),
     );
@@ -62,7 +86,7 @@ describe("crash and adoption", () => {
     await first.exited;
     expect(exited.Id).toBe(running.Id);
 
-    const second = await hooks.agent(w);
+    const second = await hooks.agent(w, { flags: g.flags });
     const record = await until("the exited run's record", async () =>
       (await w.runsOf(job)).find((r) => r.run === runId),
     );

@@ -2,12 +2,14 @@
 // `missed: skip` → one `missed` summary naming how many; `run-once` within startingDeadline →
 // one catch-up run; `run-once` past it → `missed`.
 
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "../../src/status/summary.js";
 import { faultHooks, jobYaml, until } from "./helpers/world.js";
 
 const hooks = faultHooks();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sleeps until the wall-clock instant `at` (ms): the schedule's own instants, not a guess. */
+const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 describe("ticks missed while the agent was down", () => {
   it("skip records one missed summary with the count; run-once catches up within the deadline, not past it", async () => {
@@ -19,7 +21,7 @@ describe("ticks missed while the agent was down", () => {
         "missed: run-once\nstartingDeadline: 1m\n",
       ),
       [`${p}-late.yaml`]: jobYaml(
-        "*/6 * * * * *",
+        "*/10 * * * * *",
         "echo late",
         "missed: run-once\nstartingDeadline: 1s\n",
       ),
@@ -39,20 +41,21 @@ describe("ticks missed while the agent was down", () => {
       20_000,
     );
     first.signal("SIGTERM");
+    const stoppedAt = Date.now();
     expect((await first.exited).code).toBe(0);
-    const lastBefore = (runs: RunSummary[]) =>
-      Math.max(...runs.map((r) => Date.parse(r.scheduledAt)));
-    const before = await w.records();
-    const skipLastTick = lastBefore(before.filter((r) => r.job === skip));
+    // What the agent handled last, by its own account: the missed ticks are counted from it.
+    const cursors = JSON.parse(
+      await readFile(join(w.dir("data"), "cursors.json"), "utf8"),
+    ) as Record<string, string>;
+    const skipCursor = Date.parse(cursors[skip] ?? "");
+    expect(skipCursor).toBeGreaterThan(0);
 
-    // Down for more than one tick of every job; back 2.5–3.5 s after a tick of `late`, so its
-    // newest missed tick is past its 1 s deadline.
-    await sleep(7_000);
-    for (;;) {
-      const intoTick = Date.now() % 6_000;
-      if (intoTick >= 2_500 && intoTick < 3_500) break;
-      await sleep(100);
-    }
+    // Down for more than three ticks of skip; back 2–3 s after a tick of `late` (every 10 s),
+    // so its newest missed tick is past its 1 s deadline, and the next one is 7 s away: time
+    // for a loaded machine to start the agent before it.
+    let restart = stoppedAt + 7_000;
+    restart += (12_000 - (restart % 10_000)) % 10_000;
+    await sleepUntil(restart);
     const restartAt = Date.now();
     const second = await hooks.agent(w);
 
@@ -62,7 +65,8 @@ describe("ticks missed while the agent was down", () => {
     const count = Number(
       /^(\d+) ticks? missed while no agent ran the job/.exec(missedSkip.reason ?? "")?.[1],
     );
-    expect(count).toBe((Date.parse(missedSkip.scheduledAt) - skipLastTick) / 2_000);
+    // Every tick after the cursor up to the newest before the restart, each counted once.
+    expect(count).toBe(Math.floor((Date.parse(missedSkip.scheduledAt) - skipCursor) / 2_000));
     expect(count).toBeGreaterThanOrEqual(3);
 
     const catchUp = await until("once's catch-up run", async () =>

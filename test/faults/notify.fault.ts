@@ -121,7 +121,12 @@ describe("notifications", () => {
       30_000,
     );
     await until("late", async () => (events(http, quiet).length > 0 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Three more failed runs (6 s of the job's schedule, past another 5 s window): each would
+    // have been told again by now were it told twice.
+    const failedBefore = (await w.runsOf(broken)).length;
+    await until("three more failed runs", async () =>
+      (await w.runsOf(broken)).length >= failedBefore + 3 ? true : undefined,
+    );
     expect(events(http, broken)).toEqual(["failure"]);
     expect(events(http, quiet)).toEqual(["late"]);
     expect(http.received.find((m) => m.json.job === quiet)?.json.text).toMatch(
@@ -164,7 +169,11 @@ describe("notifications", () => {
       async () => (events(http, job).length >= 2 ? true : undefined),
       30_000,
     );
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Two runs of the second agent after the delivery: a repeat would have been sent with them.
+    const recorded = (await w.runsOf(job)).length;
+    await until("two more runs", async () =>
+      (await w.runsOf(job)).length >= recorded + 2 ? true : undefined,
+    );
     await expectToldOnce(http, w, job);
     second.signal("SIGTERM");
     await second.exited;

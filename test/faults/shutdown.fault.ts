@@ -11,17 +11,23 @@ const hooks = faultHooks();
 
 describe("SIGTERM during runs", () => {
   it("starts nothing new, records what ends within the grace, leaves the rest to the next start", async () => {
-    // The long job fires once, a few seconds from now, and outlasts the 30 s grace.
-    const at = new Date(Date.now() + 8_000);
-    const once = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+    // The long job is never due: it is started once, by "Run now", once the agent runs, and
+    // outlasts the 30 s grace.
     const w = await hooks.world("shutdown", (p) => ({
       [`${p}-short.yaml`]: jobYaml("*/3 * * * * *", "sleep 2; echo short"),
-      [`${p}-long.yaml`]: jobYaml(once, "sleep 38; echo long"),
+      [`${p}-long.yaml`]: jobYaml("0 0 1 1 *", "sleep 38; echo long"),
     }));
     const [short, long] = [`${w.prefix}-short`, `${w.prefix}-long`];
-    const first = await hooks.agent(w);
+    const token = "a-token-for-run-now-0123456789";
+    const first = await hooks.agent(w, { flags: { "api-token": token } });
     const started = (job: string) =>
       first.logs.filter((l) => l.msg === "run started" && l.job === job).length;
+    const runNow = await fetch(`http://127.0.0.1:${first.port}/jobs/${long}/run`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(runNow.status).toBe(202);
+    expect(await runNow.json()).toMatchObject({ action: "started" });
     await until("the long run going", () => (started(long) > 0 ? true : undefined), 20_000);
     const shortBefore = started(short);
     await until("a short run just started", () =>

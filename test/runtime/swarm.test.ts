@@ -12,6 +12,8 @@ import { cleanupServices, ensureSwarm, servicesOfJob } from "../helpers/swarm.js
 import { captureLogger } from "./capture-log.js";
 import { describeRuntimeConformance } from "./conformance.js";
 
+const PINO_WARN = 40;
+
 const docker = engine();
 const prefix = uniqueName("sw");
 let leaveSwarm: () => Promise<void> = async () => {};
@@ -100,6 +102,26 @@ test("ping says so when the engine is not a Swarm manager", async () => {
     },
   });
   await expect(runtime.ping()).rejects.toThrow(/is not a Swarm manager; run `docker swarm init`/);
+});
+
+test("below API 1.44 the engine cannot set no-new-privileges on a service: ping warns, once, naming the fix", async () => {
+  const { ApiVersion } = await docker.version();
+  const [major = 0, minor = 0] = ApiVersion.split(".").map(Number);
+  const older = major < 1 || (major === 1 && minor < 44);
+  const log = captureLogger();
+  await createSwarmRuntime({ logger: log.logger }).ping();
+  const warnings = log.records().filter((r) => r.level === PINO_WARN);
+  // The test environment's engine (Debian's docker.io 20.10) speaks API 1.41.
+  expect(warnings).toEqual(
+    older
+      ? [
+          expect.objectContaining({
+            apiVersion: ApiVersion,
+            msg: "this engine's API cannot set no-new-privileges on a Swarm service (it needs API 1.44, Docker 25); start dockerd with --no-new-privileges on every node so that jobs get it",
+          }),
+        ]
+      : [],
+  );
 });
 
 test("no overlap on the cluster's side: three agents racing for one tick make one service and one task", async () => {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunSummary } from "../../src/status/summary.js";
 import { faultHooks, jobYaml, until } from "../faults/helpers/world.js";
-import { canaries, httpAnswers, leaks } from "./helpers.js";
+import { canaries, httpAnswers, leaks, watchEvents } from "./helpers.js";
 
 const hooks = faultHooks();
 
@@ -78,8 +78,9 @@ describe("secrets in output, errors and settings", () => {
     // split over two writes, and fails with them in its last words.
     const printAll = secrets.all.map((s) => `printf '${s.slice(0, 9)}'; printf '${s.slice(9)}\\n'`);
     const w = await hooks.world("sec-output", (p) => ({
-      // It also wrote one into its file, where /jobs and the status page show the spec.
-      [`${p}-print.yaml`]: jobYaml(
+      // It also wrote one into its file, where /jobs and the status page show the spec, and
+      // one into the folder's name, which every row of the page (and /events) shows.
+      [`${secrets.values.secretEnv}/${p}-print.yaml`]: jobYaml(
         "*/2 * * * * *",
         `${printAll.join("; ")}; exit 3`,
         `labels:\n  note: "${secrets.values.gitToken}"\n`,
@@ -94,9 +95,15 @@ describe("secrets in output, errors and settings", () => {
         "webhook-secret": secrets.values.webhookSecret,
       },
     });
+    const events = await watchEvents(agent.port, secrets.values.apiToken, `${w.prefix}-print`);
     const printed = await until("a failed run recorded", async () =>
       (await w.runsOf(`${w.prefix}-print`)).find((r) => r.outcome === "failed"),
     );
+    // /events sent the print job's row (its file under the folder, masked) to both streams.
+    await until("rows of the print job on /events", () =>
+      events.text().split(`data-job=\\"${w.prefix}-print\\"`).length > 2 ? true : undefined,
+    );
+    expect(events.text()).toContain(`***/${w.prefix}-print.yaml`);
     // The job did print them: its tail is four masked lines.
     expect(printed.logTail.split("\n")).toEqual(["***", "***", "***", "***"]);
     await until("the quoting file rejected", async () =>
@@ -109,8 +116,10 @@ describe("secrets in output, errors and settings", () => {
         port: agent.port,
         token: secrets.values.apiToken,
         jobs: [`${w.prefix}-print`, `${w.prefix}-quote`],
+        events,
       }),
     ).toEqual({});
+    await events.stop();
     expect(agent.output()).toContain("***");
     agent.signal("SIGTERM");
     expect((await agent.exited).code).toBe(0);

@@ -60,6 +60,41 @@ export async function httpAnswers(port: number, paths: readonly string[], token?
   return bodies.join("\n");
 }
 
+/** The server-sent events of /events (every page's stream, and one job's), as the status page
+ * receives them, from now until `stop()`: rows are sent only while a page is open. */
+export async function watchEvents(port: number, token: string, job: string) {
+  const received: string[] = [];
+  const stop = new AbortController();
+  const streams = await Promise.all(
+    ["/events", `/events?job=${encodeURIComponent(job)}`].map(async (path) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: stop.signal,
+      });
+      if (res.status !== 200 || !res.body) throw new Error(`${path}: ${res.status}`);
+      const decoder = new TextDecoder();
+      // Wrapped: an async function returning the reading promise would wait for it to end.
+      return {
+        reading: (async () => {
+          try {
+            for await (const chunk of res.body as AsyncIterable<Uint8Array>)
+              received.push(decoder.decode(chunk, { stream: true }));
+          } catch {
+            // Aborted by stop().
+          }
+        })(),
+      };
+    }),
+  );
+  return {
+    text: () => received.join(""),
+    async stop() {
+      stop.abort();
+      await Promise.all(streams.map((s) => s.reading));
+    },
+  };
+}
+
 /** Which canaries appear where: `{}` when none leaked. */
 export async function leaks(
   secrets: readonly string[],
@@ -70,11 +105,14 @@ export async function leaks(
     token?: string;
     /** Jobs whose own pages (JSON and HTML) are read too. */
     jobs?: readonly string[];
+    /** What /events sent (watchEvents). */
+    events?: { text(): string };
   },
 ): Promise<Record<string, string[]>> {
   const places: Record<string, string> = {
     "status branch": await statusBranchHistory(where.remoteDir),
     "agent output": where.agent.output(),
+    ...(where.events && { "/events": where.events.text() }),
   };
   if (where.port !== undefined) {
     places.http = await httpAnswers(

@@ -68,3 +68,35 @@ describe("issue 25 item 1: {JOB} as the prefix of a longer job's name", () => {
     await w.finish({ "a job named like the prefix of another": 1 });
   });
 });
+
+describe("secrets shorter than 4 characters", () => {
+  it("are not masked agent-wide, and the agent says which at start-up; a run's own fromEnv value is masked at any length", async () => {
+    const w = await hooks.world("sec-short", (p) => ({
+      // Prints both values as text it holds, not read through fromEnv.
+      [`${p}-says.yaml`]: jobYaml("*/2 * * * * *", "echo pin q7z key k9x2"),
+      [`${p}-reads.yaml`]: jobYaml(
+        "*/2 * * * * *",
+        'echo "own $P"',
+        "env:\n  P: { fromEnv: SECRET_PIN }\n",
+      ),
+    }));
+    const agent = await hooks.agent(w, {
+      env: { SECRET_PIN: "q7z", SECRET_KEY: "k9x2" },
+      flags: { "api-token": "t0k" },
+    });
+    const warning = await agent.waitForLog((l) => l.level === 40 && /shorter than 4/.test(l.msg));
+    expect(warning.msg).toBe(
+      "SECRET_PIN, --api-token are shorter than 4 characters: not masked in the agent's log, status branch or HTTP answers (a run's own fromEnv values still are, in its output); use a longer value",
+    );
+    const says = await until("a run of says", async () => (await w.runsOf(`${w.prefix}-says`))[0]);
+    expect(says.logTail).toBe("pin q7z key ***");
+    const reads = await until(
+      "a run of reads",
+      async () => (await w.runsOf(`${w.prefix}-reads`))[0],
+    );
+    expect(reads.logTail).toBe("own ***");
+    agent.signal("SIGTERM");
+    expect((await agent.exited).code).toBe(0);
+    await w.finish({ "secrets shorter than 4 characters": 2 });
+  });
+});

@@ -42,6 +42,20 @@ function halfRequest(port: number, from?: string): { socket: Socket; closed: Pro
   };
 }
 
+/** Waits until every client is either held by the server or closed by it (some closed), and
+ * returns how many the server holds: no fixed wait. */
+async function settled(server: HttpServer, clients: { socket: Socket }[]): Promise<number> {
+  const held = () => new Promise<number>((r) => server.server.getConnections((_e, n) => r(n)));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const closed = clients.filter((c) => c.socket.destroyed).length;
+    const holding = await held();
+    if (closed + holding === clients.length && closed > 0) return holding;
+    if (Date.now() > deadline) throw new Error(`${closed} closed, ${holding} held: not settled`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe("HTTP bounds", () => {
   it("a client that never finishes its headers is cut off after the headers timeout", async () => {
     const server = await serve({ headersTimeoutMs: 500, checkEveryMs: 100 });
@@ -53,14 +67,9 @@ describe("HTTP bounds", () => {
 
   it("beyond the connection cap, new connections are closed at once; the held ones are kept", async () => {
     const server = await serve({ maxConnections: 5, headersTimeoutMs: 20_000 });
-    const clients: ReturnType<typeof halfRequest>[] = [];
-    for (let i = 0; i < 8; i++) {
-      clients.push(halfRequest(server.address.port));
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-    const open = clients.filter((c) => !c.socket.destroyed);
-    expect(open).toHaveLength(5);
+    const clients = Array.from({ length: 8 }, () => halfRequest(server.address.port));
+    expect(await settled(server, clients)).toBe(5);
+    expect(clients.filter((c) => !c.socket.destroyed)).toHaveLength(5);
     for (const c of clients) c.socket.destroy();
     const res = await fetch(`http://127.0.0.1:${server.address.port}/ok`);
     expect(res.status).toBe(200);
@@ -70,14 +79,7 @@ describe("HTTP bounds", () => {
     const server = await serve({ maxConnections: 6, maxPerPeer: 3, headersTimeoutMs: 20_000 });
     const port = server.address.port;
     const clients = Array.from({ length: 10 }, () => halfRequest(port, "127.0.0.2"));
-    // Every connection is either held by the server or closed by it.
-    const held = () => new Promise<number>((r) => server.server.getConnections((_e, n) => r(n)));
-    for (;;) {
-      const closed = clients.filter((c) => c.socket.destroyed).length;
-      if (closed + (await held()) === clients.length && closed > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(await held()).toBe(3);
+    expect(await settled(server, clients)).toBe(3);
     const res = await fetch(`http://127.0.0.1:${port}/ok`);
     expect(res.status).toBe(200);
     for (const c of clients) c.socket.destroy();
