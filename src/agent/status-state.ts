@@ -1,10 +1,13 @@
 // The state.json the agent publishes: the revision applied, the active jobs with their spec
 // hashes, the rejected files and their errors, the time of the last sync.
 
+import type { Notifier } from "../notify/notifier.js";
 import type { DesiredJobs } from "../plan/desired.js";
 import type { ActiveJob } from "../plan/plan.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { ActiveJobState, StatusState } from "../status/state.js";
+import { version } from "../version.js";
+import type { Reconciler } from "./reconcile.js";
 import type { SyncOutcome } from "./sync-loop.js";
 
 /** A revision the agent did not apply because it would remove all or most jobs (or lose
@@ -80,3 +83,27 @@ export function buildStatusState(options: {
     ...(options.leader && { leader: options.leader }),
   };
 }
+
+/** state.json now, from the parts that know it. */
+export const stateOf = (parts: {
+  reconciler: Pick<Reconciler, "revision" | "desired" | "applied" | "missingEnv" | "held">;
+  scheduler: Scheduler;
+  notifier: Pick<Notifier, "since" | "health">;
+  lastSync: SyncOutcome;
+  leader: { host: string; pid: number } | null;
+}): AgentStatusState => {
+  const { reconciler, notifier } = parts;
+  return buildStatusState({
+    revision: reconciler.revision,
+    desired: reconciler.desired,
+    scheduler: parts.scheduler,
+    applied: reconciler.applied,
+    lastSync: parts.lastSync,
+    agentVersion: version,
+    appliedAt: notifier.since,
+    late: (job) => notifier.health(job) === "late",
+    missingEnv: (job) => reconciler.missingEnv.get(job),
+    held: reconciler.held,
+    leader: parts.leader,
+  });
+};

@@ -4,6 +4,10 @@
 // the scheduler or the status branch: delivery has a loop of its own, and recording a run only
 // writes files. Health survives a restart in the data folder, or is rebuilt from the status
 // branch when the data folder has none.
+//
+// Why one file of ~500 lines: health, rejected files and catch-ups all enqueue through one
+// outbox and one delivery loop per target, in the order things happened; the pure parts are
+// apart (health.ts, message.ts, window.ts, queue.ts, targets.ts).
 
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";

@@ -10,6 +10,11 @@
 // is made by one `git fast-import`; now and then the repository is fetched anew, so the folder
 // stays bounded however long the agent runs. Journal folders older than `keepMs` leave the tip,
 // and once a day the branch's history is replaced by one root commit (a forced push with lease).
+//
+// Why one file of ~900 lines: it is one writer whose steps share what it knows of the branch
+// (the tip it last pushed, the views in memory, the day's squash); its pure parts already live
+// beside it (journal.ts, views.ts, ledger.ts, tail.ts, render.ts), and what is left is the
+// order of git operations, which reads best in one place.
 
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";

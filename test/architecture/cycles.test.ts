@@ -15,6 +15,16 @@ describe("the import graph of src/", () => {
   });
 });
 
+describe("the files of src/", () => {
+  it("are at most 400 lines, or say in their header why they are one file", () => {
+    const long = [...sourceFiles(SRC)]
+      .filter(([, text]) => text.split("\n").length > 400)
+      .filter(([, text]) => !/^\/\/ Why one file/m.test(text.slice(0, text.indexOf("\nimport"))))
+      .map(([file]) => file.slice(SRC.length + 1));
+    expect(long).toEqual([]);
+  });
+});
+
 describe("the cycle finder", () => {
   const root = "/p/src";
   const graph = (files: Record<string, string>) =>

@@ -1,0 +1,91 @@
+// The stages the agent is made of, each built from the settings: where jobs come from, the
+// status branch writer and the notifier. What connects them is in agent.ts.
+
+import type { Clock } from "../core/clock.js";
+import type { JobSpec } from "../jobs/spec.js";
+import type { Logger } from "../log.js";
+import { statusUrlOf } from "../notify/message.js";
+import { createNotifier, type Notifier } from "../notify/notifier.js";
+import { parseTargets } from "../notify/targets.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { Scheduler, type SchedulerOptions } from "../scheduler/scheduler.js";
+import type { Redactor } from "../secrets/redactor.js";
+import type { AgentSettings } from "../settings.js";
+import { createSource, type Source } from "../source/source.js";
+import type { StatusState } from "../status/state.js";
+import { type Alongside, createStatusStore, type StatusStore } from "../status/store.js";
+import { branchAccessOf, seedFromBranch } from "./branch-seed.js";
+
+export const sourceFor = (settings: AgentSettings, logger: Logger): Source =>
+  createSource({
+    repo: settings.repo,
+    path: settings.path,
+    dataDir: settings.dataDir,
+    timeoutMs: settings.gitTimeoutMs,
+    logger: logger.child({ stage: "source" }),
+    ...(settings.branch && { branch: settings.branch }),
+    ...(settings.gitToken && { gitToken: settings.gitToken }),
+    ...(settings.verifySignatures && { verifySignatures: settings.verifySignatures }),
+  });
+
+export const statusStoreFor = (
+  settings: AgentSettings,
+  at: { statusRepo: string; agentId: string; clock: Clock; logger: Logger; redactor: Redactor },
+  connect: {
+    refreshState(): StatusState;
+    /** The leader's lease renewal rides on its status pushes: one push, not two. */
+    alongside(): Promise<Alongside | null>;
+  },
+): StatusStore =>
+  createStatusStore({
+    dataDir: settings.dataDir,
+    repoUrl: at.statusRepo,
+    branch: settings.statusBranch,
+    agent: at.agentId,
+    history: settings.history,
+    keepMs: settings.statusKeepMs,
+    viewsEveryMs: settings.statusViewsMs,
+    succeededTailBytes: settings.statusTailBytes,
+    flushMs: settings.statusFlushMs,
+    logger: at.logger.child({ stage: "status" }),
+    clock: at.clock,
+    gitToken: settings.gitToken,
+    gitTimeoutMs: settings.gitTimeoutMs,
+    redactor: at.redactor,
+    ...connect,
+  });
+
+export const notifierFor = (
+  settings: AgentSettings,
+  at: { statusRepo: string; clock: Clock; logger: Logger; redactor: Redactor },
+  specs: () => JobSpec[],
+): Notifier =>
+  createNotifier({
+    dataDir: settings.dataDir,
+    targets: parseTargets(settings.notify),
+    secret: settings.notifySecret,
+    redactor: at.redactor,
+    logger: at.logger.child({ stage: "notify" }),
+    clock: at.clock,
+    statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
+    restartGraceMs: settings.restartGraceMs,
+    specs,
+    seed: (jobs) => seedFromBranch(at.statusRepo, branchAccessOf(settings), jobs),
+  });
+
+export const schedulerFor = (
+  settings: AgentSettings,
+  at: { agentId: string; clock: Clock; logger: Logger },
+  run: { runtime: Runtime; env: Readonly<Record<string, string | undefined>> },
+  record: SchedulerOptions["record"],
+): Scheduler =>
+  new Scheduler({
+    clock: at.clock,
+    runtime: run.runtime,
+    record,
+    logger: at.logger.child({ stage: "scheduler" }),
+    policy: settings.policy,
+    env: run.env,
+    maxParallel: settings.maxParallel,
+    agent: at.agentId,
+  });
