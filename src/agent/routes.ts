@@ -1,5 +1,5 @@
-// The HTTP routes of a running agent. Webhook, run-now and login routes exist only when their
-// secret is set.
+// The HTTP routes of a running agent. Webhook and login routes exist only when their secret is
+// set; run-now with a token or on a loopback listener.
 
 import type { Logger } from "../log.js";
 import { accessFor } from "../server/auth.js";
@@ -28,7 +28,11 @@ export function agentRoutes(options: {
     logger: logger.child({ stage: "http" }),
     sessions: createSessions(),
   });
-  const source = agentPageSource({ agent, canRun: !!settings.apiToken });
+  const source = agentPageSource({
+    agent,
+    canRun: access.canAct,
+    logsIn: access.sessions !== null,
+  });
   // One registry per process: prom-client's process metrics add a GC observer that stays.
   const metrics = createMetrics({
     scheduler: agent.scheduler,
@@ -69,7 +73,7 @@ export function agentRoutes(options: {
           logger,
         })
       : []),
-    ...(settings.apiToken
+    ...(access.canAct
       ? runNowRoutes({
           access,
           trigger: (name) => agent.scheduler.trigger(name, "manual"),

@@ -18,7 +18,7 @@ Flags:
   --url URL       the agent's address (env GITCRON_URL; default ${DEFAULT_URL})
   --api-token TOKEN  the agent's --api-token (env GITCRON_API_TOKEN, as for the agent;
                   prefer the variable: a flag shows in the process list). --token is the
-                  same flag.
+                  same flag. Not needed for an agent without one that listens on loopback.
 
 Exit codes: 0 the run was accepted, 1 no such job or a run is going (overlap: skip),
 2 bad flag, the token was refused, or the agent cannot be reached.
@@ -44,11 +44,14 @@ function agentUrl(raw: string): URL {
   return url;
 }
 
-async function post(url: URL, token: string): Promise<{ status: number; body: unknown }> {
+async function post(
+  url: URL,
+  token: string | undefined,
+): Promise<{ status: number; body: unknown }> {
   try {
     const res = await fetch(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}` },
+      headers: token ? { authorization: `Bearer ${token}` } : {},
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     const text = await res.text();
@@ -88,9 +91,7 @@ export const command: Command = {
       throw new UsageError(positionals.length === 0 ? "give a JOB name" : "give exactly one JOB");
     const job = positionals[0] as string;
     if (!DNS_LABEL.test(job)) throw new UsageError(`"${job}" is not a job name (a DNS label)`);
-    const token = values["api-token"] ?? values.token ?? io.env.GITCRON_API_TOKEN;
-    if (!token)
-      throw new UsageError("give the agent's API token with --api-token or GITCRON_API_TOKEN");
+    const token = values["api-token"] ?? values.token ?? (io.env.GITCRON_API_TOKEN || undefined);
     const base = agentUrl(values.url ?? io.env.GITCRON_URL ?? DEFAULT_URL);
     const endpoint = new URL(`jobs/${job}/run`, base.href.endsWith("/") ? base : `${base.href}/`);
 
@@ -111,12 +112,14 @@ export const command: Command = {
         return 1;
       case 401:
         throw new EnvironmentError(
-          `the agent refused the token (401): ${reason ?? "check --api-token or GITCRON_API_TOKEN"}`,
+          token
+            ? `the agent refused the token (401): ${reason ?? "check --api-token or GITCRON_API_TOKEN"}`
+            : "the agent needs its API token (401): give --api-token or GITCRON_API_TOKEN",
         );
     }
     if (status === 404 || status === 405)
       throw new EnvironmentError(
-        `the agent at ${sanitize(base.origin)} has no run-now endpoint: start it with --api-token`,
+        `the agent at ${sanitize(base.origin)} has no run-now endpoint: start it with --api-token, or with --listen on loopback`,
       );
     throw new EnvironmentError(`the agent answered HTTP ${status}${reason ? `: ${reason}` : ""}`);
   },

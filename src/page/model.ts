@@ -47,8 +47,10 @@ export interface PageModel {
   revision: string | null;
   lastSyncAt: string | null;
   syncErrors: { count: number; last?: { at: string; message: string } };
-  /** Whether the page offers "Run now" (the agent has --api-token). */
+  /** Whether the page offers "Run now" (the agent has --api-token, or listens on loopback). */
   canRun: boolean;
+  /** Whether the page has a session to log out of (the agent has --api-token). */
+  logsIn?: boolean;
   /** Who leads the repository (SPEC §3), and whether it is this agent; absent: not known. */
   leader?: { host: string; pid: number; self: boolean } | null;
 }

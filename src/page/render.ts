@@ -118,7 +118,7 @@ function rejectedSection(model: PageModel): Html | null {
 
 export function indexPage(model: PageModel): Html {
   const { now } = model;
-  const body = html`<header><h1>gitcron</h1>${model.canRun ? logoutForm() : null}</header>
+  const body = html`<header><h1>gitcron</h1>${model.logsIn ? logoutForm() : null}</header>
 <main>
 <section aria-labelledby="sync-h"><h2 id="sync-h">Sync</h2>${syncFacts(model)}</section>
 ${rejectedSection(model)}

@@ -8,11 +8,9 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { agentRoutes } from "../../src/agent/routes.js";
-import { silentLogger } from "../../src/log.js";
-import { startTestAgent } from "../helpers/agent.js";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { createBareRepo, tempDirs } from "../helpers/git.js";
+import { tempDirs } from "../helpers/git.js";
+import { startServedAgent } from "../helpers/served-agent.js";
 import { httpServers } from "../server/serve.js";
 import { artifactsDir, launchChromium } from "./browser.js";
 
@@ -39,25 +37,8 @@ afterEach(async () => {
 const jobFile = (schedule: string, script: string, extra = "") =>
   `schedule: "${schedule}"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
 
-async function startPage(files: Record<string, string>, flags: Record<string, string>) {
-  const parent = await dirs.make();
-  const remote = await createBareRepo(parent, { files });
-  const { agent, settings } = await startTestAgent({
-    repo: remote.url,
-    dir: parent,
-    flags: { interval: "1h", "status-flush": "1s", ...flags },
-  });
-  stops.push(() => agent.stop());
-  await agent.ready;
-  const url = await serve(
-    agentRoutes({ agent, settings, logger: silentLogger() }),
-    silentLogger(),
-    {
-      redactor: agent.redactor,
-    },
-  );
-  return { agent, url };
-}
+const startPage = (files: Record<string, string>, flags: Record<string, string>) =>
+  startServedAgent({ files, flags, dirs, serve, stops });
 
 /** Every CSP violation and every request to another host, as the page reports them. */
 function watch(page: Page) {
