@@ -77,6 +77,7 @@ export function agentRoutes(options: {
       ? runNowRoutes({
           access,
           trigger: (name) => agent.scheduler.trigger(name, "manual"),
+          stop: (name, why) => agent.scheduler.stopRun(name, why),
           logger,
         })
       : []),

@@ -26,6 +26,10 @@ export const commandTable: Record<string, Entry> = {
     load: () => import("./logs.js"),
   },
   trigger: { summary: "ask a running agent to run a job now", load: () => import("./trigger.js") },
+  stop: {
+    summary: "ask a running agent to stop a job's running run",
+    load: () => import("./stop.js"),
+  },
   import: {
     summary: "convert a crontab, Ofelia's config or Kubernetes CronJobs into job files",
     load: () => import("./import.js"),

@@ -149,6 +149,11 @@ export function jobPage(model: JobPageModel): Html {
   const runNow = model.canRun
     ? html`<form method="post" action="${`${jobHref(row.name)}/run`}" class="run-now"><button type="submit">Run now</button></form>`
     : null;
+  // SIGTERM, then SIGKILL after the grace period; recorded as `stopped`.
+  const stop =
+    model.canRun && row.state === "running"
+      ? html`<form method="post" action="${`${jobHref(row.name)}/stop`}" class="stop"><button type="submit">Stop the run</button></form>`
+      : null;
   const history = model.history.map(
     (s) => html`<tr class="${s.outcome}">
 <th scope="row"><code>${s.run}</code></th>
@@ -170,7 +175,7 @@ export function jobPage(model: JobPageModel): Html {
 <dt>Next run</dt><dd>${when(row.nextRunAt, now, row.timezone)}</dd>
 <dt>File</dt><dd><code>${row.file}</code> at <code>${model.revision}</code></dd>
 </dl>
-${runNow}
+${runNow}${stop}
 </section>
 <section aria-labelledby="chart-h"><h2 id="chart-h">Durations</h2>${detailedChart(
     model.history

@@ -81,6 +81,14 @@ export type TriggerResult =
   /** This agent stands by: the leader of the repository runs its jobs (SPEC §3). */
   | { status: "standby" };
 
+export type StopResult =
+  | { status: "stopping"; runId: string }
+  | { status: "not-found" }
+  /** Nothing of the job runs (a retry backing off or a run waiting for a slot has no container
+   * to stop). */
+  | { status: "not-running" }
+  | { status: "standby" };
+
 export function viewOf(j: JobState): JobView {
   return {
     spec: j.spec,

@@ -8,7 +8,7 @@
 import { Events } from "../events.js";
 import type { JobSpec } from "../jobs/spec.js";
 import { runIdFor } from "../runtime/names.js";
-import type { ExistingRun, RunResult, Trigger } from "../runtime/runtime.js";
+import { type ExistingRun, type RunResult, StopRequest, type Trigger } from "../runtime/runtime.js";
 import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import type { RunSummary } from "../status/summary.js";
 import type { SchedulerEvents, TickAction } from "./events.js";
@@ -18,6 +18,7 @@ import {
   type JobView,
   type PendingRetry,
   type SchedulerOptions,
+  type StopResult,
   type Tick,
   type TriggerResult,
   viewOf,
@@ -25,7 +26,13 @@ import {
 import { decideCatchUp, type MissedJob, missedTicks } from "./missed.js";
 import { isRetryable, retryDelayMs, summaryOfResult, summaryOfTick } from "./summaries.js";
 
-export type { JobView, PendingRetry, SchedulerOptions, TriggerResult } from "./job-state.js";
+export type {
+  JobView,
+  PendingRetry,
+  SchedulerOptions,
+  StopResult,
+  TriggerResult,
+} from "./job-state.js";
 
 export class Scheduler {
   readonly events = new Events<SchedulerEvents>();
@@ -114,6 +121,18 @@ export class Scheduler {
     return { status: "accepted", runId: runIdFor(name, instant, 1), action };
   }
 
+  /** Stops the job's running run (SIGTERM, then SIGKILL after the grace period, as a timeout
+   * does): it is recorded as `stopped` and not retried; a tick queued behind it starts then. */
+  stopRun(name: string, why: string): StopResult {
+    const job = this.jobs.get(name);
+    if (!job || job.removed) return { status: "not-found" };
+    const active = job.active;
+    if (active?.phase !== "running")
+      return this.held ? { status: "standby" } : { status: "not-running" };
+    active.stop.abort(new StopRequest(why));
+    return { status: "stopping", runId: active.runId };
+  }
+
   /** Runs found in the engine at start-up: their job starts no second run; their end is recorded once. */
   adopt(existing: readonly ExistingRun[]): void {
     for (const run of existing) {
@@ -139,7 +158,12 @@ export class Scheduler {
       this.runningCount++;
       this.track(
         this.options.runtime
-          .adopt(run, { onResult: (r) => this.recordResult(active, job?.spec, r) })
+          .adopt(run, {
+            stop: active.stop.signal,
+            onLine: (line) =>
+              this.events.emit("run:line", { job: run.job, runId: run.runId, line }),
+            onResult: (r) => this.recordResult(active, job?.spec, r),
+          })
           .then((result) => this.afterRun(run.job, active, result)),
       );
     }
@@ -485,6 +509,8 @@ export class Scheduler {
       },
       {
         stop: attempt.stop.signal,
+        onLine: (line) =>
+          this.events.emit("run:line", { job: spec.name, runId: attempt.runId, line }),
         onStart: (info) => {
           attempt.startedAt = info.startedAt;
           attempt.containerId = info.containerId;

@@ -97,7 +97,9 @@ function outcomeCell(s: RunSummary | undefined): string {
       ? "✅"
       : s.outcome === "skipped" || s.outcome === "missed"
         ? "⏭️"
-        : "❌";
+        : s.outcome === "stopped"
+          ? "⏹️"
+          : "❌";
   return `${mark} ${cell(s.outcome)}${s.reason ? ` (${cell(s.reason)})` : ""}`;
 }
 
