@@ -10,6 +10,8 @@ import type { Route } from "../server/http.js";
 import { jobsRoutes } from "../server/jobs.js";
 import { createMetrics, metricsRoutes } from "../server/metrics.js";
 import { pageHandlers, pageRoutes } from "../server/page.js";
+import { runLogRoutes } from "../server/run-log.js";
+import { createRunLogHub } from "../server/run-log-hub.js";
 import { runNowRoutes } from "../server/run-now.js";
 import { createSessions } from "../server/sessions.js";
 import type { AgentSettings } from "../settings.js";
@@ -64,6 +66,16 @@ export function agentRoutes(options: {
       },
     }),
     ...eventRoutes({ source, access, logger }).routes,
+    ...runLogRoutes({
+      hub: createRunLogHub({
+        events: agent.scheduler.events,
+        willRetry: (summary) => agent.scheduler.willRetry(summary),
+      }),
+      access,
+      hasJob: (job) => agent.scheduler.has(job),
+      pending: (job) => agent.scheduler.isBusy(job),
+      runsOf: (job) => agent.status.runsOf(job),
+    }),
     ...metricsRoutes(metrics),
     ...(settings.webhookSecret
       ? hookRoutes({

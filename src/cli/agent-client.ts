@@ -141,17 +141,35 @@ export async function runJobAction(
     action: string;
     endpoint: string;
     note?: (body: unknown) => string | undefined;
+    /** More flags of the command, handed to `accepted`. */
+    flags?: Record<string, { type: "boolean" | "string" }>;
+    /** Whether stdout is the job's own output (--follow): the run id goes to stderr then. */
+    stdoutIsOutput?: (values: Record<string, string | boolean | undefined>) => boolean;
+    /** After the run id is printed: the exit code (default 0). */
+    accepted?: (ctx: {
+      job: string;
+      run: string;
+      agent: AgentClient;
+      values: Record<string, string | boolean | undefined>;
+    }) => Promise<number>;
   },
 ): Promise<number> {
-  const { values, positionals } = parseFlags(argv, AGENT_FLAGS);
-  const { job, agent } = jobAndAgent(values, positionals, io);
+  const { values, positionals } = parseFlags(argv, { ...AGENT_FLAGS, ...options.flags });
+  const { job, agent } = jobAndAgent(
+    values as { url?: string; "api-token"?: string; token?: string },
+    positionals,
+    io,
+  );
   const answer = await post(agent, `jobs/${job}/${options.action}`);
   const { status, body } = answer;
   if (status === 202) {
-    writeLine(io.stdout, field(body, "run") ?? "");
+    const run = field(body, "run") ?? "";
+    if (options.stdoutIsOutput?.(values))
+      writeLine(io.stderr, `gitcron ${options.command}: run ${run}`);
+    else writeLine(io.stdout, run);
     const note = options.note?.(body);
     if (note) writeLine(io.stderr, `gitcron ${options.command}: ${note}.`);
-    return 0;
+    return options.accepted ? options.accepted({ job, run, agent, values }) : 0;
   }
   if ((status === 404 || status === 409) && field(body, "job") !== undefined) {
     writeLine(

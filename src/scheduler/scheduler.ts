@@ -107,6 +107,21 @@ export class Scheduler {
     return !!job && !job.removed;
   }
 
+  /** Whether the job has a run going, waiting for a slot or a retry, or a tick queued. */
+  isBusy(name: string): boolean {
+    const job = this.jobs.get(name);
+    return !!job && (!!job.active || !!job.queued);
+  }
+
+  /** Whether a retry follows this just-recorded attempt, as afterRun() will decide. */
+  willRetry(summary: RunSummary): boolean {
+    const job = this.jobs.get(summary.job);
+    if (!job || job.removed) return false;
+    const active = job.active;
+    const stopped = active?.runId === summary.run && active.stop.signal.aborted;
+    return !stopped && isRetryable(summary.outcome) && summary.attempt <= job.spec.retries.limit;
+  }
+
   /** A manual run, honouring the job's `overlap`. */
   trigger(name: string, trigger: Trigger = "manual"): TriggerResult {
     const job = this.jobs.get(name);

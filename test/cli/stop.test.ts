@@ -2,40 +2,23 @@
 // and the real Docker engine. A run that ignores SIGTERM is killed after the grace period and
 // recorded as `stopped` — not retried, not a failure — and a run queued behind it starts.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gitcron } from "../helpers/cli.js";
-import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { tempDirs } from "../helpers/git.js";
-import { startServedAgent } from "../helpers/served-agent.js";
-import { httpServers } from "../server/serve.js";
+import { uniqueName } from "../helpers/docker.js";
+import { manualJob, servedAgents } from "../helpers/served-agent.js";
 
-const docker = engine();
-const dirs = tempDirs("gitcron-stop-");
-const { serve } = httpServers();
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-  await dirs.cleanup();
-});
-
-const jobFile = (script: string, extra = "") =>
-  `schedule: "0 0 1 1 *"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
+const agents = servedAgents("gitcron-stop-");
 
 describe("gitcron stop", () => {
   it("stops a run that ignores SIGTERM with SIGKILL, records it as stopped, and retries nothing", async () => {
     const job = uniqueName("stopkill");
-    stops.push(() => cleanupDocker(docker, job));
-    const { agent, url } = await startServedAgent({
+    agents.cleanupAfter(job);
+    const { agent, url } = await agents.start({
       // Ignoring TERM in the shell makes its sleep ignore it too: only SIGKILL ends it.
-      files: {
-        [`${job}.yaml`]: jobFile(
-          "trap '' TERM; echo ready; sleep 300",
-          "retries:\n  limit: 2\noverlap: queue\n",
-        ),
-      },
-      dirs,
-      serve,
-      stops,
+      [`${job}.yaml`]: manualJob(
+        "trap '' TERM; echo ready; sleep 300",
+        "retries:\n  limit: 2\noverlap: queue\n",
+      ),
     });
     const env = { GITCRON_URL: url };
     const ready = agent.scheduler.events.next(
@@ -87,13 +70,10 @@ describe("gitcron stop", () => {
 
   it("needs the token on an agent that has one", async () => {
     const job = uniqueName("stoptok");
-    const { url } = await startServedAgent({
-      files: { [`${job}.yaml`]: jobFile("true") },
-      flags: { "api-token": "stop-test-token-0123456789abcdef" },
-      dirs,
-      serve,
-      stops,
-    });
+    const { url } = await agents.start(
+      { [`${job}.yaml`]: manualJob("true") },
+      { "api-token": "stop-test-token-0123456789abcdef" },
+    );
     const ran = await gitcron(["stop", job], { env: { GITCRON_URL: url } });
     expect(ran.code).toBe(2);
     expect(ran.stderr).toBe(

@@ -1,34 +1,52 @@
 // A real agent on a bare repository holding `files`, with its HTTP routes served on a free
 // loopback port, as `gitcron agent` serves them: for the page, the CLI and HTTP clients.
 
+import { afterEach } from "vitest";
 import { agentRoutes } from "../../src/agent/routes.js";
 import { silentLogger } from "../../src/log.js";
-import type { httpServers } from "../server/serve.js";
+import { httpServers } from "../server/serve.js";
 import { startTestAgent } from "./agent.js";
-import { createBareRepo, type tempDirs } from "./git.js";
+import { cleanupDocker, engine, TEST_IMAGE } from "./docker.js";
+import { createBareRepo, tempDirs } from "./git.js";
 
-export async function startServedAgent(options: {
-  files: Record<string, string>;
-  /** Agent flags as on the command line, over interval 1h and status-flush 1s. */
-  flags?: Record<string, string>;
-  dirs: ReturnType<typeof tempDirs>;
-  serve: ReturnType<typeof httpServers>["serve"];
-  /** The agent's stop is pushed here for the test's afterEach. */
-  stops: (() => Promise<void>)[];
-}) {
-  const parent = await options.dirs.make();
-  const remote = await createBareRepo(parent, { files: options.files });
-  const { agent, settings } = await startTestAgent({
-    repo: remote.url,
-    dir: parent,
-    flags: { interval: "1h", "status-flush": "1s", ...options.flags },
+/** A job file run by hand only (its schedule is 1 January): `sh -c script`, then `extra`. */
+export const manualJob = (script: string, extra = "") =>
+  `schedule: "0 0 1 1 *"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
+
+/** Call once per test file: agents, their servers, folders and containers go after each test. */
+export function servedAgents(prefix: string) {
+  const docker = engine();
+  const dirs = tempDirs(prefix);
+  const { serve } = httpServers();
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+    await dirs.cleanup();
   });
-  options.stops.push(() => agent.stop());
-  await agent.ready;
-  const url = await options.serve(
-    agentRoutes({ agent, settings, logger: silentLogger() }),
-    silentLogger(),
-    { redactor: agent.redactor },
-  );
-  return { agent, settings, url, remote };
+  return {
+    /** Run after the test (and before its agent stops, if pushed after it). */
+    stops,
+    /** Removes the containers whose names start with `name` after the test. */
+    cleanupAfter(name: string) {
+      stops.push(() => cleanupDocker(docker, name));
+    },
+    /** Agent flags as on the command line, over interval 1h and status-flush 1s. */
+    async start(files: Record<string, string>, flags: Record<string, string> = {}) {
+      const parent = await dirs.make();
+      const remote = await createBareRepo(parent, { files });
+      const { agent, settings } = await startTestAgent({
+        repo: remote.url,
+        dir: parent,
+        flags: { interval: "1h", "status-flush": "1s", ...flags },
+      });
+      stops.push(() => agent.stop());
+      await agent.ready;
+      const url = await serve(
+        agentRoutes({ agent, settings, logger: silentLogger() }),
+        silentLogger(),
+        { redactor: agent.redactor },
+      );
+      return { agent, settings, url, remote };
+    },
+  };
 }

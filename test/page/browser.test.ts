@@ -7,19 +7,16 @@
 
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { tempDirs } from "../helpers/git.js";
-import { startServedAgent } from "../helpers/served-agent.js";
-import { httpServers } from "../server/serve.js";
+import { servedAgents } from "../helpers/served-agent.js";
 import { artifactsDir, launchChromium } from "./browser.js";
 
 const TOKEN = "browser-test-token-0123456789abcdef";
 const PWN = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
 const docker = engine();
-const dirs = tempDirs("gitcron-page-");
-const { serve } = httpServers();
-const stops: (() => Promise<void>)[] = [];
+const agents = servedAgents("gitcron-page-");
+const { stops } = agents;
 // Launched once; a missing Chromium fails each test (not a skip: scripts/test-env.sh installs it).
 let launched: Promise<Browser> | undefined;
 const chromium = () => {
@@ -29,16 +26,12 @@ const chromium = () => {
 afterAll(async () => {
   await (await launched?.catch(() => undefined))?.close();
 });
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-  await dirs.cleanup();
-});
 
 const jobFile = (schedule: string, script: string, extra = "") =>
   `schedule: "${schedule}"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
 
 const startPage = (files: Record<string, string>, flags: Record<string, string>) =>
-  startServedAgent({ files, flags, dirs, serve, stops });
+  agents.start(files, flags);
 
 /** Every CSP violation and every request to another host, as the page reports them. */
 function watch(page: Page) {

@@ -5,36 +5,23 @@
 
 import { createServer } from "node:http";
 import type { Browser } from "playwright-core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { gitcron } from "../helpers/cli.js";
-import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { tempDirs } from "../helpers/git.js";
-import { startServedAgent } from "../helpers/served-agent.js";
-import { httpServers } from "../server/serve.js";
+import { uniqueName } from "../helpers/docker.js";
+import { manualJob, servedAgents } from "../helpers/served-agent.js";
 import { launchChromium } from "./browser.js";
 
-const docker = engine();
-const dirs = tempDirs("gitcron-loopback-");
-const { serve } = httpServers();
-const stops: (() => Promise<void>)[] = [];
+const agents = servedAgents("gitcron-loopback-");
+const { stops } = agents;
 let launched: Promise<Browser> | undefined;
 afterAll(async () => {
   await (await launched?.catch(() => undefined))?.close();
 });
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-  await dirs.cleanup();
-});
 
-const loopbackAgent = (job: string) =>
-  startServedAgent({
-    files: {
-      [`${job}.yaml`]: `schedule: "0 0 1 1 *"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", "echo ran"]\n`,
-    },
-    dirs,
-    serve,
-    stops,
-  });
+const loopbackAgent = (job: string) => {
+  agents.cleanupAfter(job);
+  return agents.start({ [`${job}.yaml`]: manualJob("echo ran") });
+};
 
 /** A page of another origin (localhost, not 127.0.0.1) with a form posting to `action`. */
 async function otherOrigin(action: string): Promise<string> {
@@ -51,7 +38,6 @@ async function otherOrigin(action: string): Promise<string> {
 describe("on a loopback listener without --api-token", () => {
   it("gitcron trigger runs a job without a token, and the run ends on the engine", async () => {
     const job = uniqueName("lbtrig");
-    stops.push(() => cleanupDocker(docker, job));
     const { agent, url } = await loopbackAgent(job);
     const recorded = agent.scheduler.events.next("run:recorded", (e) => e.summary.job === job);
     const ran = await gitcron(["trigger", job], { env: { GITCRON_URL: url } });
@@ -64,7 +50,6 @@ describe("on a loopback listener without --api-token", () => {
 
   it("the page's Run now starts a run; the same form on another origin's page is refused", async () => {
     const job = uniqueName("lbpage");
-    stops.push(() => cleanupDocker(docker, job));
     const { agent, url } = await loopbackAgent(job);
     launched ??= launchChromium();
     const context = await (await launched).newContext();
