@@ -39,6 +39,7 @@ import { breather } from "./breathe.js";
 import { lockDataDir } from "./data-lock.js";
 import { type AppliedState, type Cursors, jsonFile } from "./local-state.js";
 import { isAppliedState, isCursors, isPendingRetries } from "./local-state-shape.js";
+import { loadPauses, type Pauses } from "./pauses.js";
 import { type AgentStatusState, buildStatusState, type HeldRevision } from "./status-state.js";
 import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
 
@@ -91,6 +92,8 @@ export interface Agent {
   /** Labels this agent's runs and ends their container names (SPEC §4). */
   agentId: string;
   notifier: Notifier;
+  /** Jobs paused without a commit (`gitcron pause`), kept in --data-dir. */
+  pauses: Pauses;
   /** The revision applied last, or null before the first sync. */
   revision(): string | null;
   /** The revision not applied because it would remove all or most jobs, or null. */
@@ -152,6 +155,11 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     logger,
     isPendingRetries,
   );
+  const pauses = await loadPauses({
+    dataDir: settings.dataDir,
+    now: () => clock.now(),
+    logger: logger.child({ stage: "pause" }),
+  });
   const settingsKey = settingsKeyOf(settings);
   const agentId = agentIdOf(settings);
   // Everything that can fail is asked before anything starts: never a half-started agent.
@@ -205,6 +213,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
     restartGraceMs: settings.restartGraceMs,
     specs: () => scheduler.view().map((v) => v.spec),
+    paused: () => pauses.active(),
     seed: (jobs) => seedFromBranch(statusRepo, branchAccessOf(settings), jobs),
   });
 
@@ -223,6 +232,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     env: deps.env,
     maxParallel: settings.maxParallel,
     agent: agentId,
+    pausedUntil: (job) => pauses.untilOf(job),
   });
   // A queued tick is handled once it starts (see cursors()), which is no tick of its own.
   const saveCursors = () => cursorFile.save(() => scheduler.cursors());
@@ -376,6 +386,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   // Who leads, for state.json: set once the election is there (it starts after the sync loop).
   let leading = (): { host: string; pid: number } | null => null;
   const publishState = () => status.setState(currentState());
+  pauses.onChange(publishState);
   // Next-run times and last outcomes change with every run; refresh them at most once a second.
   let stateTimer: NodeJS.Timeout | null = null;
   scheduler.events.on("run:recorded", () => {
@@ -561,6 +572,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     sourceDescription: source.description,
     agentId,
     notifier,
+    pauses,
     revision: () => revision,
     held: () => held,
     missingEnv: () => missingEnv,

@@ -10,6 +10,7 @@ import type { Route } from "../server/http.js";
 import { jobsRoutes } from "../server/jobs.js";
 import { createMetrics, metricsRoutes } from "../server/metrics.js";
 import { pageHandlers, pageRoutes } from "../server/page.js";
+import { pauseRoutes } from "../server/pause.js";
 import { runLogRoutes } from "../server/run-log.js";
 import { createRunLogHub } from "../server/run-log-hub.js";
 import { runNowRoutes } from "../server/run-now.js";
@@ -90,6 +91,14 @@ export function agentRoutes(options: {
           access,
           trigger: (name) => agent.scheduler.trigger(name, "manual"),
           stop: (name, why) => agent.scheduler.stopRun(name, why),
+          logger,
+        })
+      : []),
+    ...(access.canAct
+      ? pauseRoutes({
+          access,
+          pauses: agent.pauses,
+          hasJob: (job) => agent.scheduler.has(job),
           logger,
         })
       : []),

@@ -143,6 +143,10 @@ export async function runJobAction(
     note?: (body: unknown) => string | undefined;
     /** More flags of the command, handed to `accepted`. */
     flags?: Record<string, { type: "boolean" | "string" }>;
+    /** The path under /jobs/<JOB>/ (default `action`): `pause?for=2h`. */
+    path?: (values: Record<string, string | boolean | undefined>) => string;
+    /** What an accepted answer prints on stdout (default: the run id). */
+    printed?: (body: unknown) => string | undefined;
     /** Whether stdout is the job's own output (--follow): the run id goes to stderr then. */
     stdoutIsOutput?: (values: Record<string, string | boolean | undefined>) => boolean;
     /** After the run id is printed: the exit code (default 0). */
@@ -160,13 +164,14 @@ export async function runJobAction(
     positionals,
     io,
   );
-  const answer = await post(agent, `jobs/${job}/${options.action}`);
+  const answer = await post(agent, `jobs/${job}/${options.path?.(values) ?? options.action}`);
   const { status, body } = answer;
-  if (status === 202) {
+  if (status === 200 || status === 202) {
     const run = field(body, "run") ?? "";
+    const printed = options.printed ? options.printed(body) : run;
     if (options.stdoutIsOutput?.(values))
       writeLine(io.stderr, `gitcron ${options.command}: run ${run}`);
-    else writeLine(io.stdout, run);
+    else if (printed !== undefined) writeLine(io.stdout, printed);
     const note = options.note?.(body);
     if (note) writeLine(io.stderr, `gitcron ${options.command}: ${note}.`);
     return options.accepted ? options.accepted({ job, run, agent, values }) : 0;

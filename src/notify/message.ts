@@ -29,6 +29,23 @@ export interface NotificationBody {
   text: string;
   /** A catch-up's missed ticks, a job each (only in its `missed` notification). */
   jobs?: { job: string; ticks: number; first: string; last: string }[];
+  /** Every job paused without a commit (`gitcron pause`) when it was sent, and until when: so
+   * that no one forgets a pause while it lasts. */
+  paused?: { job: string; until: string }[];
+}
+
+/** The notification with the pauses going on noted in its line and its facts. */
+export function withPauses(
+  body: NotificationBody,
+  pauses: ReadonlyMap<string, Date>,
+  now: Date,
+): NotificationBody {
+  if (pauses.size === 0) return body;
+  const paused = [...pauses]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([job, until]) => ({ job, until: until.toISOString() }));
+  const list = paused.map((p) => `${p.job} until ${when(p.until, now)}`).join(", ");
+  return { ...body, paused, text: `${body.text} (paused: ${chatText(list)})` };
 }
 
 const TAIL_LINES = 20;
@@ -156,6 +173,7 @@ export function mailOf(body: NotificationBody): { subject: string; text: string 
       "ticks missed",
       body.jobs?.map((j) => `${j.job} ${j.ticks} (${j.first} … ${j.last})`).join(", "),
     ],
+    ["paused", body.paused?.map((p) => `${p.job} until ${p.until}`).join(", ")],
     ["status", body.statusUrl],
   ].filter(([, v]) => v !== null && v !== undefined);
   const lines = facts.map(([k, v]) => `${k}: ${v}`);

@@ -31,6 +31,7 @@ import {
   type FileEvent,
   type NotificationBody,
   notificationBody,
+  withPauses,
 } from "./message.js";
 import { createNotificationQueue, type QueuedNotification } from "./queue.js";
 import { deliver, type Target, type TargetKind } from "./targets.js";
@@ -55,6 +56,8 @@ export interface NotifierOptions {
   restartGraceMs?: number;
   /** The jobs that run now. */
   specs(): JobSpec[];
+  /** The jobs paused now (`gitcron pause`), noted in every notification. */
+  paused?(): ReadonlyMap<string, Date>;
   /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
    * first) and when they were first applied, so a fresh start neither repeats nor loses. */
   seed?(jobs: readonly string[]): Promise<Map<string, { runs: RunSummary[]; since?: number }>>;
@@ -197,7 +200,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   /** One notification per target on disk, each with the job's health after it (none when
    * it tells of no job's health). */
-  async function enqueue(body: NotificationBody, after?: JobHealth) {
+  async function enqueue(told: NotificationBody, after?: JobHealth) {
+    const body = withPauses(told, options.paused?.() ?? new Map(), clock.now());
     const json = options.redactor.redact(JSON.stringify(options.redactor.value(body)));
     const { event } = body;
     const job = body.job ?? "";

@@ -6,7 +6,7 @@ import { describeSchedule } from "../schedule/describe.js";
 import type { JobView } from "../scheduler/scheduler.js";
 import type { RunSummary, SummaryOutcome } from "../status/summary.js";
 
-export type JobStateWord = "running" | "queued" | "idle" | "suspended" | "late";
+export type JobStateWord = "running" | "queued" | "idle" | "suspended" | "paused" | "late";
 
 /** One bar of a duration chart. */
 export interface RunBar {
@@ -33,6 +33,8 @@ export interface JobRow {
   /** Recent runs, oldest first. */
   runs: RunBar[];
   nextRunAt: string | null;
+  /** Set while the job is paused (`gitcron pause`): when the pause ends. */
+  pausedUntil?: string;
 }
 
 export interface RejectedFileRow {
@@ -94,6 +96,7 @@ export function stateOf(view: JobView, late: boolean): JobStateWord {
   if (view.running && view.running.phase !== "waiting-slot") return "running";
   if (view.queued || view.running) return "queued";
   if (view.spec.suspended) return "suspended";
+  if (view.pausedUntil) return "paused";
   if (late) return "late";
   return "idle";
 }
@@ -140,6 +143,7 @@ export function jobRow(options: {
     },
     runs: bars.slice(-CHART_RUNS),
     nextRunAt: view.nextRunAt?.toISOString() ?? null,
+    ...(view.pausedUntil && { pausedUntil: view.pausedUntil.toISOString() }),
   };
 }
 

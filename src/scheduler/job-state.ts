@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   maxParallel: number;
   /** Timers never sleep longer than this, so a clock jump or a suspended machine is noticed. */
   maxSleepMs?: number;
+  /** When the job's pause (`gitcron pause`) ends, or null: a paused job's ticks start no run. */
+  pausedUntil?: (job: string) => Date | null;
 }
 
 export interface Tick {
@@ -72,6 +74,8 @@ export interface JobView {
   running: { runId: string; phase: Active["phase"]; scheduledAt: Date; startedAt?: Date } | null;
   queued: { scheduledAt: Date; merged: number } | null;
   last: RunSummary | null;
+  /** Set while the job is paused (`gitcron pause`). */
+  pausedUntil?: Date;
 }
 
 export type TriggerResult =
@@ -89,8 +93,9 @@ export type StopResult =
   | { status: "not-running" }
   | { status: "standby" };
 
-export function viewOf(j: JobState): JobView {
+export function viewOf(j: JobState, pausedUntil?: Date | null): JobView {
   return {
+    ...(pausedUntil && { pausedUntil }),
     spec: j.spec,
     revision: j.revision,
     nextRunAt: j.nextAt,

@@ -191,6 +191,11 @@ export class Scheduler {
     for (const job of this.jobs.values()) {
       const saved = cursors[job.spec.name];
       if (!saved || job.spec.suspended) continue;
+      // Ticks that passed while paused were not to run.
+      if (this.options.pausedUntil?.(job.spec.name)) {
+        job.cursor = now;
+        continue;
+      }
       // A tick whose run was found in the engine is not missed.
       const since = new Date(
         Math.max(Date.parse(saved), this.adoptedAt.get(job.spec.name)?.getTime() ?? 0),
@@ -273,7 +278,10 @@ export class Scheduler {
   }
 
   view(): JobView[] {
-    return [...this.jobs.values()].filter((j) => !j.removed).map(viewOf);
+    const paused = this.options.pausedUntil;
+    return [...this.jobs.values()]
+      .filter((j) => !j.removed)
+      .map((j) => viewOf(j, paused?.(j.spec.name)));
   }
 
   /** Seeds a job's last summary (from the status branch at start-up); a run that ended since
@@ -417,7 +425,9 @@ export class Scheduler {
           job.nextAt = after;
         }
         job.cursor = due;
-        this.onTick(job, { scheduledAt: due, trigger: "schedule" });
+        // Paused: the tick passes, as it would for a suspended job.
+        if (!this.options.pausedUntil?.(job.spec.name))
+          this.onTick(job, { scheduledAt: due, trigger: "schedule" });
       }
     }
     for (const job of fired) {

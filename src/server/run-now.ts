@@ -21,18 +21,18 @@ export interface ActionAnswer {
 export function jobActionRoute(
   access: Access,
   action: string,
-  act: (job: string, req: Request) => ActionAnswer,
+  act: (job: string, req: Request) => ActionAnswer | Promise<ActionAnswer>,
   options: { maxBody?: number } = {},
 ): Route {
   return {
     method: "POST",
     pattern: `/jobs/:name/${action}`,
     ...(options.maxBody && { maxBody: options.maxBody }),
-    handle(req): Response {
+    async handle(req): Promise<Response> {
       const refused = access.act(req);
       const browser = prefersHtml(req);
       if (refused) return browser ? refusalPage(refused, req) : refused;
-      const answer = act(req.params.name ?? "", req);
+      const answer = await act(req.params.name ?? "", req);
       if (!browser) return answer;
       if (answer.status < 300)
         return {
@@ -48,11 +48,11 @@ export function jobActionRoute(
   };
 }
 
-const standby = (job: string): ActionAnswer => ({
+export const standby = (job: string): ActionAnswer => ({
   status: 503,
   body: { error: "this agent stands by: ask the leading agent of the repository", job },
 });
-const noJob = (job: string): ActionAnswer => ({
+export const noJob = (job: string): ActionAnswer => ({
   status: 404,
   body: { error: `no job named "${job}"`, job },
 });

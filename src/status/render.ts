@@ -103,6 +103,12 @@ function outcomeCell(s: RunSummary | undefined): string {
   return `${mark} ${cell(s.outcome)}${s.reason ? ` (${cell(s.reason)})` : ""}`;
 }
 
+/** "2 paused (gitcron pause), " while some are; nothing otherwise. */
+const paused = (rows: readonly JobRow[]) => {
+  const n = rows.filter((r) => r.active?.pausedUntil).length;
+  return n > 0 ? `${n} paused (gitcron pause), ` : "";
+};
+
 const needsAttention = (row: JobRow) =>
   (row.last !== undefined && FAILED.has(row.last.outcome)) || row.active?.late === true;
 
@@ -136,7 +142,7 @@ export function renderReadme(input: ReadmeInput): string {
   const rejected = state?.rejected ?? [];
   const active = rows.filter((r) => r.active).length;
   out.push(
-    `**${active} jobs**: ${attention.length} failing or late, ${rows.filter((r) => r.active?.suspended).length} suspended, ${rejected.length} rejected files.`,
+    `**${active} jobs**: ${attention.length} failing or late, ${rows.filter((r) => r.active?.suspended).length} suspended, ${paused(rows)}${rejected.length} rejected files.`,
     "",
   );
 
@@ -148,7 +154,9 @@ export function renderReadme(input: ReadmeInput): string {
     const row = [
       job ? cell(name) : `${cell(name)} (removed)`,
       job
-        ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}`
+        ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}${
+            job.pausedUntil ? ` (⏸️ paused until ${cell(inZone(job.pausedUntil))})` : ""
+          }`
         : "—",
       `${outcomeCell(last)}${job?.late ? " ⏰ late" : ""}`,
       started?.exitCode != null ? String(started.exitCode) : "—",

@@ -30,10 +30,15 @@ export function servedAgents(prefix: string) {
     cleanupAfter(name: string) {
       stops.push(() => cleanupDocker(docker, name));
     },
-    /** Agent flags as on the command line, over interval 1h and status-flush 1s. */
-    async start(files: Record<string, string>, flags: Record<string, string> = {}) {
-      const parent = await dirs.make();
-      const remote = await createBareRepo(parent, { files });
+    /** Agent flags as on the command line, over interval 1h and status-flush 1s. `again`: a
+     * stopped agent's folder and repository, for the next start on the same data folder. */
+    async start(
+      files: Record<string, string>,
+      flags: Record<string, string | string[]> = {},
+      again?: { parent: string; remote: { url: string } },
+    ) {
+      const parent = again?.parent ?? (await dirs.make());
+      const remote = again?.remote ?? (await createBareRepo(parent, { files }));
       const { agent, settings } = await startTestAgent({
         repo: remote.url,
         dir: parent,
@@ -46,7 +51,7 @@ export function servedAgents(prefix: string) {
         silentLogger(),
         { redactor: agent.redactor },
       );
-      return { agent, settings, url, remote };
+      return { agent, settings, url, remote, parent };
     },
   };
 }

@@ -250,6 +250,24 @@ describe("the job page", () => {
     expect(page).not.toContain("Run now");
   });
 
+  it("shows a pause and when it ends, with Resume for whoever may act", () => {
+    const page = (canRun: boolean) =>
+      String(
+        jobPage({
+          now: NOW,
+          row: row("x", { state: "paused", pausedUntil: "2026-12-02T14:00:00.000Z" }),
+          spec: jobSpec({ name: "x" }),
+          revision: "a",
+          history: [],
+          canRun,
+        }),
+      );
+    expect(page(true)).toContain('<span class="state paused">paused</span>');
+    expect(page(true)).toContain("Paused (gitcron pause) until 2026-12-02 14:00:00 UTC");
+    expect(page(true)).toContain('<form method="post" action="/jobs/x/resume" class="resume">');
+    expect(page(false)).not.toContain("/resume");
+  });
+
   it("offers Stop the run while a run is going, to whoever may act, and shows a stopped run as such", () => {
     const page = (state: "running" | "idle", canRun: boolean) =>
       String(
