@@ -33,6 +33,7 @@ import { createSource, type Source, SourceError } from "../source/source.js";
 import type { WrongSetting } from "../source/source-error.js";
 import type { StatusState } from "../status/state.js";
 import { createStatusStore, type StatusStore } from "../status/store.js";
+import { pageLinks } from "../text/page-links.js";
 import { version } from "../version.js";
 import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "./branch-seed.js";
 import { breather } from "./breathe.js";
@@ -160,6 +161,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     now: () => clock.now(),
     logger: logger.child({ stage: "pause" }),
   });
+  const links = settings.publicUrl ? pageLinks(settings.publicUrl) : undefined;
   const settingsKey = settingsKeyOf(settings);
   const agentId = agentIdOf(settings);
   // Everything that can fail is asked before anything starts: never a half-started agent.
@@ -193,6 +195,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
       viewsEveryMs: settings.statusViewsMs,
       succeededTailBytes: settings.statusTailBytes,
       flushMs: settings.statusFlushMs,
+      ...(links && { links }),
       logger: logger.child({ stage: "status" }),
       clock,
       gitToken: settings.gitToken,
@@ -211,6 +214,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     logger: logger.child({ stage: "notify" }),
     clock,
     statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
+    ...(links && { links }),
     restartGraceMs: settings.restartGraceMs,
     specs: () => scheduler.view().map((v) => v.spec),
     paused: () => pauses.active(),

@@ -18,6 +18,7 @@ import type { MissedJob } from "../scheduler/missed.js";
 import type { Redactor } from "../secrets/redactor.js";
 import { formatDuration } from "../status/render.js";
 import type { RunSummary } from "../status/summary.js";
+import type { PageLinks } from "../text/page-links.js";
 import {
   checkLate,
   type HealthState,
@@ -52,6 +53,8 @@ export interface NotifierOptions {
   logger: Logger;
   clock: Clock;
   statusUrl: string | null;
+  /** Links to jobs' pages (`--public-url`). */
+  links?: PageLinks;
   /** A catch-up whose oldest missed tick is no older than this is recorded, not told. */
   restartGraceMs?: number;
   /** The jobs that run now. */
@@ -230,6 +233,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       ...(detail.run && { run: detail.run }),
       ...(detail.text && { detail: detail.text }),
       statusUrl: options.statusUrl,
+      // A rejected file's "job" may be a file that runs no job: no page to link to.
+      ...(options.links && specOf(job) && { links: options.links }),
       now: clock.now(),
     });
 

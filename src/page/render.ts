@@ -155,7 +155,8 @@ export function jobPage(model: JobPageModel): Html {
       ? html`<form method="post" action="${`${jobHref(row.name)}/stop`}" class="stop"><button type="submit">Stop the run</button></form>`
       : null;
   const history = model.history.map(
-    (s) => html`<tr class="${s.outcome}">
+    // The run's id is its anchor: --public-url's links to a run land on its row.
+    (s) => html`<tr class="${s.outcome}" id="${s.run}">
 <th scope="row"><code>${s.run}</code></th>
 <td>${s.trigger}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ""}</td>
 <td><span class="outcome ${s.outcome}">${s.outcome}</span>${s.exitCode === null ? null : `, exit ${s.exitCode}`}${s.reason ? html`<br><span class="reason">${s.reason}</span>` : null}</td>

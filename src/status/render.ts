@@ -3,6 +3,7 @@
 import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
 import { cell, code } from "../text/markdown.js";
+import type { PageLinks } from "../text/page-links.js";
 import { type JobRow, jobRows, type LastRuns, nextRunAfter } from "./last-runs.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
@@ -69,6 +70,8 @@ export interface ReadmeInput {
   branch: string;
   /** When it is written: next runs are worked out from each schedule for this instant. */
   now: Date;
+  /** Each job's name links to its page (`--public-url`). */
+  links?: PageLinks;
 }
 
 /** Up to this many jobs, every job gets a full row; past it, only those that need attention do,
@@ -146,13 +149,16 @@ export function renderReadme(input: ReadmeInput): string {
     "",
   );
 
+  // The link is built from the setting and the (encoded) job name only; the name shown is escaped.
+  const { links } = input;
+  const nameCell = (name: string) => (links ? `[${cell(name)}](${links.job(name)})` : cell(name));
   const zones = new ZoneCache();
   const fullRow = ({ name, active: job, last, started }: JobRow) => {
     const nextRunAt = nextRun(job);
     // In the job's own zone, to the second.
     const inZone = readableTime(job?.timezone, zones);
     const row = [
-      job ? cell(name) : `${cell(name)} (removed)`,
+      job ? nameCell(name) : `${cell(name)} (removed)`,
       job
         ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}${
             job.pausedUntil ? ` (⏸️ paused until ${cell(inZone(job.pausedUntil))})` : ""
@@ -194,7 +200,7 @@ export function renderReadme(input: ReadmeInput): string {
       rest
         .map(
           (r) =>
-            `${cell(r.name)}${r.active ? "" : " (removed)"} ${r.last ? (r.last.outcome === "succeeded" ? "✅" : "⏭️") : "·"}`,
+            `${r.active ? nameCell(r.name) : `${cell(r.name)} (removed)`} ${r.last ? (r.last.outcome === "succeeded" ? "✅" : "⏭️") : "·"}`,
         )
         .join(" · "),
     );
