@@ -8,6 +8,7 @@ import { policyFromSettings } from "./jobs/policy-settings.js";
 import type { LogFormat } from "./log.js";
 import { isTimeZone } from "./schedule/cron.js";
 import { parseDuration } from "./text/duration.js";
+import { checkPublicUrl } from "./text/page-links.js";
 
 export interface AgentSettings {
   repo: string;
@@ -46,6 +47,9 @@ export interface AgentSettings {
   /** URLs that receive notifications (SPEC §7). */
   notify: string[];
   notifySecret: string | undefined;
+  /** The status page's address as people reach it (a proxy's): notifications and the status
+   * README link to jobs' pages there. */
+  publicUrl: string | undefined;
 }
 
 interface SettingDef {
@@ -208,6 +212,11 @@ export const AGENT_SETTINGS: readonly SettingDef[] = [
     env: "GITCRON_NOTIFY_SECRET",
     help: "signs notification bodies (X-Gitcron-Signature)",
   },
+  {
+    flag: "public-url",
+    env: "GITCRON_PUBLIC_URL",
+    help: "the status page's address as people reach it: notifications and the status README link to each job's page and run there",
+  },
   { flag: "log-format", env: "GITCRON_LOG_FORMAT", default: "json", help: "json or pretty" },
 ];
 
@@ -313,6 +322,9 @@ export function resolveSettings(
     );
   const isUrl = (v: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^[^/]+@[^:]+:/.test(v);
   const statusRepo = get("status-repo");
+  const publicUrl = get("public-url");
+  const checked = publicUrl === undefined ? undefined : checkPublicUrl(publicUrl);
+  if (checked && "error" in checked) throw new UsageError(`--public-url ${checked.error}`);
   return Object.freeze({
     repo: isUrl(repo) ? repo : resolve(cwd, repo),
     branch: get("branch"),
@@ -354,5 +366,6 @@ export function resolveSettings(
         ? splitUrls(env.GITCRON_NOTIFY)
         : [],
     notifySecret: get("notify-secret"),
+    publicUrl: checked?.url,
   });
 }

@@ -11,12 +11,14 @@ import type { Logger } from "../log.js";
 import type { Notifier } from "../notify/notifier.js";
 import type { Rejection } from "../plan/desired.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { loadPauses, type Pauses } from "../scheduler/pauses.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import { agentRedactor } from "../secrets/held.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import type { Source } from "../source/source.js";
 import type { StatusStore } from "../status/store.js";
+import { pageLinks } from "../text/page-links.js";
 import { openAgentFiles } from "./agent-files.js";
 import { branchAccessOf, lastRunsFromBranch } from "./branch-seed.js";
 import { lockDataDir } from "./data-lock.js";
@@ -77,6 +79,8 @@ export interface Agent {
   /** Labels this agent's runs and ends their container names (SPEC §4). */
   agentId: string;
   notifier: Notifier;
+  /** Jobs paused without a commit (`gitcron pause`), kept in --data-dir. */
+  pauses: Pauses;
   /** The revision applied last, or null before the first sync. */
   revision(): string | null;
   /** The revision not applied because it would remove all or most jobs, or null. */
@@ -98,9 +102,15 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const agentId = agentIdOf(settings);
   const existing = await engineRuns(runtime, agentId);
   const files = await openAgentFiles(settings.dataDir, logger);
+  const pauses = await loadPauses({
+    dataDir: settings.dataDir,
+    now: () => clock.now(),
+    logger: logger.child({ stage: "pause" }),
+  });
   const statusRepo = await statusRepoFor(settings);
   const redactor = deps.redactor ?? agentRedactor(settings, deps.env);
-  const at = { statusRepo, agentId, clock, logger, redactor };
+  const links = settings.publicUrl ? pageLinks(settings.publicUrl) : undefined;
+  const at = { statusRepo, agentId, clock, logger, redactor, links, pauses };
   let leadership: Leadership | undefined;
   const state = (): AgentStatusState =>
     stateOf({ reconciler, scheduler, notifier, lastSync, leader: leadership?.leading() ?? null });
@@ -119,6 +129,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     if (!c.caughtUp) await notifier.observe(summary);
   });
   const publishState = () => status.setState(state());
+  pauses.onChange(publishState);
   const { saveProgress, seeding, seedLastRuns, stopStateTimer } = followScheduler({
     scheduler,
     notifier,
@@ -208,6 +219,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     sourceDescription: source.description,
     agentId,
     notifier,
+    pauses,
     revision: () => reconciler.revision,
     held: () => reconciler.held,
     missingEnv: () => reconciler.missingEnv,

@@ -21,7 +21,11 @@ import type { Agent } from "./agent.js";
 /** Jobs read from the branch per batch. */
 const READ_BATCH = 500;
 
-export function agentPageSource(options: { agent: Agent; canRun: boolean }): PageSource {
+export function agentPageSource(options: {
+  agent: Agent;
+  canRun: boolean;
+  logsIn?: boolean;
+}): PageSource {
   const { agent, canRun } = options;
   const words = scheduleWordsCache();
   const recent = new Map<string, RunSummary[]>();
@@ -98,6 +102,7 @@ export function agentPageSource(options: { agent: Agent; canRun: boolean }): Pag
           }),
         },
         canRun,
+        logsIn: options.logsIn ?? false,
       };
     },
     async job(name, now) {

@@ -8,12 +8,14 @@ import { statusUrlOf } from "../notify/message.js";
 import { createNotifier, type Notifier } from "../notify/notifier.js";
 import { parseTargets } from "../notify/targets.js";
 import type { Runtime } from "../runtime/runtime.js";
+import type { Pauses } from "../scheduler/pauses.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/scheduler.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { AgentSettings } from "../settings.js";
 import { createSource, type Source } from "../source/source.js";
 import type { StatusState } from "../status/state.js";
 import { type Alongside, createStatusStore, type StatusStore } from "../status/store.js";
+import type { PageLinks } from "../text/page-links.js";
 import { branchAccessOf, seedFromBranch } from "./branch-seed.js";
 
 export const sourceFor = (settings: AgentSettings, logger: Logger): Source =>
@@ -30,7 +32,14 @@ export const sourceFor = (settings: AgentSettings, logger: Logger): Source =>
 
 export const statusStoreFor = (
   settings: AgentSettings,
-  at: { statusRepo: string; agentId: string; clock: Clock; logger: Logger; redactor: Redactor },
+  at: {
+    statusRepo: string;
+    agentId: string;
+    clock: Clock;
+    logger: Logger;
+    redactor: Redactor;
+    links: PageLinks | undefined;
+  },
   connect: {
     refreshState(): StatusState;
     /** The leader's lease renewal rides on its status pushes: one push, not two. */
@@ -52,12 +61,20 @@ export const statusStoreFor = (
     gitToken: settings.gitToken,
     gitTimeoutMs: settings.gitTimeoutMs,
     redactor: at.redactor,
+    ...(at.links && { links: at.links }),
     ...connect,
   });
 
 export const notifierFor = (
   settings: AgentSettings,
-  at: { statusRepo: string; clock: Clock; logger: Logger; redactor: Redactor },
+  at: {
+    statusRepo: string;
+    clock: Clock;
+    logger: Logger;
+    redactor: Redactor;
+    links: PageLinks | undefined;
+    pauses: Pauses;
+  },
   specs: () => JobSpec[],
 ): Notifier =>
   createNotifier({
@@ -68,14 +85,16 @@ export const notifierFor = (
     logger: at.logger.child({ stage: "notify" }),
     clock: at.clock,
     statusUrl: statusUrlOf(settings.statusRepo ?? settings.repo, settings.statusBranch),
+    ...(at.links && { links: at.links }),
     restartGraceMs: settings.restartGraceMs,
     specs,
+    paused: () => at.pauses.active(),
     seed: (jobs) => seedFromBranch(at.statusRepo, branchAccessOf(settings), jobs),
   });
 
 export const schedulerFor = (
   settings: AgentSettings,
-  at: { agentId: string; clock: Clock; logger: Logger },
+  at: { agentId: string; clock: Clock; logger: Logger; pauses: Pauses },
   run: { runtime: Runtime; env: Readonly<Record<string, string | undefined>> },
   record: SchedulerOptions["record"],
 ): Scheduler =>
@@ -88,4 +107,5 @@ export const schedulerFor = (
     env: run.env,
     maxParallel: settings.maxParallel,
     agent: at.agentId,
+    pausedUntil: (job) => at.pauses.untilOf(job),
   });

@@ -1,5 +1,5 @@
-// The HTTP routes of a running agent. Webhook, run-now and login routes exist only when their
-// secret is set.
+// The HTTP routes of a running agent. Webhook and login routes exist only when their secret is
+// set; run-now with a token or on a loopback listener.
 
 import type { Logger } from "../log.js";
 import { accessFor } from "../server/auth.js";
@@ -10,6 +10,9 @@ import type { Route } from "../server/http.js";
 import { jobsRoutes } from "../server/jobs.js";
 import { createMetrics, metricsRoutes } from "../server/metrics.js";
 import { pageHandlers, pageRoutes } from "../server/page.js";
+import { pauseRoutes } from "../server/pause.js";
+import { runLogRoutes } from "../server/run-log.js";
+import { createRunLogHub } from "../server/run-log-hub.js";
 import { runNowRoutes } from "../server/run-now.js";
 import { createSessions } from "../server/sessions.js";
 import type { AgentSettings } from "../settings.js";
@@ -28,7 +31,11 @@ export function agentRoutes(options: {
     logger: logger.child({ stage: "http" }),
     sessions: createSessions(),
   });
-  const source = agentPageSource({ agent, canRun: !!settings.apiToken });
+  const source = agentPageSource({
+    agent,
+    canRun: access.canAct,
+    logsIn: access.sessions !== null,
+  });
   // One registry per process: prom-client's process metrics add a GC observer that stays.
   const metrics = createMetrics({
     scheduler: agent.scheduler,
@@ -60,6 +67,16 @@ export function agentRoutes(options: {
       },
     }),
     ...eventRoutes({ source, access, logger }).routes,
+    ...runLogRoutes({
+      hub: createRunLogHub({
+        events: agent.scheduler.events,
+        willRetry: (summary) => agent.scheduler.willRetry(summary),
+      }),
+      access,
+      hasJob: (job) => agent.scheduler.has(job),
+      pending: (job) => agent.scheduler.isBusy(job),
+      runsOf: (job) => agent.status.runsOf(job),
+    }),
     ...metricsRoutes(metrics),
     ...(settings.webhookSecret
       ? hookRoutes({
@@ -69,10 +86,19 @@ export function agentRoutes(options: {
           logger,
         })
       : []),
-    ...(settings.apiToken
+    ...(access.canAct
       ? runNowRoutes({
           access,
           trigger: (name) => agent.scheduler.trigger(name, "manual"),
+          stop: (name, why) => agent.scheduler.stopRun(name, why),
+          logger,
+        })
+      : []),
+    ...(access.canAct
+      ? pauseRoutes({
+          access,
+          pauses: agent.pauses,
+          hasJob: (job) => agent.scheduler.has(job),
           logger,
         })
       : []),

@@ -58,6 +58,7 @@ export function buildStatusState(options: {
       ...(active.fields && { fields: active.fields }),
       suspended: view.spec.suspended,
       nextRunAt: view.nextRunAt?.toISOString() ?? null,
+      ...(view.pausedUntil && { pausedUntil: view.pausedUntil.toISOString() }),
     };
     const appliedAt = options.appliedAt?.(view.spec.name);
     const entry = jobs[view.spec.name] as AgentJobState;

@@ -26,6 +26,18 @@ export const commandTable: Record<string, Entry> = {
     load: () => import("./logs.js"),
   },
   trigger: { summary: "ask a running agent to run a job now", load: () => import("./trigger.js") },
+  stop: {
+    summary: "ask a running agent to stop a job's running run",
+    load: () => import("./stop.js"),
+  },
+  pause: {
+    summary: "pause a job on a running agent for a while, without a commit",
+    load: async () => ({ command: (await import("./pause.js")).pause }),
+  },
+  resume: {
+    summary: "end a job's pause on a running agent",
+    load: async () => ({ command: (await import("./pause.js")).resume }),
+  },
   import: {
     summary: "convert a crontab, Ofelia's config or Kubernetes CronJobs into job files",
     load: () => import("./import.js"),

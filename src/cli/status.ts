@@ -49,6 +49,7 @@ export const command: Command = {
         schedule: r.active?.schedule ?? null,
         timezone: r.active?.timezone ?? null,
         suspended: r.active?.suspended ?? null,
+        pausedUntil: r.active?.pausedUntil ?? null,
         removed: !r.active,
         lastOutcome: r.last?.outcome ?? null,
         lastReason: r.last?.reason ?? null,
@@ -93,7 +94,11 @@ export const command: Command = {
         const next = nextRun(r.active);
         return [
           r.active ? r.name : `${r.name} (removed)`,
-          r.active ? `${r.active.schedule}${r.active.suspended ? " (suspended)" : ""}` : "-",
+          r.active
+            ? `${r.active.schedule}${r.active.suspended ? " (suspended)" : ""}${
+                r.active.pausedUntil ? ` (paused until ${inZone(r.active.pausedUntil)})` : ""
+              }`
+            : "-",
           r.active?.timezone ?? "-",
           r.last?.outcome ?? "-",
           r.started?.exitCode != null ? String(r.started.exitCode) : "-",

@@ -6,6 +6,7 @@
 import type { NotifyEvent } from "../jobs/spec.js";
 import type { RunSummary } from "../status/summary.js";
 import { formatDuration } from "../text/duration.js";
+import type { PageLinks } from "../text/page-links.js";
 import { chatText, plainText } from "./chat-text.js";
 
 /** What a job file's fate tells (not a job's health): rejected at a revision, valid again. */
@@ -26,9 +27,29 @@ export interface NotificationBody {
   /** The run's last 20 lines of output, redacted. */
   logTail: string;
   statusUrl: string | null;
+  /** The job's page and the run on it, with `--public-url`. */
+  jobUrl?: string;
+  runUrl?: string;
   text: string;
   /** A catch-up's missed ticks, a job each (only in its `missed` notification). */
   jobs?: { job: string; ticks: number; first: string; last: string }[];
+  /** Every job paused without a commit (`gitcron pause`) when it was sent, and until when: so
+   * that no one forgets a pause while it lasts. */
+  paused?: { job: string; until: string }[];
+}
+
+/** The notification with the pauses going on noted in its line and its facts. */
+export function withPauses(
+  body: NotificationBody,
+  pauses: ReadonlyMap<string, Date>,
+  now: Date,
+): NotificationBody {
+  if (pauses.size === 0) return body;
+  const paused = [...pauses]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([job, until]) => ({ job, until: until.toISOString() }));
+  const list = paused.map((p) => `${p.job} until ${when(p.until, now)}`).join(", ");
+  return { ...body, paused, text: `${body.text} (paused: ${chatText(list)})` };
 }
 
 const TAIL_LINES = 20;
@@ -85,9 +106,17 @@ export function notificationBody(input: {
   /** For late: how long without a success; for missed: how many ticks and why. */
   detail?: string;
   statusUrl: string | null;
+  /** With `--public-url`: the line ends with the run's (else the job's) page, and the body
+   * has both. */
+  links?: PageLinks;
   now: Date;
 }): NotificationBody {
-  const { run } = input;
+  const { run, links } = input;
+  const jobUrl = links?.job(input.job);
+  const runUrl = run && links?.run(input.job, run.run);
+  const text = chatText(
+    line(input.event, input.job, run, input.detail ?? "", input.now).replace(/\p{Cc}/gu, " "),
+  );
   return {
     event: input.event,
     job: input.job,
@@ -101,9 +130,11 @@ export function notificationBody(input: {
     labels: run?.labels ?? {},
     logTail: (run?.logTail ?? "").split("\n").slice(-TAIL_LINES).join("\n"),
     statusUrl: input.statusUrl,
-    text: chatText(
-      line(input.event, input.job, run, input.detail ?? "", input.now).replace(/\p{Cc}/gu, " "),
-    ),
+    ...(jobUrl && { jobUrl }),
+    ...(runUrl && { runUrl }),
+    // Built from the setting, the job's name and the run id only: safe to leave unescaped, and
+    // chat apps link it.
+    text: jobUrl ? `${text} ${runUrl ?? jobUrl}` : text,
   };
 }
 
@@ -156,6 +187,9 @@ export function mailOf(body: NotificationBody): { subject: string; text: string 
       "ticks missed",
       body.jobs?.map((j) => `${j.job} ${j.ticks} (${j.first} … ${j.last})`).join(", "),
     ],
+    ["paused", body.paused?.map((p) => `${p.job} until ${p.until}`).join(", ")],
+    ["page", body.jobUrl],
+    ["run page", body.runUrl],
     ["status", body.statusUrl],
   ].filter(([, v]) => v !== null && v !== undefined);
   const lines = facts.map(([k, v]) => `${k}: ${v}`);

@@ -22,6 +22,7 @@ import type { MissedJob } from "../scheduler/missed.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { RunSummary } from "../status/summary.js";
 import { formatDuration } from "../text/duration.js";
+import type { PageLinks } from "../text/page-links.js";
 import {
   checkLate,
   type HealthState,
@@ -35,6 +36,7 @@ import {
   type FileEvent,
   type NotificationBody,
   notificationBody,
+  withPauses,
 } from "./message.js";
 import { createNotificationQueue, type QueuedNotification } from "./queue.js";
 import { deliver, type Target, type TargetKind } from "./targets.js";
@@ -55,10 +57,14 @@ export interface NotifierOptions {
   logger: Logger;
   clock: Clock;
   statusUrl: string | null;
+  /** Links to jobs' pages (`--public-url`). */
+  links?: PageLinks;
   /** A catch-up whose oldest missed tick is no older than this is recorded, not told. */
   restartGraceMs?: number;
   /** The jobs that run now. */
   specs(): JobSpec[];
+  /** The jobs paused now (`gitcron pause`), noted in every notification. */
+  paused?(): ReadonlyMap<string, Date>;
   /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
    * first) and when they were first applied, so a fresh start neither repeats nor loses. */
   seed?(jobs: readonly string[]): Promise<Map<string, { runs: RunSummary[]; since?: number }>>;
@@ -201,7 +207,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   /** One notification per target on disk, each with the job's health after it (none when
    * it tells of no job's health). */
-  async function enqueue(body: NotificationBody, after?: JobHealth) {
+  async function enqueue(told: NotificationBody, after?: JobHealth) {
+    const body = withPauses(told, options.paused?.() ?? new Map(), clock.now());
     const json = options.redactor.redact(JSON.stringify(options.redactor.value(body)));
     const { event } = body;
     const job = body.job ?? "";
@@ -230,6 +237,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       ...(detail.run && { run: detail.run }),
       ...(detail.text && { detail: detail.text }),
       statusUrl: options.statusUrl,
+      // A rejected file's "job" may be a file that runs no job: no page to link to.
+      ...(options.links && specOf(job) && { links: options.links }),
       now: clock.now(),
     });
 

@@ -6,7 +6,7 @@ import { describeSchedule } from "../schedule/describe.js";
 import type { JobView } from "../scheduler/scheduler.js";
 import type { RunSummary, SummaryOutcome } from "../status/summary.js";
 
-export type JobStateWord = "running" | "queued" | "idle" | "suspended" | "late";
+export type JobStateWord = "running" | "queued" | "idle" | "suspended" | "paused" | "late";
 
 /** One bar of a duration chart. */
 export interface RunBar {
@@ -33,6 +33,8 @@ export interface JobRow {
   /** Recent runs, oldest first. */
   runs: RunBar[];
   nextRunAt: string | null;
+  /** Set while the job is paused (`gitcron pause`): when the pause ends. */
+  pausedUntil?: string;
 }
 
 export interface RejectedFileRow {
@@ -47,8 +49,10 @@ export interface PageModel {
   revision: string | null;
   lastSyncAt: string | null;
   syncErrors: { count: number; last?: { at: string; message: string } };
-  /** Whether the page offers "Run now" (the agent has --api-token). */
+  /** Whether the page offers "Run now" (the agent has --api-token, or listens on loopback). */
   canRun: boolean;
+  /** Whether the page has a session to log out of (the agent has --api-token). */
+  logsIn?: boolean;
   /** Who leads the repository (SPEC §3), and whether it is this agent; absent: not known. */
   leader?: { host: string; pid: number; self: boolean } | null;
 }
@@ -92,6 +96,7 @@ export function stateOf(view: JobView, late: boolean): JobStateWord {
   if (view.running && view.running.phase !== "waiting-slot") return "running";
   if (view.queued || view.running) return "queued";
   if (view.spec.suspended) return "suspended";
+  if (view.pausedUntil) return "paused";
   if (late) return "late";
   return "idle";
 }
@@ -138,6 +143,7 @@ export function jobRow(options: {
     },
     runs: bars.slice(-CHART_RUNS),
     nextRunAt: view.nextRunAt?.toISOString() ?? null,
+    ...(view.pausedUntil && { pausedUntil: view.pausedUntil.toISOString() }),
   };
 }
 

@@ -76,7 +76,7 @@ export function jobRowHtml(row: JobRow, now: Date): Html {
   return html`<tr data-job="${row.name}" data-rank="${String(attentionRank(row))}" data-last="${row.last?.at ?? ""}" class="${row.failing ? "failing" : row.state}">
 <th scope="row"><a href="${jobHref(row.name)}">${row.name}</a><br><span class="file">${row.file}</span></th>
 <td>${row.scheduleWords}<br><span class="zone">${row.schedule} · ${row.timezone}</span></td>
-<td><span class="state ${row.state}">${row.state}</span>${flags}</td>
+<td><span class="state ${row.state}">${row.state}</span>${flags}${row.pausedUntil ? html`<br><span class="zone">until ${absoluteTime(row.pausedUntil, row.timezone)}</span>` : null}</td>
 <td>${lastCell(row, now)}</td>
 <td>${compactChart(row.runs)}</td>
 <td>${when(row.nextRunAt, now, row.timezone)}</td>
@@ -118,7 +118,7 @@ function rejectedSection(model: PageModel): Html | null {
 
 export function indexPage(model: PageModel): Html {
   const { now } = model;
-  const body = html`<header><h1>gitcron</h1>${model.canRun ? logoutForm() : null}</header>
+  const body = html`<header><h1>gitcron</h1>${model.logsIn ? logoutForm() : null}</header>
 <main>
 <section aria-labelledby="sync-h"><h2 id="sync-h">Sync</h2>${syncFacts(model)}</section>
 ${rejectedSection(model)}
@@ -149,8 +149,14 @@ export function jobPage(model: JobPageModel): Html {
   const runNow = model.canRun
     ? html`<form method="post" action="${`${jobHref(row.name)}/run`}" class="run-now"><button type="submit">Run now</button></form>`
     : null;
+  // SIGTERM, then SIGKILL after the grace period; recorded as `stopped`.
+  const stop =
+    model.canRun && row.state === "running"
+      ? html`<form method="post" action="${`${jobHref(row.name)}/stop`}" class="stop"><button type="submit">Stop the run</button></form>`
+      : null;
   const history = model.history.map(
-    (s) => html`<tr class="${s.outcome}">
+    // The run's id is its anchor: --public-url's links to a run land on its row.
+    (s) => html`<tr class="${s.outcome}" id="${s.run}">
 <th scope="row"><code>${s.run}</code></th>
 <td>${s.trigger}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ""}</td>
 <td><span class="outcome ${s.outcome}">${s.outcome}</span>${s.exitCode === null ? null : `, exit ${s.exitCode}`}${s.reason ? html`<br><span class="reason">${s.reason}</span>` : null}</td>
@@ -164,13 +170,13 @@ export function jobPage(model: JobPageModel): Html {
 <section aria-labelledby="now-h">
 <h2 id="now-h">Now</h2>
 <dl class="facts">
-<dt>State</dt><dd><span class="state ${row.state}">${row.state}</span>${row.failing ? html` <span class="flag bad">failing</span>` : null}</dd>
+<dt>State</dt><dd><span class="state ${row.state}">${row.state}</span>${row.failing ? html` <span class="flag bad">failing</span>` : null}${pausedFact(row, model.canRun)}</dd>
 <dt>Schedule</dt><dd>${row.scheduleWords} <span class="zone">(${row.schedule} · ${row.timezone})</span></dd>
 <dt>Last run</dt><dd>${lastCell(row, now)}</dd>
 <dt>Next run</dt><dd>${when(row.nextRunAt, now, row.timezone)}</dd>
 <dt>File</dt><dd><code>${row.file}</code> at <code>${model.revision}</code></dd>
 </dl>
-${runNow}
+${runNow}${stop}
 </section>
 <section aria-labelledby="chart-h"><h2 id="chart-h">Durations</h2>${detailedChart(
     model.history
@@ -198,6 +204,15 @@ ${history}
 <section aria-labelledby="spec-h"><h2 id="spec-h">Applied spec</h2><pre class="spec">${JSON.stringify(model.spec, null, 2)}</pre></section>
 </main>`;
   return layout({ title: `${row.name} · gitcron`, body, scripted: true });
+}
+
+/** "paused until …, no scheduled run starts" and, for whoever may act, Resume. */
+function pausedFact(row: JobRow, canRun: boolean): Html | null {
+  if (!row.pausedUntil) return null;
+  const resume = canRun
+    ? html` <form method="post" action="${`${jobHref(row.name)}/resume`}" class="resume"><button type="submit">Resume</button></form>`
+    : null;
+  return html`<br><span class="paused">Paused (gitcron pause) until ${absoluteTime(row.pausedUntil, row.timezone)}: no scheduled run starts.</span>${resume}`;
 }
 
 const lastLine = (text: string) => {

@@ -4,9 +4,12 @@
 import { durationAsWritten } from "../text/duration.js";
 import { engineStatus } from "./connection.js";
 import type { ContainerApi } from "./containers.js";
-import type { RunOutcome } from "./runtime.js";
+import { type RunOutcome, StopRequest } from "./runtime.js";
 
-export type Interruption = { kind: "timeout"; afterMs: number } | { kind: "stopped"; why: string };
+export type Interruption =
+  | { kind: "timeout"; afterMs: number }
+  /** `requested`: a person stopped it (a StopRequest), recorded as `stopped`. */
+  | { kind: "stopped"; why: string; requested?: boolean };
 
 export interface Ending {
   exitCode: number;
@@ -34,7 +37,14 @@ export async function waitForEnd(options: WaitForEndOptions): Promise<Ending> {
       if (engineStatus(err) !== 304 && engineStatus(err) !== 404) throw err;
     });
   };
-  const onAbort = () => interrupt({ kind: "stopped", why: stopReason(stop?.reason) });
+  const onAbort = () => {
+    const reason: unknown = stop?.reason;
+    interrupt(
+      reason instanceof StopRequest
+        ? { kind: "stopped", why: reason.why, requested: true }
+        : { kind: "stopped", why: stopReason(reason) },
+    );
+  };
   const { timeoutMs } = options;
   const remainingMs =
     timeoutMs === undefined ? 0 : timeoutMs - (Date.now() - options.startedAt.getTime());
@@ -77,16 +87,15 @@ export function verdictFor(
   options: { stopGraceMs: number; memoryBytes?: number },
 ): Verdict {
   const { exitCode, interruption } = ending;
-  if (interruption?.kind === "timeout") {
-    const killed =
-      exitCode === 137
-        ? `, then SIGKILL after the ${durationAsWritten(options.stopGraceMs)} grace period`
-        : "";
+  // 137: SIGTERM was not enough.
+  const how = `with SIGTERM${exitCode === 137 ? `, then SIGKILL after the ${durationAsWritten(options.stopGraceMs)} grace period` : ""}`;
+  if (interruption?.kind === "timeout")
     return {
       outcome: "timeout",
-      reason: `timed out after ${durationAsWritten(interruption.afterMs)}; stopped with SIGTERM${killed}`,
+      reason: `timed out after ${durationAsWritten(interruption.afterMs)}; stopped ${how}`,
     };
-  }
+  if (interruption?.kind === "stopped" && interruption.requested)
+    return { outcome: "stopped", reason: `stopped by request (${interruption.why}) ${how}` };
   const outcome: RunOutcome = exitCode === 0 ? "succeeded" : "failed";
   if (interruption?.kind === "stopped") return { outcome, reason: `stopped: ${interruption.why}` };
   if (state.OOMKilled) {

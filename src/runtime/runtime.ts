@@ -5,7 +5,15 @@ import type { Policy } from "../jobs/policy.js";
 import type { JobSpec } from "../jobs/spec.js";
 
 export type Trigger = "schedule" | "retry" | "catch-up" | "manual";
-export type RunOutcome = "succeeded" | "failed" | "timeout" | "error";
+/** `stopped`: ended by someone's request (gitcron stop), whatever its exit code. */
+export type RunOutcome = "succeeded" | "failed" | "timeout" | "error" | "stopped";
+
+/** What to abort RunOptions.stop with when a person stops a run: it is recorded as `stopped`
+ * ("stopped by request: <why>"). Any other reason (overlap: replace) keeps the outcome the exit
+ * code gives. */
+export class StopRequest {
+  constructor(readonly why: string) {}
+}
 
 export interface RunRequest {
   /** `<job>-<YYYYMMDDTHHMMSSZ>-<attempt>`; also the `gitcron.run` label. */
@@ -35,7 +43,8 @@ export interface RunOptions {
   onLine?: (line: OutputLine) => void;
   /** Called once the container has started. */
   onStart?: (info: { startedAt: Date; containerId: string; adopted: boolean }) => void;
-  /** Aborting stops the run (SIGTERM, then SIGKILL after the grace period): `overlap: replace`. */
+  /** Aborting stops the run (SIGTERM, then SIGKILL after the grace period): `overlap: replace`,
+   * or a StopRequest (`gitcron stop`). */
   stop?: AbortSignal;
   /** Awaited after the run ends and BEFORE its container is removed, so the record is on
    * disk before the engine forgets the run (a crash in between means adoption, not loss). */

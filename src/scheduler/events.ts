@@ -1,4 +1,4 @@
-import type { Trigger } from "../runtime/runtime.js";
+import type { OutputLine, Trigger } from "../runtime/runtime.js";
 import type { RunSummary } from "../status/summary.js";
 import type { MissedJob } from "./missed.js";
 
@@ -9,6 +9,8 @@ export interface SchedulerEvents {
   tick: { job: string; scheduledAt: Date; trigger: Trigger; action: TickAction };
   /** A container start was asked of the runtime; lagMs = now − scheduled instant. */
   "run:launch": { job: string; runId: string; scheduledAt: Date; trigger: Trigger; lagMs: number };
+  /** A line of a run's output as it comes (secrets of the job already masked). */
+  "run:line": { job: string; runId: string; line: OutputLine };
   /** A run (or a skipped/missed tick) was recorded. */
   "run:recorded": { summary: RunSummary };
   /** A failed attempt will be tried again at `retryAt`. */

@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   maxParallel: number;
   /** Timers never sleep longer than this, so a clock jump or a suspended machine is noticed. */
   maxSleepMs?: number;
+  /** When the job's pause (`gitcron pause`) ends, or null: a paused job's ticks start no run. */
+  pausedUntil?: (job: string) => Date | null;
 }
 
 export interface Tick {
@@ -72,6 +74,8 @@ export interface JobView {
   running: { runId: string; phase: Active["phase"]; scheduledAt: Date; startedAt?: Date } | null;
   queued: { scheduledAt: Date; merged: number } | null;
   last: RunSummary | null;
+  /** Set while the job is paused (`gitcron pause`). */
+  pausedUntil?: Date;
 }
 
 export type TriggerResult =
@@ -81,8 +85,17 @@ export type TriggerResult =
   /** This agent stands by: the leader of the repository runs its jobs (SPEC §3). */
   | { status: "standby" };
 
-export function viewOf(j: JobState): JobView {
+export type StopResult =
+  | { status: "stopping"; runId: string }
+  | { status: "not-found" }
+  /** Nothing of the job runs (a retry backing off or a run waiting for a slot has no container
+   * to stop). */
+  | { status: "not-running" }
+  | { status: "standby" };
+
+export function viewOf(j: JobState, pausedUntil?: Date | null): JobView {
   return {
+    ...(pausedUntil && { pausedUntil }),
     spec: j.spec,
     revision: j.revision,
     nextRunAt: j.nextAt,

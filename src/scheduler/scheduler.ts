@@ -12,7 +12,7 @@
 import { Events } from "../events.js";
 import type { JobSpec } from "../jobs/spec.js";
 import { runIdFor } from "../runtime/names.js";
-import type { ExistingRun, RunResult, Trigger } from "../runtime/runtime.js";
+import { type ExistingRun, type RunResult, StopRequest, type Trigger } from "../runtime/runtime.js";
 import { parseSchedule, ZoneCache } from "../schedule/cron.js";
 import type { RunSummary } from "../status/summary.js";
 import { decideAfterRun, decideQueued, decideTick, type TickDecision } from "./decisions.js";
@@ -23,6 +23,7 @@ import {
   type JobView,
   type PendingRetry,
   type SchedulerOptions,
+  type StopResult,
   type Tick,
   type TriggerResult,
   viewOf,
@@ -30,7 +31,13 @@ import {
 import { decideCatchUp, type MissedJob, missedTicks } from "./missed.js";
 import { summaryOfResult, summaryOfTick } from "./summaries.js";
 
-export type { JobView, PendingRetry, SchedulerOptions, TriggerResult } from "./job-state.js";
+export type {
+  JobView,
+  PendingRetry,
+  SchedulerOptions,
+  StopResult,
+  TriggerResult,
+} from "./job-state.js";
 
 export class Scheduler {
   readonly events = new Events<SchedulerEvents>();
@@ -105,6 +112,30 @@ export class Scheduler {
     return !!job && !job.removed;
   }
 
+  /** Whether the job has a run going, waiting for a slot or a retry, or a tick queued. */
+  isBusy(name: string): boolean {
+    const job = this.jobs.get(name);
+    return !!job && (!!job.active || !!job.queued);
+  }
+
+  /** Whether a retry follows this just-recorded attempt: afterRun()'s own decision. */
+  willRetry(summary: RunSummary): boolean {
+    const job = this.jobs.get(summary.job);
+    if (!job || summary.outcome === "skipped" || summary.outcome === "missed") return false;
+    const active = job.active;
+    const decision = decideAfterRun({
+      now: this.options.clock.now(),
+      outcome: summary.outcome,
+      attempt: summary.attempt,
+      retries: job.spec.retries,
+      removed: job.removed,
+      interrupted: active?.runId === summary.run && active.stop.signal.aborted,
+      queued: false,
+      startsNothing: false,
+    });
+    return decision.do === "retry";
+  }
+
   /** A manual run, honouring the job's `overlap`. */
   trigger(name: string, trigger: Trigger = "manual"): TriggerResult {
     const job = this.jobs.get(name);
@@ -117,6 +148,18 @@ export class Scheduler {
     const action = this.onTick(job, { scheduledAt, trigger });
     const instant = action === "merged" && job.queued ? job.queued.scheduledAt : scheduledAt;
     return { status: "accepted", runId: runIdFor(name, instant, 1), action };
+  }
+
+  /** Stops the job's running run (SIGTERM, then SIGKILL after the grace period, as a timeout
+   * does): it is recorded as `stopped` and not retried; a tick queued behind it starts then. */
+  stopRun(name: string, why: string): StopResult {
+    const job = this.jobs.get(name);
+    if (!job || job.removed) return { status: "not-found" };
+    const active = job.active;
+    if (active?.phase !== "running")
+      return this.held ? { status: "standby" } : { status: "not-running" };
+    active.stop.abort(new StopRequest(why));
+    return { status: "stopping", runId: active.runId };
   }
 
   /** Runs found in the engine at start-up: their job starts no second run; their end is recorded once. */
@@ -144,7 +187,12 @@ export class Scheduler {
       this.runningCount++;
       this.track(
         this.options.runtime
-          .adopt(run, { onResult: (r) => this.recordResult(active, job?.spec, r) })
+          .adopt(run, {
+            stop: active.stop.signal,
+            onLine: (line) =>
+              this.events.emit("run:line", { job: run.job, runId: run.runId, line }),
+            onResult: (r) => this.recordResult(active, job?.spec, r),
+          })
           .then((result) => this.afterRun(run.job, active, result)),
       );
     }
@@ -157,6 +205,11 @@ export class Scheduler {
     for (const job of this.jobs.values()) {
       const saved = cursors[job.spec.name];
       if (!saved || job.spec.suspended) continue;
+      // Ticks that passed while paused were not to run.
+      if (this.options.pausedUntil?.(job.spec.name)) {
+        job.cursor = now;
+        continue;
+      }
       // A tick whose run was found in the engine is not missed.
       const since = new Date(
         Math.max(Date.parse(saved), this.adoptedAt.get(job.spec.name)?.getTime() ?? 0),
@@ -239,7 +292,10 @@ export class Scheduler {
   }
 
   view(): JobView[] {
-    return [...this.jobs.values()].filter((j) => !j.removed).map(viewOf);
+    const paused = this.options.pausedUntil;
+    return [...this.jobs.values()]
+      .filter((j) => !j.removed)
+      .map((j) => viewOf(j, paused?.(j.spec.name)));
   }
 
   /** Seeds a job's last summary (from the status branch at start-up); a run that ended since
@@ -383,7 +439,9 @@ export class Scheduler {
           job.nextAt = after;
         }
         job.cursor = due;
-        this.onTick(job, { scheduledAt: due, trigger: "schedule" });
+        // Paused: the tick passes, as it would for a suspended job.
+        if (!this.options.pausedUntil?.(job.spec.name))
+          this.onTick(job, { scheduledAt: due, trigger: "schedule" });
       }
     }
     for (const job of fired) {
@@ -487,6 +545,8 @@ export class Scheduler {
       },
       {
         stop: attempt.stop.signal,
+        onLine: (line) =>
+          this.events.emit("run:line", { job: spec.name, runId: attempt.runId, line }),
         onStart: (info) => {
           attempt.startedAt = info.startedAt;
           attempt.containerId = info.containerId;

@@ -70,7 +70,7 @@ export function summaryOfTick(options: {
   };
 }
 
-export const isRetryable = (outcome: RunResult["outcome"]) =>
+export const isRetryable = (outcome: RunSummary["outcome"]) =>
   outcome === "failed" || outcome === "timeout" || outcome === "error";
 
 /** Backoff before attempt `next` (2, 3, …): base, then doubling. */

@@ -1,7 +1,9 @@
 // Who may see jobs and runs, and who may act on them (SPEC §4, "HTTP"). Health, readiness,
 // metrics and signed webhooks are open; everything that shows a job or a run needs the API token
 // (as a bearer token, or the session cookie the status page's token form sets) — except that an
-// agent with no token, listening on loopback only, lets its own host read.
+// agent with no token, listening on loopback only, lets its own host read and act (a manual run,
+// a stop, a pause): a program on the host (gitcron trigger, curl) or the agent's own page, never
+// a page of another site the host's browser has open.
 
 import type { Logger } from "../log.js";
 import { constantTimeEqual } from "./hooks.js";
@@ -50,6 +52,22 @@ export function isSameOrigin(req: Pick<Request, "headers">): boolean {
   return site === undefined || site === "same-origin";
 }
 
+/** A request no page of another origin sent: the agent's own page (same-origin, as isSameOrigin
+ * checks), or a program (gitcron trigger, curl), which sends neither Origin nor Sec-Fetch-Site —
+ * headers every current browser adds to a cross-origin POST. A Referer naming another host is
+ * refused too: a browser old enough to send no Origin on a form post still sends one. */
+export function isNotCrossOrigin(req: Pick<Request, "headers">): boolean {
+  if (header(req, "origin") !== undefined || header(req, "sec-fetch-site") !== undefined)
+    return isSameOrigin(req);
+  const referer = header(req, "referer");
+  if (referer === undefined) return true;
+  try {
+    return new URL(referer).host === new URL(`http://${header(req, "host") ?? ""}`).host;
+  } catch {
+    return false;
+  }
+}
+
 export const unauthorized = (error: string): Response => ({
   status: 401,
   body: { error },
@@ -63,6 +81,8 @@ export interface Access {
   read(req: Request): Response | null;
   /** Null when the request may act (a manual run); else the answer to send instead. */
   act(req: Request): Response | null;
+  /** Whether anyone may act at all: the agent has a token, or listens on loopback only. */
+  canAct: boolean;
   /** The status page's sessions; null when the agent has no token (there is nothing to log
    * in with). */
   sessions: Sessions | null;
@@ -94,23 +114,36 @@ export function accessFor(options: {
     return null;
   };
   const openOnLoopback = !token && isLoopback(options.listenHost);
+  // A page of another site whose name resolves to 127.0.0.1 (DNS rebinding) sends its own name
+  // as Host: only loopback names pass.
+  const loopbackName = (req: Request) => {
+    const name = hostName(header(req, "host"));
+    return !!name && isLoopback(name);
+  };
   return {
     sessions,
     tokenMatches,
+    canAct: !!token || openOnLoopback,
     read(req) {
-      if (openOnLoopback) {
-        // A page of another site whose name resolves to 127.0.0.1 (DNS rebinding) sends its own
-        // name as Host: only loopback names read.
-        const name = hostName(header(req, "host"));
-        return name && isLoopback(name)
+      if (openOnLoopback)
+        return loopbackName(req)
           ? null
           : forbidden("on a loopback listener without --api-token, only loopback host names read");
-      }
       if (!token) return forbidden(NO_TOKEN_BEYOND_LOOPBACK);
       if (bearerToken(req) === undefined && hasSession(req)) return null;
       return checkBearer(req);
     },
     act(req) {
+      if (openOnLoopback) {
+        if (!loopbackName(req))
+          return forbidden(
+            "on a loopback listener without --api-token, only loopback host names act",
+          );
+        if (isNotCrossOrigin(req)) return null;
+        logger.warn({ path: req.path }, "request refused: sent by a page of another origin");
+        return forbidden("a request from a browser must come from this agent's page");
+      }
+      if (!token) return forbidden(NO_TOKEN_BEYOND_LOOPBACK);
       if (bearerToken(req) === undefined && hasSession(req)) {
         if (isSameOrigin(req)) return null;
         logger.warn({ path: req.path }, "request refused: a cookie without a same-origin Origin");

@@ -8,7 +8,7 @@ import type { Logger } from "../log.js";
 import { jobRowHtml } from "../page/render.js";
 import type { PageChange, PageSource } from "../page/source.js";
 import type { Access } from "./auth.js";
-import type { Route, StreamSink } from "./http.js";
+import { EVENT_STREAM_HEADERS, type Route, type StreamSink } from "./http.js";
 
 export const EVENT_LIMITS = {
   maxStreams: 32,
@@ -103,11 +103,7 @@ export function eventRoutes(options: {
         return { status: 503, body: { error: "too many open status pages; try again later" } };
       return {
         status: 200,
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-store",
-          "x-accel-buffering": "no",
-        },
+        headers: EVENT_STREAM_HEADERS,
         stream(sink) {
           const stream: Stream = { sink, job: req.query.get("job") };
           streams.add(stream);

@@ -56,6 +56,13 @@ export const PAGE_HEADERS: Record<string, string> = {
   "cache-control": "no-store",
 };
 
+/** A stream of server-sent events: not cached, not buffered by a proxy (nginx). */
+export const EVENT_STREAM_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+  "x-accel-buffering": "no",
+};
+
 export interface Route {
   method: "GET" | "POST";
   /** A path such as `/jobs/:name/run`. */
@@ -162,6 +169,7 @@ function openStream(
   res: ServerResponse,
   r: Response,
   redactor: Redactor,
+  maxBuffered: number,
 ): void {
   const listeners: (() => void)[] = [];
   let closed = false;
@@ -173,14 +181,23 @@ function openStream(
   res.on("close", close);
   req.socket.setKeepAlive(true);
   res.writeHead(r.status, { ...r.headers });
+  // A reader slower than what is written to it is cut, rather than the agent holding an
+  // ever-growing buffer for it.
+  const put = (text: string) => {
+    res.write(text);
+    if (res.writableLength > maxBuffered) {
+      res.destroy();
+      close();
+    }
+  };
   const sink: StreamSink = {
     write(text) {
-      if (!closed) res.write(redactor.redact(text));
+      if (!closed) put(redactor.redact(text));
     },
     event(name, data) {
       if (closed) return;
       const json = JSON.stringify(redactedValue(data, redactor));
-      res.write(`event: ${name}\ndata: ${json}\n\n`);
+      put(`event: ${name}\ndata: ${json}\n\n`);
     },
     end() {
       if (!closed) res.end();
@@ -210,7 +227,8 @@ export interface HttpServer {
  * a connection that has not sent its headers within HEADERS_TIMEOUT_MS, or its whole request
  * within REQUEST_TIMEOUT_MS, is closed; idle keep-alive connections after KEEP_ALIVE_MS; and
  * past MAX_CONNECTIONS new ones are refused at once, as are a peer's beyond MAX_PER_PEER (half:
- * one address never takes every slot, so /healthz still answers the others). */
+ * one address never takes every slot, so /healthz still answers the others). A stream whose
+ * reader leaves more than STREAM_BUFFER_BYTES unread is cut. */
 export const HTTP_LIMITS = {
   maxConnections: 128,
   maxPerPeer: 64,
@@ -218,6 +236,8 @@ export const HTTP_LIMITS = {
   requestTimeoutMs: 30_000,
   keepAliveMs: 5_000,
   checkEveryMs: 1_000,
+  /** What a stream (server-sent events) may hold unsent for a slow reader before it is cut. */
+  streamBufferBytes: 1024 * 1024,
 };
 
 export async function startHttpServer(options: {
@@ -264,7 +284,7 @@ export async function startHttpServer(options: {
             body,
             peer: req.socket.remoteAddress ?? "",
           });
-          if (answer.stream) openStream(req, res, answer, redactor);
+          if (answer.stream) openStream(req, res, answer, redactor, limits.streamBufferBytes);
           else if (answer.body instanceof Html) await sendPage(res, answer, redactor);
           else send(res, answer, redactor);
         } catch (err) {

@@ -27,6 +27,7 @@ const jobJson = (j: JobView, more: Record<string, unknown> = {}) => ({
     merged: j.queued.merged,
   },
   last: j.last,
+  pausedUntil: j.pausedUntil?.toISOString() ?? null,
   spec: j.spec,
   ...more,
 });

@@ -64,7 +64,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
 
   const runs = new Counter({
     name: "gitcron_runs_total",
-    help: "Recorded runs by job and outcome (succeeded, failed, timeout, error, skipped, missed); each retry attempt counts.",
+    help: "Recorded runs by job and outcome (succeeded, failed, timeout, error, stopped, skipped, missed); each retry attempt counts.",
     labelNames: ["job", "outcome"],
     registers,
   });

@@ -1,68 +1,106 @@
-// POST /jobs/:name/run: a manual run, honouring the job's `overlap`, for whoever holds the
-// API token. Plus the warning the agent logs when its listener is reachable from elsewhere.
+// POST /jobs/:name/run and /stop: a manual run, honouring the job's `overlap`, and stopping a
+// running run, for whoever may act (SPEC §4). Plus the warning the agent logs when its listener is reachable from elsewhere.
 
 import type { Logger } from "../log.js";
 import { messagePage } from "../page/render.js";
-import type { TriggerResult } from "../scheduler/scheduler.js";
+import type { StopResult, TriggerResult } from "../scheduler/scheduler.js";
 import { type Access, isLoopback } from "./auth.js";
 import type { Request, Response, Route } from "./http.js";
 import { prefersHtml } from "./negotiate.js";
 import { refusalPage } from "./page.js";
 
+/** What an action on a job answers a program (JSON); a browser's form is sent back to the job's
+ * page when it worked (2xx), or shown a page with `error` otherwise. */
+export interface ActionAnswer {
+  status: number;
+  body: { job: string; error?: string } & Record<string, unknown>;
+}
+
+/** POST /jobs/:name/<action>: who may act is checked before the job name, so that job names
+ * cannot be probed without the token; the page's forms get a page back, never JSON. */
+export function jobActionRoute(
+  access: Access,
+  action: string,
+  act: (job: string, req: Request) => ActionAnswer | Promise<ActionAnswer>,
+  options: { maxBody?: number } = {},
+): Route {
+  return {
+    method: "POST",
+    pattern: `/jobs/:name/${action}`,
+    ...(options.maxBody && { maxBody: options.maxBody }),
+    async handle(req): Promise<Response> {
+      const refused = access.act(req);
+      const browser = prefersHtml(req);
+      if (refused) return browser ? refusalPage(refused, req) : refused;
+      const answer = await act(req.params.name ?? "", req);
+      if (!browser) return answer;
+      if (answer.status < 300)
+        return {
+          status: 303,
+          body: `${action} requested\n`,
+          headers: { location: `/jobs/${encodeURIComponent(answer.body.job)}` },
+        };
+      return {
+        status: answer.status,
+        body: messagePage("Not done", `${answer.body.error ?? "refused"}.`),
+      };
+    },
+  };
+}
+
+export const standby = (job: string): ActionAnswer => ({
+  status: 503,
+  body: { error: "this agent stands by: ask the leading agent of the repository", job },
+});
+export const noJob = (job: string): ActionAnswer => ({
+  status: 404,
+  body: { error: `no job named "${job}"`, job },
+});
+
 export function runNowRoutes(options: {
   access: Access;
   /** The scheduler's trigger(name, "manual"). */
   trigger: (name: string) => TriggerResult;
+  /** The scheduler's stopRun(name, why). */
+  stop?: (name: string, why: string) => StopResult;
   logger: Logger;
 }): Route[] {
-  const { access, trigger } = options;
+  const { access, trigger, stop } = options;
   const logger = options.logger.child({ endpoint: "/jobs/:name/run" });
-
-  const handle = (req: Request): Response => {
-    // Checked before the job name, so that job names cannot be probed without the token.
-    const refused = access.act(req);
-    const browser = prefersHtml(req);
-    if (refused) return browser ? refusalPage(refused, req) : refused;
-    const job = req.params.name ?? "";
+  const run = jobActionRoute(access, "run", (job) => {
     const result = trigger(job);
-    // The status page's "Run now" form: back to the job's page, which shows the run.
-    if (browser && result.status === "accepted")
-      return {
-        status: 303,
-        body: "run requested\n",
-        headers: { location: `/jobs/${encodeURIComponent(job)}` },
-      };
-    if (browser && result.status !== "accepted") {
-      const [status, why] = {
-        busy: [409, "A run is going and the job has overlap: skip."] as const,
-        standby: [
-          503,
-          "This agent stands by; the repository's leading agent runs its jobs.",
-        ] as const,
-        "not-found": [404, "No job has that name."] as const,
-      }[result.status];
-      return { status, body: messagePage("Not started", why) };
-    }
     switch (result.status) {
       case "not-found":
-        return { status: 404, body: { error: `no job named "${job}"`, job } };
+        return noJob(job);
       case "busy":
         return {
           status: 409,
           body: { error: `job "${job}" has overlap: skip and a run is going`, job },
         };
       case "standby":
-        return {
-          status: 503,
-          body: { error: "this agent stands by: ask the leading agent of the repository", job },
-        };
+        return standby(job);
       default:
         logger.info({ job, run: result.runId, action: result.action }, "manual run requested");
         return { status: 202, body: { job, run: result.runId, action: result.action } };
     }
-  };
-
-  return [{ method: "POST", pattern: "/jobs/:name/run", handle }];
+  });
+  if (!stop) return [run];
+  const stopRoute = jobActionRoute(access, "stop", (job, req) => {
+    const why = prefersHtml(req) ? "from the status page" : "over the HTTP API";
+    const result = stop(job, why);
+    switch (result.status) {
+      case "not-found":
+        return noJob(job);
+      case "not-running":
+        return { status: 409, body: { error: `no run of job "${job}" is going`, job } };
+      case "standby":
+        return standby(job);
+      default:
+        logger.info({ job, run: result.runId, why }, "run stop requested");
+        return { status: 202, body: { job, run: result.runId, action: "stopping" } };
+    }
+  });
+  return [run, stopRoute];
 }
 
 /** Shorter than this, a credential on a reachable port is guessable. */

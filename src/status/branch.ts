@@ -24,6 +24,7 @@ import type { SimpleGit } from "simple-git";
 import { batchEntries } from "../git/batch.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
+import type { PageLinks } from "../text/page-links.js";
 import { withoutUserinfo } from "../text/url-credentials.js";
 import {
   COMMITTER,
@@ -84,6 +85,8 @@ export interface StatusBranchWriterOptions extends GitAccess {
   maxAttempts?: number;
   /** Everything written to the branch passes through it; default: one that knows the token. */
   redactor?: Redactor;
+  /** The README links each job to its page (`--public-url`). */
+  links?: PageLinks;
   /** Every this many pushes the local repository is fetched anew. Default 50. */
   gcEvery?: number;
   /** Sooner when its objects grow this many bytes beyond twice what a fresh fetch left. Default
@@ -431,6 +434,7 @@ export class StatusBranchWriter {
           runs: lastRunsOf(known.views),
           branch: this.options.branch,
           now,
+          ...(this.options.links && { links: this.options.links }),
         }),
       ),
     );

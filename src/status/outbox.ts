@@ -34,7 +34,7 @@ export interface Outbox {
 /** The instant a summary is ordered by: when it finished, else when it was due. */
 export const summaryTime = (s: RunSummary): string => s.finishedAt ?? s.scheduledAt;
 
-const ENDED = new Set(["succeeded", "failed", "timeout", "error"]);
+const ENDED = new Set(["succeeded", "failed", "timeout", "error", "stopped"]);
 
 /** What makes two summaries the same record: a retry is another attempt, a skipped tick
  * another outcome, so neither is ever taken for the other. A run ends once, whatever the

@@ -4,6 +4,7 @@ import { readableTime, ZoneCache } from "../schedule/cron.js";
 import { describeSchedule } from "../schedule/describe.js";
 import { formatDuration } from "../text/duration.js";
 import { cell, code } from "../text/markdown.js";
+import type { PageLinks } from "../text/page-links.js";
 import { type JobRow, jobRows, type LastRuns, nextRunAfter } from "./last-runs.js";
 import type { StatusState } from "./state.js";
 import type { RunSummary } from "./summary.js";
@@ -58,6 +59,8 @@ export interface ReadmeInput {
   branch: string;
   /** When it is written: next runs are worked out from each schedule for this instant. */
   now: Date;
+  /** Each job's name links to its page (`--public-url`). */
+  links?: PageLinks;
 }
 
 /** Up to this many jobs, every job gets a full row; past it, only those that need attention do,
@@ -86,9 +89,17 @@ function outcomeCell(s: RunSummary | undefined): string {
       ? "✅"
       : s.outcome === "skipped" || s.outcome === "missed"
         ? "⏭️"
-        : "❌";
+        : s.outcome === "stopped"
+          ? "⏹️"
+          : "❌";
   return `${mark} ${cell(s.outcome)}${s.reason ? ` (${cell(s.reason)})` : ""}`;
 }
+
+/** "2 paused (gitcron pause), " while some are; nothing otherwise. */
+const paused = (rows: readonly JobRow[]) => {
+  const n = rows.filter((r) => r.active?.pausedUntil).length;
+  return n > 0 ? `${n} paused (gitcron pause), ` : "";
+};
 
 const needsAttention = (row: JobRow) =>
   (row.last !== undefined && FAILED.has(row.last.outcome)) || row.active?.late === true;
@@ -123,19 +134,24 @@ export function renderReadme(input: ReadmeInput): string {
   const rejected = state?.rejected ?? [];
   const active = rows.filter((r) => r.active).length;
   out.push(
-    `**${active} jobs**: ${attention.length} failing or late, ${rows.filter((r) => r.active?.suspended).length} suspended, ${rejected.length} rejected files.`,
+    `**${active} jobs**: ${attention.length} failing or late, ${rows.filter((r) => r.active?.suspended).length} suspended, ${paused(rows)}${rejected.length} rejected files.`,
     "",
   );
 
+  // The link is built from the setting and the (encoded) job name only; the name shown is escaped.
+  const { links } = input;
+  const nameCell = (name: string) => (links ? `[${cell(name)}](${links.job(name)})` : cell(name));
   const zones = new ZoneCache();
   const fullRow = ({ name, active: job, last, started }: JobRow) => {
     const nextRunAt = nextRun(job);
     // In the job's own zone, to the second.
     const inZone = readableTime(job?.timezone, zones);
     const row = [
-      job ? cell(name) : `${cell(name)} (removed)`,
+      job ? nameCell(name) : `${cell(name)} (removed)`,
       job
-        ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}`
+        ? `${scheduleCell(job.schedule, job.timezone)}${job.suspended ? " (suspended)" : ""}${
+            job.pausedUntil ? ` (⏸️ paused until ${cell(inZone(job.pausedUntil))})` : ""
+          }`
         : "—",
       `${outcomeCell(last)}${job?.late ? " ⏰ late" : ""}`,
       started?.exitCode != null ? String(started.exitCode) : "—",
@@ -173,7 +189,7 @@ export function renderReadme(input: ReadmeInput): string {
       rest
         .map(
           (r) =>
-            `${cell(r.name)}${r.active ? "" : " (removed)"} ${r.last ? (r.last.outcome === "succeeded" ? "✅" : "⏭️") : "·"}`,
+            `${r.active ? nameCell(r.name) : `${cell(r.name)} (removed)`} ${r.last ? (r.last.outcome === "succeeded" ? "✅" : "⏭️") : "·"}`,
         )
         .join(" · "),
     );

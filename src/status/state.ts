@@ -5,7 +5,7 @@ import { isRecord } from "../core/shape.js";
 import { EnvironmentError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
 import { type ReadBranchOptions, withBranchTip } from "./read-branch.js";
-import { isInteger, isString, orNull } from "./summary-shape.js";
+import { isInstant, isInteger, isString, orNull } from "./summary-shape.js";
 
 export interface ActiveJobState {
   /** The job file, relative to the jobs path. */
@@ -22,6 +22,8 @@ export interface ActiveJobState {
   appliedAt?: string;
   /** Set while the job is late: its expectSuccessWithin passed without a success. */
   late?: true;
+  /** Set while the job is paused (`gitcron pause`): when the pause ends. */
+  pausedUntil?: string;
 }
 
 export interface RejectedFile {
@@ -72,6 +74,7 @@ const ACTIVE_JOB: Record<keyof ActiveJobState, (v: unknown) => boolean> = {
   nextRunAt: orNull(isString),
   appliedAt: optional(isString),
   late: optional((v) => v === true),
+  pausedUntil: optional(isInstant),
 };
 
 const STATE: Record<keyof StatusState, (v: unknown) => boolean> = {

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../core/clock.js";
 import { Events } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../secrets/redactor.js";
+import type { PageLinks } from "../text/page-links.js";
 import {
   type PublishInput,
   type PublishResult,
@@ -58,6 +59,8 @@ export interface StatusStoreOptions {
   gitTimeoutMs?: number;
   /** Longest wait between attempts while the remote is down. */
   maxBackoffMs?: number;
+  /** The README links each job to its page (`--public-url`). */
+  links?: PageLinks;
   /** How long stop() tries its final push before leaving the rest in the outbox. */
   stopTimeoutMs?: number;
   /** Asked before each push for a ref to move in the same push (the leader's lease renewal);
@@ -133,6 +136,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       ...(options.gitToken && { gitToken: options.gitToken }),
       ...(options.gitTimeoutMs && { timeoutMs: options.gitTimeoutMs }),
       ...(options.redactor && { redactor: options.redactor }),
+      ...(options.links && { links: options.links }),
     });
   const events = new Events<StatusEvents>((err) => logger.error({ err }, "status listener failed"));
 

@@ -5,7 +5,15 @@
 
 import type { RunSummary } from "./summary.js";
 
-const OUTCOMES = new Set(["succeeded", "failed", "timeout", "error", "skipped", "missed"]);
+const OUTCOMES = new Set([
+  "succeeded",
+  "failed",
+  "timeout",
+  "error",
+  "stopped",
+  "skipped",
+  "missed",
+]);
 const TRIGGERS = new Set(["schedule", "retry", "catch-up", "manual"]);
 
 export const isString = (v: unknown): v is string => typeof v === "string";

@@ -93,6 +93,16 @@ describe("gitcron trigger", () => {
     expect(runtime.started).toHaveLength(0);
   });
 
+  it("exits 2 and names the token's flag when the agent needs one and none is given", async () => {
+    const { url, runtime } = await agent();
+    const ran = await trigger(["report"], { GITCRON_URL: url });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(
+      "gitcron trigger: the agent needs its API token (401): give --api-token or GITCRON_API_TOKEN\n",
+    );
+    expect(runtime.started).toHaveLength(0);
+  });
+
   it("exits 2 with one sentence when nothing listens at the URL", async () => {
     const closed = await startHttpServer({
       host: "127.0.0.1",
@@ -117,13 +127,12 @@ describe("gitcron trigger", () => {
     const ran = await trigger(["report"], { GITCRON_URL: url, GITCRON_API_TOKEN: TOKEN });
     expect(ran.code).toBe(2);
     expect(ran.stderr).toBe(
-      `gitcron trigger: the agent at ${url} has no run-now endpoint: start it with --api-token\n`,
+      `gitcron trigger: the agent at ${url} has no run-now endpoint: start it with --api-token, or with --listen on loopback\n`,
     );
   });
 
   it.each([
     [[], {}, "give a JOB name"],
-    [["report"], {}, "give the agent's API token with --api-token or GITCRON_API_TOKEN"],
     [["Not_A_Job"], { GITCRON_API_TOKEN: TOKEN }, '"Not_A_Job" is not a job name (a DNS label)'],
     [["report", "--url", "ftp://agent"], { GITCRON_API_TOKEN: TOKEN }, "--url must be http"],
   ])("usage errors exit 2: %j", async (args, env, message) => {

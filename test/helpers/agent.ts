@@ -9,7 +9,8 @@ import { type AgentSettings, resolveSettings } from "../../src/settings.js";
 export async function startTestAgent(options: {
   repo: string;
   dir: string;
-  flags?: Record<string, string>;
+  /** As on the command line; a repeated flag (--notify) is a list. */
+  flags?: Record<string, string | string[]>;
   /** Default: silent. */
   logger?: Logger;
   /** The agent's environment, where fromEnv reads. Default: empty. */

@@ -2,7 +2,13 @@
 
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { caughtUpBody, mailOf, notificationBody, statusUrlOf } from "../../src/notify/message.js";
+import {
+  caughtUpBody,
+  mailOf,
+  notificationBody,
+  statusUrlOf,
+  withPauses,
+} from "../../src/notify/message.js";
 import { parseTargets, signatureOf } from "../../src/notify/targets.js";
 import { summary } from "../status/fixtures.js";
 
@@ -165,5 +171,32 @@ describe("the ticks a restart missed, told once", () => {
     const one = caughtUpBody({ missed: [missed("a", 2, "11:58", "11:59")], statusUrl: null, now });
     expect(one.job).toBe("a");
     expect(one.text).toBe("a missed 2 ticks while no agent ran it, since 11:58 UTC (2m00s ago)");
+  });
+});
+
+describe("pauses, noted in every notification while they last", () => {
+  const now = new Date("2026-12-02T12:00:00Z");
+  const body = notificationBody({ event: "failure", job: "a", statusUrl: null, now });
+
+  it("adds the paused jobs to the line and the mail, and nothing when none is paused", () => {
+    expect(withPauses(body, new Map(), now)).toBe(body);
+    const noted = withPauses(
+      body,
+      new Map([
+        ["zeta", new Date("2026-12-02T14:00:00Z")],
+        ["alpha", new Date("2026-12-03T09:30:00Z")],
+      ]),
+      now,
+    );
+    expect(noted.text).toBe(
+      `${body.text} (paused: alpha until 2026-12-03 09:30 UTC, zeta until 14:00 UTC)`,
+    );
+    expect(noted.paused).toEqual([
+      { job: "alpha", until: "2026-12-03T09:30:00.000Z" },
+      { job: "zeta", until: "2026-12-02T14:00:00.000Z" },
+    ]);
+    expect(mailOf(noted).text).toContain(
+      "paused: alpha until 2026-12-03T09:30:00.000Z, zeta until 2026-12-02T14:00:00.000Z",
+    );
   });
 });

@@ -7,21 +7,16 @@
 
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { agentRoutes } from "../../src/agent/routes.js";
-import { silentLogger } from "../../src/log.js";
-import { startTestAgent } from "../helpers/agent.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { cleanupDocker, engine, TEST_IMAGE, uniqueName } from "../helpers/docker.js";
-import { createBareRepo, tempDirs } from "../helpers/git.js";
-import { httpServers } from "../server/serve.js";
+import { servedAgents } from "../helpers/served-agent.js";
 import { artifactsDir, launchChromium } from "./browser.js";
 
 const TOKEN = "browser-test-token-0123456789abcdef";
 const PWN = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
 const docker = engine();
-const dirs = tempDirs("gitcron-page-");
-const { serve } = httpServers();
-const stops: (() => Promise<void>)[] = [];
+const agents = servedAgents("gitcron-page-");
+const { stops } = agents;
 // Launched once; a missing Chromium fails each test (not a skip: scripts/test-env.sh installs it).
 let launched: Promise<Browser> | undefined;
 const chromium = () => {
@@ -31,33 +26,12 @@ const chromium = () => {
 afterAll(async () => {
   await (await launched?.catch(() => undefined))?.close();
 });
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-  await dirs.cleanup();
-});
 
 const jobFile = (schedule: string, script: string, extra = "") =>
   `schedule: "${schedule}"\nimage: ${TEST_IMAGE}\ncommand: ["sh", "-c", ${JSON.stringify(script)}]\n${extra}`;
 
-async function startPage(files: Record<string, string>, flags: Record<string, string>) {
-  const parent = await dirs.make();
-  const remote = await createBareRepo(parent, { files });
-  const { agent, settings } = await startTestAgent({
-    repo: remote.url,
-    dir: parent,
-    flags: { interval: "1h", "status-flush": "1s", ...flags },
-  });
-  stops.push(() => agent.stop());
-  await agent.ready;
-  const url = await serve(
-    agentRoutes({ agent, settings, logger: silentLogger() }),
-    silentLogger(),
-    {
-      redactor: agent.redactor,
-    },
-  );
-  return { agent, url };
-}
+const startPage = (files: Record<string, string>, flags: Record<string, string>) =>
+  agents.start(files, flags);
 
 /** Every CSP violation and every request to another host, as the page reports them. */
 function watch(page: Page) {

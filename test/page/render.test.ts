@@ -249,4 +249,46 @@ describe("the job page", () => {
     );
     expect(page).not.toContain("Run now");
   });
+
+  it("shows a pause and when it ends, with Resume for whoever may act", () => {
+    const page = (canRun: boolean) =>
+      String(
+        jobPage({
+          now: NOW,
+          row: row("x", { state: "paused", pausedUntil: "2026-12-02T14:00:00.000Z" }),
+          spec: jobSpec({ name: "x" }),
+          revision: "a",
+          history: [],
+          canRun,
+        }),
+      );
+    expect(page(true)).toContain('<span class="state paused">paused</span>');
+    expect(page(true)).toContain("Paused (gitcron pause) until 2026-12-02 14:00:00 UTC");
+    expect(page(true)).toContain('<form method="post" action="/jobs/x/resume" class="resume">');
+    expect(page(false)).not.toContain("/resume");
+  });
+
+  it("offers Stop the run while a run is going, to whoever may act, and shows a stopped run as such", () => {
+    const page = (state: "running" | "idle", canRun: boolean) =>
+      String(
+        jobPage({
+          now: NOW,
+          row: row("x", { state }),
+          spec: jobSpec({ name: "x" }),
+          revision: "a",
+          history: [
+            summary("x", "stopped", { reason: "stopped by request (from the status page)" }),
+          ],
+          canRun,
+        }),
+      );
+    expect(page("running", true)).toContain(
+      '<form method="post" action="/jobs/x/stop" class="stop"><button type="submit">Stop the run</button></form>',
+    );
+    expect(page("idle", true)).not.toContain("Stop the run");
+    expect(page("running", false)).not.toContain("Stop the run");
+    expect(page("idle", true)).toContain('<span class="outcome stopped">stopped</span>');
+    // Neither above the line (succeeded) nor below it (failed).
+    expect(page("idle", true)).not.toMatch(/<rect class="(ok|bad)"/);
+  });
 });

@@ -312,6 +312,37 @@ describe("the status page without --api-token", () => {
     expect((await a.login("anything")).status).toBe(404);
   });
 
+  it("runs a job for a program or the agent's own page, never for another origin's", async () => {
+    const a = await agentLike({});
+    const port = new URL(a.url).port;
+    const post = (headers: Record<string, string>) =>
+      request(`${a.url}/jobs/alpha-job/run`, { method: "POST", headers });
+    const attacks: Record<string, string>[] = [
+      { origin: "http://evil.example" },
+      { origin: "null" },
+      { origin: `http://localhost:${port}` },
+      { origin: a.origin, "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "cross-site" },
+      { referer: "http://evil.example/prize" },
+      // DNS rebinding: another site's name resolved to 127.0.0.1, its own page's Origin.
+      { host: `evil.example:${port}`, origin: `http://evil.example:${port}` },
+      { host: `evil.example:${port}` },
+    ];
+    for (const headers of attacks) {
+      expect((await post(headers)).status, JSON.stringify(headers)).toBe(403);
+      expect((await post(a.browser(headers))).status, JSON.stringify(headers)).toBe(403);
+    }
+    expect(a.triggered).toEqual([]);
+    // gitcron trigger and curl send no Origin.
+    expect((await post({})).status).toBe(202);
+    expect((await post({ host: `localhost:${port}` })).status).toBe(202);
+    const fromPage = await post(
+      a.browser({ origin: a.origin, "sec-fetch-site": "same-origin", referer: `${a.url}/` }),
+    );
+    expect(fromPage.status).toBe(303);
+    expect(a.triggered).toEqual(["alpha-job", "alpha-job", "alpha-job"]);
+  });
+
   it("beyond loopback shows no job and says to set --api-token", async () => {
     const a = await agentLike({ listenHost: "0.0.0.0" });
     const page = await request(`${a.url}/`, { headers: a.browser() });
@@ -320,6 +351,10 @@ describe("the status page without --api-token", () => {
     expect(showsJobs(page.text)).toBe(false);
     expect((await request(`${a.url}/jobs/alpha-job`, { headers: a.browser() })).status).toBe(403);
     expect((await fetch(`${a.url}/events`)).status).toBe(403);
+    const run = await request(`${a.url}/jobs/alpha-job/run`, { method: "POST" });
+    expect(run.status).toBe(403);
+    expect(run.text).toContain("--api-token");
+    expect(a.triggered).toEqual([]);
   });
 });
 
