@@ -80,10 +80,37 @@ export function credentialsOf(url: string | undefined): string[] {
   return [...new Set([...parts, ...pieces].filter(Boolean).flatMap((p) => [p, decoded(p)]))];
 }
 
-/** Where a URL starts in free text, and the characters it runs over: a URL in a message ends
- * at white space or a quote. */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*\u200B?:\/\/[^\s'"<>`]*/gi;
+/** A URL in free text is a scheme (a letter, then letters, digits, `+`, `.` or `-`), `://`
+ * (a zero-width space may stand before it), and what follows up to white space or a quote. */
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isSchemeChar = (c: number) =>
+  isLetter(c) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+const ENDS_URL = new Set([..."'\"<>`"].map((c) => c.charCodeAt(0)));
+/** White space as `\s` reads it (Unicode's too), or a quote. */
+const endsUrl = (c: number) =>
+  ENDS_URL.has(c) ||
+  (c <= 32 ? c >= 9 && (c <= 13 || c === 32) : c > 127 && /\s/.test(String.fromCharCode(c)));
+const ZWSP = 0x200b;
 
-/** Every URL in `text` without its user information. */
-export const urlsWithoutCredentials = (text: string): string =>
-  text.replace(URL_IN_TEXT, (url) => (url.includes("@") ? withoutCredentials(url) : url));
+/** Every URL in `text` without its user information. One pass from each `://`, back over its
+ * scheme and on over the rest: a pattern tried at every letter took seconds on a long line of
+ * letters (every line a job prints goes through here). */
+export function urlsWithoutCredentials(text: string): string {
+  let out = "";
+  let done = 0;
+  for (let at = text.indexOf("://"); at >= 0; at = text.indexOf("://", at + 3)) {
+    if (at < done) continue;
+    let schemeEnd = at;
+    if (schemeEnd > done && text.charCodeAt(schemeEnd - 1) === ZWSP) schemeEnd--;
+    let start = schemeEnd;
+    while (start > done && isSchemeChar(text.charCodeAt(start - 1))) start--;
+    while (start < schemeEnd && !isLetter(text.charCodeAt(start))) start++;
+    if (start === schemeEnd) continue;
+    let end = at + 3;
+    while (end < text.length && !endsUrl(text.charCodeAt(end))) end++;
+    const url = text.slice(start, end);
+    out += text.slice(done, start) + (url.includes("@") ? withoutCredentials(url) : url);
+    done = end;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}

@@ -6,7 +6,11 @@ import { describe, expect, it } from "vitest";
 import { oneLine, sanitize } from "../../src/errors.js";
 import { agentRedactor } from "../../src/secrets/held.js";
 import { resolveSettings } from "../../src/settings.js";
-import { credentialsOf, withoutCredentials } from "../../src/text/url-credentials.js";
+import {
+  credentialsOf,
+  urlsWithoutCredentials,
+  withoutCredentials,
+} from "../../src/text/url-credentials.js";
 
 describe("withoutCredentials", () => {
   it.each([
@@ -77,5 +81,57 @@ describe("the agent's redactor", () => {
     );
     const redact = agentRedactor(settings, {});
     expect(redact.redact("the password is s3cr/et@pw")).toBe("the password is ***");
+  });
+});
+
+describe("URLs in free text", () => {
+  // What the scan must find: the pattern it replaced, tried at every letter (quadratic on a
+  // long run of letters, which a job's output can be).
+  const PATTERN = /[a-z][a-z0-9+.-]*\u200B?:\/\/[^\s'"<>`]*/gi;
+  const byPattern = (text: string) =>
+    text.replace(PATTERN, (url) => (url.includes("@") ? withoutCredentials(url) : url));
+
+  it("are found as the pattern finds them, in any mix of the characters that matter", () => {
+    const alphabet = [
+      "a",
+      "Z",
+      "h",
+      "1",
+      "+",
+      ".",
+      "-",
+      ":",
+      "/",
+      "//",
+      "://",
+      "@",
+      " ",
+      "'",
+      "\u200B",
+      "\u00a0",
+      "\n",
+      "é",
+      "p:w",
+    ];
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let n = 0; n < 5000; n++) {
+      const text = Array.from(
+        { length: next() % 30 },
+        () => alphabet[next() % alphabet.length],
+      ).join("");
+      expect(urlsWithoutCredentials(text), JSON.stringify(text)).toBe(byPattern(text));
+    }
+  });
+
+  it("lose their credentials in a long line of a job's output, and the letters around them stay", () => {
+    const letters = "x".repeat(100_000);
+    const line = `${letters} https://deploy:hunter2@git.example.com/r.git ${letters}://${letters}`;
+    const out = urlsWithoutCredentials(line);
+    expect(out).not.toContain("hunter2");
+    expect(out).toBe(`${letters} https://***@git.example.com/r.git ${letters}://${letters}`);
   });
 });
