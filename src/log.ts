@@ -21,13 +21,14 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
+  /** GITCRON_LOG_LEVEL, as the entry point read it; default info. */
   level?: string;
   /** Defaults to stderr so that command output on stdout stays clean. */
   destination?: NodeJS.WritableStream;
 }
 
 export function createLogger(options: LoggerOptions = {}): pino.Logger {
-  const level = options.level ?? process.env.GITCRON_LOG_LEVEL ?? "info";
+  const level = options.level ?? "info";
   const destination = options.destination ?? process.stderr;
   return pino({ level, base: { name: "gitcron" } }, destination as pino.DestinationStream);
 }

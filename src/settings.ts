@@ -1,5 +1,8 @@
 // Agent settings: each a flag and a GITCRON_* variable (the flag wins), parsed once into a
-// frozen object at start-up. Nothing deeper in the code reads process.env.
+// frozen object at start-up. The environment is read by the entry points (cli/main.ts,
+// action/main.ts) and passed down (to the runtime, the source, the logger); the status
+// branch's git (status/git.ts, read-branch.ts) and the Action's still take theirs from
+// process.env, only to hand it to git.
 
 import { resolve } from "node:path";
 import { UsageError } from "./errors.js";

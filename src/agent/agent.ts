@@ -139,7 +139,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     readLastRuns: (jobs) => lastRunsFromBranch(statusRepo, branchAccessOf(settings), jobs),
   });
 
-  const source = deps.source ?? sourceFor(settings, logger);
+  const source = deps.source ?? sourceFor(settings, logger, deps.env);
   let reportFatal: (err: EnvironmentError) => void = () => {};
   const fatal = new Promise<EnvironmentError>((resolve) => {
     reportFatal = resolve;

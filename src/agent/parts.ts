@@ -18,9 +18,14 @@ import { type Alongside, createStatusStore, type StatusStore } from "../status/s
 import type { PageLinks } from "../text/page-links.js";
 import { branchAccessOf, seedFromBranch } from "./branch-seed.js";
 
-export const sourceFor = (settings: AgentSettings, logger: Logger): Source =>
+export const sourceFor = (
+  settings: AgentSettings,
+  logger: Logger,
+  env: Readonly<Record<string, string | undefined>>,
+): Source =>
   createSource({
     repo: settings.repo,
+    env,
     path: settings.path,
     dataDir: settings.dataDir,
     timeoutMs: settings.gitTimeoutMs,

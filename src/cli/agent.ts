@@ -105,6 +105,7 @@ export const command: Command = {
     // One redactor for every way out: the log, the status branch, HTTP (SPEC §4).
     const redactor = agentRedactor(settings, io.env);
     const logger = createLogger({
+      level: io.env.GITCRON_LOG_LEVEL,
       destination: await logDestination(settings.logFormat, redactor.redact),
     });
     const { ended, onAnother } = awaitEnding();
@@ -112,7 +113,7 @@ export const command: Command = {
     const http = await startHttpServer({ ...settings.listen, logger, redactor });
     let agent: Agent;
     try {
-      const runtime = await createRuntime(settings.runtime, { logger });
+      const runtime = await createRuntime(settings.runtime, { logger, env: io.env });
       agent = await startAgent({ settings, logger, runtime, env: io.env, redactor });
     } catch (err) {
       await http.close();

@@ -94,7 +94,7 @@ export const command: Command = {
       const filesOf = (commit: string) =>
         revisionFiles({
           listTree: (args) => git.raw(args),
-          batch: { cwd: dir, env: gitEnvironment({ url, ...access }, process.env) },
+          batch: { cwd: dir, env: gitEnvironment({ url, ...access }, io.env) },
           sha: commit,
           jobsPath,
           signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),

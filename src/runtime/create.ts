@@ -5,7 +5,7 @@ import type { Runtime } from "./runtime.js";
 
 export async function createRuntime(
   kind: "docker" | "swarm",
-  options: { logger: Logger; env?: Readonly<Record<string, string | undefined>> },
+  options: { logger: Logger; env: Readonly<Record<string, string | undefined>> },
 ): Promise<Runtime> {
   if (kind === "swarm") {
     const { createSwarmRuntime } = await import("./swarm.js");

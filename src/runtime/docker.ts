@@ -31,7 +31,7 @@ export interface DockerRuntimeOptions extends EngineRuntimeOptions {
 }
 
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
-  const env = options.env ?? process.env;
+  const { env } = options;
   const client = options.client ?? connectDocker(env);
   const engine: EngineContext = { client, stopGraceMs: options.stopGraceMs ?? 10_000 };
   const { address } = client;

@@ -25,8 +25,9 @@ export interface EngineRuntimeOptions {
   logger: Logger;
   /** A ready client; else one is made from `env` as the Docker CLI would. */
   client?: EngineClient;
-  /** DOCKER_HOST, DOCKER_CONFIG, HOME…: where the engine and registry credentials are. */
-  env?: Readonly<Record<string, string | undefined>>;
+  /** DOCKER_HOST, DOCKER_CONFIG, HOME…: where the engine and registry credentials are, as
+   * the entry point read its environment (nothing below reads process.env). */
+  env: Readonly<Record<string, string | undefined>>;
   /** Between SIGTERM and SIGKILL when a run is stopped (whole seconds on the engine). */
   stopGraceMs?: number;
   pidsLimit?: number;

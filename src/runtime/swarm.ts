@@ -28,7 +28,7 @@ interface ServiceSummary {
 }
 
 export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
-  const env = options.env ?? process.env;
+  const { env } = options;
   const client = options.client ?? connectDocker(env);
   const engine: EngineContext = { client, stopGraceMs: options.stopGraceMs ?? 10_000 };
   const { address } = client;

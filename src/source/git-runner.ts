@@ -13,6 +13,8 @@ export interface GitRunnerOptions {
   gitToken?: string;
   /** Kill a command that prints nothing for this long (network commands print progress). */
   silenceTimeoutMs: number;
+  /** The environment git runs in, as the entry point read it (PATH, HOME, SSH_AUTH_SOCK…). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface GitCommand {
@@ -48,7 +50,7 @@ const INTERACTIVE_ONLY = new Set([
 export type GitRunner = (command: GitCommand) => Promise<string>;
 
 export function createGitRunner(options: GitRunnerOptions): GitRunner {
-  const env = gitEnvironment(options, process.env);
+  const env = gitEnvironment(options, options.env);
   const secrets = options.gitToken ? [options.gitToken] : [];
   return async ({ args, cwd, signal }) => {
     const git = simpleGit({

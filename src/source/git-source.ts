@@ -38,11 +38,12 @@ export function createGitSource(options: GitSourceOptions): Source {
   const git = createGitRunner({
     url,
     silenceTimeoutMs,
+    env: options.env,
     ...(options.gitToken && { gitToken: options.gitToken }),
   });
   const gitEnv = gitEnvironment(
     { url, ...(options.gitToken && { gitToken: options.gitToken }) },
-    process.env,
+    options.env,
   );
   const secrets = options.gitToken ? [options.gitToken] : [];
   const description = [

@@ -50,6 +50,8 @@ export interface Source {
 export interface SourceOptions {
   /** A Git URL (https, ssh, file, scp-like) or a local path; a local folder without `.git` is watched. */
   repo: string;
+  /** The environment git runs in, as the entry point read it (nothing below reads process.env). */
+  env: NodeJS.ProcessEnv;
   /** Default: the remote's default branch. */
   branch?: string;
   /** The jobs path inside the repository or folder ("." for the root). */

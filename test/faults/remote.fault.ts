@@ -127,7 +127,7 @@ describe("the Git remote down or slow", () => {
     const agent = await startAgent({
       settings,
       logger,
-      runtime: createDockerRuntime({ logger }),
+      runtime: createDockerRuntime({ env: process.env, logger }),
       env: {},
     });
     let recorded = 0;

@@ -30,7 +30,7 @@ export async function startTestAgent(options: {
   const agent = await startAgent({
     settings,
     logger,
-    runtime: createDockerRuntime({ logger, stopGraceMs: 1_000 }),
+    runtime: createDockerRuntime({ env: process.env, logger, stopGraceMs: 1_000 }),
     env: options.env ?? {},
     shutdownGraceMs: 10_000,
   });

@@ -27,7 +27,11 @@ import { describeRuntimeConformance } from "./conformance.js";
 const docker = engine();
 const prefix = uniqueName("rt");
 const job = (what: string) => `${prefix}-${what}`;
-const runtime = createDockerRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+const runtime = createDockerRuntime({
+  env: process.env,
+  logger: silentLogger(),
+  stopGraceMs: 1000,
+});
 
 afterAll(() => cleanupDocker(docker, prefix));
 
@@ -35,7 +39,11 @@ describeRuntimeConformance({
   name: "docker",
   prefix: `${prefix}-c`,
   runtime: (options) =>
-    createDockerRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
+    createDockerRuntime({
+      env: process.env,
+      logger: options?.logger ?? silentLogger(),
+      stopGraceMs: 1000,
+    }),
   runsOf: (name) => containersOfJob(docker, name),
   async impostor(name, labels) {
     const container = await docker.createContainer({

@@ -18,7 +18,10 @@ const LINE = "x".repeat(79); // 80 bytes with the newline
 test("50 MB of output keeps memory flat and a log tail of at most 4 KiB", async () => {
   // Every line is logged (to a sink that discards it), as the agent would.
   const discard = new Writable({ write: (_c, _e, cb) => cb() });
-  const runtime = createDockerRuntime({ logger: pino({ level: "info" }, discard) });
+  const runtime = createDockerRuntime({
+    env: process.env,
+    logger: pino({ level: "info" }, discard),
+  });
   const spec = jobSpec({
     name: `${prefix}-job`,
     ...shell(`yes ${LINE} | head -c ${TOTAL}; echo; echo last-line`),

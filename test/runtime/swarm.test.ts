@@ -32,7 +32,11 @@ describeRuntimeConformance({
   name: "swarm",
   prefix: `${prefix}-c`,
   runtime: (options) =>
-    createSwarmRuntime({ logger: options?.logger ?? silentLogger(), stopGraceMs: 1000 }),
+    createSwarmRuntime({
+      env: process.env,
+      logger: options?.logger ?? silentLogger(),
+      stopGraceMs: 1000,
+    }),
   runsOf: (name) => servicesOfJob(docker, name),
   async impostor(name, labels) {
     await docker.createService({
@@ -56,7 +60,11 @@ describeRuntimeConformance({
 });
 
 test("a run is a replicated-job service labelled with its job and run, removed once recorded", async () => {
-  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const runtime = createSwarmRuntime({
+    env: process.env,
+    logger: silentLogger(),
+    stopGraceMs: 1000,
+  });
   const spec = jobSpec({ name: `${prefix}-svc`, ...shell("sleep 1; echo done") });
   let seen: Awaited<ReturnType<typeof servicesOfJob>> = [];
   const result = await runtime.run(runRequest(spec), {
@@ -75,6 +83,7 @@ test("a run is a replicated-job service labelled with its job and run, removed o
 
 test("a placement no node meets is an error with the swarm's reason, after the pending limit", async () => {
   const runtime = createSwarmRuntime({
+    env: process.env,
     logger: silentLogger(),
     stopGraceMs: 1000,
     pendingLimitMs: 3000,
@@ -92,6 +101,7 @@ test("a placement no node meets is an error with the swarm's reason, after the p
 
 test("ping says so when the engine is not a Swarm manager", async () => {
   const runtime = createSwarmRuntime({
+    env: process.env,
     logger: silentLogger(),
     client: {
       address: "unix:///fake.sock",
@@ -109,7 +119,7 @@ test("below API 1.44 the engine cannot set no-new-privileges on a service: ping 
   const [major = 0, minor = 0] = ApiVersion.split(".").map(Number);
   const older = major < 1 || (major === 1 && minor < 44);
   const log = captureLogger();
-  await createSwarmRuntime({ logger: log.logger }).ping();
+  await createSwarmRuntime({ env: process.env, logger: log.logger }).ping();
   const warnings = log.records().filter((r) => r.level === PINO_WARN);
   // The test environment's engine (Debian's docker.io 20.10) speaks API 1.41.
   expect(warnings).toEqual(
@@ -125,7 +135,11 @@ test("below API 1.44 the engine cannot set no-new-privileges on a service: ping 
 });
 
 test("no overlap on the cluster's side: three agents racing for one tick make one service and one task", async () => {
-  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const runtime = createSwarmRuntime({
+    env: process.env,
+    logger: silentLogger(),
+    stopGraceMs: 1000,
+  });
   const spec = jobSpec({ name: `${prefix}-race`, ...shell("sleep 1; echo once") });
   const request = runRequest(spec);
   const peak = { services: 0, tasks: 0 };
@@ -148,7 +162,11 @@ test("no overlap on the cluster's side: three agents racing for one tick make on
 });
 
 test("a job whose name is 63 characters runs: the service's name is shortened the same way on every agent", async () => {
-  const runtime = createSwarmRuntime({ logger: silentLogger(), stopGraceMs: 1000 });
+  const runtime = createSwarmRuntime({
+    env: process.env,
+    logger: silentLogger(),
+    stopGraceMs: 1000,
+  });
   const name = `${prefix}-long-`.padEnd(63, "x");
   const spec = jobSpec({ name, ...shell("echo long") });
   const result = await runtime.run(runRequest(spec));
@@ -160,7 +178,7 @@ test("no-new-privileges: the service asks for it from API 1.44; below, the agent
   const [major = 0, minor = 0] = ApiVersion.split(".").map(Number);
   const below144 = major === 1 && minor < 44;
   const log = captureLogger();
-  const runtime = createSwarmRuntime({ logger: log.logger, stopGraceMs: 1000 });
+  const runtime = createSwarmRuntime({ env: process.env, logger: log.logger, stopGraceMs: 1000 });
   await runtime.ping();
   const warnings = log
     .records()

@@ -318,7 +318,7 @@ describe("attack 5: --policy restricted and a user name an image maps to uid 0",
     expect(ran.stdout).toMatch(/named\.yaml:4:7: error: user "admin" is not numeric/);
 
     // Past the validator, the runtime asks again, of the file's user and of the image's USER.
-    const runtime = createDockerRuntime({ logger: silentLogger() });
+    const runtime = createDockerRuntime({ env: process.env, logger: silentLogger() });
     for (const user of ["admin", undefined]) {
       const spec = jobSpec({
         name: `${w.prefix}-direct-${user ?? "image"}`,
@@ -338,7 +338,7 @@ describe("attack 5: --policy restricted and a user name an image maps to uid 0",
 describe("attack 9: fromEnv of the agent's own settings, past the validator", () => {
   it("the runtime refuses GITCRON_* and another job's secrets before reading them; its own secret arrives", async () => {
     const secrets = canaries();
-    const runtime = createDockerRuntime({ logger: silentLogger() });
+    const runtime = createDockerRuntime({ env: process.env, logger: silentLogger() });
     const env = { ...secrets.env, SECRET_MINE_KEY: "the-job-s-own-secret" };
     const policy = { secretEnv: ["SECRET_{JOB}_*"] };
     const prefix = `gct-sec-env-${process.pid}`;

@@ -17,6 +17,7 @@ afterEach(async () => {
 
 function folderSource(folder: string, options: { path?: string; debounceMs?: number } = {}) {
   const source = createFolderSource({
+    env: process.env,
     repo: folder,
     folder,
     path: options.path ?? ".",
@@ -48,6 +49,7 @@ describe("folder source", () => {
   it("is chosen for a plain folder without .git", () => {
     const folder = dirs.make("jobs");
     const source = createSource({
+      env: process.env,
       repo: folder,
       path: ".",
       dataDir: dirs.make("data"),

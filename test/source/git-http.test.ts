@@ -36,7 +36,13 @@ async function served(token?: string) {
 
 function httpSource(options: { repo: string; gitToken?: string; timeoutMs?: number }) {
   const dataDir = dirs.make("data");
-  const source = createSource({ path: ".", dataDir, logger: silentLogger(), ...options });
+  const source = createSource({
+    env: process.env,
+    path: ".",
+    dataDir,
+    logger: silentLogger(),
+    ...options,
+  });
   sources.push(source);
   return { source, dataDir };
 }

@@ -36,6 +36,7 @@ async function contentOf(snapshot: Snapshot, path: string): Promise<string> {
 
 function gitSource(options: { repo: string; path?: string; branch?: string; dataDir?: string }) {
   const source = createSource({
+    env: process.env,
     repo: options.repo,
     path: options.path ?? ".",
     dataDir: options.dataDir ?? dirs.make("data"),

@@ -50,6 +50,7 @@ it(`syncs ${JOBS} job files, then none, then the one that changed`, async () => 
   }
   const base = importCommit(remote.bare, files, "5000 jobs");
   const source = createSource({
+    env: process.env,
     repo: remote.url,
     path: "jobs",
     dataDir: dirs.make("data"),

@@ -32,6 +32,7 @@ beforeAll(() => {
 function verifyingSource(repo: string, allowedSigners = keys.allowedSigners) {
   const dataDir = dirs.make("data");
   const source = createSource({
+    env: process.env,
     repo,
     path: ".",
     dataDir,
