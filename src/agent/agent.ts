@@ -32,8 +32,6 @@ import { shutdown } from "./shutdown.js";
 import { type AgentStatusState, type HeldRevision, stateOf } from "./status-state.js";
 import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
 
-export { agentIdOf };
-
 export interface AgentDeps {
   settings: AgentSettings;
   logger: Logger;

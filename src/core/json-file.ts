@@ -22,6 +22,7 @@ export function jsonFile<T>(
 ): JsonFile<T> {
   let pending: (() => T) | null = null;
   let writing: Promise<void> | null = null;
+  let folderMade = false;
 
   const drain = async () => {
     while (pending) {
@@ -29,7 +30,8 @@ export function jsonFile<T>(
       pending = null;
       try {
         // Its folder may not be there yet: a standby's notify/ appears when it first leads.
-        await mkdir(dirname(path), { recursive: true });
+        if (!folderMade) await mkdir(dirname(path), { recursive: true });
+        folderMade = true;
         await writeFileAtomic(path, JSON.stringify(make()));
       } catch (err) {
         logger.error({ err, path }, "could not save agent state");

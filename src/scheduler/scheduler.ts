@@ -5,7 +5,7 @@
 // off before a retry) and at most one *queued* tick. That is the whole no-overlap rule:
 // a second run of a job cannot exist because there is nowhere to put it.
 //
-// Why one file of ~600 lines: what it decides is pure and apart (decisions.ts, missed.ts,
+// Why one file of ~700 lines: what it decides is pure and apart (decisions.ts, missed.ts,
 // summaries.ts); what is left is the state those decisions change — each job's attempt and
 // queued tick, the slot queue, the loop — which must change in one place to stay consistent.
 

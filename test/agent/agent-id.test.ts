@@ -4,7 +4,7 @@
 // another repository, branch or path never do.
 
 import { describe, expect, it } from "vitest";
-import { agentIdOf } from "../../src/agent/agent.js";
+import { agentIdOf } from "../../src/agent/identity.js";
 import { resolveSettings } from "../../src/settings.js";
 
 const idOf = (flags: Record<string, string>, env: Record<string, string> = {}) =>
