@@ -1,5 +1,8 @@
-// The output of `git cat-file --batch`, read once for everyone who asks git for objects: the
-// agent's source (blobs by id) and the status writer (files by commit and path).
+// Blobs as git gives them: `git cat-file --batch`, one process for any number of objects, read
+// once for everyone who asks git for objects (the agent's source, the status writer and the
+// branch readers), and the blobs a partial clone lacks fetched in one request.
+
+import type { Git, GitCall } from "./run.js";
 
 /** One answer of the batch, in the order asked: an object's id, type and content, or `missing`
  * (`type` "missing", no content) for a name git does not know. */
@@ -30,4 +33,50 @@ export function batchEntries(output: Buffer): BatchEntry[] {
     at += length + 1;
   }
   return entries;
+}
+
+/** The objects `names` name (ids, or `<commit>:<path>`), in the order asked, from one
+ * `git cat-file --batch`. */
+export async function catBatch(
+  git: Git,
+  names: readonly string[],
+  call: Omit<GitCall, "input"> = {},
+): Promise<BatchEntry[]> {
+  if (names.length === 0) return [];
+  const input = `${names.join("\n")}\n`;
+  return batchEntries(await git.bytes(["cat-file", "--batch"], { ...call, input }));
+}
+
+/** The blobs among `oids`, by id; other objects and unknown names left out. */
+export async function readBlobs(
+  git: Git,
+  oids: readonly string[],
+  call: Omit<GitCall, "input"> = {},
+): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
+  for (const e of await catBatch(git, oids, call))
+    if (e.type === "blob" && e.content) blobs.set(e.oid, e.content);
+  return blobs;
+}
+
+/** Brings these blobs from `remote` into a partial clone (fetched with --filter=blob:none) in
+ * one request, as Git's own lazy fetch asks for them, rather than one request each. Blobs
+ * already here cost nothing. */
+export async function fetchBlobs(git: Git, remote: string, oids: readonly string[]): Promise<void> {
+  if (oids.length === 0) return;
+  await git(
+    [
+      "-c",
+      "fetch.negotiationAlgorithm=noop",
+      "fetch",
+      "--no-tags",
+      "--no-write-fetch-head",
+      "--recurse-submodules=no",
+      "--filter=blob:none",
+      "--stdin",
+      "--",
+      remote,
+    ],
+    { input: `${oids.join("\n")}\n` },
+  );
 }

@@ -1,0 +1,276 @@
+// The one place gitcron starts git. Every command gets the same hardened environment (no hook,
+// no fsmonitor, no prompt, no editor or pager, ssh in batch mode), the token and the URL's
+// credentials through the environment (never in argv or on disk), a silence timeout and the
+// caller's abort signal, and fails with a GitError whose words carry no credentials. The
+// environment is the entry point's, passed in: nothing here reads process.env.
+
+import { spawn } from "node:child_process";
+import { sanitize } from "../errors.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What every git of one remote needs, as the entry point read it. */
+export interface GitAccess {
+  /** The environment git runs in (PATH, HOME, SSH_AUTH_SOCK…), as the entry point read it. */
+  env: Env;
+  /** A token for https remotes, sent as HTTP basic auth to the remote's origin only. */
+  gitToken?: string;
+  /** The remote, credentials and all: git is given them through the environment, while argv
+   * and .git/config name it by withoutUserinfo(). */
+  remoteUrl?: string;
+  /** A command that prints nothing for this long is killed (a fetch prints nothing until it
+   * ends, or its progress with --progress). */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
+
+export interface GitCall {
+  cwd?: string;
+  /** Written to git's stdin (fast-import, cat-file --batch, fetch --stdin); else it reads none. */
+  input?: string | Buffer;
+  /** Stops the command: a deadline, a shutdown. */
+  signal?: AbortSignal;
+}
+
+/** git with these arguments: its stdout as text, or with bytes() as a Buffer. */
+export interface Git {
+  (args: readonly string[], call?: GitCall): Promise<string>;
+  bytes(args: readonly string[], call?: GitCall): Promise<Buffer>;
+}
+
+/** A git command that failed, timed out or was stopped. Every text in it is without credentials. */
+export class GitError extends Error {
+  override name = "GitError";
+  constructor(
+    message: string,
+    readonly details: {
+      kind: "failed" | "timeout" | "stopped";
+      /** The git command (`fetch`), as messages name it. */
+      verb: string;
+      /** Its exit code; null when it did not exit by itself. */
+      code: number | null;
+      /** What it printed on stderr. */
+      stderr: string;
+      /** stdout then stderr: a push --porcelain says on stdout which refs were refused. */
+      output: string;
+      /** Why it was stopped: the signal's reason. */
+      reason?: unknown;
+    },
+  ) {
+    super(message);
+  }
+}
+
+/** Variables only interactive git uses; gitcron's commands never need them. */
+const INTERACTIVE_ONLY = new Set([
+  "EDITOR",
+  "VISUAL",
+  "GIT_EDITOR",
+  "GIT_SEQUENCE_EDITOR",
+  "PAGER",
+  "GIT_PAGER",
+  "GIT_EXTERNAL_DIFF",
+  "GIT_TEMPLATE_DIR",
+]);
+
+/** Config every git gets: no program a repository's folder or config names ever runs (a hook
+ * in a repository the agent writes would run with its environment and socket). */
+const SAFE_CONFIG: readonly (readonly [string, string])[] = [
+  ["core.hooksPath", "/dev/null"],
+  ["core.fsmonitor", "false"],
+];
+
+/** The environment every git runs with. */
+export function gitEnvironment(access: Omit<GitAccess, "timeoutMs">): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(access.env)) {
+    if (value !== undefined && !INTERACTIVE_ONLY.has(key.toUpperCase())) env[key] = value;
+  }
+  Object.assign(env, {
+    GIT_TERMINAL_PROMPT: "0",
+    // An askpass program that fails: git gives up instead of asking anyone.
+    GIT_ASKPASS: "false",
+    SSH_ASKPASS: "false",
+    // Messages are matched in English ("couldn't find remote ref").
+    LC_ALL: "C",
+    // Our repositories are our own: the machine's config sets nothing in them.
+    GIT_CONFIG_NOSYSTEM: "1",
+  });
+  if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
+  const { remoteUrl, gitToken } = access;
+  const origin = remoteUrl ? httpOrigin(remoteUrl) : null;
+  const basic = Buffer.from(`x-access-token:${gitToken}`).toString("base64");
+  return withGitConfig(env, [
+    ...SAFE_CONFIG,
+    ...remoteCredentialConfig(remoteUrl),
+    ...(gitToken && origin
+      ? [[`http.${origin}/.extraHeader`, `Authorization: Basic ${basic}`] as const]
+      : []),
+  ]);
+}
+
+/** Git config that gives git a remote's credentials by rewriting the URL without them into the
+ * whole one (`url.<whole>.insteadOf`): .git/config and argv hold the URL without them, so no
+ * credential is on disk or shown by `ps`. None for a URL without any. */
+function remoteCredentialConfig(url: string | undefined): [string, string][] {
+  if (!url) return [];
+  const bare = withoutUserinfo(url);
+  return bare === url ? [] : [[`url.${url}.insteadOf`, bare]];
+}
+
+/** Adds config to an environment (GIT_CONFIG_KEY_n / _VALUE_n), after any the user set: it
+ * reaches this process only, and a token in it is not on the command line for `ps`. */
+function withGitConfig(
+  env: Record<string, string>,
+  pairs: readonly (readonly [string, string])[],
+): Record<string, string> {
+  let index = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+  for (const [key, value] of pairs) {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+    index++;
+  }
+  env.GIT_CONFIG_COUNT = String(index);
+  return env;
+}
+
+function httpOrigin(url: string): string | null {
+  if (!/^https?:\/\//i.test(url)) return null;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return null;
+  }
+}
+
+/** git for one remote (or none): the environment is made once. `mapError` turns a GitError
+ * into the caller's own kind of error. */
+export function gitRunner(
+  access: GitAccess,
+  options: { cwd?: string; mapError?: (err: GitError) => Error } = {},
+): Git {
+  const env = gitEnvironment(access);
+  const secrets = access.gitToken ? [access.gitToken] : [];
+  const timeoutMs = access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  const { mapError } = options;
+  const bytes = async (args: readonly string[], call: GitCall = {}) => {
+    try {
+      return await spawnGit(args, { cwd: options.cwd, ...call }, env, timeoutMs, secrets);
+    } catch (err) {
+      throw mapError && err instanceof GitError ? mapError(err) : err;
+    }
+  };
+  const git = async (args: readonly string[], call?: GitCall) =>
+    (await bytes(args, call)).toString();
+  return Object.assign(git, { bytes });
+}
+
+/** After git exits, how long its output may take to close: a process it started (an ssh
+ * master) may hold the pipes open for good. */
+const EXIT_GRACE_MS = 100;
+
+function spawnGit(
+  args: readonly string[],
+  call: GitCall,
+  env: Record<string, string>,
+  timeoutMs: number,
+  secrets: readonly string[],
+): Promise<Buffer> {
+  const verb = verbOf(args);
+  const { signal } = call;
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const fail = (
+      kind: GitError["details"]["kind"],
+      message: string,
+      more: { code?: number | null; reason?: unknown } = {},
+    ) => {
+      const stderr = sanitize(Buffer.concat(err).toString(), secrets);
+      const output = sanitize(Buffer.concat([...out, ...err]).toString(), secrets);
+      const { code = null, reason } = more;
+      return new GitError(sanitize(message, secrets), { kind, verb, code, stderr, output, reason });
+    };
+    if (signal?.aborted)
+      return reject(fail("stopped", stoppedText(verb, signal.reason), { reason: signal.reason }));
+    const child = spawn("git", args, {
+      ...(call.cwd && { cwd: call.cwd }),
+      env,
+      stdio: [call.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    let silence: NodeJS.Timeout | undefined;
+    let exited: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (error: GitError | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(silence);
+      clearTimeout(exited);
+      signal?.removeEventListener("abort", onAbort);
+      if (!error) return resolve(Buffer.concat(out));
+      // Settled without waiting for the kill: a child that ignores it must not hold the caller.
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      reject(error);
+    };
+    const onAbort = () =>
+      settle(fail("stopped", stoppedText(verb, signal?.reason), { reason: signal?.reason }));
+    const quiet = () => {
+      clearTimeout(silence);
+      silence = setTimeout(
+        () =>
+          settle(
+            fail(
+              "timeout",
+              `git ${verb} timed out: no answer for ${Math.round(timeoutMs / 1000)} s`,
+            ),
+          ),
+        timeoutMs,
+      );
+    };
+    const ended = (code: number | null) => {
+      if (code === 0) return settle(null);
+      const said = Buffer.concat(err).toString().trim().split("\n")[0]?.trim();
+      const why = said || (code === null ? `killed by ${child.signalCode}` : `exit code ${code}`);
+      settle(fail("failed", `git ${verb} failed: ${why}`, { code }));
+    };
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out.push(chunk);
+      quiet();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      err.push(chunk);
+      quiet();
+    });
+    // Not started (ENOENT, EMFILE): said as git's own words would be.
+    child.on("error", (e) => {
+      err.push(Buffer.from(e.message));
+      ended(null);
+    });
+    child.on("exit", (code) => {
+      exited = setTimeout(() => ended(code), EXIT_GRACE_MS);
+    });
+    child.on("close", ended);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    // A child that could not be started (EMFILE, ENOENT) has no stdin to write to.
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(call.input);
+    quiet();
+  });
+}
+
+/** The command as messages name it: `fetch` of `git -c a=b -C dir fetch …`. */
+function verbOf(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "-c" || arg === "-C") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return args[0] ?? "";
+}
+
+function stoppedText(verb: string, reason: unknown): string {
+  return `git ${verb} stopped: ${reason instanceof Error ? reason.message : "cancelled"}`;
+}

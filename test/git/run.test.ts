@@ -1,0 +1,186 @@
+// The one git runner, with real git: the environment every command gets, what it returns, and
+// how it fails (in git's words, without credentials; silent too long; stopped).
+
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { readBlobs } from "../../src/git/batch.js";
+import { GitError, gitEnvironment, gitRunner } from "../../src/git/run.js";
+import { cloneRepo, commitFiles, createBareRepo, git, tempDirs } from "../helpers/git.js";
+
+const temp = tempDirs("gitcron-git-run-");
+afterEach(() => temp.cleanup());
+
+/** The config git is given through its environment, as key → value. */
+const configOf = (env: Record<string, string>) =>
+  Object.fromEntries(
+    Array.from({ length: Number(env.GIT_CONFIG_COUNT) }, (_, i) => [
+      env[`GIT_CONFIG_KEY_${i}`],
+      env[`GIT_CONFIG_VALUE_${i}`],
+    ]),
+  );
+
+describe("the environment git runs with", () => {
+  const base = { PATH: "/usr/bin", EDITOR: "vim", GIT_PAGER: "less" };
+
+  it("never prompts, runs no hook or fsmonitor, and drops interactive-only variables", () => {
+    const env = gitEnvironment({ env: base });
+    expect(env).toMatchObject({ GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "false", PATH: "/usr/bin" });
+    expect(env.EDITOR).toBeUndefined();
+    expect(env.GIT_PAGER).toBeUndefined();
+    expect(env.GIT_SSH_COMMAND).toBe("ssh -o BatchMode=yes");
+    expect(configOf(env)).toEqual({ "core.hooksPath": "/dev/null", "core.fsmonitor": "false" });
+  });
+
+  it("scopes the token header to the https origin, after config the user already set", () => {
+    const env = gitEnvironment({
+      env: { ...base, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "a.b", GIT_CONFIG_VALUE_0: "c" },
+      remoteUrl: "https://user@example.com:8443/acme/r.git",
+      gitToken: "t0ken",
+    });
+    expect(env.GIT_CONFIG_COUNT).toBe("5");
+    expect(env.GIT_CONFIG_KEY_0).toBe("a.b");
+    // The URL's user information reaches git here, never in argv or .git/config.
+    expect(env.GIT_CONFIG_KEY_3).toBe("url.https://user@example.com:8443/acme/r.git.insteadOf");
+    expect(env.GIT_CONFIG_VALUE_3).toBe("https://example.com:8443/acme/r.git");
+    expect(env.GIT_CONFIG_KEY_4).toBe("http.https://example.com:8443/.extraHeader");
+    expect(env.GIT_CONFIG_VALUE_4).toBe(
+      `Authorization: Basic ${Buffer.from("x-access-token:t0ken").toString("base64")}`,
+    );
+  });
+
+  it("sends no token to ssh remotes, nor without a remote", () => {
+    const basic = Buffer.from("x-access-token:t0ken").toString("base64");
+    for (const remoteUrl of ["git@example.com:acme/r.git", undefined]) {
+      const env = gitEnvironment({ env: base, gitToken: "t0ken", ...(remoteUrl && { remoteUrl }) });
+      expect(JSON.stringify(env)).not.toContain(basic);
+    }
+  });
+
+  it("is the one it is given, not this process's", async () => {
+    const run = gitRunner({ env: { ...process.env, GIT_AUTHOR_NAME: "Given Name" } });
+    expect(await run(["var", "GIT_AUTHOR_IDENT"])).toMatch(/^Given Name /);
+  });
+});
+
+describe("a git command", () => {
+  it("returns stdout as text or bytes, and reads its input", async () => {
+    const dir = await temp.make();
+    const run = gitRunner({ env: process.env }, { cwd: dir });
+    await run(["init", "-q", "--bare"]);
+    const oid = (await run(["hash-object", "-w", "--stdin"], { input: "hello\n" })).trim();
+    expect(await run.bytes(["cat-file", "blob", oid])).toEqual(Buffer.from("hello\n"));
+  });
+
+  it("runs no hook and no fsmonitor program, whatever the repository holds", async () => {
+    const root = await temp.make();
+    const remote = await createBareRepo(root, { files: { "a.txt": "a\n" } });
+    const work = await cloneRepo(remote.url, join(root, "work"));
+    const marker = join(root, "ran");
+    const script = (name: string) => `#!/bin/sh\necho ${name} >> ${marker}\nexit 1\n`;
+    for (const hook of ["reference-transaction", "post-checkout"]) {
+      await writeFile(join(work, ".git", "hooks", hook), script(hook));
+      await chmod(join(work, ".git", "hooks", hook), 0o755);
+    }
+    await writeFile(join(root, "fsmonitor"), script("fsmonitor"));
+    await chmod(join(root, "fsmonitor"), 0o755);
+    await git(work, "config", "core.fsmonitor", join(root, "fsmonitor"));
+    const run = gitRunner({ env: process.env }, { cwd: work });
+    await run(["status", "--porcelain"]);
+    await run(["update-ref", "refs/heads/probe", "HEAD"]);
+    await run(["checkout", "-q", "probe"]);
+    await expect(readFile(marker, "utf8")).rejects.toThrow(/ENOENT/);
+    // The payload is live: git as it runs by default runs both.
+    await git(work, "status", "--porcelain");
+    await git(work, "update-ref", "refs/heads/probe2", "HEAD").catch(() => undefined);
+    const ran = new Set((await readFile(marker, "utf8")).trim().split("\n"));
+    expect(ran).toEqual(new Set(["fsmonitor", "reference-transaction"]));
+  });
+
+  it("fails in git's first line, without a URL's credentials or the token", async () => {
+    const dir = await temp.make();
+    const run = gitRunner({ env: process.env, gitToken: "t0ken-value" }, { cwd: dir });
+    await run(["init", "-q"]);
+    for (const [name, shown] of [
+      ["http://bob:hunter2@example.com/r.git", "http://***@example.com/r.git"],
+      ["t0ken-value", "***"],
+    ]) {
+      const err = await run(["checkout", name as string]).catch((e) => e);
+      expect(err).toBeInstanceOf(GitError);
+      expect(err.message).toBe(
+        `git checkout failed: error: pathspec '${shown}' did not match any file(s) known to git`,
+      );
+      expect(err.details).toMatchObject({ kind: "failed", verb: "checkout", code: 1 });
+      expect(JSON.stringify(err.details)).not.toMatch(/hunter2|t0ken-value/);
+    }
+  });
+
+  it("names the command after -c and -C, and says when git printed nothing", async () => {
+    const dir = await temp.make();
+    const run = gitRunner({ env: process.env });
+    await run(["-C", dir, "init", "-q"]);
+    const err = await run(["-c", "a.b=c", "-C", dir, "rev-parse", "--verify", "-q", "nope"]).catch(
+      (e) => e,
+    );
+    expect(err.message).toBe("git rev-parse failed: exit code 1");
+  });
+
+  describe("against a server that never answers", () => {
+    let server: Server;
+    let url: string;
+    const sockets: Socket[] = [];
+    afterEach(() => {
+      for (const s of sockets.splice(0)) s.destroy();
+      return new Promise((done) => server.close(done));
+    });
+    const listen = async () => {
+      server = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+      url = `http://127.0.0.1:${(server.address() as { port: number }).port}/r.git`;
+    };
+
+    it("is killed once silent for its timeout", async () => {
+      await listen();
+      const started = Date.now();
+      const err = await gitRunner({ env: process.env, timeoutMs: 500 })(["ls-remote", url]).catch(
+        (e) => e,
+      );
+      expect(err.message).toBe("git ls-remote timed out: no answer for 1 s");
+      expect(err.details.kind).toBe("timeout");
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it("is stopped by its signal, with the signal's reason", async () => {
+      await listen();
+      const signal = AbortSignal.timeout(300);
+      const err = await gitRunner({ env: process.env })(["ls-remote", url], { signal }).catch(
+        (e) => e,
+      );
+      expect(err.message).toMatch(/^git ls-remote stopped: /);
+      expect(err.details.kind).toBe("stopped");
+      expect(err.details.reason).toBe(signal.reason);
+    });
+  });
+});
+
+describe("reading blobs", () => {
+  it("gives each blob by id in one batch, leaving out trees and unknown ids", async () => {
+    const root = await temp.make();
+    const remote = await createBareRepo(root, { files: { "a.txt": "x\ny\nz", "e.txt": "" } });
+    const work = await cloneRepo(remote.url, join(root, "work"));
+    await commitFiles(work, { "d/b.txt": "b\n" }, "more");
+    const oid = async (rev: string) => (await git(work, "rev-parse", rev)).trim();
+    const [a, e, tree] = [await oid("HEAD:a.txt"), await oid("HEAD:e.txt"), await oid("HEAD:d")];
+    const blobs = await readBlobs(gitRunner({ env: process.env }, { cwd: work }), [
+      a,
+      tree,
+      "f".repeat(40),
+      e,
+    ]);
+    expect([...blobs].map(([id, data]) => [id, data.toString()])).toEqual([
+      [a, "x\ny\nz"],
+      [e, ""],
+    ]);
+  });
+});
