@@ -37,6 +37,7 @@ export async function measureTeam(dir, { tail, hours, viewsEveryMs }) {
   let now = new Date(day);
   const { logger } = await phaseLogger();
   const writer = new StatusBranchWriter({
+    env: process.env,
     now: () => now,
     dir: path.join(dir, "data", "status"),
     repoUrl: pathToFileURL(remote).href,

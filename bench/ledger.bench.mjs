@@ -170,6 +170,7 @@ export async function measureLedger(dir, options) {
   const { logger, phases } = await phaseLogger();
   let now = new Date(batchAt(seeded - 1));
   const writer = new StatusBranchWriter({
+    env: process.env,
     now: () => now,
     dir: path.join(data, "status"),
     repoUrl: pathToFileURL(remote).href,

@@ -86,6 +86,7 @@ export default async function statusBench() {
 
     // Baseline: one run, one push (after a first push that creates the branch).
     const single = new StatusBranchWriter({
+      env: process.env,
       dir: path.join(dir, "single"),
       repoUrl: url,
       branch: `${BRANCH}-single`,
@@ -98,6 +99,7 @@ export default async function statusBench() {
     const onePushMs = performance.now() - singleStart;
 
     const store = createStatusStore({
+      git: { env: process.env },
       dataDir: path.join(dir, "data"),
       repoUrl: url,
       branch: BRANCH,

@@ -1,8 +1,7 @@
 // Agent settings: each a flag and a GITCRON_* variable (the flag wins), parsed once into a
-// frozen object at start-up. The environment is read by the entry points (cli/main.ts,
-// action/main.ts) and passed down (to the runtime, the source, the logger); the status
-// branch's git (status/git.ts, read-branch.ts) and the Action's still take theirs from
-// process.env, only to hand it to git.
+// frozen object at start-up. The environment is read by the entry points alone (cli/main.ts,
+// action/main.ts) and passed down: to the runtime, the logger, and every git (src/git/run.ts,
+// which the source, the status branch, the lease and the Action share).
 
 import { resolve } from "node:path";
 import { UsageError } from "./errors.js";

@@ -45,7 +45,7 @@ async function validate(io: ActionIO, inputs: ActionInputs): Promise<number> {
   io.stdout.write(`gitcron: ${renderSummary(counts)}`);
 
   const jobsRoot = await jobsFolder(path.resolve(workspace, inputs.jobsPath));
-  const planSection = await planAgainstStatus({ inputs, tree, jobsRoot });
+  const planSection = await planAgainstStatus({ inputs, tree, jobsRoot, env: io.env });
   const summary = renderStepSummary({
     specs: tree.specs,
     issues,
@@ -76,10 +76,12 @@ async function planAgainstStatus(options: {
   tree: LoadedTree;
   /** Absolute; JobSpec.file and state.json's `file` are relative to it. */
   jobsRoot: string;
+  env: ActionIO["env"];
 }): Promise<PlanSection> {
   const { inputs, tree, jobsRoot } = options;
   const branch = inputs.statusBranch;
   const state = await readActiveJobs({
+    env: options.env,
     workspace: inputs.workspace,
     branch,
     ...(inputs.statusRepo && { repo: inputs.statusRepo }),

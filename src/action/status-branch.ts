@@ -3,14 +3,11 @@
 // checkout so it uses whatever credentials actions/checkout configured there; gitcron never
 // handles the token itself.
 
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { isRecord } from "../core/shape.js";
 import { oneLine } from "../errors.js";
+import { type Env, GitError, gitRunner } from "../git/run.js";
 import type { ActiveJob } from "../plan/plan.js";
 import { credentialsOf, withoutCredentials } from "../text/url-credentials.js";
-
-const run = promisify(execFile);
 
 export type ActiveJobs =
   | { ok: true; active: Record<string, ActiveJob>; revision: string | null }
@@ -24,18 +21,17 @@ export interface ReadActiveOptions {
   repo?: string;
   /** Bounds each git call; a hung remote must not hold the pull request check. */
   timeoutMs?: number;
+  /** The environment git runs in, as the Action's entry point read it. */
+  env: Env;
 }
 
 /** Never throws: a status branch that cannot be read only means no plan in the summary. */
 export async function readActiveJobs(options: ReadActiveOptions): Promise<ActiveJobs> {
-  const git = async (...args: string[]) => {
-    const { stdout } = await run("git", ["-C", options.workspace, ...args], {
-      timeout: options.timeoutMs ?? 60_000,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-  };
+  const run = gitRunner(
+    { env: options.env, ...(options.timeoutMs && { timeoutMs: options.timeoutMs }) },
+    { cwd: options.workspace },
+  );
+  const git = (...args: string[]) => run(args);
   const remote = options.repo ?? "origin";
   // Named in messages: a URL may carry credentials, and git may quote it in its own words.
   const where = options.repo ? withoutCredentials(options.repo) : "origin";
@@ -108,7 +104,7 @@ export function parseState(text: string, branch: string): ActiveJobs {
 
 /** git's own words from stderr, credentials stripped (a remote URL may carry a token). */
 function gitMessage(err: unknown, credentials: readonly string[]): string {
-  const stderr = (err as { stderr?: string }).stderr?.trim();
+  const stderr = err instanceof GitError ? err.details.stderr.trim() : undefined;
   const fatal = stderr
     ?.split("\n")
     .find((l) => /^(fatal|error):/.test(l))

@@ -25,7 +25,7 @@ import { lockDataDir } from "./data-lock.js";
 import { followScheduler } from "./follow.js";
 import { agentIdOf, settingsKeyOf, statusRepoFor } from "./identity.js";
 import { createLeadership, type Leadership } from "./leadership.js";
-import { notifierFor, schedulerFor, sourceFor, statusStoreFor } from "./parts.js";
+import { gitAccessOf, notifierFor, schedulerFor, sourceFor, statusStoreFor } from "./parts.js";
 import { engineRuns, refuseWrongRemote } from "./preflight.js";
 import { Reconciler } from "./reconcile.js";
 import { shutdown } from "./shutdown.js";
@@ -105,10 +105,11 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     now: () => clock.now(),
     logger: logger.child({ stage: "pause" }),
   });
-  const statusRepo = await statusRepoFor(settings);
+  const statusRepo = await statusRepoFor(settings, deps.env);
   const redactor = deps.redactor ?? agentRedactor(settings, deps.env);
   const links = settings.publicUrl ? pageLinks(settings.publicUrl) : undefined;
-  const at = { statusRepo, agentId, clock, logger, redactor, links, pauses };
+  const git = gitAccessOf(settings, deps.env);
+  const at = { statusRepo, agentId, clock, logger, redactor, links, pauses, git };
   let leadership: Leadership | undefined;
   const state = (): AgentStatusState =>
     stateOf({ reconciler, scheduler, notifier, lastSync, leader: leadership?.leading() ?? null });
@@ -134,7 +135,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     files,
     logger,
     publishState,
-    readLastRuns: (jobs) => lastRunsFromBranch(statusRepo, branchAccessOf(settings), jobs),
+    readLastRuns: (jobs) => lastRunsFromBranch(statusRepo, branchAccessOf(settings, git), jobs),
   });
 
   const source = deps.source ?? sourceFor(settings, logger, deps.env);

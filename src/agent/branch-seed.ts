@@ -3,6 +3,7 @@
 // each job's runs and first-applied instant, from which the notifier picks up health when the
 // data folder has none of its own. Both read the views, then the journal files newer than them.
 
+import type { GitAccess } from "../git/run.js";
 import type { AgentSettings } from "../settings.js";
 import { readLedger, runsOfJobs } from "../status/ledger.js";
 import { type ReadBranchOptions, withBranchTip } from "../status/read-branch.js";
@@ -14,12 +15,10 @@ export interface BranchAccess extends ReadBranchOptions {
   history: number;
 }
 
-export const branchAccessOf = (settings: AgentSettings): BranchAccess => ({
-  branch: settings.statusBranch,
-  history: settings.history,
-  ...(settings.gitToken && { gitToken: settings.gitToken }),
-  timeoutMs: settings.gitTimeoutMs,
-});
+export const branchAccessOf = (
+  settings: AgentSettings,
+  git: Omit<GitAccess, "remoteUrl">,
+): BranchAccess => ({ branch: settings.statusBranch, history: settings.history, ...git });
 
 /** Each job's last run with its log tail, from the tip of the status branch. */
 export async function lastRunsFromBranch(

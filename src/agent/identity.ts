@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { simpleGit } from "simple-git";
+import { type Env, gitRunner } from "../git/run.js";
 import type { AgentSettings } from "../settings.js";
 import { classifyRepo } from "../source/job-files.js";
 import { withoutUserinfo } from "../text/url-credentials.js";
@@ -29,10 +29,11 @@ export const settingsKeyOf = (s: AgentSettings) =>
 
 /** --status-repo if given; else --repo, unless that is a watched folder, which has no remote:
  * then the status branch lives in a bare repository in --data-dir. */
-export async function statusRepoFor(settings: AgentSettings): Promise<string> {
+export async function statusRepoFor(settings: AgentSettings, env: Env): Promise<string> {
   if (settings.statusRepo) return settings.statusRepo;
   if (classifyRepo(settings.repo).type !== "folder") return settings.repo;
   const bare = join(settings.dataDir, "status.git");
-  if (!existsSync(join(bare, "HEAD"))) await simpleGit().init(["--bare", "--quiet", bare]);
+  if (!existsSync(join(bare, "HEAD")))
+    await gitRunner({ env })(["init", "--bare", "--quiet", bare]);
   return pathToFileURL(bare).href;
 }

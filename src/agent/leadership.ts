@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
+import type { GitAccess } from "../git/run.js";
 import { createElector, type Elector } from "../lease/elector.js";
 import { LeaseRemote } from "../lease/lease-remote.js";
 import type { Logger } from "../log.js";
@@ -41,6 +42,7 @@ export function createLeadership(deps: {
   publishState(): void;
   clock: Clock;
   logger: Logger;
+  git: Omit<GitAccess, "remoteUrl">;
 }): Leadership {
   const { settings, scheduler, notifier, reconciler, logger } = deps;
   let led = false;
@@ -63,7 +65,7 @@ export function createLeadership(deps: {
       deps.status.start();
     }
     // Ticks since each job's last record on the branch (or in this data folder) were missed.
-    const recorded = await lastRunsFromBranch(deps.statusRepo, branchAccessOf(settings), [
+    const recorded = await lastRunsFromBranch(deps.statusRepo, branchAccessOf(settings, deps.git), [
       ...reconciler.applied.keys(),
     ]).catch(() => []);
     const onBranch = Object.fromEntries(recorded.map((run) => [run.job, run.scheduledAt]));
@@ -75,8 +77,7 @@ export function createLeadership(deps: {
       dir: join(settings.dataDir, "lease"),
       remote: deps.statusRepo,
       agent: deps.agentId,
-      ...(settings.gitToken && { gitToken: settings.gitToken }),
-      timeoutMs: settings.gitTimeoutMs,
+      ...deps.git,
     }),
     dataDir: settings.dataDir,
     leaseMs: settings.leaseMs,

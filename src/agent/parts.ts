@@ -2,6 +2,7 @@
 // status branch writer and the notifier. What connects them is in agent.ts.
 
 import type { Clock } from "../core/clock.js";
+import type { Env, GitAccess } from "../git/run.js";
 import type { JobSpec } from "../jobs/spec.js";
 import type { Logger } from "../log.js";
 import { statusUrlOf } from "../notify/message.js";
@@ -18,11 +19,15 @@ import { type Alongside, createStatusStore, type StatusStore } from "../status/s
 import type { PageLinks } from "../text/page-links.js";
 import { branchAccessOf, seedFromBranch } from "./branch-seed.js";
 
-export const sourceFor = (
-  settings: AgentSettings,
-  logger: Logger,
-  env: Readonly<Record<string, string | undefined>>,
-): Source =>
+/** How the agent's git reaches the status repository: the settings and the entry point's
+ * environment, read once. */
+export const gitAccessOf = (settings: AgentSettings, env: Env): Omit<GitAccess, "remoteUrl"> => ({
+  env,
+  timeoutMs: settings.gitTimeoutMs,
+  ...(settings.gitToken && { gitToken: settings.gitToken }),
+});
+
+export const sourceFor = (settings: AgentSettings, logger: Logger, env: Env): Source =>
   createSource({
     repo: settings.repo,
     env,
@@ -44,6 +49,7 @@ export const statusStoreFor = (
     logger: Logger;
     redactor: Redactor;
     links: PageLinks | undefined;
+    git: Omit<GitAccess, "remoteUrl">;
   },
   connect: {
     refreshState(): StatusState;
@@ -63,8 +69,7 @@ export const statusStoreFor = (
     flushMs: settings.statusFlushMs,
     logger: at.logger.child({ stage: "status" }),
     clock: at.clock,
-    gitToken: settings.gitToken,
-    gitTimeoutMs: settings.gitTimeoutMs,
+    git: at.git,
     redactor: at.redactor,
     ...(at.links && { links: at.links }),
     ...connect,
@@ -79,6 +84,7 @@ export const notifierFor = (
     redactor: Redactor;
     links: PageLinks | undefined;
     pauses: Pauses;
+    git: Omit<GitAccess, "remoteUrl">;
   },
   specs: () => JobSpec[],
 ): Notifier =>
@@ -94,7 +100,7 @@ export const notifierFor = (
     restartGraceMs: settings.restartGraceMs,
     specs,
     paused: () => at.pauses.active(),
-    seed: (jobs) => seedFromBranch(at.statusRepo, branchAccessOf(settings), jobs),
+    seed: (jobs) => seedFromBranch(at.statusRepo, branchAccessOf(settings, at.git), jobs),
   });
 
 export const schedulerFor = (

@@ -7,15 +7,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { EnvironmentError, sanitize, UsageError } from "../errors.js";
+import { DEFAULT_GIT_TIMEOUT_MS, type Git, type GitAccess, gitRunner } from "../git/run.js";
 import { renderText } from "../jobs/render.js";
 import { renderPlan } from "../plan/plan.js";
 import { planRevision } from "../plan/revision.js";
 import { withOldAndNew } from "../plan/values.js";
 import { revisionFiles } from "../source/git-objects.js";
-import { gitEnvironment } from "../source/git-runner.js";
 import { classifyRepo, normalizeJobsPath } from "../source/job-files.js";
-import { DEFAULT_GIT_TIMEOUT_MS, type GitAccess, gitErrorText, gitIn } from "../status/git.js";
+import { gitErrorText } from "../status/git.js";
 import { readStatusState } from "../status/state.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
 import { type Command, parseFlags } from "./command.js";
 import { POLICY_FLAGS, POLICY_HELP, policyFromFlags } from "./policy-flags.js";
 import { checkoutAt, givenStatusRepo, originOf } from "./status-branch.js";
@@ -65,7 +66,8 @@ export const command: Command = {
     );
     // In a checkout, plan what it holds (its HEAD, pushed or not) against what its origin's
     // agent runs.
-    const checkout = (values.repo ?? io.env.GITCRON_REPO) ? undefined : await checkoutAt(io.cwd);
+    const checkout =
+      (values.repo ?? io.env.GITCRON_REPO) ? undefined : await checkoutAt(io.cwd, io.env);
     const repo = values.repo ?? io.env.GITCRON_REPO ?? checkout;
     if (!repo) throw new UsageError("--repo is required outside a Git checkout");
     const kind = classifyRepo(repo);
@@ -82,19 +84,20 @@ export const command: Command = {
       values["status-branch"] ?? io.env.GITCRON_STATUS_BRANCH ?? "gitcron-status";
     const jobsPath = normalizeJobsPath(values.path ?? io.env.GITCRON_PATH ?? ".");
     const url = kind.url;
-    const access: GitAccess = io.env.GITCRON_GIT_TOKEN
-      ? { gitToken: io.env.GITCRON_GIT_TOKEN }
-      : {};
+    const access: GitAccess = {
+      env: io.env,
+      ...(io.env.GITCRON_GIT_TOKEN && { gitToken: io.env.GITCRON_GIT_TOKEN }),
+    };
     const ref = values.ref ?? "HEAD";
     const dir = await mkdtemp(join(tmpdir(), "gitcron-plan-"));
     try {
-      const git = gitIn(dir, access);
+      const git = gitRunner({ ...access, remoteUrl: url }, { cwd: dir });
       const sha = await fetchRevision(git, url, ref, access);
       // Read as the agent reads a revision: from Git's objects, never a working tree.
       const filesOf = (commit: string) =>
         revisionFiles({
-          listTree: (args) => git.raw(args),
-          batch: { cwd: dir, env: gitEnvironment({ url, ...access }, io.env) },
+          git,
+          cwd: dir,
           sha: commit,
           jobsPath,
           signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
@@ -108,7 +111,9 @@ export const command: Command = {
       // (a clone has no local status branch), else the repository itself.
       const statusRepo =
         givenStatusRepo(values, io) ??
-        (kind.type === "git" && isAbsolute(kind.url) ? await originOf(kind.url) : undefined);
+        (kind.type === "git" && isAbsolute(kind.url)
+          ? await originOf(kind.url, io.env)
+          : undefined);
       const statusKind = statusRepo ? classifyRepo(statusRepo) : kind;
       if (statusKind.type === "folder")
         throw new UsageError(`--status-repo ${statusRepo} is not a Git repository`);
@@ -124,7 +129,7 @@ export const command: Command = {
       const entries = await withOldAndNew(planned.entries, revision.read, async () => {
         // The revision the agent applied holds each active job's file as it was last taken.
         if (!applied || !/^[0-9a-f]{40}$/.test(applied)) return undefined;
-        await git.fetch([url, applied, "--depth=1", "--no-tags"]);
+        await git(["fetch", "--depth=1", "--no-tags", "--", withoutUserinfo(url), applied]);
         return (await filesOf(applied)).read;
       });
       io.stdout.write(`${renderPlan(entries)}\n`);
@@ -144,15 +149,16 @@ export const command: Command = {
 
 /** Fetches `ref` (a branch, a tag or a commit) alone into the bare repository `git` works in. */
 async function fetchRevision(
-  git: ReturnType<typeof gitIn>,
+  git: Git,
   url: string,
   ref: string,
   access: GitAccess,
 ): Promise<string> {
   try {
-    await git.init(["--quiet", "--bare"]);
-    await git.fetch([url, ref, "--depth=1", "--no-tags"]);
-    return (await git.raw(["rev-parse", "--verify", "FETCH_HEAD^{commit}"])).trim();
+    await git(["init", "--quiet", "--bare"]);
+    // `--` keeps a --ref that starts with a dash from being read as an option.
+    await git(["fetch", "--depth=1", "--no-tags", "--", withoutUserinfo(url), ref]);
+    return (await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"])).trim();
   } catch (err) {
     throw new EnvironmentError(
       sanitize(`cannot fetch ${ref} from ${url}: ${gitErrorText(err, access)}`),
@@ -160,7 +166,7 @@ async function fetchRevision(
   }
 }
 
-async function hasFolder(git: ReturnType<typeof gitIn>, sha: string, path: string) {
-  const out = await git.raw(["ls-tree", "-d", sha, "--", path]).catch(() => "");
+async function hasFolder(git: Git, sha: string, path: string) {
+  const out = await git(["ls-tree", "-d", sha, "--", path]).catch(() => "");
   return out.trim() !== "";
 }

@@ -1,15 +1,12 @@
 // What `gitcron status` and `gitcron logs` share: which repository (--repo, GITCRON_REPO, else
 // the origin of the checkout the command runs in), which status branch, and reading its tip.
 
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { EnvironmentError, UsageError } from "../errors.js";
+import { type Env, gitRunner } from "../git/run.js";
 import { classifyRepo } from "../source/job-files.js";
 import { type BranchTip, withBranchTip } from "../status/read-branch.js";
 import { parseStatusState, type StatusState } from "../status/state.js";
 import type { CliIO } from "./command.js";
-
-const run = promisify(execFile);
 
 export const READ_FLAGS = {
   repo: { type: "string" },
@@ -36,32 +33,30 @@ const flag = (v: string | boolean | undefined) => (typeof v === "string" ? v : u
 export const givenStatusRepo = (values: Values, io: Pick<CliIO, "env">): string | undefined =>
   flag(values["status-repo"]) ?? (io.env.GITCRON_STATUS_REPO || undefined);
 
+/** What git in the checkout at `dir` prints, trimmed; undefined when it fails or prints nothing. */
+const askCheckout = (dir: string, env: Env, args: string[]) =>
+  gitRunner(
+    { env },
+    { cwd: dir },
+  )(args).then(
+    (out) => out.trim() || undefined,
+    () => undefined,
+  );
+
 /** The top folder of the Git checkout `dir` is in, or undefined when it is in none. */
-export async function checkoutAt(dir: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run("git", ["rev-parse", "--show-toplevel"], { cwd: dir });
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const checkoutAt = (dir: string, env: Env) =>
+  askCheckout(dir, env, ["rev-parse", "--show-toplevel"]);
 
 /** The origin of the Git checkout at `dir`, or undefined when it is none or has none. */
-export async function originOf(dir: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run("git", ["remote", "get-url", "origin"], { cwd: dir });
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const originOf = (dir: string, env: Env) =>
+  askCheckout(dir, env, ["remote", "get-url", "origin"]);
 
 /** The repository to read: the status repository if given, else --repo, GITCRON_REPO, else
  * this checkout's origin. */
 async function repoOf(values: Values, io: CliIO): Promise<string> {
   const given = givenStatusRepo(values, io) ?? flag(values.repo) ?? io.env.GITCRON_REPO;
   if (given) return given;
-  const origin = await originOf(io.cwd);
+  const origin = await originOf(io.cwd, io.env);
   if (origin) return origin;
   throw new UsageError(
     "give --repo (or GITCRON_REPO): this folder is not a Git checkout with an origin",
@@ -81,7 +76,10 @@ export async function withStatusTip<T>(
       `${repo} is not a Git repository: an agent on a watched folder keeps its status branch in <data-dir>/status.git`,
     );
   const branch = flag(values["status-branch"]) ?? io.env.GITCRON_STATUS_BRANCH ?? "gitcron-status";
-  const access = io.env.GITCRON_GIT_TOKEN ? { gitToken: io.env.GITCRON_GIT_TOKEN } : {};
+  const access = {
+    env: io.env,
+    ...(io.env.GITCRON_GIT_TOKEN && { gitToken: io.env.GITCRON_GIT_TOKEN }),
+  };
   return withBranchTip(kind.url, branch, access, async (tip) => {
     if (!tip)
       throw new EnvironmentError(

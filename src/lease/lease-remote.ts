@@ -4,18 +4,11 @@
 // (--force-with-lease: the Git server arbitrates); refs/gitcron/standby/<agent id>/<process>
 // is a standby's own, replaced on each announcement. Outside refs/heads, so no CI runs on them.
 
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  DEFAULT_GIT_TIMEOUT_MS,
-  emptyTreeCommit,
-  type GitAccess,
-  gitErrorText,
-  gitWithInput,
-  statusGitEnv,
-} from "../status/git.js";
+import { type Git, type GitAccess, GitError, gitRunner } from "../git/run.js";
+import { emptyTreeCommit, gitErrorText } from "../status/git.js";
 import { withoutUserinfo } from "../text/url-credentials.js";
 
 /** Who holds (or wants) the lease: a random id per process, its host and pid, and a hash of
@@ -63,23 +56,22 @@ export const leaseMessage = (holder: Holder) =>
 
 export class LeaseRemote {
   private prepared = false;
+  private readonly git: Git;
 
   constructor(
-    private readonly options: GitAccess & {
+    private readonly options: Omit<GitAccess, "remoteUrl"> & {
       /** A bare repository of its own, e.g. <data-dir>/lease. */
       dir: string;
       remote: string;
       agent: string;
     },
-  ) {}
+  ) {
+    this.git = gitRunner({ ...options, remoteUrl: options.remote }, { cwd: options.dir });
+  }
 
   /** The remote as argv names it: its credentials reach git through the environment. */
   private get remote() {
     return withoutUserinfo(this.options.remote);
-  }
-
-  private get access(): GitAccess {
-    return { ...this.options, remoteUrl: this.options.remote };
   }
 
   get leaseRef() {
@@ -93,10 +85,6 @@ export class LeaseRemote {
   /** An error of ours in one line, free of credentials: what the agent may log. */
   errorText(err: unknown): string {
     return gitErrorText(err, this.options);
-  }
-
-  private git(args: string[], input = ""): Promise<string> {
-    return gitWithInput(this.options.dir, args, input, this.access).then((b) => b.toString());
   }
 
   private async prepare(): Promise<void> {
@@ -183,37 +171,23 @@ export class LeaseRemote {
    * one is new, so whoever watches the ref sees it change. */
   private async commitNaming(holder: Holder): Promise<string> {
     await this.prepare();
-    return emptyTreeCommit(this.options.dir, leaseMessage(holder), new Date(), this.options);
+    return emptyTreeCommit(this.git, leaseMessage(holder), new Date());
   }
 
   private async push(ref: string, commit: string, expected: string | null): Promise<void> {
-    const { code, stderr } = await this.run([
-      "push",
-      `--force-with-lease=${ref}:${expected ?? ""}`,
-      this.remote,
-      `${commit}:${ref}`,
-    ]);
-    if (code === 0) return;
-    if (REJECTED.test(stderr)) throw new LeaseRefusedError("the lease moved");
-    throw new Error(
-      `cannot push the lease: ${gitErrorText(stderr.trim().split("\n").at(-1), this.options)}`,
-    );
-  }
-
-  /** git with its whole standard error: a refused push says why on a line of its own. */
-  private run(args: string[]): Promise<{ code: number; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        "git",
-        args,
-        {
-          cwd: this.options.dir,
-          env: statusGitEnv(this.access),
-          timeout: this.options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
-        },
-        (err, _stdout, stderr) =>
-          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) || 1 : 0, stderr }),
-      );
-    });
+    try {
+      await this.git([
+        "push",
+        `--force-with-lease=${ref}:${expected ?? ""}`,
+        this.remote,
+        `${commit}:${ref}`,
+      ]);
+    } catch (err) {
+      if (!(err instanceof GitError)) throw err;
+      // A refused push says why on a line of its own.
+      if (REJECTED.test(err.details.output)) throw new LeaseRefusedError("the lease moved");
+      const last = err.details.stderr.trim().split("\n").at(-1) || err.message;
+      throw new Error(`cannot push the lease: ${gitErrorText(last, this.options)}`);
+    }
   }
 }

@@ -3,8 +3,8 @@
 // regular files within the size cap are ever read. A link is data about the repository, not
 // a path to open.
 
-import { spawn } from "node:child_process";
-import { type BatchEntry, batchEntries } from "../git/batch.js";
+import { readBlobs } from "../git/batch.js";
+import type { Git } from "../git/run.js";
 import { type JobFileContent, refuse } from "../jobs/job-file.js";
 import { DEFAULT_MAX_BYTES } from "../jobs/parse.js";
 import { isJobFile, relativeToJobsPath } from "./job-files.js";
@@ -47,63 +47,6 @@ export function refusalOf(entry: TreeEntry, maxBytes = DEFAULT_MAX_BYTES): JobFi
   return null;
 }
 
-export interface BatchOptions {
-  cwd: string;
-  env: Record<string, string>;
-  signal: AbortSignal;
-}
-
-/** The contents of `oids` from one `git cat-file --batch`: one process for any number of
- * files (a first sync of 20,000 jobs is one spawn, not 20,000). */
-export function readBlobs(
-  oids: readonly string[],
-  options: BatchOptions,
-): Promise<Map<string, Buffer>> {
-  if (oids.length === 0) return Promise.resolve(new Map());
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", ["cat-file", "--batch"], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      signal: options.signal,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (e) =>
-      reject(new SourceError(`git cat-file failed: ${e.message}`, { retryable: true })),
-    );
-    child.on("close", (code) => {
-      if (code !== 0) {
-        const why = Buffer.concat(err).toString().trim().split("\n")[0] || `exit code ${code}`;
-        reject(new SourceError(`git cat-file failed: ${why}`, { retryable: true }));
-        return;
-      }
-      try {
-        resolve(parseBatch(Buffer.concat(out)));
-      } catch (e) {
-        reject(e);
-      }
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(`${oids.join("\n")}\n`);
-  });
-}
-
-/** The blobs of a batch's output by id; other objects and unknown names left out. */
-export function parseBatch(output: Buffer): Map<string, Buffer> {
-  let entries: BatchEntry[];
-  try {
-    entries = batchEntries(output);
-  } catch (err) {
-    throw new SourceError((err as Error).message, { retryable: true });
-  }
-  const blobs = new Map<string, Buffer>();
-  for (const e of entries) if (e.type === "blob" && e.content) blobs.set(e.oid, e.content);
-  return blobs;
-}
-
 export interface RevisionFiles {
   /** Every entry named like a job file, relative to the jobs path, sorted. */
   files: string[];
@@ -120,8 +63,9 @@ export const BATCH_BYTES = 8 * 1024 * 1024;
 /** The job files of commit `sha` in a (bare) repository, from its objects: the agent's source
  * and `gitcron plan` read a revision through this one function. */
 export async function revisionFiles(options: {
-  listTree: (args: string[]) => Promise<string>;
-  batch: Omit<BatchOptions, "signal">;
+  git: Git;
+  /** The repository. */
+  cwd: string;
   sha: string;
   jobsPath: string;
   signal: AbortSignal;
@@ -129,15 +73,11 @@ export async function revisionFiles(options: {
   readTimeoutMs: number;
 }): Promise<RevisionFiles> {
   const pathspec = options.jobsPath === "." ? [] : [options.jobsPath];
-  const tree = await options.listTree([
-    "ls-tree",
-    "-r",
-    "-z",
-    "-l",
-    options.sha,
-    "--",
-    ...pathspec,
-  ]);
+  const { git, cwd } = options;
+  const tree = await git(["ls-tree", "-r", "-z", "-l", options.sha, "--", ...pathspec], {
+    cwd,
+    signal: options.signal,
+  });
   const entries = jobEntriesFromTree(tree, options.jobsPath);
   const blobs = new Map<string, Buffer>();
   // Blobs announced by prefetch and not read yet, in the order they will be read.
@@ -176,8 +116,8 @@ export async function revisionFiles(options: {
         const signal = announced
           ? options.signal
           : AbortSignal.any([options.signal, AbortSignal.timeout(options.readTimeoutMs)]);
-        for (const [oid, data] of await readBlobs(batchFrom(entry), { ...options.batch, signal }))
-          blobs.set(oid, data);
+        const read = await readBlobs(git, batchFrom(entry), { cwd, signal }).catch(retryable);
+        for (const [oid, data] of read) blobs.set(oid, data);
       }
       const blob = blobs.get(entry.oid);
       // Read once: what a batch brought is let go as soon as its file is parsed.
@@ -185,4 +125,11 @@ export async function revisionFiles(options: {
       return blob ? { text: blob.toString("utf8") } : refuse.unreadable("its blob is missing");
     },
   };
+}
+
+/** A blob reader's failure fails the sync, to be retried, rather than reject the file: git's
+ * own failures are SourceErrors already (the source's runner), output it cannot read is not. */
+function retryable(err: unknown): never {
+  if (err instanceof SourceError) throw err;
+  throw new SourceError((err as Error).message, { retryable: true });
 }

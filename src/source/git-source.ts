@@ -7,9 +7,10 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { sanitize, UsageError } from "../errors.js";
+import { DEFAULT_GIT_TIMEOUT_MS, type Git } from "../git/run.js";
 import { withoutUserinfo } from "../text/url-credentials.js";
 import { revisionFiles } from "./git-objects.js";
-import { createGitRunner, type GitRunner, gitEnvironment } from "./git-runner.js";
+import { createGitRunner } from "./git-runner.js";
 import { jobFileChanges } from "./git-tree.js";
 import { verifyHeadCommit } from "./signatures.js";
 import type { JobFileChange, Snapshot, Source, SourceOptions } from "./source.js";
@@ -24,7 +25,6 @@ export interface GitSourceOptions extends SourceOptions {
 /** A full commit name (SHA-1 or SHA-256): the revision the agent applied last, as it saved it. */
 const COMMIT = /^[0-9a-f]{40,64}$/;
 
-const DEFAULT_TIMEOUT_MS = 60_000;
 /** A sync may take a few silence timeouts in all (a big first clone prints progress). */
 const DEADLINE_FACTOR = 3;
 
@@ -34,17 +34,13 @@ export function createGitSource(options: GitSourceOptions): Source {
   const checkout = resolve(options.dataDir, "jobs.git");
   // Earlier versions kept a working tree here; it is not read any more.
   const legacyCheckout = resolve(options.dataDir, "repo");
-  const silenceTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const silenceTimeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const git = createGitRunner({
-    url,
-    silenceTimeoutMs,
+    remoteUrl: url,
+    timeoutMs: silenceTimeoutMs,
     env: options.env,
     ...(options.gitToken && { gitToken: options.gitToken }),
   });
-  const gitEnv = gitEnvironment(
-    { url, ...(options.gitToken && { gitToken: options.gitToken }) },
-    options.env,
-  );
   const secrets = options.gitToken ? [options.gitToken] : [];
   const description = [
     "git",
@@ -63,7 +59,7 @@ export function createGitSource(options: GitSourceOptions): Source {
 
   const resolveBranch = async (signal: AbortSignal): Promise<string> => {
     if (branch) return branch;
-    const out = await git({ args: ["ls-remote", "--symref", "--", remote, "HEAD"], signal });
+    const out = await git(["ls-remote", "--symref", "--", remote, "HEAD"], { signal });
     const found = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out)?.[1];
     if (!found) {
       throw new SourceError(
@@ -89,8 +85,8 @@ export function createGitSource(options: GitSourceOptions): Source {
         logger.warn({ problem }, "the local repository is unusable; fetching again");
       await rm(checkout, { recursive: true, force: true });
       await mkdir(checkout, { recursive: true });
-      await git({ args: ["init", "-q", "--bare"], cwd: checkout, signal });
-      await git({ args: ["remote", "add", "origin", remote], cwd: checkout, signal });
+      await git(["init", "-q", "--bare"], { cwd: checkout, signal });
+      await git(["remote", "add", "origin", remote], { cwd: checkout, signal });
     }
     checkoutReady = true;
   };
@@ -105,26 +101,16 @@ export function createGitSource(options: GitSourceOptions): Source {
     if (since === sha) return [];
     if (since === null || !COMMIT.test(since)) return allAdded;
     try {
-      await git({ args: ["merge-base", "--is-ancestor", since, sha], cwd: checkout, signal });
+      await git(["merge-base", "--is-ancestor", since, sha], { cwd: checkout, signal });
     } catch (err) {
       if (signal.aborted) throw err;
       // Unknown or not an ancestor (a force-push): everything is read again.
       return allAdded;
     }
-    const out = await git({
-      args: [
-        "diff",
-        "--no-renames",
-        "--name-status",
-        "-z",
-        since,
-        sha,
-        "--",
-        ...pathspec(jobsPath),
-      ],
-      cwd: checkout,
-      signal,
-    });
+    const out = await git(
+      ["diff", "--no-renames", "--name-status", "-z", since, sha, "--", ...pathspec(jobsPath)],
+      { cwd: checkout, signal },
+    );
     return jobFileChanges(out, jobsPath);
   };
 
@@ -156,18 +142,17 @@ export function createGitSource(options: GitSourceOptions): Source {
     await ensureCheckout(signal);
     const remoteRef = `refs/remotes/origin/${name}`;
     try {
-      await git({
-        args: ["fetch", "--no-tags", "--progress", "origin", `+refs/heads/${name}:${remoteRef}`],
-        cwd: checkout,
-        signal,
-      });
+      await git(
+        ["fetch", "--no-tags", "--progress", "origin", `+refs/heads/${name}:${remoteRef}`],
+        { cwd: checkout, signal },
+      );
     } catch (err) {
       // A broken object store shows up here first; look again before the next fetch.
       checkoutReady = false;
       throw err;
     }
     const sha = (
-      await git({ args: ["rev-parse", "--verify", `${remoteRef}^{commit}`], cwd: checkout, signal })
+      await git(["rev-parse", "--verify", `${remoteRef}^{commit}`], { cwd: checkout, signal })
     ).trim();
     if (options.verifySignatures && sha !== verifiedSha) {
       await verifyHeadCommit({
@@ -181,8 +166,8 @@ export function createGitSource(options: GitSourceOptions): Source {
     }
     const filesAt = (commit: string) =>
       revisionFiles({
-        listTree: (args) => git({ args, cwd: checkout, signal }),
-        batch: { cwd: checkout, env: gitEnv },
+        git,
+        cwd: checkout,
         sha: commit,
         jobsPath,
         signal,
@@ -213,7 +198,7 @@ export function createGitSource(options: GitSourceOptions): Source {
 
   const hasTree = async (sha: string, path: string, signal: AbortSignal): Promise<boolean> => {
     try {
-      const type = await git({ args: ["cat-file", "-t", `${sha}:${path}`], cwd: checkout, signal });
+      const type = await git(["cat-file", "-t", `${sha}:${path}`], { cwd: checkout, signal });
       return type.trim() === "tree";
     } catch (err) {
       if (signal.aborted) throw err;
@@ -223,8 +208,7 @@ export function createGitSource(options: GitSourceOptions): Source {
 
   const probe = async (signal: AbortSignal): Promise<void> => {
     const name = await resolveBranch(signal);
-    const heads = await git({
-      args: ["ls-remote", "--heads", "--", remote, `refs/heads/${name}`],
+    const heads = await git(["ls-remote", "--heads", "--", remote, `refs/heads/${name}`], {
       signal,
     });
     if (heads.trim() === "")
@@ -259,16 +243,15 @@ export function createGitSource(options: GitSourceOptions): Source {
 }
 
 async function checkoutProblem(
-  git: GitRunner,
+  git: Git,
   checkout: string,
   url: string,
   signal: AbortSignal,
 ): Promise<string | null> {
   try {
-    const gitDir = (await git({ args: ["rev-parse", "--git-dir"], cwd: checkout, signal })).trim();
+    const gitDir = (await git(["rev-parse", "--git-dir"], { cwd: checkout, signal })).trim();
     if (gitDir !== ".") return "not a repository of its own";
-    const origin = await git({
-      args: ["config", "--get", "remote.origin.url"],
+    const origin = await git(["config", "--get", "remote.origin.url"], {
       cwd: checkout,
       signal,
     }).catch(() => "");

@@ -2,11 +2,12 @@
 // by a key of the allowed-signers file, as `git verify-commit` decides it.
 
 import { access } from "node:fs/promises";
-import { GitCommandError, type GitRunner } from "./git-runner.js";
+import type { Git } from "../git/run.js";
+import { GitCommandError } from "./git-runner.js";
 import { SourceError } from "./source-error.js";
 
 export interface VerifyOptions {
-  git: GitRunner;
+  git: Git;
   cwd: string;
   sha: string;
   allowedSigners: string;
@@ -26,8 +27,8 @@ export async function verifyHeadCommit(options: VerifyOptions): Promise<void> {
     );
   }
   try {
-    await git({
-      args: [
+    await git(
+      [
         "-c",
         "gpg.format=ssh",
         "-c",
@@ -35,13 +36,12 @@ export async function verifyHeadCommit(options: VerifyOptions): Promise<void> {
         "verify-commit",
         sha,
       ],
-      cwd,
-      signal,
-    });
+      { cwd, signal },
+    );
   } catch (err) {
     if (!(err instanceof GitCommandError)) throw err;
     const raw = err.output;
-    const commit = await git({ args: ["cat-file", "commit", sha], cwd, signal });
+    const commit = await git(["cat-file", "commit", sha], { cwd, signal });
     if (!/^gpgsig /m.test(commit)) {
       throw new SourceError(
         `head commit ${short} is not signed; --verify-signatures accepts only commits signed by a key in ${allowedSigners}`,

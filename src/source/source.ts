@@ -2,6 +2,7 @@
 // The agent sees one contract for both: sync() returns a snapshot of the job files and what
 // changed since the revision it last applied.
 
+import type { Env } from "../git/run.js";
 import type { JobFileContent } from "../jobs/job-file.js";
 import type { Logger } from "../log.js";
 import { createFolderSource } from "./folder-source.js";
@@ -51,7 +52,7 @@ export interface SourceOptions {
   /** A Git URL (https, ssh, file, scp-like) or a local path; a local folder without `.git` is watched. */
   repo: string;
   /** The environment git runs in, as the entry point read it (nothing below reads process.env). */
-  env: NodeJS.ProcessEnv;
+  env: Env;
   /** Default: the remote's default branch. */
   branch?: string;
   /** The jobs path inside the repository or folder ("." for the root). */

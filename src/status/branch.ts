@@ -20,21 +20,13 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { SimpleGit } from "simple-git";
-import { batchEntries } from "../git/batch.js";
+import { catBatch, fetchBlobs } from "../git/batch.js";
+import { type Git, type GitAccess, GitError, gitRunner } from "../git/run.js";
 import type { Logger } from "../log.js";
 import { createRedactor, type Redactor } from "../secrets/redactor.js";
 import type { PageLinks } from "../text/page-links.js";
 import { withoutUserinfo } from "../text/url-credentials.js";
-import {
-  COMMITTER,
-  emptyTreeCommit,
-  fetchBlobs,
-  type GitAccess,
-  gitErrorText,
-  gitIn,
-  gitWithInput,
-} from "./git.js";
+import { COMMITTER, emptyTreeCommit, gitErrorText } from "./git.js";
 import {
   expiredDays,
   freeJournalPath,
@@ -64,7 +56,7 @@ import {
   viewText,
 } from "./views.js";
 
-export interface StatusBranchWriterOptions extends GitAccess {
+export interface StatusBranchWriterOptions extends Omit<GitAccess, "remoteUrl"> {
   /** The writer's own bare repository, e.g. `<dataDir>/status`. */
   dir: string;
   repoUrl: string;
@@ -134,6 +126,8 @@ export class StatusPushError extends Error {
 const REJECTED =
   /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref|stale info/i;
 const NO_REMOTE_BRANCH = /couldn't find remote ref/i;
+/** All git printed about a failure (a push says on stdout which refs it refused). */
+const said = (err: unknown) => (err instanceof GitError ? err.details.output : String(err));
 const DAY_MS = 86_400_000;
 export const DEFAULT_KEEP_MS = 90 * DAY_MS;
 export const DEFAULT_VIEWS_EVERY_MS = 60_000;
@@ -167,7 +161,7 @@ interface Known {
 }
 
 export class StatusBranchWriter {
-  private git!: SimpleGit;
+  private git!: Git;
   private readonly options: StatusBranchWriterOptions;
   private readonly redactor: Redactor;
   private prepared = false;
@@ -333,15 +327,15 @@ export class StatusBranchWriter {
     phases.mark("commit");
     let alongsideCommit: string | undefined;
     const unpush = () =>
-      this.git.raw(
+      this.git(
         pushedBefore ? ["update-ref", this.local, pushedBefore] : ["update-ref", "-d", this.local],
       );
     try {
       const { alongside } = input;
       alongsideCommit = alongside
-        ? await emptyTreeCommit(this.options.dir, alongside.message, this.now(), this.options)
+        ? await emptyTreeCommit(this.git, alongside.message, this.now())
         : undefined;
-      const pushed = await this.git.raw(
+      const pushed = await this.git(
         alongside
           ? [
               "push",
@@ -360,14 +354,13 @@ export class StatusBranchWriter {
     } catch (err) {
       await unpush();
       // Refused because the branch moved: the caller starts again from what the remote holds.
-      if (at.optimistic || input.alongside || REJECTED.test(String((err as Error).message)))
-        return "rejected";
+      if (at.optimistic || input.alongside || REJECTED.test(said(err))) return "rejected";
       throw new StatusPushError(
         `cannot push the status branch: ${gitErrorText(err, this.options)}`,
       );
     }
     phases.mark("push");
-    await this.git.raw(["update-ref", this.trackingRef, commit]);
+    await this.git(["update-ref", this.trackingRef, commit]);
     for (const text of files.values()) this.localBlobs.add(blobId(text));
     known.migration = null;
     this.known = { ...known, commit };
@@ -466,7 +459,7 @@ export class StatusBranchWriter {
       "status: history squashed to its tip (--status-keep)",
     );
     try {
-      await this.git.raw([
+      await this.git([
         "push",
         "--porcelain",
         `--force-with-lease=${this.local}:${tip}`,
@@ -475,14 +468,14 @@ export class StatusBranchWriter {
       ]);
     } catch (err) {
       // The branch moved: the next publish builds on it and the squash waits for its turn.
-      await this.git.raw(["update-ref", this.local, tip]);
+      await this.git(["update-ref", this.local, tip]);
       this.options.logger.info(
         { err: gitErrorText(err, this.options) },
         "status branch not squashed this time (it moved)",
       );
       return;
     }
-    await this.git.raw(["update-ref", this.trackingRef, root]);
+    await this.git(["update-ref", this.trackingRef, root]);
     this.known = { ...known, commit: root, cursor };
     this.options.logger.info({ commit: root }, "status branch history squashed to its tip");
   }
@@ -497,12 +490,11 @@ export class StatusBranchWriter {
           return oid ? [[p, oid] as const] : [];
         });
         const missing = named.map(([, oid]) => oid).filter((oid) => !this.localBlobs.has(oid));
-        await fetchBlobs(this.options.dir, "origin", [...new Set(missing)], this.options).catch(
-          (err: unknown) =>
-            this.options.logger.debug(
-              { err: gitErrorText(err, this.options), commit },
-              "could not fetch blobs of the status branch at once; reading them one by one",
-            ),
+        await fetchBlobs(this.git, "origin", [...new Set(missing)]).catch((err: unknown) =>
+          this.options.logger.debug(
+            { err: gitErrorText(err, this.options), commit },
+            "could not fetch blobs of the status branch at once; reading them one by one",
+          ),
         );
         const blobs = await this.read(
           null,
@@ -521,7 +513,7 @@ export class StatusBranchWriter {
   /** Every file path at `commit`, with its blob id. */
   private async listing(commit: string): Promise<Map<string, string>> {
     const oids = new Map<string, string>();
-    for (const line of (await this.git.raw(["ls-tree", "-r", "-z", commit])).split("\0")) {
+    for (const line of (await this.git(["ls-tree", "-r", "-z", commit])).split("\0")) {
       const match = /^\d{6} blob ([0-9a-f]+)\t(.*)$/s.exec(line);
       if (match) oids.set(match[2] as string, match[1] as string);
     }
@@ -645,7 +637,7 @@ export class StatusBranchWriter {
    * erased them, and they come back as they were. */
   private async erasedBy(ours: string, tip: string, known: Known): Promise<[string, string][]> {
     const changed = (
-      await this.git.raw([
+      await this.git([
         "diff",
         "--name-only",
         "--diff-filter=D",
@@ -713,7 +705,7 @@ export class StatusBranchWriter {
   private async journalTaken(commit: string | null, at: Date): Promise<(p: string) => boolean> {
     if (!commit) return () => false;
     const hour = `${JOURNAL_ROOT}/${at.toISOString().slice(0, 10)}/${at.toISOString().slice(11, 13)}/`;
-    const listed = await this.git.raw(["ls-tree", "--name-only", "-z", commit, hour]);
+    const listed = await this.git(["ls-tree", "--name-only", "-z", commit, hour]);
     const names = new Set(listed.split("\0").filter((n) => n !== ""));
     return (p) => names.has(p);
   }
@@ -726,14 +718,12 @@ export class StatusBranchWriter {
   ): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     if (names.length === 0) return found;
-    const out = await gitWithInput(
-      this.options.dir,
-      ["cat-file", "--batch"],
-      `${names.map((n) => (commit ? `${commit}:${n}` : n)).join("\n")}\n`,
-      this.options,
+    const entries = await catBatch(
+      this.git,
+      names.map((n) => (commit ? `${commit}:${n}` : n)),
     );
     // Answers come in the order asked, one a name.
-    batchEntries(out).forEach((entry, i) => {
+    entries.forEach((entry, i) => {
       const name = names[i];
       if (name !== undefined && entry.type === "blob" && entry.content)
         found.set(name, entry.content.toString("utf8"));
@@ -767,24 +757,19 @@ export class StatusBranchWriter {
     for (const [path, text] of files) {
       chunks.push(Buffer.from(`M 100644 inline ${path}\n`), ...data(text));
     }
-    await gitWithInput(
-      this.options.dir,
-      ["fast-import", "--quiet", "--force"],
-      Buffer.concat(chunks),
-      this.options,
-    );
+    await this.git(["fast-import", "--quiet", "--force"], { input: Buffer.concat(chunks) });
     return (await this.revParse(this.local)) as string;
   }
 
   /** The bytes of the repository's objects, loose and packed (`git count-objects`). */
   private async objectBytes(): Promise<number> {
-    const counted = await this.git.raw(["count-objects", "-v"]);
+    const counted = await this.git(["count-objects", "-v"]);
     const kib = (key: string) => Number(new RegExp(`^${key}: (\\d+)`, "m").exec(counted)?.[1] ?? 0);
     return (kib("size") + kib("size-pack")) * 1024;
   }
 
   private async treeOf(commit: string): Promise<string> {
-    return (await this.git.raw(["rev-parse", `${commit}^{tree}`])).trim();
+    return (await this.git(["rev-parse", `${commit}^{tree}`])).trim();
   }
 
   /** Now and then, the local repository is made again from a fetch of the tip without blobs:
@@ -806,7 +791,7 @@ export class StatusBranchWriter {
     try {
       await this.fetch();
       const tip = await this.revParse(this.trackingRef);
-      if (tip) await this.git.raw(["update-ref", this.local, tip]);
+      if (tip) await this.git(["update-ref", this.local, tip]);
       // Someone pushed meanwhile: the next publish reads the branch again.
       if (tip !== commit) this.known = null;
     } catch (err) {
@@ -831,8 +816,8 @@ export class StatusBranchWriter {
     // Earlier versions kept a clone with a working tree here.
     if (existsSync(join(dir, ".git"))) await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    this.git = gitIn(dir, { ...this.options, remoteUrl: repoUrl });
-    if (!existsSync(join(dir, "HEAD"))) await this.git.init(["--bare", "--quiet"]);
+    this.git = gitRunner({ ...this.options, remoteUrl: repoUrl }, { cwd: dir });
+    if (!existsSync(join(dir, "HEAD"))) await this.git(["init", "--bare", "--quiet"]);
     for (const [key, value] of [
       ["core.logAllRefUpdates", "false"],
       ["gc.auto", "0"],
@@ -840,14 +825,12 @@ export class StatusBranchWriter {
       ["pack.compression", "1"],
       ["commit.gpgsign", "false"],
     ] as const) {
-      await this.git.addConfig(key, value);
+      await this.git(["config", "--local", key, value]);
     }
     // Credentials stay off the disk: the environment rewrites this URL into the whole one.
     const origin = withoutUserinfo(repoUrl);
-    const remotes = await this.git.getRemotes();
-    if (remotes.some((r) => r.name === "origin"))
-      await this.git.raw(["remote", "set-url", "origin", origin]);
-    else await this.git.addRemote("origin", origin);
+    const remotes = (await this.git(["remote"])).split("\n");
+    await this.git(["remote", remotes.includes("origin") ? "set-url" : "add", "origin", origin]);
     this.prepared = true;
   }
 
@@ -857,7 +840,7 @@ export class StatusBranchWriter {
     const knewIt = (await this.revParse(this.trackingRef)) !== null;
     const { branch } = this.options;
     try {
-      await this.git.raw([
+      await this.git([
         "fetch",
         "--no-tags",
         "--depth=1",
@@ -867,10 +850,10 @@ export class StatusBranchWriter {
       ]);
       return true;
     } catch (err) {
-      if (NO_REMOTE_BRANCH.test(String((err as Error).message))) {
+      if (NO_REMOTE_BRANCH.test(said(err))) {
         if (knewIt) {
           this.rebuilding();
-          await this.git.raw(["update-ref", "-d", this.trackingRef]);
+          await this.git(["update-ref", "-d", this.trackingRef]);
           this.known = null;
         }
         return false;
@@ -890,9 +873,7 @@ export class StatusBranchWriter {
 
   private async revParse(ref: string): Promise<string | null> {
     try {
-      return (
-        (await this.git.raw(["rev-parse", "--verify", "-q", `${ref}^{commit}`])).trim() || null
-      );
+      return (await this.git(["rev-parse", "--verify", "-q", `${ref}^{commit}`])).trim() || null;
     } catch {
       return null;
     }

@@ -8,9 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentError } from "../errors.js";
-import { readBlobs } from "../source/git-objects.js";
-import { gitEnvironment } from "../source/git-runner.js";
-import { DEFAULT_GIT_TIMEOUT_MS, fetchBlobs, type GitAccess, gitErrorText, gitIn } from "./git.js";
+import { fetchBlobs, readBlobs } from "../git/batch.js";
+import { type GitAccess, gitRunner } from "../git/run.js";
+import { withoutUserinfo } from "../text/url-credentials.js";
+import { gitErrorText } from "./git.js";
 
 export interface BranchTip {
   /** The commit read. */
@@ -21,7 +22,7 @@ export interface BranchTip {
   read(paths: readonly string[]): Promise<Map<string, string>>;
 }
 
-export interface ReadBranchOptions extends GitAccess {
+export interface ReadBranchOptions extends Omit<GitAccess, "remoteUrl"> {
   /** Where the temporary repository goes; default: the system temp folder. */
   tmpDir?: string;
 }
@@ -36,11 +37,13 @@ export async function withBranchTip<T>(
 ): Promise<T> {
   const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), "gitcron-status-"));
   try {
-    const git = gitIn(dir, options);
-    await git.init(["--quiet", "--bare"]);
+    const git = gitRunner({ ...options, remoteUrl: repoUrl }, { cwd: dir });
+    // Named without its credentials: git gets them from its environment.
+    const remote = withoutUserinfo(repoUrl);
+    await git(["init", "--quiet", "--bare"]);
     let exists: string;
     try {
-      exists = await git.listRemote([repoUrl, `refs/heads/${branch}`]);
+      exists = await git(["ls-remote", "--", remote, `refs/heads/${branch}`]);
     } catch (err) {
       throw new EnvironmentError(
         `cannot read the status branch "${branch}": ${gitErrorText(err, options)}`,
@@ -48,29 +51,27 @@ export async function withBranchTip<T>(
     }
     if (exists.trim() === "") return await use(null);
     try {
-      await git.fetch([
-        repoUrl,
-        `refs/heads/${branch}`,
+      await git([
+        "fetch",
         "--depth=1",
         "--no-tags",
         "--filter=blob:none",
+        "--",
+        remote,
+        `refs/heads/${branch}`,
       ]);
     } catch (err) {
       throw new EnvironmentError(
         `cannot fetch the status branch "${branch}": ${gitErrorText(err, options)}`,
       );
     }
-    const commit = (await git.raw(["rev-parse", "FETCH_HEAD^{commit}"])).trim();
-    const listing = await git.raw(["ls-tree", "-r", "-z", commit]);
+    const commit = (await git(["rev-parse", "FETCH_HEAD^{commit}"])).trim();
+    const listing = await git(["ls-tree", "-r", "-z", commit]);
     const objects = new Map<string, string>();
     for (const record of listing.split("\0")) {
       const match = /^\d{6} blob ([0-9a-f]+)\t(.*)$/s.exec(record);
       if (match) objects.set(match[2] as string, match[1] as string);
     }
-    const env = gitEnvironment(
-      { url: repoUrl, ...(options.gitToken && { gitToken: options.gitToken }) },
-      process.env,
-    );
     return await use({
       commit,
       paths: [...objects.keys()].sort(),
@@ -81,12 +82,8 @@ export async function withBranchTip<T>(
         });
         const oids = [...new Set(wanted.map(([, oid]) => oid))];
         // One request for them all; should it fail, reading fetches each one on its own.
-        await fetchBlobs(dir, repoUrl, oids, options).catch(() => undefined);
-        const blobs = await readBlobs(oids, {
-          cwd: dir,
-          env,
-          signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS),
-        });
+        await fetchBlobs(git, remote, oids).catch(() => undefined);
+        const blobs = await readBlobs(git, oids);
         return new Map(
           wanted.flatMap(([p, oid]) => {
             const blob = blobs.get(oid);

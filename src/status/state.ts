@@ -109,7 +109,7 @@ export const isStatusState = (value: unknown): value is StatusState => hasFields
 export function readStatusState(
   repoUrl: string,
   branch: string,
-  options: ReadBranchOptions = {},
+  options: ReadBranchOptions,
 ): Promise<StatusState | null> {
   return withBranchTip(repoUrl, branch, options, async (tip) => {
     const text = (await tip?.read(["state.json"]))?.get("state.json");

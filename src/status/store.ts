@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { type Clock, systemClock } from "../core/clock.js";
 import { Events } from "../events.js";
+import type { GitAccess } from "../git/run.js";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { PageLinks } from "../text/page-links.js";
@@ -55,8 +56,8 @@ export interface StatusStoreOptions {
   /** The state as it is now, asked for at each publish, so that what the branch shows (a
    * job's next run) is never older than the runs of the same commit. */
   refreshState?: () => StatusState;
-  gitToken?: string;
-  gitTimeoutMs?: number;
+  /** How the writer's git reaches the status repository. */
+  git: Omit<GitAccess, "remoteUrl">;
   /** Longest wait between attempts while the remote is down. */
   maxBackoffMs?: number;
   /** The README links each job to its page (`--public-url`). */
@@ -133,8 +134,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       ...(options.succeededTailBytes !== undefined && {
         succeededTailBytes: options.succeededTailBytes,
       }),
-      ...(options.gitToken && { gitToken: options.gitToken }),
-      ...(options.gitTimeoutMs && { timeoutMs: options.gitTimeoutMs }),
+      ...options.git,
       ...(options.redactor && { redactor: options.redactor }),
       ...(options.links && { links: options.links }),
     });
@@ -244,7 +244,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
         backoffMs = 0;
       } catch (err) {
         backoffMs = Math.min(Math.max(flushMs, backoffMs * 2), maxBackoffMs);
-        const message = gitErrorText(err, options);
+        const message = gitErrorText(err, options.git);
         logger.warn(
           { pending: pending.size, retryInMs: backoffMs, err: message },
           "status push failed; runs stay in the outbox",
@@ -330,7 +330,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
             );
         } catch (err) {
           logger.warn(
-            { pending: pending.size, err: gitErrorText(err, options) },
+            { pending: pending.size, err: gitErrorText(err, options.git) },
             "final status push failed; the outbox keeps the runs for the next start",
           );
         } finally {

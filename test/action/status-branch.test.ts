@@ -47,6 +47,7 @@ describe("reading the status branch from another repository (status-repo)", () =
       execFileSync("git", ["init", "-q", workspace]);
       // Nothing listens on port 9 of loopback: the fetch fails at once.
       const result = await readActiveJobs({
+        env: process.env,
         workspace,
         branch: "gitcron-status",
         repo: "https://reader:s3cret-token@127.0.0.1:9/acme/status.git",
@@ -70,7 +71,12 @@ describe("reading the status branch from another repository (status-repo)", () =
     const workspace = mkdtempSync(path.join(tmpdir(), "gitcron-action-status-"));
     try {
       execFileSync("git", ["init", "-q", workspace]);
-      const result = await readActiveJobs({ workspace, branch: "gitcron-status", repo });
+      const result = await readActiveJobs({
+        env: process.env,
+        workspace,
+        branch: "gitcron-status",
+        repo,
+      });
       const reason = result.ok ? "" : result.reason;
       expect(reason).toMatch(/^could not fetch "gitcron-status" from https:\/\/\*\*\*@/);
       expect(reason).not.toMatch(/s3cr|et-t0ken/);

@@ -53,7 +53,7 @@ function electorOn(root: string, url: string, leaseMs: number, logger = silentLo
 }
 
 const leaseRemote = (root: string, url: string, name: string) =>
-  new LeaseRemote({ dir: join(root, name), remote: url, agent: AGENT });
+  new LeaseRemote({ dir: join(root, name), remote: url, agent: AGENT, env: process.env });
 
 describe("a standby's announcement", () => {
   it("is removed by the leader once it has not changed for three leases", async () => {
@@ -96,6 +96,7 @@ describe("the leader's lease renewal", () => {
     const logger = silentLogger();
     const elector = electorOn(root, remote.url, LEASE_MS);
     const store = createStatusStore({
+      git: { env: process.env },
       dataDir: join(root, "data"),
       repoUrl: remote.url,
       branch: "gitcron-status",

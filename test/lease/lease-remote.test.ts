@@ -13,7 +13,12 @@ async function setup() {
   const root = await temp.make();
   const remote = await createBareRepo(root);
   const agent = (name: string) =>
-    new LeaseRemote({ dir: join(root, name), remote: remote.url, agent: "0123456789ab" });
+    new LeaseRemote({
+      dir: join(root, name),
+      remote: remote.url,
+      agent: "0123456789ab",
+      env: process.env,
+    });
   return { root, remote, agent };
 }
 
@@ -73,6 +78,7 @@ describe("the lease ref", () => {
       dir: join(root, "x"),
       remote: `file://${root}/no-such.git`,
       agent: "0123456789ab",
+      env: process.env,
     });
     await expect(away.look()).rejects.toThrow();
   });

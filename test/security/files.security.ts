@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gitWithInput } from "../../src/status/git.js";
+import { gitRunner } from "../../src/git/run.js";
 import { faultHooks, jobYaml, until } from "../faults/helpers/world.js";
 import { gitcron } from "../helpers/cli.js";
 import { git, readFileAt } from "../helpers/git.js";
@@ -234,7 +234,9 @@ describe("attack 6c: a small repository of large files", () => {
         `M 100644 inline ${w.prefix}-big-${n}.yaml\ndata ${Buffer.byteLength(text)}\n${text}\n`,
       );
     }
-    await gitWithInput(w.work, ["fast-import", "--quiet"], chunks.join(""), {});
+    await gitRunner({ env: process.env }, { cwd: w.work })(["fast-import", "--quiet"], {
+      input: chunks.join(""),
+    });
     await git(w.work, "push", "-q", "origin", "main");
     // The payload, as the remote holds it: a quarter GB of files in a repository of a few MB.
     const sizes = (await git(w.remote.dir, "ls-tree", "-r", "-l", "main"))

@@ -1,10 +1,10 @@
 // Pure rules of the source stage: which files are jobs, what --repo names, git's -z output,
-// and the environment git runs with.
+// and why git failed.
 
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { jobEntriesFromTree, parseBatch, refusalOf } from "../../src/source/git-objects.js";
-import { gitEnvironment, gitReason } from "../../src/source/git-runner.js";
+import { jobEntriesFromTree, refusalOf } from "../../src/source/git-objects.js";
+import { gitReason } from "../../src/source/git-runner.js";
 import { jobFileChanges } from "../../src/source/git-tree.js";
 import { classifyRepo, isJobFile, normalizeJobsPath } from "../../src/source/job-files.js";
 
@@ -86,21 +86,6 @@ describe("git's -z output", () => {
     });
   });
 
-  it("reads a cat-file batch into blobs by id, skipping missing ones", () => {
-    const a = "a".repeat(40);
-    const b = "b".repeat(40);
-    const out = Buffer.concat([
-      Buffer.from(`${a} blob 5\nx\ny\nz\n`),
-      Buffer.from(`${"c".repeat(40)} missing\n`),
-      Buffer.from(`${b} blob 0\n\n`),
-    ]);
-    const blobs = parseBatch(out);
-    expect([...blobs].map(([id, data]) => [id, data.toString()])).toEqual([
-      [a, "x\ny\nz"],
-      [b, ""],
-    ]);
-  });
-
   it("reads statuses into changes; a type change counts as modified", () => {
     const out = [
       "M",
@@ -121,41 +106,6 @@ describe("git's -z output", () => {
       { path: "n w.yaml", kind: "added" },
       { path: "old.yaml", kind: "deleted" },
     ]);
-  });
-});
-
-describe("the environment git runs with", () => {
-  const base = { PATH: "/usr/bin", EDITOR: "vim", GIT_PAGER: "less" };
-
-  it("never prompts and drops interactive-only variables", () => {
-    const env = gitEnvironment({ url: "https://example.com/r.git" }, base);
-    expect(env).toMatchObject({ GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "false", PATH: "/usr/bin" });
-    expect(env.EDITOR).toBeUndefined();
-    expect(env.GIT_PAGER).toBeUndefined();
-    expect(env.GIT_SSH_COMMAND).toBe("ssh -o BatchMode=yes");
-  });
-
-  it("scopes the token header to the https origin, after config the user already set", () => {
-    const env = gitEnvironment(
-      { url: "https://user@example.com:8443/acme/r.git", gitToken: "t0ken" },
-      { ...base, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "a.b", GIT_CONFIG_VALUE_0: "c" },
-    );
-    expect(env.GIT_CONFIG_COUNT).toBe("4");
-    expect(env.GIT_CONFIG_KEY_0).toBe("a.b");
-    // The URL's user information reaches git here, never in argv or .git/config.
-    expect(env.GIT_CONFIG_KEY_2).toBe("url.https://user@example.com:8443/acme/r.git.insteadOf");
-    expect(env.GIT_CONFIG_VALUE_2).toBe("https://example.com:8443/acme/r.git");
-    expect(env.GIT_CONFIG_KEY_3).toBe("http.https://example.com:8443/.extraHeader");
-    expect(env.GIT_CONFIG_VALUE_3).toBe(
-      `Authorization: Basic ${Buffer.from("x-access-token:t0ken").toString("base64")}`,
-    );
-  });
-
-  it("sends no token to ssh remotes", () => {
-    const env = gitEnvironment({ url: "git@example.com:acme/r.git", gitToken: "t0ken" }, base);
-    expect(JSON.stringify(env)).not.toContain(
-      Buffer.from("x-access-token:t0ken").toString("base64"),
-    );
   });
 });
 

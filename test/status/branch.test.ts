@@ -38,6 +38,7 @@ async function setup(
   const clock = { at: Date.parse("2026-11-26T04:00:00Z") };
   const writer = (name = "agent") =>
     new StatusBranchWriter({
+      env: process.env,
       dir: join(root, name, "status"),
       repoUrl: remote.url,
       branch: BRANCH,
@@ -520,6 +521,7 @@ git update-ref refs/heads/${BRANCH} $c
       const url = server.url("remote.git").replace("http://", "http://x-access-token:hunter2@");
       const logs = captureLogger();
       const w = new StatusBranchWriter({
+        env: process.env,
         dir: join(root, "agent", "status"),
         repoUrl: url,
         branch: BRANCH,
@@ -557,6 +559,7 @@ git update-ref refs/heads/${BRANCH} $c
   it("keeps user:password out of its errors", async () => {
     const { root } = await setup();
     const w = new StatusBranchWriter({
+      env: process.env,
       dir: join(root, "creds", "status"),
       repoUrl: "http://bob:hunter2@127.0.0.1:9/nothing.git",
       branch: BRANCH,
@@ -578,6 +581,7 @@ git update-ref refs/heads/${BRANCH} $c
     const { port } = server.address() as { port: number };
     try {
       const w = new StatusBranchWriter({
+        env: process.env,
         dir: join(root, "hang", "status"),
         repoUrl: `http://127.0.0.1:${port}/r.git`,
         branch: BRANCH,

@@ -27,6 +27,7 @@ beforeAll(async () => {
   remote = await createBareRepo(parent, { files: { "a.yaml": "schedule: '@daily'\n" } });
   let at = Date.parse("2026-11-26T04:00:00Z");
   const writer = new StatusBranchWriter({
+    env: process.env,
     dir: join(parent, "writer"),
     repoUrl: remote.url,
     branch: BRANCH,
@@ -70,6 +71,7 @@ describe("on a branch whose views lag the journal", () => {
 
   it("the page after a restart (a new data folder) reads every run", async () => {
     const store = createStatusStore({
+      git: { env: process.env },
       dataDir: join(parent, "restarted"),
       repoUrl: remote.url,
       branch: BRANCH,
@@ -91,7 +93,7 @@ describe("on a branch whose views lag the journal", () => {
 
   it("the notifier's seed and /jobs' last runs after a restart are the newest", async () => {
     const settings = resolveSettings({ repo: remote.url }, {}, parent);
-    const access = branchAccessOf(settings);
+    const access = branchAccessOf(settings, { env: process.env });
     const seeds = await seedFromBranch(remote.url, access, ["a", "b"]);
     expect(seeds.get("a")?.runs.map((r) => r.outcome)).toEqual([
       "succeeded",
@@ -104,7 +106,7 @@ describe("on a branch whose views lag the journal", () => {
 
   it("the Action's plan reads state.json, which is no view: the jobs the agent runs", async () => {
     const work = await cloneRepo(remote.url, join(parent, "checkout"));
-    const active = await readActiveJobs({ workspace: work, branch: BRANCH });
+    const active = await readActiveJobs({ env: process.env, workspace: work, branch: BRANCH });
     expect(active.ok && Object.keys(active.active).sort()).toEqual(["a", "b"]);
   });
 });

@@ -109,6 +109,7 @@ describe("a status branch in the earlier layout", () => {
         (await legacyRuns(job)).map((r) => r.run),
       );
     const writer = new StatusBranchWriter({
+      env: process.env,
       dir: join(parent, "agent"),
       repoUrl: remote.url,
       branch: BRANCH,

@@ -26,6 +26,7 @@ async function setup() {
   const dataDir = join(root, "data");
   const open = (over: Partial<StatusStoreOptions> = {}) => {
     const store = createStatusStore({
+      git: { env: process.env, timeoutMs: 10_000 },
       dataDir,
       repoUrl: remote.url,
       branch: BRANCH,
@@ -34,7 +35,6 @@ async function setup() {
       flushMs: 100,
       maxBackoffMs: 400,
       stopTimeoutMs: 10_000,
-      gitTimeoutMs: 10_000,
       logger: silentLogger(),
       ...over,
     });
@@ -153,6 +153,7 @@ describe("the status store", () => {
   it("records nothing twice when the process died after the push but before clearing the outbox", async () => {
     const { remote, dataDir, open, runsOf, outboxFiles } = await setup();
     const real = new StatusBranchWriter({
+      env: process.env,
       dir: join(dataDir, "status"),
       repoUrl: remote.url,
       branch: BRANCH,
