@@ -118,7 +118,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     let result: RunResult;
     try {
       // Attached before start, so not a byte of output is missed.
-      const drained = pipeOutput(await container.attach(), output);
+      const drained = pipeOutput(await container.attach(), output, request.spec.tty === true);
       await container.start();
       const startedAt = new Date();
       log.info(
