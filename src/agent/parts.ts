@@ -16,7 +16,7 @@ import { createSource, type Source } from "../source/source.js";
 import type { StatusState } from "../status/state.js";
 import { type Alongside, createStatusStore, type StatusStore } from "../status/store.js";
 import type { PageLinks } from "../text/page-links.js";
-import { branchAccessOf, seedFromBranch } from "./branch-seed.js";
+import { branchAccessOf, rejectedOnBranch, seedFromBranch } from "./branch-seed.js";
 
 export const sourceFor = (
   settings: AgentSettings,
@@ -95,6 +95,7 @@ export const notifierFor = (
     specs,
     paused: () => at.pauses.active(),
     seed: (jobs) => seedFromBranch(at.statusRepo, branchAccessOf(settings), jobs),
+    rejectedOnBranch: () => rejectedOnBranch(at.statusRepo, branchAccessOf(settings)),
   });
 
 export const schedulerFor = (
