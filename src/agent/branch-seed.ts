@@ -7,7 +7,7 @@ import type { GitAccess } from "../git/run.js";
 import type { AgentSettings } from "../settings.js";
 import { readLedger, runsOfJobs } from "../status/ledger.js";
 import { type ReadBranchOptions, withBranchTip } from "../status/read-branch.js";
-import { parseStatusState } from "../status/state.js";
+import { parseStatusState, type RejectedFile, type StatusState } from "../status/state.js";
 import type { RunSummary } from "../status/summary.js";
 
 export interface BranchAccess extends ReadBranchOptions {
@@ -51,8 +51,7 @@ export async function seedFromBranch(
     if (!tip) return seeds;
     const ledger = await readLedger(tip, { jobs, history: access.history });
     const runs = await runsOfJobs(tip, ledger.views, jobs, access.history);
-    const stateText = (await tip.read(["state.json"])).get("state.json");
-    const state = stateText ? parseStatusState(stateText, access.branch) : null;
+    const state = await stateAt(tip, access.branch);
     const applied = new Map(Object.entries(state?.jobs ?? {}));
     for (const job of jobs) {
       const appliedAt = applied.get(job)?.appliedAt;
@@ -63,4 +62,23 @@ export async function seedFromBranch(
     }
     return seeds;
   });
+}
+
+/** The files the branch's state.json lists as rejected: what the agent that led before knew,
+ * and told. Null when the branch has no state. */
+export function rejectedOnBranch(
+  repoUrl: string,
+  access: BranchAccess,
+): Promise<RejectedFile[] | null> {
+  return withBranchTip(repoUrl, access.branch, access, async (tip) =>
+    tip ? ((await stateAt(tip, access.branch))?.rejected ?? null) : null,
+  );
+}
+
+async function stateAt(
+  tip: { read(paths: string[]): Promise<Map<string, string>> },
+  branch: string,
+): Promise<StatusState | null> {
+  const text = (await tip.read(["state.json"])).get("state.json");
+  return text ? parseStatusState(text, branch) : null;
 }

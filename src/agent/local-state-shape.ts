@@ -48,6 +48,7 @@ export function isJobSpec(v: unknown): v is JobSpec {
     isCount(retries.limit) &&
     isCount(retries.backoffMs) &&
     typeof v.suspended === "boolean" &&
+    optional(v.tty, (t) => t === true) &&
     isRecord(v.labels) &&
     Object.values(v.labels).every(isString) &&
     // Absent in the files of versions before notifications; their settings key differs anyway.

@@ -190,6 +190,7 @@ function containerFields(container: Raw, pod: Raw, draft: Draft): void {
     commentOn(draft, ["command"], "the container's args (they replace the image's CMD)");
   }
   if (typeof container.workingDir === "string") fields.workingDir = container.workingDir;
+  if (container.tty === true) fields.tty = true;
   const security = { ...record(pod.securityContext), ...record(container.securityContext) };
   if (typeof security.runAsUser === "number") {
     fields.user =
@@ -216,6 +217,7 @@ function containerFields(container: Raw, pod: Raw, draft: Draft): void {
       "command",
       "args",
       "workingDir",
+      "tty",
       "env",
       "resources",
       "volumeMounts",

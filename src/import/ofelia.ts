@@ -149,6 +149,10 @@ function ofeliaJob(
       "Ofelia starts a run even while the last one is going (unless no-overlap); gitcron never runs two at once: the default, overlap: queue, waits",
     );
   }
+  if (last(take("tty")) === "true") {
+    fields.tty = true;
+    commentOn(draft, ["tty"], "was tty = true: one stream, in the order written");
+  }
   if (section.type === "job-service-run")
     note(
       draft,
@@ -173,10 +177,7 @@ function remaining(params: Map<string, OfeliaParam>, draft: Draft, prefix = ""):
         draft,
         `${prefix}pull = ${value}: gitcron pulls an image when it is missing, and always for :latest`,
       );
-    else if (key === "tty") {
-      if (value === "true")
-        note(draft, `${prefix}tty = true: gitcron runs without a TTY and records the output`);
-    } else note(draft, `${prefix}${key} = ${value}: no gitcron equivalent`);
+    else note(draft, `${prefix}${key} = ${value}: no gitcron equivalent`);
   }
   if (middleware && !draft.notes.includes(MIDDLEWARE_NOTE)) note(draft, MIDDLEWARE_NOTE);
 }

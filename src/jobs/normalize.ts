@@ -61,6 +61,7 @@ export function normalizeJob(job: Raw, context: NormalizeContext): JobSpec {
   const resources = normalizeResources(job.resources as Raw | undefined);
   if (resources) spec.resources = resources;
   if (typeof job.network === "string") spec.network = job.network;
+  if (job.tty === true) spec.tty = true;
   const timeoutMs = optionalMs(job.timeout);
   if (timeoutMs !== undefined) spec.timeoutMs = timeoutMs;
   const startingDeadlineMs = optionalMs(job.startingDeadline);

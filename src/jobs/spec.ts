@@ -46,6 +46,8 @@ export interface JobSpec {
   missed: MissedPolicy;
   startingDeadlineMs?: number;
   suspended: boolean;
+  /** Present only when the file asks for a terminal, so specs saved before the field stay equal. */
+  tty?: true;
   labels: Record<string, string>;
   placement?: Placement;
   expectSuccessWithin?: ExpectSuccess;

@@ -68,6 +68,9 @@ export interface NotifierOptions {
   /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
    * first) and when they were first applied, so a fresh start neither repeats nor loses. */
   seed?(jobs: readonly string[]): Promise<Map<string, { runs: RunSummary[]; since?: number }>>;
+  /** The files the status branch lists as rejected (null: no state there): what the agent that
+   * led before told, which an agent taking over from another host does not tell again. */
+  rejectedOnBranch?(): Promise<readonly Pick<Rejection, "file" | "issues">[] | null>;
 }
 
 export interface NotifierCounters {
@@ -150,7 +153,7 @@ const isSavedRejections = (v: unknown): v is SavedRejections => {
 const FILE_EVENTS: ReadonlySet<string> = new Set<FileEvent>(["rejected", "fixed"]);
 
 /** A rejection's errors, not its revision: a file left broken across commits is told once. */
-const issuesKey = (r: Rejection) =>
+const issuesKey = (r: Pick<Rejection, "issues">) =>
   JSON.stringify(r.issues.map((i) => [i.rule, i.line, i.col, i.message]));
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -301,9 +304,20 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
+  /** What was told before this agent led: the branch's list, which the agent that led last
+   * wrote (this one, or one on another host), else this data folder's own. */
+  async function toldBefore(): Promise<Map<string, string>> {
+    const onBranch = await options.rejectedOnBranch?.().catch((err) => {
+      logger.warn({ err: oneLine(err) }, "could not read the rejected files on the status branch");
+      return null;
+    });
+    if (onBranch) return new Map(onBranch.map((r) => [r.file, issuesKey(r)]));
+    return new Map(Object.entries((await toldRejected.load())?.files ?? {}));
+  }
+
   async function observeRejections(rejected: readonly Rejection[], revision: string) {
     try {
-      told ??= new Map(Object.entries((await toldRejected.load())?.files ?? {}));
+      told ??= await toldBefore();
       const known = told;
       const at = revision.slice(0, 7);
       const current = new Set(rejected.map((r) => r.file));

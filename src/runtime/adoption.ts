@@ -83,7 +83,7 @@ export async function follow(
     secrets = secretsOf(info);
     output = createRunOutput({ secrets, logger: log, onLine: runOptions.onLine });
     const logs = await container.logs();
-    const drained = pipeOutput(logs, output);
+    const drained = pipeOutput(logs, output, info.Config.Tty === true);
     const startedAt = new Date(info.State.StartedAt);
     runOptions.onStart?.({ startedAt, containerId: info.Id, adopted });
     const { ending, state } = await settle(engine, container, drained, output, {

@@ -83,7 +83,7 @@ export function containerCreateOptions(
     Labels: labelsFor(request, env),
     AttachStdout: true,
     AttachStderr: true,
-    Tty: false,
+    Tty: spec.tty === true,
     OpenStdin: false,
     StopTimeout: Math.ceil(input.stopGraceMs / 1000),
     HostConfig: {

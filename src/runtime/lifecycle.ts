@@ -21,9 +21,10 @@ export interface EngineContext {
 /** How long to wait for the last output after the container has exited. */
 const OUTPUT_DRAIN_MS = 5_000;
 
-/** Demultiplexes an attach or logs stream into the run's output; resolves when it ends. */
-export const pipeOutput = (stream: Readable, output: RunOutput): Promise<void> =>
-  demultiplex(stream, (name, payload) => output.write(name, payload));
+/** Demultiplexes an attach or logs stream into the run's output; resolves when it ends. `tty`:
+ * the container has a terminal, whose one stream comes raw. */
+export const pipeOutput = (stream: Readable, output: RunOutput, tty: boolean): Promise<void> =>
+  demultiplex(stream, (name, payload) => output.write(name, payload), tty);
 
 /** Waits for the container's end (stopping it on timeout or request), the last of its output,
  * and its final state. */

@@ -31,7 +31,7 @@ interface Service {
   Spec: {
     Name: string;
     Labels?: Record<string, string>;
-    TaskTemplate: { ContainerSpec: { Image: string; Env?: string[] } };
+    TaskTemplate: { ContainerSpec: { Image: string; Env?: string[]; TTY?: boolean } };
   };
 }
 
@@ -83,6 +83,7 @@ export function serviceSpecFrom(
         Env: container.Env,
         Dir: container.WorkingDir || undefined,
         User: container.User || undefined,
+        TTY: container.Tty || undefined,
         Labels: container.Labels,
         Mounts: mounts,
         ReadOnly: host.ReadonlyRootfs || undefined,
@@ -226,6 +227,7 @@ export function serviceApi(
           Labels: service.Spec.Labels ?? {},
           Env: container.Env ?? [],
           Image: container.Image,
+          Tty: container.TTY === true,
         },
         State: {
           Status: stateOf(task),

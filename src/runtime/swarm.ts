@@ -1,20 +1,18 @@
-// The Swarm implementation of Runtime: each run is a replicated-job service named like the
-// Docker runtime's container (`gitcron-<job>-<unix seconds>`), so the cluster refuses a second
-// service for a tick (409 → adopt); only the leading agent of a repository starts runs (SPEC
-// §3, src/lease). The swarm schedules, places and
-// networks the task; output, timeouts, hand-over and adoption are the Docker runtime's own
-// steps, through serviceApi.
+// The Swarm implementation of Runtime: the engine runtime (engine-runtime.ts) whose run is a
+// replicated-job service named like the Docker runtime's container (`gitcron-<job>-<unix
+// seconds>`), so the cluster refuses a second service for a tick (409 → follow it). The swarm
+// schedules, places and networks the task; output, timeouts, hand-over and adoption are the
+// Docker runtime's own steps, through serviceApi.
 
 import { EnvironmentError } from "../errors.js";
-import { follow } from "./adoption.js";
-import { connectDocker, describeEngineError, engineStatus, PING_TIMEOUT_MS } from "./connection.js";
-import { resolveEnv } from "./container-config.js";
+import { describeEngineError, engineStatus, PING_TIMEOUT_MS } from "./connection.js";
 import { registryAuthFor } from "./credentials.js";
+import { engineParts, engineRuntime, type RunStart } from "./engine-runtime.js";
 import { parseImageReference, registryAuthHeader } from "./images.js";
-import { type EngineContext, errorResult, handOver } from "./lifecycle.js";
+import { errorResult, handOver } from "./lifecycle.js";
 import { existingRunOf, LABEL, swarmName } from "./names.js";
-import { type EngineRuntimeOptions, prepareContainer } from "./prepare.js";
-import type { ExistingRun, RunOptions, RunRequest, RunResult, Runtime } from "./runtime.js";
+import type { EngineRuntimeOptions } from "./prepare.js";
+import type { ExistingRun, RunResult, Runtime } from "./runtime.js";
 import { serviceApi, serviceSpecFrom } from "./swarm-service.js";
 
 export interface SwarmRuntimeOptions extends EngineRuntimeOptions {
@@ -28,118 +26,63 @@ interface ServiceSummary {
 }
 
 export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
-  const { env } = options;
-  const client = options.client ?? connectDocker(env);
-  const engine: EngineContext = { client, stopGraceMs: options.stopGraceMs ?? 10_000 };
+  const { env, logger } = options;
+  const parts = engineParts(options);
+  const { client, engine } = parts;
   const { address } = client;
   const pendingLimitMs = options.pendingLimitMs ?? 60_000;
-  const logger = options.logger;
   const api = (id: string) => serviceApi(client, id, { pendingLimitMs });
 
-  async function run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
-    const began = new Date();
-    const log = logger.child({ job: request.spec.name, run: request.runId });
-    let secrets: string[] = [];
-    try {
-      const resolved = resolveEnv(request.spec, request.env, request.policy.secretEnv);
-      secrets = resolved.secrets;
-      // Pulled on the manager too: it proves the credentials and gives the digest and USER.
-      const { name, image, create } = await prepareContainer({
-        client,
-        env,
-        request,
-        resolved,
-        log,
-        pidsLimit: options.pidsLimit ?? 512,
-        stopGraceMs: engine.stopGraceMs,
-        runHelper: options.runCredentialHelper,
-      });
-      const auth = await registryAuthFor(parseImageReference(request.spec.image).registry, {
-        env,
-        runHelper: options.runCredentialHelper,
-      });
-      let id: string;
-      let adopted = false;
-      try {
-        const created = await client.call<{ ID: string }>("POST", "/services/create", {
-          body: serviceSpecFrom(create, request.spec, engine.stopGraceMs),
-          // As `docker service create --with-registry-auth`: every node can pull.
-          headers: auth ? { "X-Registry-Auth": registryAuthHeader(auth) } : {},
-        });
-        id = created.ID;
-      } catch (err) {
-        if (engineStatus(err) !== 409) throw err;
-        log.info({ service: name }, "a service for this run exists; adopting it");
-        id = swarmName(name);
-        adopted = true;
-      }
-      const service = api(id);
-      try {
-        await service.placed();
-      } catch (err) {
-        const reason = describeEngineError(err, address, secrets);
-        const failed = errorResult({ runId: request.runId, began, reason, adopted }, log);
-        return handOver(engine, failed, { runOptions, container: service, log });
-      }
-      log.info({ service: id, image: request.spec.image, digest: image?.digest }, "run started");
-      return await follow(engine, service, {
-        runOptions,
-        log,
-        began,
-        createdGraceMs: pendingLimitMs,
-        timeoutMs: request.spec.timeoutMs,
-        runId: request.runId,
-        adopted,
-        agent: request.agent,
-      });
-    } catch (err) {
-      const reason = describeEngineError(err, address, secrets);
-      return handOver(engine, errorResult({ runId: request.runId, began, reason }, log), {
-        runOptions,
-        log,
-      });
-    }
-  }
-
-  function servicesWith(labels: string[]): Promise<ServiceSummary[]> {
-    return client.call<ServiceSummary[]>("GET", "/services", {
-      query: { filters: JSON.stringify({ label: labels }) },
+  async function start(run: RunStart): Promise<RunResult> {
+    const { request, runOptions, log, prepared } = run;
+    const { name, image, create } = prepared;
+    const auth = await registryAuthFor(parseImageReference(request.spec.image).registry, {
+      env,
+      runHelper: options.runCredentialHelper,
     });
-  }
-
-  async function list(agent: string): Promise<ExistingRun[]> {
+    let id: string;
+    let adopted = false;
     try {
-      const services = await servicesWith([LABEL.run, `${LABEL.agent}=${agent}`]);
-      return await Promise.all(
-        services.map(async (s) => {
-          const info = await api(s.ID).inspect();
-          return existingRunOf(s.Spec.Labels ?? {}, s.ID, info.State.Status !== "exited");
-        }),
-      );
+      const created = await client.call<{ ID: string }>("POST", "/services/create", {
+        body: serviceSpecFrom(create, request.spec, engine.stopGraceMs),
+        // As `docker service create --with-registry-auth`: every node can pull.
+        headers: auth ? { "X-Registry-Auth": registryAuthHeader(auth) } : {},
+      });
+      id = created.ID;
     } catch (err) {
-      throw new EnvironmentError(describeEngineError(err, address));
+      if (engineStatus(err) !== 409) throw err;
+      log.info({ service: name }, "a service for this run exists; adopting it");
+      id = swarmName(name);
+      adopted = true;
     }
+    const service = api(id);
+    try {
+      await service.placed();
+    } catch (err) {
+      const reason = describeEngineError(err, address, run.secrets);
+      const failed = errorResult({ runId: request.runId, began: run.began, reason, adopted }, log);
+      return handOver(engine, failed, { runOptions, container: service, log });
+    }
+    log.info({ service: id, image: request.spec.image, digest: image?.digest }, "run started");
+    return run.follow(service, adopted);
   }
 
-  async function adopt(existing: ExistingRun, runOptions: RunOptions = {}): Promise<RunResult> {
-    const log = logger.child({ job: existing.job, run: existing.runId });
-    return follow(engine, api(existing.id), {
-      runOptions,
-      log,
-      began: new Date(),
-      createdGraceMs: pendingLimitMs,
-      runId: existing.runId,
-      agent: existing.agent ?? "",
+  async function runsOf(agent: string): Promise<ExistingRun[]> {
+    const services = await client.call<ServiceSummary[]>("GET", "/services", {
+      query: { filters: JSON.stringify({ label: [LABEL.run, `${LABEL.agent}=${agent}`] }) },
     });
+    return Promise.all(
+      services.map(async (s) => {
+        const info = await api(s.ID).inspect();
+        return existingRunOf(s.Spec.Labels ?? {}, s.ID, info.State.Status !== "exited");
+      }),
+    );
   }
 
-  async function ping(): Promise<void> {
-    let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-    try {
-      info = await client.call("GET", "/info", { timeoutMs: PING_TIMEOUT_MS });
-    } catch (err) {
-      throw new EnvironmentError(describeEngineError(err, address));
-    }
+  async function check(): Promise<void> {
+    const info = await client.call<{
+      Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+    }>("GET", "/info", { timeoutMs: PING_TIMEOUT_MS });
     if (info.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) {
       throw new EnvironmentError(
         `the Docker engine at ${address} is not a Swarm manager; run \`docker swarm init\` or use --runtime docker`,
@@ -156,7 +99,16 @@ export function createSwarmRuntime(options: SwarmRuntimeOptions): Runtime {
     }
   }
 
-  return { kind: "swarm", run, list, adopt, ping };
+  return engineRuntime(options, parts, {
+    kind: "swarm",
+    createdGraceMs: pendingLimitMs,
+    // Pulled on the manager too: it proves the credentials and gives the digest and USER.
+    imageLater: () => false,
+    objectOf: api,
+    start,
+    runsOf,
+    check,
+  });
 }
 
 /** `1.41` < `1.44`, compared as numbers per part. */

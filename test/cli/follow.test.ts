@@ -5,8 +5,9 @@
 
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { startHttpReceiver } from "../faults/helpers/receiver.js";
 import { BIN, gitcron } from "../helpers/cli.js";
-import { uniqueName } from "../helpers/docker.js";
+import { eventually, uniqueName } from "../helpers/docker.js";
 import { manualJob, servedAgents } from "../helpers/served-agent.js";
 
 const TOKEN = "follow-test-token-0123456789abcdef";
@@ -48,6 +49,46 @@ describe("gitcron trigger --follow and --wait", () => {
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(new RegExp(`^${job}-\\d{8}T\\d{6}Z-1\\n$`));
     expect(ran.stderr).toBe(`gitcron trigger: ${ran.stdout.trim()} succeeded, exit 0\n`);
+  });
+});
+
+describe("a job with tty: true", () => {
+  it("is followed, recorded and told in the order it wrote stdout and stderr", async () => {
+    const job = uniqueName("tty");
+    agents.cleanupAfter(job);
+    const receiver = await startHttpReceiver();
+    stops.push(receiver.close);
+    const steps = Array.from({ length: 10 }, (_, i) => `echo step ${i}; echo warn ${i} >&2;`);
+    const { url, remote } = await agents.start(
+      {
+        [`${job}.yaml`]: manualJob(
+          `${steps.join(" ")} echo 'pg_dump: error: connection refused' >&2; exit 1`,
+          "tty: true\n",
+        ),
+      },
+      { "api-token": TOKEN, notify: [receiver.url] },
+    );
+    const env = { GITCRON_URL: url, GITCRON_API_TOKEN: TOKEN };
+    const written = [
+      ...Array.from({ length: 10 }, (_, i) => [`step ${i}`, `warn ${i}`]).flat(),
+      "pg_dump: error: connection refused",
+    ];
+
+    const ran = await gitcron(["trigger", job, "--follow"], { env });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe(`${written.join("\n")}\n`);
+
+    // The run reaches the status branch at the next flush (1 s).
+    const recorded = await eventually(async () => {
+      const logs = await gitcron(["logs", job, "--repo", remote.url, "--format", "json"]);
+      return logs.code === 0 ? (JSON.parse(logs.stdout) as { logTail: string }[]) : undefined;
+    });
+    expect(recorded.map((r) => r.logTail)).toEqual([written.join("\n")]);
+
+    await eventually(async () => (receiver.received.length > 0 ? true : undefined));
+    expect(receiver.received[0]?.json.text).toMatch(
+      new RegExp(`^${job} failed \\(exit 1\\) at .* — pg_dump: error: connection refused`),
+    );
   });
 });
 

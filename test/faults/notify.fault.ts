@@ -180,7 +180,7 @@ describe("notifications", () => {
     await w.finish({ "receiver down": 1, "SIGKILL before delivery": 1 });
   });
 
-  it("a rejected file is told once for its errors, and once when fixed; other commits and a restart repeat neither", async () => {
+  it("a rejected file is told once for its errors, and once when fixed; other commits, a restart and another host taking over repeat neither", async () => {
     const http = await receiver();
     const w = await hooks.world("notify-rejected", (p) => ({
       [`${p}-ok.yaml`]: jobYaml("0 0 1 1 *", "true"),
@@ -221,6 +221,18 @@ describe("notifications", () => {
     expect(aboutBad().map((m) => m.json.event)).toEqual(["rejected"]);
     // The restarted agent read no file again, and still shows the file rejected.
     expect(agent.logs.filter((l) => l.msg === "sync applied").at(-1)?.rejected).toBe(1);
+
+    // An agent on another host (a data folder of its own) takes over: what was told is on the
+    // status branch, and it tells neither the rejection again nor, later, less than the fix.
+    agent.signal("SIGTERM");
+    await agent.exited;
+    agent = await hooks.agent(w, { data: "data-elsewhere", flags });
+    await agent.waitForLog((l) => l.msg === "this agent leads now", 30_000);
+    await synced(
+      agent,
+      await w.push({ [`${w.prefix}-more.yaml`]: jobYaml("0 0 3 1 *", "true") }, "elsewhere"),
+    );
+    expect(aboutBad().map((m) => m.json.event)).toEqual(["rejected"]);
 
     await w.push({ [bad]: jobYaml("0 0 1 1 *", "true") }, "fixed");
     await until("fixed told", () => (aboutBad().length > 1 ? true : undefined));

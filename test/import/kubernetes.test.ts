@@ -49,6 +49,7 @@ describe("a manifest with every mapped field, several documents and two containe
       image: "busybox:1.28",
       entrypoint: ["/bin/sh", "-c", "date; echo Hello from the Kubernetes cluster"],
       user: "1000:1000",
+      tty: true,
       env: { LEVEL: "info", SECRET_USERNAME: { fromEnv: "SECRET_BACKEND_USER_USERNAME" } },
       resources: { cpus: 0.5, memory: "128Mi" },
       overlap: "skip",

@@ -143,12 +143,15 @@ describe("settings with no equivalent, and jobs that cannot come over", () => {
           image: "ghcr.io/acme/report:1.4",
           user: "1000",
           timeout: "1h30m",
+          tty: true,
         },
       ],
     ]);
     const text = comments(jobs[0]?.text ?? "");
     expect(text).toContain("delete = false: gitcron always removes a run's container");
-    expect(text).toContain("tty = true: gitcron runs without a TTY");
+    expect(jobs[0]?.text).toContain(
+      "# was tty = true: one stream, in the order written\ntty: true\n",
+    );
     expect(text).toContain("hostname = reporter: no gitcron equivalent");
     expect(text).toContain("Ofelia's mail, Slack and save middlewares");
   });

@@ -232,6 +232,13 @@ export const invalidCases: InvalidCase[] = [
     rule: "schema.type",
   },
   {
+    name: "tty: yes (a string in YAML 1.2)",
+    text: `${BASE}tty: yes\n`,
+    line: 3,
+    col: 6,
+    rule: "schema.type",
+  },
+  {
     name: "a negative retry limit",
     text: `${BASE}retries: { limit: -1 }\n`,
     line: 3,

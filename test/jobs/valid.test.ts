@@ -40,6 +40,7 @@ retries: { limit: 2, backoff: 30s }
 missed: run-once
 startingDeadline: 10m
 suspended: true
+tty: true
 labels: { team: data, tier: 2 }
 placement:
   constraints: ["node.role == worker"]
@@ -79,6 +80,7 @@ describe("a valid job file becomes a normalised JobSpec", () => {
       missed: "run-once",
       startingDeadlineMs: 10 * 60_000,
       suspended: true,
+      tty: true,
       labels: { team: "data", tier: "2" },
       placement: {
         constraints: ["node.role == worker"],
@@ -98,7 +100,8 @@ describe("a valid job file becomes a normalised JobSpec", () => {
   });
 
   test("a minimal job gets the defaults: queue, skip, no retries, not suspended, the agent's zone", () => {
-    const { spec, issues } = parse('schedule: "@daily"\nimage: alpine:3\n', {
+    // tty: false is the default, and leaves no field (specs saved before it stay equal).
+    const { spec, issues } = parse('schedule: "@daily"\nimage: alpine:3\ntty: false\n', {
       defaultTimezone: "America/New_York",
     });
     expect(issues).toEqual([]);

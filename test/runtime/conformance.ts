@@ -57,6 +57,50 @@ export function describeRuntimeConformance(target: ConformanceTarget): void {
       });
     });
 
+    describe("tty: true — one stream, in the order the job wrote it", () => {
+      const alternating = Array.from({ length: 20 }, (_, i) => `echo out${i}; echo err${i} >&2;`);
+      const written = Array.from({ length: 20 }, (_, i) => [`out${i}`, `err${i}`]).flat();
+
+      test("a run's lines, tail and log keep the order across stdout and stderr, without the terminal's \\r", async () => {
+        const { logger, text } = captureLogger();
+        const spec = jobSpec({
+          name: job("tty"),
+          tty: true,
+          env: { TOKEN: { fromEnv: "SECRET_TTY" } },
+          ...shell(`${alternating.join(" ")} echo "token $TOKEN" >&2; exit 4`),
+        });
+        const lines: OutputLine[] = [];
+        const result = await target
+          .runtime({ logger })
+          .run(runRequest(spec, { env: { SECRET_TTY: "tty-secret" } }), {
+            onLine: (l) => lines.push(l),
+          });
+        expect(result).toMatchObject({ outcome: "failed", exitCode: 4 });
+        expect(lines.map((l) => l.text)).toEqual([...written, "token ***"]);
+        expect(new Set(lines.map((l) => l.stream))).toEqual(new Set(["stdout"]));
+        expect(result.logTail).toBe([...written, "token ***"].join("\n"));
+        expect(text()).not.toContain("tty-secret");
+      });
+
+      test("an adopted run with a terminal is read the same way", async () => {
+        const spec = jobSpec({
+          name: job("tty-adopt"),
+          tty: true,
+          ...shell(`${alternating.slice(0, 3).join(" ")} sleep 1; echo done >&2`),
+        });
+        const request = runRequest(spec);
+        const old = runtime.run(request);
+        const restarted = target.runtime();
+        const existing = await eventually(async () =>
+          (await restarted.list(TEST_AGENT)).find((r) => r.job === spec.name && r.running),
+        );
+        const adopted = await restarted.adopt(existing);
+        expect(adopted).toMatchObject({ outcome: "succeeded", adopted: true });
+        expect(adopted.logTail).toBe([...written.slice(0, 6), "done"].join("\n"));
+        await old;
+      });
+    });
+
     test("env: literal and fromEnv values reach the job; fromEnv values are *** in lines, tail and log", async () => {
       const { logger, records, text } = captureLogger();
       const rt = target.runtime({ logger });
