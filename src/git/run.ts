@@ -172,6 +172,50 @@ export function gitRunner(
  * master) may hold the pipes open for good. */
 const EXIT_GRACE_MS = 100;
 
+// Each git runs in a process group of its own, so that a timeout or a stop kills what it
+// started as well: a fetch's remote helper blocked on a server that never answers outlives a
+// killed git, and an agent retrying every sync would gather them. Out of the terminal's
+// foreground group, git no longer gets Ctrl-C from it: this process passes SIGINT on (and, when
+// nobody else listens, dies of it as before), and kills what is left when it exits.
+const liveGroups = new Set<number>();
+
+const killGroup = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Gone already.
+  }
+};
+
+function passInterrupt() {
+  for (const pid of liveGroups) killGroup(pid, "SIGINT");
+  if (process.listenerCount("SIGINT") === 1) {
+    unwatchGroups();
+    process.kill(process.pid, "SIGINT");
+  }
+}
+
+const killLeft = () => {
+  for (const pid of liveGroups) killGroup(pid, "SIGKILL");
+};
+
+function watchGroup(pid: number) {
+  if (liveGroups.size === 0) {
+    process.on("SIGINT", passInterrupt);
+    process.on("exit", killLeft);
+  }
+  liveGroups.add(pid);
+}
+
+function unwatchGroup(pid: number) {
+  if (liveGroups.delete(pid) && liveGroups.size === 0) unwatchGroups();
+}
+
+function unwatchGroups() {
+  process.off("SIGINT", passInterrupt);
+  process.off("exit", killLeft);
+}
+
 function spawnGit(
   args: readonly string[],
   call: GitCall,
@@ -200,7 +244,10 @@ function spawnGit(
       ...(call.cwd && { cwd: call.cwd }),
       env,
       stdio: [call.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: true,
     });
+    const group = child.pid;
+    if (group !== undefined) watchGroup(group);
     let silence: NodeJS.Timeout | undefined;
     let exited: NodeJS.Timeout | undefined;
     let settled = false;
@@ -210,9 +257,12 @@ function spawnGit(
       clearTimeout(silence);
       clearTimeout(exited);
       signal?.removeEventListener("abort", onAbort);
+      if (group !== undefined) {
+        // Settled without waiting for the kill: a child that ignores it must not hold the caller.
+        if (error) killGroup(group, "SIGKILL");
+        unwatchGroup(group);
+      }
       if (!error) return resolve(Buffer.concat(out));
-      // Settled without waiting for the kill: a child that ignores it must not hold the caller.
-      if (child.exitCode === null && child.signalCode === null) child.kill();
       reject(error);
     };
     const onAbort = () =>

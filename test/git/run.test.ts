@@ -1,12 +1,14 @@
 // The one git runner, with real git: the environment every command gets, what it returns, and
 // how it fails (in git's words, without credentials; silent too long; stopped).
 
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readBlobs } from "../../src/git/batch.js";
 import { GitError, gitEnvironment, gitRunner } from "../../src/git/run.js";
+import { eventually } from "../helpers/docker.js";
 import { cloneRepo, commitFiles, createBareRepo, git, tempDirs } from "../helpers/git.js";
 
 const temp = tempDirs("gitcron-git-run-");
@@ -149,6 +151,49 @@ describe("a git command", () => {
       expect(err.message).toBe("git ls-remote timed out: no answer for 1 s");
       expect(err.details.kind).toBe("timeout");
       expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    /** The processes whose command line names `text` (git, its remote helper). */
+    const processesNaming = async (text: string) => {
+      const found: string[] = [];
+      for (const pid of await readdir("/proc")) {
+        if (!/^\d+$/.test(pid)) continue;
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+        if (cmdline.includes(text)) found.push(cmdline.replaceAll("\0", " ").trim());
+      }
+      return found;
+    };
+    const noneLeft = (text: string) =>
+      eventually(async () => ((await processesNaming(text)).length === 0 ? true : undefined));
+
+    it("leaves nothing it started running once killed: git's remote helper goes with it", async () => {
+      await listen();
+      await gitRunner({ env: process.env, timeoutMs: 500 })(["ls-remote", url]).catch(() => null);
+      // The helper blocked on the socket outlived a git killed alone, until the server let go.
+      await noneLeft(url);
+    });
+
+    it("Ctrl-C of the process reaches git, which is in a group of its own", async () => {
+      await listen();
+      const runner = new URL("../../dist/git/run.js", import.meta.url).href;
+      const child = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const { gitRunner } = await import(${JSON.stringify(runner)});
+           await gitRunner({ env: process.env })(["ls-remote", ${JSON.stringify(url)}]);`,
+        ],
+        { stdio: "ignore" },
+      );
+      const exited = new Promise((done) => child.once("exit", (_code, signal) => done(signal)));
+      await eventually(async () =>
+        (await processesNaming(url)).some((p) => p.includes("remote-http")) ? true : undefined,
+      );
+      child.kill("SIGINT");
+      // It dies of the interrupt, as without a listener of its own, and so do git and its helper.
+      expect(await exited).toBe("SIGINT");
+      await noneLeft(url);
     });
 
     it("is stopped by its signal, with the signal's reason", async () => {
