@@ -7,7 +7,7 @@
 // ~/.cache/gitcron; NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's own. A cache that
 // cannot be read or written only costs speed.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
@@ -19,9 +19,16 @@ export interface LoadedScript {
   exports: Record<string, unknown>;
   /** True when V8 took the cached code. */
   cached: boolean;
-  /** Keeps what V8 compiled so far for the next start, unless it came from the cache. */
+  /** True when the cache is to be made (again): there was none, V8 refused it, or it is a day
+   * old. What V8 has compiled by then is what the cache held and what this run added, so the
+   * cache comes to hold the paths a command takes: a first run that printed --help compiled
+   * less than a job's run does. */
+  stale: boolean;
+  /** Keeps what V8 compiled so far for the next start. */
   saveCache(): void;
 }
+
+const REFRESH_MS = 24 * 3600_000;
 
 export function cacheFolder(env: Env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
@@ -37,7 +44,8 @@ export function loadScript(file: string, digest: string, env: Env): LoadedScript
   const folder = cacheFolder(env);
   const cacheFile = folder && join(folder, `${basename(file)}.cache`);
   const stamp = Buffer.from(`${digest}\n`);
-  const cachedData = cacheFile ? readStamped(cacheFile, stamp) : undefined;
+  const found = cacheFile ? readStamped(cacheFile, stamp) : undefined;
+  const cachedData = found?.data;
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`,
     { filename: file, cachedData },
@@ -49,8 +57,10 @@ export function loadScript(file: string, digest: string, env: Env): LoadedScript
   return {
     exports: module.exports,
     cached,
+    stale:
+      cacheFile !== undefined && (!cached || Date.now() - (found?.writtenAt ?? 0) > REFRESH_MS),
     saveCache() {
-      if (!cacheFile || cached) return;
+      if (!cacheFile) return;
       // Renamed into place: a process starting meanwhile reads the old cache or the new one.
       const partial = `${cacheFile}.${process.pid}`;
       try {
@@ -69,11 +79,13 @@ export function loadScript(file: string, digest: string, env: Env): LoadedScript
   };
 }
 
-/** The cache file's V8 data, if the file is there and made for this text. */
-function readStamped(cacheFile: string, stamp: Buffer): Buffer | undefined {
+/** The cache file's V8 data and when it was written, if the file is there and made for this
+ * text. */
+function readStamped(cacheFile: string, stamp: Buffer) {
   try {
     const data = readFileSync(cacheFile);
-    return data.subarray(0, stamp.length).equals(stamp) ? data.subarray(stamp.length) : undefined;
+    if (!data.subarray(0, stamp.length).equals(stamp)) return undefined;
+    return { data: data.subarray(stamp.length), writtenAt: statSync(cacheFile).mtimeMs };
   } catch {
     return undefined;
   }
@@ -83,6 +95,6 @@ function readStamped(cacheFile: string, stamp: Buffer): Buffer | undefined {
  * code the command ran, not only what loading it compiled. */
 export function loadCommandScript(file: string, digest: string): Record<string, unknown> {
   const loaded = loadScript(file, digest, process.env);
-  if (!loaded.cached) process.once("exit", loaded.saveCache);
+  if (loaded.stale) process.once("exit", loaded.saveCache);
   return loaded.exports;
 }

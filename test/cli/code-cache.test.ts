@@ -1,7 +1,7 @@
 // The loader of the bundle's command scripts: a script runs as Node would require it, and the
 // code V8 compiled for it is kept for the next start, in a folder the environment names.
 
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { cacheFolder, loadScript } from "../../src/cli/code-cache.js";
@@ -40,8 +40,27 @@ describe("loadScript", () => {
     expect(await readdir(env.NODE_COMPILE_CACHE)).toEqual(["command.cjs.cache"]);
 
     const second = loadScript(file, "d1", env);
-    expect(second.cached).toBe(true);
+    expect(second).toMatchObject({ cached: true, stale: false });
     expect((second.exports.twice as (n: number) => number)(5)).toBe(10);
+  });
+
+  test("a day-old cache is made again, with what it held and what this run compiled", async () => {
+    const { file } = await script();
+    const env = { NODE_COMPILE_CACHE: await dirs.make("cache-") };
+    const cacheFile = join(env.NODE_COMPILE_CACHE, "command.cjs.cache");
+    // A first run that never called twice().
+    loadScript(file, "d1", env).saveCache();
+    const thin = await stat(cacheFile);
+    const dayAgo = new Date(Date.now() - 25 * 3600_000);
+    await utimes(cacheFile, dayAgo, dayAgo);
+
+    const later = loadScript(file, "d1", env);
+    expect(later).toMatchObject({ cached: true, stale: true });
+    (later.exports.twice as (n: number) => number)(1);
+    later.saveCache();
+    const made = await stat(cacheFile);
+    expect(made.size).toBeGreaterThan(thin.size);
+    expect(loadScript(file, "d1", env)).toMatchObject({ cached: true, stale: false });
   });
 
   test("a script of another digest compiles anew, even at the same length", async () => {
@@ -64,9 +83,10 @@ describe("loadScript", () => {
     const { file } = await script();
     const folder = await dirs.make("cache-");
     const env = { NODE_COMPILE_CACHE: folder, NODE_DISABLE_COMPILE_CACHE: "1" };
-    loadScript(file, "d1", env).saveCache();
+    const loaded = loadScript(file, "d1", env);
+    expect(loaded).toMatchObject({ cached: false, stale: false });
+    loaded.saveCache();
     expect(await readdir(folder)).toEqual([]);
-    expect(loadScript(file, "d1", env).cached).toBe(false);
   });
 
   test("a cache that cannot be written only costs speed", async () => {
