@@ -73,7 +73,7 @@ export async function startAgent(ctx, { args, env = {}, onLog = () => {} }) {
   const agent = spawn(
     process.execPath,
     [
-      path.join(ctx.root, "dist/bin/gitcron.mjs"),
+      path.join(ctx.root, "dist/bin/gitcron.cjs"),
       "agent",
       ...args,
       "--listen",

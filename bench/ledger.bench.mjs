@@ -144,7 +144,7 @@ function timeCli(args) {
   let out = "";
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [path.join(ROOT, "dist/bin/gitcron.mjs"), ...args], {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "dist/bin/gitcron.cjs"), ...args], {
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });

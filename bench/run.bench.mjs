@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { median, timeOnce } from "./timing.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
+const GITCRON = path.join(ROOT, "dist/bin/gitcron.cjs");
 const IMAGE = process.env.GITCRON_TEST_IMAGE ?? "gitcron-test/busybox:1";
 const ITERATIONS = Number(process.env.BENCH_RUN_ITERATIONS ?? 20);
 

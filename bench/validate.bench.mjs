@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { median, timeOnce } from "./timing.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const GITCRON = path.join(ROOT, "dist/bin/gitcron.mjs");
+const GITCRON = path.join(ROOT, "dist/bin/gitcron.cjs");
 const AJV = path.join(ROOT, "node_modules/.bin/ajv");
 const SIZES = (process.env.BENCH_SIZES ?? "2000,10000").split(",").map(Number);
 /** Runs alternate between the two tools, so a slow moment of this noisy machine hits both. */

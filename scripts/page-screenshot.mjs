@@ -59,7 +59,7 @@ const port = 18000 + Math.floor(Math.random() * 1000);
 const agent = spawn(
   process.execPath,
   [
-    path.join(ROOT, "dist/bin/gitcron.mjs"),
+    path.join(ROOT, "dist/bin/gitcron.cjs"),
     "agent",
     "--repo",
     jobs,

@@ -1,6 +1,8 @@
-// gitcron's CLI: picks the command, turns error kinds into exit codes (bin.ts loads it).
+#!/usr/bin/env node
+// The `gitcron` executable: picks the command, turns error kinds into exit codes. In the bundle
+// each command is a script of its own (scripts/bundle.mjs), loaded through a code cache.
 
-import { EnvironmentError, oneLine, UsageError } from "../errors.js";
+import { oneLine } from "../errors.js";
 import { closest } from "../text/closest.js";
 import type { CliIO } from "./command.js";
 import { commandTable, loadCommand } from "./commands.js";
@@ -48,11 +50,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // A command's script has a copy of errors.ts of its own (scripts/bundle.mjs): the kind of
+    // error it threw is told by name, not by class.
+    if (err instanceof Error && err.name === "UsageError") {
       io.stderr.write(`gitcron ${name}: ${err.message}; see \`gitcron ${name} --help\`.\n`);
       return 2;
     }
-    if (err instanceof EnvironmentError) {
+    if (err instanceof Error && err.name === "EnvironmentError") {
       io.stderr.write(`gitcron ${name}: ${oneLine(err)}\n`);
       return 2;
     }

@@ -150,9 +150,10 @@ function helperWords(err: unknown): string {
 }
 
 // The helper is looked up on the PATH of the environment given, as the CLI's would be.
-// node:child_process is loaded only then: most runs never ask a helper.
+// node:child_process is loaded only then (most runs never ask a helper), and as CommonJS, as
+// engine.ts loads node:http: the CLI's scripts run without an import() of their own.
 const runCredentialHelper: CredentialHelperRunner = async (helper, serverAddress, env) => {
-  const { execFile } = await import("node:child_process");
+  const { execFile } = process.getBuiltinModule("node:child_process");
   return new Promise<string>((resolve, reject) => {
     const child = execFile(
       `docker-credential-${helper}`,

@@ -63,9 +63,13 @@ export function createEngineClient(endpoint: EngineEndpoint): EngineClient {
         headers["Content-Type"] = "application/json";
         headers["Content-Length"] = Buffer.byteLength(body);
       }
-      const requestOptions: RequestOptions = {
+      const requestOptions: RequestOptions & { servername?: string } = {
         ...endpoint.connect,
         ...endpoint.tls,
+        // A server name matters only to TLS. Saying there is none spares node:http's agent from
+        // working one out with net.isIP, whose IPv6 pattern compiles on its first use: ~4 ms of
+        // every `gitcron run`.
+        ...(endpoint.tls ? {} : { servername: "" }),
         method,
         path: `${path}${queryString(options.query)}`,
         headers,

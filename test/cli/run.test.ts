@@ -2,7 +2,7 @@
 // as a real process for Ctrl-C/SIGTERM.
 
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { CliIO } from "../../src/cli/command.js";
 import { command, createRunCommand } from "../../src/cli/run.js";
 import { createDockerRuntime } from "../../src/runtime/docker.js";
+import { gitcron } from "../helpers/cli.js";
 import {
   cleanupDocker,
   containersOfJob,
@@ -186,4 +187,18 @@ test("as a process, SIGTERM stops the job's container before gitcron exits", asy
   } finally {
     await rm(binDir, { recursive: true, force: true });
   }
+}, 30_000);
+
+test("the built gitcron, compiled anew and then from its code cache, runs the job alike", async () => {
+  const file = await jobFile(
+    "built",
+    'entrypoint: ["/bin/sh", "-c"]\ncommand: ["echo hello $WHO; echo warn >&2; exit 3"]\nenv:\n  WHO: { fromEnv: SECRET_WHO }\n',
+  );
+  const env = { NODE_COMPILE_CACHE: join(dir, "code-cache"), SECRET_WHO: "world-secret" };
+  const cold = await gitcron(["run", file], { cwd: dir, env });
+  expect(cold).toEqual({ code: 3, stdout: "hello ***\n", stderr: "warn\n" });
+  // Node 22 and later keep their own compile cache there too, in a folder of theirs.
+  expect(await readdir(env.NODE_COMPILE_CACHE)).toContain("run.cjs.cache");
+  expect(await gitcron(["run", file], { cwd: dir, env })).toEqual(cold);
+  expect(await containersOfJob(docker, `${prefix}-built`)).toHaveLength(0);
 }, 30_000);

@@ -14,7 +14,7 @@ describe("gitcron schema", () => {
   test("prints schema/job.schema.json, from any working directory", async () => {
     const { stdout } = await run(
       process.execPath,
-      [path.join(ROOT, "dist/bin/gitcron.mjs"), "schema"],
+      [path.join(ROOT, "dist/bin/gitcron.cjs"), "schema"],
       { cwd: "/" },
     );
     expect(stdout).toBe(readFileSync(path.join(ROOT, "schema/job.schema.json"), "utf8"));
@@ -23,7 +23,7 @@ describe("gitcron schema", () => {
 
   test("takes no arguments", async () => {
     await expect(
-      run(process.execPath, [path.join(ROOT, "dist/bin/gitcron.mjs"), "schema", "extra"]),
+      run(process.execPath, [path.join(ROOT, "dist/bin/gitcron.cjs"), "schema", "extra"]),
     ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/gitcron schema: .*extra/),

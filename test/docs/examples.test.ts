@@ -14,7 +14,7 @@
 //
 // The marked blocks of one page run in order, in one temp folder of that page (holding copies
 // of jobs.example/ and schema/, as a clone does), with a `gitcron` on the PATH that runs this
-// checkout's dist/bin/gitcron.mjs, no GITCRON_* variables and a fixed Git identity. Pages run
+// checkout's dist/bin/gitcron.cjs, no GITCRON_* variables and a fixed Git identity. Pages run
 // side by side; a block gets BLOCK_TIMEOUT_MS.
 //
 // Blocks that need what a test does not have (a GitHub repository, a registry, an agent left

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../dist/bin/gitcron.mjs", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../dist/bin/gitcron.cjs", import.meta.url));
 
 export interface Ran {
   code: number;

@@ -1,4 +1,4 @@
-// `gitcron agent` as a real process (the built dist/bin/gitcron.mjs), so a test can SIGKILL,
+// `gitcron agent` as a real process (the built dist/bin/gitcron.cjs), so a test can SIGKILL,
 // SIGSTOP or SIGTERM it. Its JSON log lines are kept for assertions; the HTTP port is read
 // from the "agent started" line (the agent binds --listen 127.0.0.1:0 to a free port).
 
@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 
-export const MAIN = resolve(import.meta.dirname, "../../../dist/bin/gitcron.mjs");
+export const MAIN = resolve(import.meta.dirname, "../../../dist/bin/gitcron.cjs");
 
 export interface LogLine {
   level: number;
