@@ -9,9 +9,9 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Wall time of one run, in ms; throws when the command does not exit 0. Standard output is
  * discarded: ajv-cli prints a line per file, and piping 10,000 of them to this process would
  * add ~100 ms that is not the work measured. */
-export function timeOnce(command, args) {
+export function timeOnce(command, args, env = process.env) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) {
     throw new Error(
