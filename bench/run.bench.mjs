@@ -43,7 +43,8 @@ export default async function runBench() {
     const n = extraCerts ? median(noCerts) : undefined;
     const withoutCertsRow = n && {
       group: "run",
-      metric: "the same with NODE_EXTRA_CA_CERTS unset (this machine sets it; Node 20 reads it at start)",
+      metric:
+        "the same with NODE_EXTRA_CA_CERTS unset (this machine sets it; Node 20 reads it at start)",
       value: Math.round(n),
       unit: "ms",
       baseline: Math.round(d),
