@@ -27,10 +27,10 @@ import { agentIdOf, settingsKeyOf, statusRepoFor } from "./identity.js";
 import { createLeadership, type Leadership } from "./leadership.js";
 import { gitAccessOf, notifierFor, schedulerFor, sourceFor, statusStoreFor } from "./parts.js";
 import { engineRuns, refuseWrongRemote } from "./preflight.js";
-import { Reconciler } from "./reconcile.js";
+import { Reconciler, reconcileLoop } from "./reconcile.js";
 import { shutdown } from "./shutdown.js";
 import { type AgentStatusState, type HeldRevision, stateOf } from "./status-state.js";
-import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
+import type { SyncLoop, SyncOutcome } from "./sync-loop.js";
 
 export interface AgentDeps {
   settings: AgentSettings;
@@ -129,7 +129,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   });
   const publishState = () => status.setState(state());
   pauses.onChange(publishState);
-  const { saveProgress, seeding, seedLastRuns, stopStateTimer } = followScheduler({
+  const followed = followScheduler({
     scheduler,
     notifier,
     files,
@@ -147,7 +147,7 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   const reconciler = new Reconciler({
     ...{ settings, env: deps.env, source, scheduler, files, logger, clock },
     settingsKey: settingsKeyOf(settings),
-    added: seedLastRuns,
+    added: followed.seedLastRuns,
     // Only the leader tells; a standby's notifier has not started.
     rejected: async (rejected, revision) => {
       if (leadership?.led) await notifier.observeRejections(rejected, revision);
@@ -158,16 +158,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
 
   let lastSync: SyncOutcome = { at: clock.now(), errors: 0 };
   const events = new Events<AgentEvents>((err) => logger.error({ err }, "agent listener failed"));
-  const sync = startSyncLoop({
-    clock,
-    intervalMs: settings.intervalMs,
-    logger: logger.child({ stage: "sync" }),
-    step: async (signal) => {
-      const outcome = await reconciler.step(signal);
-      if (outcome.changed && reconciler.revision)
-        events.emit("sync:applied", { revision: reconciler.revision });
-      return outcome;
-    },
+  const sync = reconcileLoop(reconciler, {
+    ...{ clock, intervalMs: settings.intervalMs, logger },
+    applied: (revision) => events.emit("sync:applied", { revision }),
     after: (outcome) => {
       lastSync = outcome;
       publishState();
@@ -187,19 +180,9 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
   let stopping: Promise<void> | null = null;
   const stop = () =>
     shutdown({
-      ...stages,
-      unwatch,
-      sync,
-      elector,
-      source,
-      files,
-      logger,
+      ...{ ...stages, ...followed, unwatch, sync, elector, source, files, logger, publishState },
       graceMs: deps.shutdownGraceMs ?? 30_000,
       led: () => leadership?.led === true,
-      stopStateTimer,
-      saveProgress,
-      publishState,
-      seeding,
       unlockDataDir,
     });
   return {
@@ -223,9 +206,6 @@ export async function startAgent(deps: AgentDeps): Promise<Agent> {
     held: () => reconciler.held,
     missingEnv: () => reconciler.missingEnv,
     fatal,
-    stop: () => {
-      stopping ??= stop();
-      return stopping;
-    },
+    stop: () => (stopping ??= stop()),
   };
 }

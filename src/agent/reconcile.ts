@@ -25,6 +25,7 @@ import type { Snapshot, Source } from "../source/source.js";
 import type { AgentFiles } from "./agent-files.js";
 import { breather } from "./breathe.js";
 import type { HeldRevision } from "./status-state.js";
+import { type SyncLoop, type SyncOutcome, startSyncLoop } from "./sync-loop.js";
 
 /** Changed jobs whose "job changed" line says old → new in a sync; past these, the fields are
  * named only (their files are not read a second time). */
@@ -266,4 +267,29 @@ export class Reconciler {
       "sync applied",
     );
   }
+}
+
+/** The sync loop that steps this reconciler: `applied` hears of each revision it applies,
+ * `after` of every step's outcome. */
+export function reconcileLoop(
+  reconciler: Reconciler,
+  options: {
+    clock: Clock;
+    intervalMs: number;
+    logger: Logger;
+    applied(revision: string): void;
+    after(outcome: SyncOutcome): void;
+  },
+): SyncLoop {
+  return startSyncLoop({
+    clock: options.clock,
+    intervalMs: options.intervalMs,
+    logger: options.logger.child({ stage: "sync" }),
+    step: async (signal) => {
+      const outcome = await reconciler.step(signal);
+      if (outcome.changed && reconciler.revision) options.applied(reconciler.revision);
+      return outcome;
+    },
+    after: options.after,
+  });
 }
