@@ -154,17 +154,34 @@ function judge(
   return true;
 }
 
-/** The spec, copied: a value the parser cut out of the text may be a slice that keeps the whole
- * file alive (V8 shares the characters), and specs live as long as the agent. 4,000 files of
- * 250 KB held 1 GB through the few values their specs kept. */
+/** The spec, with its strings copied: a value the parser cut out of the text may be a slice that
+ * keeps the whole file alive (V8 shares the characters), and specs live as long as the agent.
+ * 4,000 files of 250 KB held 1 GB through the few values their specs kept. */
 const specOf = (data: Record<string, unknown>, file: string, options: ParseOptions): JobSpec =>
-  structuredClone(
+  ownStrings(
     normalizeJob(data, {
       name: jobName(data, file),
       file: options.specFile ?? file,
       defaultTimezone: options.defaultTimezone,
     }),
   );
+
+/** V8 slices only strings of 13 characters or more. Prepending a character makes a new string,
+ * which slice() flattens into characters of its own. `gitcron validate` of 10,000 files took
+ * 1.45 s with a structuredClone of each spec, 1.25 s with this, 1.20 s with no copy. */
+const SLICED_FROM = 13;
+
+function ownStrings<T>(value: T): T {
+  if (typeof value === "string")
+    return (value.length >= SLICED_FROM ? ` ${value}`.slice(1) : value) as T;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = ownStrings(value[i]);
+  } else if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = ownStrings(record[key]);
+  }
+  return value;
+}
 
 /** YAML errors and warnings, one per line: a broken line tends to produce several. */
 function reportYamlProblems(
