@@ -56,11 +56,14 @@ export function createLeadership(deps: {
     if (adopt.length > 0)
       logger.info({ runs: adopt.map((r) => r.runId) }, "adopting runs found in the engine");
     scheduler.adopt(adopt);
-    if (!led) {
-      led = true;
-      await notifier.start();
-      if (reconciler.revision)
-        await notifier.observeRejections(reconciler.desired.rejections(), reconciler.revision);
+    const first = !led;
+    led = true;
+    if (first) await notifier.start();
+    if (reconciler.revision) {
+      const rejected = reconciler.desired.rejections();
+      await notifier.observeRejections(rejected, reconciler.revision, { lead: true });
+    }
+    if (first) {
       scheduler.resumeRetries(deps.retries);
       deps.status.start();
     }

@@ -91,8 +91,14 @@ export interface Notifier {
    * notification is on disk. Never rejects. */
   observe(summary: RunSummary): Promise<void>;
   /** The files rejected after a sync of `revision`: `rejected` once for each file and its
-   * errors, `fixed` once a file is no longer rejected. Never rejects. */
-  observeRejections(rejected: readonly Rejection[], revision: string): Promise<void>;
+   * errors, `fixed` once a file is no longer rejected. `lead`: this agent has just taken the
+   * lease, and what was told is read again from the status branch, where the agent that led
+   * before (another, or this one) left it. Never rejects. */
+  observeRejections(
+    rejected: readonly Rejection[],
+    revision: string,
+    options?: { lead?: boolean },
+  ): Promise<void>;
   /** Ticks missed while no agent ran (a restart, a takeover): one `missed` for all the jobs
    * that tell it, unless the oldest is within the restart grace. Never rejects. */
   observeCatchUp(at: Date, missed: readonly MissedJob[]): Promise<void>;
@@ -305,7 +311,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   /** What was told before this agent led: the branch's list, which the agent that led last
-   * wrote (this one, or one on another host), else this data folder's own. */
+   * wrote (this one, or one on another host), else this data folder's own. Read at every lead:
+   * while another agent led, it may have told what this one's list does not know. */
   async function toldBefore(): Promise<Map<string, string>> {
     const onBranch = await options.rejectedOnBranch?.().catch((err) => {
       logger.warn({ err: oneLine(err) }, "could not read the rejected files on the status branch");
@@ -315,8 +322,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return new Map(Object.entries((await toldRejected.load())?.files ?? {}));
   }
 
-  async function observeRejections(rejected: readonly Rejection[], revision: string) {
+  async function observeRejections(
+    rejected: readonly Rejection[],
+    revision: string,
+    when: { lead?: boolean } = {},
+  ) {
     try {
+      if (when.lead) told = null;
       told ??= await toldBefore();
       const known = told;
       const at = revision.slice(0, 7);
