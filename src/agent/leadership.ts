@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
+import { oneLine } from "../errors.js";
 import type { GitAccess } from "../git/run.js";
 import { createElector, type Elector } from "../lease/elector.js";
 import { LeaseRemote } from "../lease/lease-remote.js";
@@ -14,7 +15,7 @@ import type { ExistingRun, Runtime } from "../runtime/runtime.js";
 import type { PendingRetry, Scheduler } from "../scheduler/scheduler.js";
 import type { AgentSettings } from "../settings.js";
 import type { StatusStore } from "../status/store.js";
-import { branchAccessOf, lastRunsFromBranch } from "./branch-seed.js";
+import { branchAccessOf, withBranchRecords } from "./branch-seed.js";
 import type { Cursors } from "./local-state.js";
 import type { Reconciler } from "./reconcile.js";
 
@@ -58,19 +59,29 @@ export function createLeadership(deps: {
     scheduler.adopt(adopt);
     const first = !led;
     led = true;
-    if (first) await notifier.start();
-    if (reconciler.revision) {
-      const rejected = reconciler.desired.rejections();
-      await notifier.observeRejections(rejected, reconciler.revision, { lead: true });
-    }
-    if (first) {
-      scheduler.resumeRetries(deps.retries);
-      deps.status.start();
-    }
+    // One read of the status branch serves the whole lead: ticks that pass before the
+    // scheduler is released are recorded as missed.
+    const access = branchAccessOf(settings, deps.git);
+    const recorded = await withBranchRecords(deps.statusRepo, access, logger, async (records) => {
+      if (first) await notifier.start(records.seeds);
+      if (reconciler.revision) {
+        const toldOnBranch = await records.rejected().catch((err) => {
+          logger.warn(
+            { err: oneLine(err) },
+            "could not read the rejected files on the status branch",
+          );
+          return null;
+        });
+        const rejected = reconciler.desired.rejections();
+        await notifier.observeRejections(rejected, reconciler.revision, { lead: { toldOnBranch } });
+      }
+      if (first) {
+        scheduler.resumeRetries(deps.retries);
+        deps.status.start();
+      }
+      return records.lastRuns([...reconciler.applied.keys()]).catch(() => []);
+    });
     // Ticks since each job's last record on the branch (or in this data folder) were missed.
-    const recorded = await lastRunsFromBranch(deps.statusRepo, branchAccessOf(settings, deps.git), [
-      ...reconciler.applied.keys(),
-    ]).catch(() => []);
     const onBranch = Object.fromEntries(recorded.map((run) => [run.job, run.scheduledAt]));
     await scheduler.release(deps.cursors, onBranch);
     deps.publishState();

@@ -17,7 +17,6 @@ import { createSource, type Source } from "../source/source.js";
 import type { StatusState } from "../status/state.js";
 import { type Alongside, createStatusStore, type StatusStore } from "../status/store.js";
 import type { PageLinks } from "../text/page-links.js";
-import { branchAccessOf, rejectedOnBranch, seedFromBranch } from "./branch-seed.js";
 
 /** How the agent's git reaches the status repository: the settings and the entry point's
  * environment, read once. */
@@ -100,8 +99,6 @@ export const notifierFor = (
     restartGraceMs: settings.restartGraceMs,
     specs,
     paused: () => at.pauses.active(),
-    seed: (jobs) => seedFromBranch(at.statusRepo, branchAccessOf(settings, at.git), jobs),
-    rejectedOnBranch: () => rejectedOnBranch(at.statusRepo, branchAccessOf(settings, at.git)),
   });
 
 export const schedulerFor = (

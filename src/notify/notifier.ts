@@ -65,13 +65,17 @@ export interface NotifierOptions {
   specs(): JobSpec[];
   /** The jobs paused now (`gitcron pause`), noted in every notification. */
   paused?(): ReadonlyMap<string, Date>;
-  /** For jobs the data folder knows nothing of: their runs on the status branch (oldest
-   * first) and when they were first applied, so a fresh start neither repeats nor loses. */
-  seed?(jobs: readonly string[]): Promise<Map<string, { runs: RunSummary[]; since?: number }>>;
-  /** The files the status branch lists as rejected (null: no state there): what the agent that
-   * led before told, which an agent taking over from another host does not tell again. */
-  rejectedOnBranch?(): Promise<readonly Pick<Rejection, "file" | "issues">[] | null>;
 }
+
+/** For jobs the data folder knows nothing of: their runs on the status branch (oldest first)
+ * and when they were first applied, so a fresh start neither repeats nor loses. */
+export type HealthSeed = (
+  jobs: readonly string[],
+) => Promise<Map<string, { runs: RunSummary[]; since?: number }>>;
+
+/** The files the status branch lists as rejected (null: no state there): what the agent that
+ * led before told, which an agent taking over from another host does not tell again. */
+export type ToldOnBranch = readonly Pick<Rejection, "file" | "issues">[] | null;
 
 export interface NotifierCounters {
   sent: Record<TargetKind, number>;
@@ -86,18 +90,19 @@ export interface NotifierEvents {
 
 export interface Notifier {
   readonly events: Events<NotifierEvents>;
-  start(): Promise<void>;
+  /** Loads what the data folder kept; `seed` fills in the jobs it knows nothing of. */
+  start(seed?: HealthSeed): Promise<void>;
   /** A run's record (or a tick's): may change the job's health; resolves once any
    * notification is on disk. Never rejects. */
   observe(summary: RunSummary): Promise<void>;
   /** The files rejected after a sync of `revision`: `rejected` once for each file and its
    * errors, `fixed` once a file is no longer rejected. `lead`: this agent has just taken the
-   * lease, and what was told is read again from the status branch, where the agent that led
-   * before (another, or this one) left it. Never rejects. */
+   * lease, and what was told is what the status branch lists, where the agent that led before
+   * (another, or this one) left it. Never rejects. */
   observeRejections(
     rejected: readonly Rejection[],
     revision: string,
-    options?: { lead?: boolean },
+    options?: { lead?: { toldOnBranch: ToldOnBranch } },
   ): Promise<void>;
   /** Ticks missed while no agent ran (a restart, a takeover): one `missed` for all the jobs
    * that tell it, unless the oldest is within the restart grace. Never rejects. */
@@ -311,13 +316,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   /** What was told before this agent led: the branch's list, which the agent that led last
-   * wrote (this one, or one on another host), else this data folder's own. Read at every lead:
-   * while another agent led, it may have told what this one's list does not know. */
-  async function toldBefore(): Promise<Map<string, string>> {
-    const onBranch = await options.rejectedOnBranch?.().catch((err) => {
-      logger.warn({ err: oneLine(err) }, "could not read the rejected files on the status branch");
-      return null;
-    });
+   * wrote (this one, or one on another host), else this data folder's own. Taken at every
+   * lead: while another agent led, it may have told what this one's list does not know. */
+  async function toldBefore(onBranch: ToldOnBranch): Promise<Map<string, string>> {
     if (onBranch) return new Map(onBranch.map((r) => [r.file, issuesKey(r)]));
     return new Map(Object.entries((await toldRejected.load())?.files ?? {}));
   }
@@ -325,11 +326,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
   async function observeRejections(
     rejected: readonly Rejection[],
     revision: string,
-    when: { lead?: boolean } = {},
+    when: { lead?: { toldOnBranch: ToldOnBranch } } = {},
   ) {
     try {
-      if (when.lead) told = null;
-      told ??= await toldBefore();
+      if (when.lead) told = await toldBefore(when.lead.toldOnBranch);
+      told ??= await toldBefore(null);
       const known = told;
       const at = revision.slice(0, 7);
       const current = new Set(rejected.map((r) => r.file));
@@ -495,16 +496,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     events,
-    async start() {
+    async start(seed) {
       const loaded = await saved.load();
       for (const [job, h] of Object.entries(loaded?.jobs ?? {})) health.set(job, h);
       const unknown = options
         .specs()
         .map((s) => s.name)
         .filter((job) => !health.has(job));
-      if (unknown.length > 0 && options.seed) {
+      if (unknown.length > 0 && seed) {
         try {
-          const seeds = await options.seed(unknown);
+          const seeds = await seed(unknown);
           for (const [job, seed] of seeds) {
             const spec = specOf(job);
             if (!spec) continue;

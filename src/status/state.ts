@@ -4,7 +4,7 @@
 import { isRecord } from "../core/shape.js";
 import { EnvironmentError } from "../errors.js";
 import type { Issue } from "../jobs/issues.js";
-import { type ReadBranchOptions, withBranchTip } from "./read-branch.js";
+import { type BranchTip, type ReadBranchOptions, withBranchTip } from "./read-branch.js";
 import { isInstant, isInteger, isString, orNull } from "./summary-shape.js";
 
 export interface ActiveJobState {
@@ -111,10 +111,18 @@ export function readStatusState(
   branch: string,
   options: ReadBranchOptions,
 ): Promise<StatusState | null> {
-  return withBranchTip(repoUrl, branch, options, async (tip) => {
-    const text = (await tip?.read(["state.json"]))?.get("state.json");
-    return text === undefined ? null : parseStatusState(text, branch);
-  });
+  return withBranchTip(repoUrl, branch, options, async (tip) =>
+    tip ? stateAtTip(tip, branch) : null,
+  );
+}
+
+/** The state.json at a tip of the status branch; null when the file is not there. */
+export async function stateAtTip(
+  tip: Pick<BranchTip, "read">,
+  branch: string,
+): Promise<StatusState | null> {
+  const text = (await tip.read(["state.json"])).get("state.json");
+  return text === undefined ? null : parseStatusState(text, branch);
 }
 
 export function parseStatusState(text: string, branch: string): StatusState {

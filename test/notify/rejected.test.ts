@@ -1,7 +1,7 @@
 // Rejected files are told once across agents: what was told is read from the status branch at
 // every lead, so an agent that leads again after another agent led does not repeat what the
 // other told. The notifier on a real data folder, delivering to a real HTTP receiver; the
-// status branch's list is given as the agent reads it.
+// status branch's list is given as the agent reads it at each lead.
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,17 +45,18 @@ it("an agent that leads again tells neither a rejection nor a fix that the agent
     clock: systemClock,
     statusUrl: null,
     specs: () => [],
-    rejectedOnBranch: async () => onBranch,
   });
   await notifier.start();
   cleanups.push(() => notifier.stop());
 
   // This agent leads: a.yaml was told by the agent before it (the branch lists it).
-  await notifier.observeRejections([rejection("a.yaml", "rev1")], "rev1", { lead: true });
+  await notifier.observeRejections([rejection("a.yaml", "rev1")], "rev1", {
+    lead: { toldOnBranch: onBranch },
+  });
   // Another agent leads for a while, and tells that a.yaml is fixed: the branch lists nothing.
   onBranch = [];
   // This agent leads again, at a revision where a.yaml is fixed.
-  await notifier.observeRejections([], "rev2", { lead: true });
+  await notifier.observeRejections([], "rev2", { lead: { toldOnBranch: onBranch } });
   // Something new to tell, so that what was told before it has arrived too.
   await notifier.observeRejections([rejection("b.yaml", "rev3")], "rev3");
   await eventually(async () => (receiver.received.length > 0 ? true : undefined));

@@ -6,7 +6,11 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readActiveJobs } from "../../src/action/status-branch.js";
-import { branchAccessOf, lastRunsFromBranch, seedFromBranch } from "../../src/agent/branch-seed.js";
+import {
+  branchAccessOf,
+  lastRunsFromBranch,
+  withBranchRecords,
+} from "../../src/agent/branch-seed.js";
 import { silentLogger } from "../../src/log.js";
 import { resolveSettings } from "../../src/settings.js";
 import { StatusBranchWriter } from "../../src/status/branch.js";
@@ -94,7 +98,9 @@ describe("on a branch whose views lag the journal", () => {
   it("the notifier's seed and /jobs' last runs after a restart are the newest", async () => {
     const settings = resolveSettings({ repo: remote.url }, {}, parent);
     const access = branchAccessOf(settings, { env: process.env });
-    const seeds = await seedFromBranch(remote.url, access, ["a", "b"]);
+    const seeds = await withBranchRecords(remote.url, access, silentLogger(), (records) =>
+      records.seeds(["a", "b"]),
+    );
     expect(seeds.get("a")?.runs.map((r) => r.outcome)).toEqual([
       "succeeded",
       "succeeded",
