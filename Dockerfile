@@ -39,7 +39,7 @@ RUN if ! command -v git >/dev/null || ! command -v ssh >/dev/null; then \
  && chown gitcron:gitcron /var/lib/gitcron
 WORKDIR /opt/gitcron
 COPY --from=build /src/dist/bin ./bin
-RUN ln -s /opt/gitcron/bin/gitcron.cjs /usr/local/bin/gitcron
+RUN ln -s /opt/gitcron/bin/gitcron /usr/local/bin/gitcron
 
 ENV NODE_ENV=production \
     GITCRON_DATA_DIR=/var/lib/gitcron \

@@ -1,7 +1,8 @@
 // Bundles gitcron with esbuild into files that run with no install and no files beside them:
 //
-//   node scripts/bundle.mjs cli [OUTDIR]       the CLI: OUTDIR/gitcron.cjs plus a script for each
-//                                              command, loaded on demand (default dist/bin)
+//   node scripts/bundle.mjs cli [OUTDIR]       the CLI: OUTDIR/gitcron (the command, a shell script
+//                                              that starts OUTDIR/gitcron.cjs) plus a script for
+//                                              each command, loaded on demand (default dist/bin)
 //   node scripts/bundle.mjs action [OUTFILE]   the GitHub Action, one file (default action/dist/index.js)
 //
 // The CLI is CommonJS: Node 20 starts an ES module entry ~5 ms later, and keeps no compiled code
@@ -15,7 +16,7 @@
 // their values at build time, so start-up reads no package files and compiles no schema.
 
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
@@ -134,6 +135,9 @@ if (target === "cli") {
     plugins: [inline, commandScriptsPlugin(outdir, inline)],
   });
   await chmod(path.join(outdir, "gitcron.cjs"), 0o755);
+  // The command users run: a shell script that starts gitcron.cjs (see src/cli/launcher.sh).
+  await copyFile(path.join(ROOT, "src/cli/launcher.sh"), path.join(outdir, "gitcron"));
+  await chmod(path.join(outdir, "gitcron"), 0o755);
 } else if (target === "action") {
   await esbuild.build({
     ...common,

@@ -74,6 +74,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// The launcher (src/cli/launcher.sh) starts Node without NODE_EXTRA_CA_CERTS for a command that
+// opens no TLS connection; the programs gitcron starts (credential helpers) see it as it was.
+const deferredCerts = process.env.GITCRON_NODE_EXTRA_CA_CERTS;
+if (deferredCerts !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = deferredCerts;
+  delete process.env.GITCRON_NODE_EXTRA_CA_CERTS;
+}
+
 const io: CliIO = {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -4,6 +4,8 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../dist/bin/gitcron.cjs", import.meta.url));
+/** The command as npm installs it: a shell script that starts BIN (src/cli/launcher.sh). */
+export const LAUNCHER = fileURLToPath(new URL("../../dist/bin/gitcron", import.meta.url));
 
 export interface Ran {
   code: number;
