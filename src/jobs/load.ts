@@ -46,6 +46,8 @@ interface Found {
   absolute: string;
   /** Relative to the folder it was found under, forward slashes: JobSpec.file. */
   specFile: string;
+  /** The walk's directory entry said a regular file: the reader need not look (lstat) again. */
+  regular?: boolean;
 }
 
 /** Walks files and folders (`*.yaml`/`*.yml`; dot-folders and node_modules skipped) and
@@ -83,7 +85,7 @@ export async function loadJobTree(
   const fileOf = new Map<JobSpec, Found>();
   const parseOptions = { ...options, schedules: options.schedules ?? createScheduleChecks() };
   const parse = (f: Found) =>
-    parseJobContent(readJobFileFromDisk(f.absolute, { fs }), f.shown, {
+    parseJobContent(readJobFileFromDisk(f.absolute, { fs, regular: f.regular }), f.shown, {
       ...parseOptions,
       specFile: f.specFile,
     });
@@ -127,6 +129,7 @@ function walk(fs: Fs, root: string, folder: string, cwd: string, found: Found[])
         shown: shownFolder ? `${shownFolder}${path.sep}${name}` : name,
         absolute,
         specFile: specFolder ? `${specFolder}/${name}` : name,
+        regular: entry.isFile(),
       });
     }
   }

@@ -28,22 +28,36 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** Each entry of the tree that is not a job file to read, and the rule that refuses it. */
+const REFUSED = [
+  ["environ.yaml", "file.symlink"],
+  ["zero.yaml", "file.symlink"],
+  ["dangling.yaml", "file.symlink"],
+  ["to-folder.yaml", "file.symlink"],
+  ["fifo.yaml", "file.type"],
+  ["big.yaml", "file.size"],
+  ["absent.yaml", "file.read"],
+];
+
 describe("readJobFileFromDisk", () => {
   test("a regular file is read", () => {
     expect(readJobFileFromDisk(join(dir, "good.yaml"))).toEqual({ text: JOB });
   });
 
-  test.each([
-    ["environ.yaml", "file.symlink"],
-    ["zero.yaml", "file.symlink"],
-    ["dangling.yaml", "file.symlink"],
-    ["to-folder.yaml", "file.symlink"],
-    ["fifo.yaml", "file.type"],
-    ["big.yaml", "file.size"],
-    ["absent.yaml", "file.read"],
-  ])("%s is refused as %s, without reading it", (name, rule) => {
+  test.each(REFUSED)("%s is refused as %s, without reading it", (name, rule) => {
     const content = readJobFileFromDisk(join(dir, name));
     expect(content).toEqual({ refused: expect.objectContaining({ rule }) });
+  });
+
+  // What the walk saw as a regular file is not looked at again; what was swapped in since (a
+  // link, a FIFO, a bigger file) is still refused when opened, by the same rule.
+  test.each(REFUSED)("%s, seen as regular by the walk, is still refused as %s", (name, rule) => {
+    const content = readJobFileFromDisk(join(dir, name), { regular: true });
+    expect(content).toEqual({ refused: expect.objectContaining({ rule }) });
+  });
+
+  test("a regular file the walk saw is read without a look", () => {
+    expect(readJobFileFromDisk(join(dir, "good.yaml"), { regular: true })).toEqual({ text: JOB });
   });
 
   test("a character device named directly is refused, not read", () => {

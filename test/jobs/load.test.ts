@@ -107,6 +107,25 @@ describe("loadJobTree", () => {
     expect(reads).toEqual(["/repo/jobs/real.yaml"]);
   });
 
+  test("only what the walk did not see as a regular file is looked at (lstat) before it is opened", async () => {
+    const { vol, fs } = memfs({ "jobs/a.yaml": JOB, "jobs/b.yaml": JOB });
+    vol.symlinkSync("/repo/jobs/a.yaml", "/repo/jobs/link.yaml");
+    const looked: string[] = [];
+    const watched = new Proxy(fs, {
+      get: (target, key) =>
+        key === "lstatSync"
+          ? (file: string) => {
+              looked.push(String(file));
+              return target.lstatSync(file);
+            }
+          : Reflect.get(target, key),
+    });
+    const tree = await loadJobTree(["jobs"], options(watched));
+    expect(tree.specs.map((s) => s.name)).toEqual(["a", "b"]);
+    expect(tree.issues.map((i) => [i.file, i.rule])).toEqual([["jobs/link.yaml", "file.symlink"]]);
+    expect(looked).toEqual(["/repo/jobs/link.yaml"]);
+  });
+
   test("node_modules and dot-folders are not walked", async () => {
     const { fs } = memfs({
       "jobs/a.yaml": JOB,
