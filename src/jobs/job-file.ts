@@ -152,6 +152,9 @@ export function readJobFileFromDisk(
       const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
+      // All the bytes the descriptor counted are in: no read more to see the end (10,000
+      // files: 10,000 calls fewer). A size of 0 (a /proc file) is read to the end.
+      if (length === opened.size) break;
     }
     return { text: buffer.subarray(0, length).toString("utf8") };
   } catch (err) {
