@@ -104,7 +104,7 @@ const kindOf = (stat: Stat): string =>
 
 /** Reads a job file from disk without following a link at its last path component, without
  * blocking on a FIFO and without reading more than the size cap: the file is looked at
- * (lstat), opened with O_NOFOLLOW | O_NONBLOCK and checked again on the open descriptor, so a
+ * (lstat), opened with O_NOFOLLOW | O_NONBLOCK | O_NOCTTY and checked again on the open descriptor, so a
  * swap between the look and the open is refused too. `regular`: the caller's folder walk saw a
  * regular file here (its directory entry says so), and the look is skipped (10,000 files: ~50
  * ms); the open and the check on the descriptor refuse what was swapped in since, as they do
@@ -129,7 +129,11 @@ export function readJobFileFromDisk(
   }
   let fd: number;
   try {
-    fd = fs.openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    // O_NOCTTY: a terminal device swapped in (as a hard link) never becomes the agent's own.
+    fd = fs.openSync(
+      path,
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY,
+    );
   } catch (err) {
     return codeOf(err) === "ELOOP" ? refuse.symlink() : refuse.unreadable(codeOf(err));
   }
