@@ -3,7 +3,9 @@
 // links are resolved. Because only the listed folders themselves are mounted, no job can swap a
 // sub-folder for a link between this check and Docker's mount.
 
-import { realpath } from "node:fs/promises";
+// node:fs loads its promises on first use (node:fs/promises at once, with readline): `gitcron run`
+// starts sooner.
+import { promises as fsPromises } from "node:fs";
 import { posix } from "node:path";
 import { neverMountedReason, notAllowedReason } from "../jobs/policy-rules.js";
 
@@ -28,7 +30,7 @@ export async function checkHostPaths(
   for (const hostPath of hostPaths) {
     const refusal = hostPathRefusal(hostPath, allowed);
     if (refusal) throw new Error(refusal);
-    const real = await realpath(hostPath).catch(() => hostPath);
+    const real = await fsPromises.realpath(hostPath).catch(() => hostPath);
     const never = real === hostPath ? undefined : neverMountedReason(real);
     if (never)
       throw new Error(

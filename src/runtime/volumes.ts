@@ -5,11 +5,10 @@
 // hand the job that application's data, or the agent's. The namespace keeps a job from claiming
 // a name another application creates later (the engine would hand it the job's volume).
 
-import { createHash } from "node:crypto";
 import type { JobSpec } from "../jobs/spec.js";
 import { matchesGlob } from "../text/glob.js";
 import type { EngineClient } from "./engine.js";
-import { LABEL } from "./names.js";
+import { LABEL, shortDigest } from "./names.js";
 
 interface Volume {
   Name: string;
@@ -43,7 +42,7 @@ const MAX_VOLUME_NAME = 255;
 export function namespacedVolume(agent: string, name: string): string {
   const full = `gitcron-${agent}-${name}`;
   if (full.length <= MAX_VOLUME_NAME) return full;
-  const hash = createHash("sha256").update(name).digest("hex").slice(0, 16);
+  const hash = shortDigest(name);
   return `${full.slice(0, MAX_VOLUME_NAME - hash.length - 1)}-${hash}`;
 }
 
