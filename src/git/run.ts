@@ -1,7 +1,8 @@
-// The one place gitcron starts git. Every command gets the same hardened environment (no hook,
-// no fsmonitor, no prompt, no editor or pager, ssh in batch mode), the token and the URL's
-// credentials through the environment (never in argv or on disk), a silence timeout and the
-// caller's abort signal, and fails with a GitError whose words carry no credentials. The
+// The one place gitcron starts git. Every command gets the same hardened environment (no
+// program a repository's config names runs: no hook, fsmonitor, ssh command, credential helper
+// or signing program; no prompt, no editor or pager, ssh in batch mode), the token and the
+// URL's credentials through the environment (never in argv or on disk), a silence timeout and
+// the caller's abort signal, and fails with a GitError whose words carry no credentials. The
 // environment is the entry point's, passed in: nothing here reads process.env.
 
 import { spawn } from "node:child_process";
@@ -76,10 +77,26 @@ const INTERACTIVE_ONLY = new Set([
 ]);
 
 /** Config every git gets: no program a repository's folder or config names ever runs (a hook
- * in a repository the agent writes would run with its environment and socket). */
+ * in a repository the agent writes would run with its environment and socket). It is read
+ * after the repository's, so each value here overrides one a .git/config sets. */
 const SAFE_CONFIG: readonly (readonly [string, string])[] = [
   ["core.hooksPath", "/dev/null"],
   ["core.fsmonitor", "false"],
+  // gitcron signs nothing: no signing program runs for a commit, a tag or a signed push.
+  ["commit.gpgSign", "false"],
+  ["tag.gpgSign", "false"],
+  ["push.gpgSign", "false"],
+  // A signature (--verify-signatures) is checked by the program git runs by default.
+  ["gpg.program", "gpg"],
+  ["gpg.ssh.program", "ssh-keygen"],
+  ["gpg.x509.program", "gpgsm"],
+  // An empty value empties the list: no helper is asked for credentials or given them (the
+  // token and a URL's credentials reach git through the config below).
+  ["credential.helper", ""],
+  // An ext:: URL runs a command.
+  ["protocol.ext.allow", "never"],
+  // gitcron makes no alternates: a fetch lists none of their refs with a command.
+  ["core.alternateRefsCommand", "true"],
 ];
 
 /** The environment every git runs with. */
@@ -98,7 +115,13 @@ export function gitEnvironment(access: Omit<GitAccess, "timeoutMs">): Record<str
     // Our repositories are our own: the machine's config sets nothing in them.
     GIT_CONFIG_NOSYSTEM: "1",
   });
-  if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = "ssh -o BatchMode=yes";
+  // A command in the environment beats a repository's core.sshCommand; GIT_SSH does not, so
+  // it is given as one.
+  if (!env.GIT_SSH_COMMAND)
+    env.GIT_SSH_COMMAND = env.GIT_SSH ? shellQuoted(env.GIT_SSH) : "ssh -o BatchMode=yes";
+  // Set, even empty, it beats every core.gitProxy (the first one git reads wins): git://
+  // remotes connect directly unless the user names a proxy here.
+  env.GIT_PROXY_COMMAND ??= "";
   const { remoteUrl, gitToken } = access;
   const origin = remoteUrl ? httpOrigin(remoteUrl) : null;
   const basic = Buffer.from(`x-access-token:${gitToken}`).toString("base64");
@@ -135,6 +158,8 @@ function withGitConfig(
   env.GIT_CONFIG_COUNT = String(index);
   return env;
 }
+
+const shellQuoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 function httpOrigin(url: string): string | null {
   if (!/^https?:\/\//i.test(url)) return null;

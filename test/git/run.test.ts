@@ -32,7 +32,18 @@ describe("the environment git runs with", () => {
     expect(env.EDITOR).toBeUndefined();
     expect(env.GIT_PAGER).toBeUndefined();
     expect(env.GIT_SSH_COMMAND).toBe("ssh -o BatchMode=yes");
-    expect(configOf(env)).toEqual({ "core.hooksPath": "/dev/null", "core.fsmonitor": "false" });
+    expect(configOf(env)).toMatchObject({
+      "core.hooksPath": "/dev/null",
+      "core.fsmonitor": "false",
+    });
+  });
+
+  it("runs the user's GIT_SSH as a command, which no core.sshCommand beats", () => {
+    expect(gitEnvironment({ env: { GIT_SSH: "/opt/it's/ssh" } }).GIT_SSH_COMMAND).toBe(
+      `'/opt/it'\\''s/ssh'`,
+    );
+    const both = { GIT_SSH: "/a/ssh", GIT_SSH_COMMAND: "ssh -i key" };
+    expect(gitEnvironment({ env: both }).GIT_SSH_COMMAND).toBe("ssh -i key");
   });
 
   it("scopes the token header to the https origin, after config the user already set", () => {
@@ -41,13 +52,15 @@ describe("the environment git runs with", () => {
       remoteUrl: "https://user@example.com:8443/acme/r.git",
       gitToken: "t0ken",
     });
-    expect(env.GIT_CONFIG_COUNT).toBe("5");
+    const count = Number(env.GIT_CONFIG_COUNT);
     expect(env.GIT_CONFIG_KEY_0).toBe("a.b");
     // The URL's user information reaches git here, never in argv or .git/config.
-    expect(env.GIT_CONFIG_KEY_3).toBe("url.https://user@example.com:8443/acme/r.git.insteadOf");
-    expect(env.GIT_CONFIG_VALUE_3).toBe("https://example.com:8443/acme/r.git");
-    expect(env.GIT_CONFIG_KEY_4).toBe("http.https://example.com:8443/.extraHeader");
-    expect(env.GIT_CONFIG_VALUE_4).toBe(
+    expect(env[`GIT_CONFIG_KEY_${count - 2}`]).toBe(
+      "url.https://user@example.com:8443/acme/r.git.insteadOf",
+    );
+    expect(env[`GIT_CONFIG_VALUE_${count - 2}`]).toBe("https://example.com:8443/acme/r.git");
+    expect(env[`GIT_CONFIG_KEY_${count - 1}`]).toBe("http.https://example.com:8443/.extraHeader");
+    expect(env[`GIT_CONFIG_VALUE_${count - 1}`]).toBe(
       `Authorization: Basic ${Buffer.from("x-access-token:t0ken").toString("base64")}`,
     );
   });
