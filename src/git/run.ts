@@ -1,9 +1,9 @@
 // The one place gitcron starts git. Every command gets the same hardened environment (no
-// program a repository's config names runs: no hook, fsmonitor, ssh command, credential helper
-// or signing program; no prompt, no editor or pager, ssh in batch mode), the token and the
-// URL's credentials through the environment (never in argv or on disk), a silence timeout and
-// the caller's abort signal, and fails with a GitError whose words carry no credentials. The
-// environment is the entry point's, passed in: nothing here reads process.env.
+// program a repository's config names runs: no hook, fsmonitor, ssh command, credential helper,
+// upload-pack or signing program; no prompt, no editor or pager, ssh in batch mode), the token
+// and the URL's credentials through the environment (never in argv or on disk), a silence
+// timeout and the caller's abort signal, and fails with a GitError whose words carry no
+// credentials. The environment is the entry point's, passed in: nothing here reads process.env.
 
 import { spawn } from "node:child_process";
 import { sanitize } from "../errors.js";
@@ -98,6 +98,15 @@ const SAFE_CONFIG: readonly (readonly [string, string])[] = [
   // gitcron makes no alternates: a fetch lists none of their refs with a command.
   ["core.alternateRefsCommand", "true"],
 ];
+
+/** The program a transport starts for a local or file:// remote (or asks an ssh server to
+ * run), as git names it by default. Git takes the first remote.<name>.uploadpack or
+ * receivepack it reads, a repository's before any config given here: only a flag overrides it. */
+const TRANSPORT_PROGRAM = new Map([
+  ["fetch", "--upload-pack=git-upload-pack"],
+  ["ls-remote", "--upload-pack=git-upload-pack"],
+  ["push", "--receive-pack=git-receive-pack"],
+]);
 
 /** The environment every git runs with. */
 export function gitEnvironment(access: Omit<GitAccess, "timeoutMs">): Record<string, string> {
@@ -265,7 +274,7 @@ function spawnGit(
     };
     if (signal?.aborted)
       return reject(fail("stopped", stoppedText(verb, signal.reason), { reason: signal.reason }));
-    const child = spawn("git", args, {
+    const child = spawn("git", withTransportProgram(args), {
       ...(call.cwd && { cwd: call.cwd }),
       env,
       stdio: [call.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -336,14 +345,26 @@ function spawnGit(
   });
 }
 
-/** The command as messages name it: `fetch` of `git -c a=b -C dir fetch …`. */
-function verbOf(args: readonly string[]): string {
+/** Where the command is in `git -c a=b -C dir fetch …`, or -1 when there is none. */
+function verbIndex(args: readonly string[]): number {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === "-c" || arg === "-C") i++;
-    else if (!arg.startsWith("-")) return arg;
+    else if (!arg.startsWith("-")) return i;
   }
-  return args[0] ?? "";
+  return -1;
+}
+
+/** The command as messages name it: `fetch` of `git -c a=b -C dir fetch …`. */
+function verbOf(args: readonly string[]): string {
+  return args[verbIndex(args)] ?? args[0] ?? "";
+}
+
+/** The arguments with the transport's program named right after the command (TRANSPORT_PROGRAM). */
+function withTransportProgram(args: readonly string[]): readonly string[] {
+  const at = verbIndex(args);
+  const flag = TRANSPORT_PROGRAM.get(args[at] ?? "");
+  return flag ? [...args.slice(0, at + 1), flag, ...args.slice(at + 1)] : args;
 }
 
 function stoppedText(verb: string, reason: unknown): string {

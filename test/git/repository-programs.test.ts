@@ -57,6 +57,35 @@ function programs(root: string) {
 const plainGit = (cwd: string, ...args: string[]) => git(cwd, ...args).catch(() => undefined);
 
 describe("no program a repository's config names runs", () => {
+  it("fetches, lists and pushes with git's own upload-pack and receive-pack, whatever remote.<name> or remote.<url> names", async () => {
+    const root = await temp.make();
+    const remote = await createBareRepo(root, { files: { "a.txt": "a\n" } });
+    const work = await cloneRepo(remote.url, join(root, "work"));
+    const p = programs(root);
+    // A remote named by its URL (as the lease remote is) reads remote.<url>.* too.
+    for (const name of ["origin", remote.url]) {
+      const as = name === "origin" ? "origin" : "url";
+      await git(work, "config", `remote.${name}.uploadpack`, await p.make(`${as}-uploadpack`));
+      await git(work, "config", `remote.${name}.receivepack`, await p.make(`${as}-receivepack`));
+    }
+    const commands = [
+      ["fetch", "-q", "origin", "main"],
+      ["ls-remote", remote.url],
+      ["push", "-q", "origin", "HEAD:refs/heads/by-name"],
+      ["push", "-q", remote.url, "HEAD:refs/heads/by-url"],
+    ];
+    for (const args of commands) await plainGit(work, ...args);
+    expect(await p.ran()).toEqual(
+      new Set(["origin-uploadpack", "url-uploadpack", "origin-receivepack", "url-receivepack"]),
+    );
+
+    const run = gitRunner({ env: ENV }, { cwd: work });
+    for (const args of commands) await run(args);
+    expect(await p.ran()).toEqual(new Set());
+    expect(await branchTip(remote.dir, "by-name")).not.toBeNull();
+    expect(await branchTip(remote.dir, "by-url")).not.toBeNull();
+  });
+
   it("asks no credential helper or askpass program, and the token and a URL's credentials still work", async () => {
     const root = await temp.make();
     await createBareRepo(root, { files: { "a.txt": "a\n" } });
