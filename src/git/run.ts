@@ -1,6 +1,7 @@
 // The one place gitcron starts git. Every command gets the same hardened environment (no
 // program a repository's config names runs: no hook, fsmonitor, ssh command, credential helper,
-// upload-pack or signing program; no prompt, no editor or pager, ssh in batch mode), the token
+// upload-pack or signing program; the user's own credential helpers do; no prompt, no editor
+// or pager, ssh in batch mode), the token
 // and the URL's credentials through the environment (never in argv or on disk), a silence
 // timeout and the caller's abort signal, and fails with a GitError whose words carry no
 // credentials. The environment is the entry point's, passed in: nothing here reads process.env.
@@ -90,8 +91,8 @@ const SAFE_CONFIG: readonly (readonly [string, string])[] = [
   ["gpg.program", "gpg"],
   ["gpg.ssh.program", "ssh-keygen"],
   ["gpg.x509.program", "gpgsm"],
-  // An empty value empties the list: no helper is asked for credentials or given them (the
-  // token and a URL's credentials reach git through the config below).
+  // An empty value empties the list: no helper a repository's config names is asked for
+  // credentials or given them. The user's own are named again after it (userCredentialHelpers).
   ["credential.helper", ""],
   // An ext:: URL runs a command.
   ["protocol.ext.allow", "never"],
@@ -108,10 +109,31 @@ const TRANSPORT_PROGRAM = new Map([
   ["push", "--receive-pack=git-receive-pack"],
 ]);
 
-/** The environment every git runs with. */
-export function gitEnvironment(access: Omit<GitAccess, "timeoutMs">): Record<string, string> {
+/** The environment every git runs with. `userHelpers`: the user's own credential helpers
+ * (userCredentialHelpers), named again after the list is emptied. */
+export function gitEnvironment(
+  access: Omit<GitAccess, "timeoutMs">,
+  userHelpers: readonly ConfigPair[] = [],
+): Record<string, string> {
+  const { remoteUrl, gitToken } = access;
+  const origin = remoteUrl ? httpOrigin(remoteUrl) : null;
+  const basic = Buffer.from(`x-access-token:${gitToken}`).toString("base64");
+  return withGitConfig(hardenedEnvironment(access.env), [
+    ...SAFE_CONFIG,
+    ...userHelpers,
+    ...remoteCredentialConfig(remoteUrl),
+    ...(gitToken && origin
+      ? [[`http.${origin}/.extraHeader`, `Authorization: Basic ${basic}`] as const]
+      : []),
+  ]);
+}
+
+type ConfigPair = readonly [key: string, value: string];
+
+/** The environment without the config gitcron adds. */
+function hardenedEnvironment(given: Env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(access.env)) {
+  for (const [key, value] of Object.entries(given)) {
     if (value !== undefined && !INTERACTIVE_ONLY.has(key.toUpperCase())) env[key] = value;
   }
   Object.assign(env, {
@@ -131,16 +153,75 @@ export function gitEnvironment(access: Omit<GitAccess, "timeoutMs">): Record<str
   // Set, even empty, it beats every core.gitProxy (the first one git reads wins): git://
   // remotes connect directly unless the user names a proxy here.
   env.GIT_PROXY_COMMAND ??= "";
-  const { remoteUrl, gitToken } = access;
-  const origin = remoteUrl ? httpOrigin(remoteUrl) : null;
-  const basic = Buffer.from(`x-access-token:${gitToken}`).toString("base64");
-  return withGitConfig(env, [
-    ...SAFE_CONFIG,
-    ...remoteCredentialConfig(remoteUrl),
-    ...(gitToken && origin
-      ? [[`http.${origin}/.extraHeader`, `Authorization: Basic ${basic}`] as const]
-      : []),
-  ]);
+  return env;
+}
+
+/** The scopes of config that are the user's own: their global config (~/.gitconfig, the XDG
+ * one, GIT_CONFIG_GLOBAL) and the config their environment gives (GIT_CONFIG_COUNT,
+ * GIT_CONFIG_PARAMETERS). Not a repository's (local, worktree), nor the machine's (system,
+ * which no git of gitcron reads). */
+const USER_SCOPES = new Set(["global", "command"]);
+
+/** The user's credential helpers, by the variables that say where their config is. */
+const userHelperCache = new Map<string, Promise<readonly ConfigPair[]>>();
+
+/** Every credential.helper and credential.<url>.helper of the user's own config, empty ones
+ * too, in the order git reads them: named again after SAFE_CONFIG empties the list, they make
+ * the list git would make without the repository's (and the machine's) entries. Read once per
+ * process and place of config, by git itself from the root folder, where no repository's
+ * config is; none when they cannot be read. */
+function userCredentialHelpers(
+  access: GitAccess,
+  timeoutMs: number,
+): Promise<readonly ConfigPair[]> {
+  const env = hardenedEnvironment(access.env);
+  // Read by `git config` alone, this one file would stand for all the config there is.
+  delete env.GIT_CONFIG;
+  const where = JSON.stringify(
+    Object.entries(env)
+      .filter(([key]) => /^(HOME|XDG_CONFIG_HOME|GIT_CONFIG_.*)$/.test(key))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  let helpers = userHelperCache.get(where);
+  if (!helpers) {
+    const args = [
+      "config",
+      "--null",
+      "--show-scope",
+      "--get-regexp",
+      "^credential\\.(.+\\.)?helper$",
+    ];
+    helpers = spawnGit(args, { cwd: "/" }, env, timeoutMs, []).then(
+      (out) => parseUserHelpers(out.toString()),
+      (err: unknown) => {
+        // Exit code 1: none set (no such file, no HOME). Any other failure (a config git
+        // cannot parse, a git older than 2.26 without --show-scope) is tried again by the
+        // next runner.
+        if (!(err instanceof GitError && err.details.code === 1)) userHelperCache.delete(where);
+        return [];
+      },
+    );
+    userHelperCache.set(where, helpers);
+  }
+  return helpers;
+}
+
+/** `git config --null --show-scope --get-regexp` output: scope NUL key LF value NUL, and
+ * scope NUL key NUL for a key without a value (git refuses such a helper: left out). */
+function parseUserHelpers(out: string): ConfigPair[] {
+  const fields = out.split("\0");
+  const pairs: ConfigPair[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const entry = fields[i + 1] as string;
+    const newline = entry.indexOf("\n");
+    if (!USER_SCOPES.has(fields[i] as string) || newline < 0) continue;
+    const key = entry.slice(0, newline);
+    // The key as git writes it (section and name lower case, the URL as written): given back
+    // as command-line config, git splits it at its first and last dot, the same subsection.
+    if (key.startsWith("credential.") && key.endsWith(".helper"))
+      pairs.push([key, entry.slice(newline + 1)]);
+  }
+  return pairs;
 }
 
 /** Git config that gives git a remote's credentials by rewriting the URL without them into the
@@ -186,13 +267,17 @@ export function gitRunner(
   access: GitAccess,
   options: { cwd?: string; mapError?: (err: GitError) => Error } = {},
 ): Git {
-  const env = gitEnvironment(access);
   const secrets = access.gitToken ? [access.gitToken] : [];
   const timeoutMs = access.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  // Made at the first command: the user's credential helpers are read by a git of its own.
+  let env: Promise<Record<string, string>> | undefined;
   const { mapError } = options;
   const bytes = async (args: readonly string[], call: GitCall = {}) => {
+    env ??= userCredentialHelpers(access, timeoutMs).then((helpers) =>
+      gitEnvironment(access, helpers),
+    );
     try {
-      return await spawnGit(args, { cwd: options.cwd, ...call }, env, timeoutMs, secrets);
+      return await spawnGit(args, { cwd: options.cwd, ...call }, await env, timeoutMs, secrets);
     } catch (err) {
       throw mapError && err instanceof GitError ? mapError(err) : err;
     }

@@ -3,8 +3,10 @@
 // as they could plant a hook. Each test runs the payload with git as it runs by default first,
 // to show it is live, then the same commands through the runner, with real git.
 
+import { execFile } from "node:child_process";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { gitRunner } from "../../src/git/run.js";
 import {
@@ -53,6 +55,24 @@ function programs(root: string) {
   };
 }
 
+/** A remote over HTTP that answers 401 without the token, and a repository whose config
+ * names a credential helper for every URL ("helper") and one for the remote's ("for-url"). */
+async function plantedHelpers() {
+  const root = await temp.make();
+  await createBareRepo(root, { files: { "a.txt": "a\n" } });
+  const token = "t0ken-value";
+  const server = await startGitHttpServer(root, token);
+  servers.push(server);
+  const url = server.url("remote.git");
+  const repo = join(root, "jobs.git");
+  await mkdir(repo);
+  await git(repo, "init", "-q", "--bare");
+  const p = programs(root);
+  await git(repo, "config", "credential.helper", await p.make("helper"));
+  await git(repo, "config", `credential.${new URL(url).origin}.helper`, await p.make("for-url"));
+  return { root, token, url, repo, p };
+}
+
 /** git as it runs by default, failing or not. */
 const plainGit = (cwd: string, ...args: string[]) => git(cwd, ...args).catch(() => undefined);
 
@@ -87,19 +107,8 @@ describe("no program a repository's config names runs", () => {
   });
 
   it("asks no credential helper or askpass program, and the token and a URL's credentials still work", async () => {
-    const root = await temp.make();
-    await createBareRepo(root, { files: { "a.txt": "a\n" } });
-    const token = "t0ken-value";
-    const server = await startGitHttpServer(root, token);
-    servers.push(server);
-    const url = server.url("remote.git");
+    const { token, url, repo, p } = await plantedHelpers();
     const withCredentials = url.replace("http://", `http://x-access-token:${token}@`);
-    const repo = join(root, "jobs.git");
-    await mkdir(repo);
-    await git(repo, "init", "-q", "--bare");
-    const p = programs(root);
-    await git(repo, "config", "credential.helper", await p.make("helper"));
-    await git(repo, "config", `credential.${new URL(url).origin}.helper`, await p.make("for-url"));
     await git(repo, "config", "core.askPass", await p.make("askpass"));
     // Without credentials, git asks each helper, then askpass; with them in the URL, it hands
     // them to each helper to store once the server took them.
@@ -114,6 +123,45 @@ describe("no program a repository's config names runs", () => {
     await expect(run({})).rejects.toThrow(/askpass response from 'false'/);
     expect(await run({ gitToken: token, remoteUrl: url })).toMatch(/refs\/heads\/main/);
     expect(await run({ remoteUrl: withCredentials })).toMatch(/refs\/heads\/main/);
+    expect(await p.ran()).toEqual(new Set());
+  });
+
+  it("asks the user's own credential helpers, global and URL-scoped, in their order, and still none of a repository's", async () => {
+    const { root, token, url, repo, p } = await plantedHelpers();
+    const origin = new URL(url).origin;
+    const helper = join(root, "user-helper");
+    await writeFile(
+      helper,
+      `#!/bin/sh\necho "user-$1" >> ${join(root, "ran")}\n` +
+        `[ "$1" = get ] && printf 'username=x-access-token\\npassword=${token}\\n'\nexit 0\n`,
+    );
+    await chmod(helper, 0o755);
+    const configs = [
+      // As `gh auth setup-git` writes it: the list emptied for the URL, then the user's helper.
+      // It empties the plain helper before it too.
+      `[credential]\n\thelper = ${await p.make("user-plain")}\n` +
+        `[credential "${origin}"]\n\thelper =\n\thelper = ${helper}\n`,
+      // A helper for every URL, and no list emptied: the repository's come after it.
+      `[credential]\n\thelper = ${helper}\n`,
+    ];
+    let env = ENV;
+    for (const [i, config] of configs.entries()) {
+      // A file of its own: the runner reads the user's helpers once per place of config.
+      const global = join(root, `gitconfig-${i}`);
+      await writeFile(global, config);
+      env = { ...ENV, GIT_CONFIG_GLOBAL: global };
+      const plainEnv = { ...env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" };
+      // Plain git asks the user's helper, then hands what the server took to each helper left.
+      await promisify(execFile)("git", ["ls-remote", url], { cwd: repo, env: plainEnv });
+      expect(await p.ran()).toEqual(new Set(["user-get", "user-store", "helper", "for-url"]));
+
+      const run = gitRunner({ env }, { cwd: repo });
+      expect(await run(["ls-remote", url])).toMatch(/refs\/heads\/main/);
+      expect(await p.ran()).toEqual(new Set(["user-get", "user-store"]));
+    }
+    // The token, when given, is sent first: no helper is asked.
+    const withToken = gitRunner({ env, gitToken: token, remoteUrl: url }, { cwd: repo });
+    expect(await withToken(["ls-remote", url])).toMatch(/refs\/heads\/main/);
     expect(await p.ran()).toEqual(new Set());
   });
 

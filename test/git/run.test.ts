@@ -73,6 +73,79 @@ describe("the environment git runs with", () => {
     }
   });
 
+  it("names the user's own credential helpers again after emptying the list, in git's order, and no repository's", async () => {
+    const root = await temp.make();
+    const global = join(root, "gitconfig");
+    // Empty values, a URL with dots and upper case, a value over two lines, and a key without
+    // a value (git refuses it as a helper: not named again).
+    await writeFile(
+      global,
+      [
+        "[credential]",
+        "\thelper = plain",
+        "\tuseHttpPath = true",
+        '[credential "https://Git.Example.com/a.b"]',
+        "\thelper =",
+        '\thelper = "two\\nlines"',
+        "\thelper",
+        "",
+      ].join("\n"),
+    );
+    const repo = join(root, "repo.git");
+    await git(root, "init", "-q", "--bare", repo);
+    await git(repo, "config", "credential.helper", "planted");
+    const env = {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: global,
+      // Config the user's environment gives is theirs too.
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "credential.https://env.example.helper",
+      GIT_CONFIG_VALUE_0: "from-env",
+    };
+    const run = gitRunner({ env }, { cwd: repo });
+    const shown = await run(["config", "--show-scope", "--get-regexp", "^credential\\..*helper$"]);
+    const url = "credential.https://Git.Example.com/a.b.helper";
+    expect(shown.split("\n")).toEqual([
+      "global\tcredential.helper plain",
+      `global\t${url} `,
+      `global\t${url} two`,
+      "lines",
+      `global\t${url}`,
+      "local\tcredential.helper planted",
+      "command\tcredential.https://env.example.helper from-env",
+      "command\tcredential.helper ",
+      "command\tcredential.helper plain",
+      `command\t${url} `,
+      `command\t${url} two`,
+      "lines",
+      "command\tcredential.https://env.example.helper from-env",
+      "",
+    ]);
+    // git reads the URL's subsection back as written: the list it asks for that URL.
+    const helpers = (target: string) =>
+      run(["config", "--get-urlmatch", "credential.helper", target]).catch(() => "");
+    expect(await helpers("https://git.example.com/a.b/r.git")).toBe("two\nlines\n");
+    expect(await helpers("https://other.example.com/")).toBe("plain\n");
+  });
+
+  it("names no helper again when the user has no global config or it cannot be read", async () => {
+    const root = await temp.make();
+    const repo = join(root, "repo.git");
+    await git(root, "init", "-q", "--bare", repo);
+    const { HOME: _home, XDG_CONFIG_HOME: _xdg, ...rest } = process.env;
+    for (const env of [
+      { ...rest, GIT_CONFIG_GLOBAL: join(root, "none") },
+      // No HOME: git reads no global config.
+      rest,
+      // A folder: git warns that it cannot read it.
+      { ...rest, GIT_CONFIG_GLOBAL: root },
+    ]) {
+      const run = gitRunner({ env }, { cwd: repo });
+      const shown = await run(["config", "--show-scope", "--get-regexp", "^credential\\."]);
+      expect(shown).toBe("command\tcredential.helper \n");
+    }
+  });
+
   it("is the one it is given, not this process's", async () => {
     const run = gitRunner({ env: { ...process.env, GIT_AUTHOR_NAME: "Given Name" } });
     expect(await run(["var", "GIT_AUTHOR_IDENT"])).toMatch(/^Given Name /);
