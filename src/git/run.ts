@@ -1,10 +1,10 @@
 // The one place gitcron starts git. Every command gets the same hardened environment (no
 // program a repository's config names runs: no hook, fsmonitor, ssh command, credential helper,
 // upload-pack or signing program; the user's own credential helpers do; no prompt, no editor
-// or pager, ssh in batch mode), the token
-// and the URL's credentials through the environment (never in argv or on disk), a silence
-// timeout and the caller's abort signal, and fails with a GitError whose words carry no
-// credentials. The environment is the entry point's, passed in: nothing here reads process.env.
+// or pager, ssh in batch mode), the token and the URL's credentials through the environment
+// (never in argv or on disk), a silence timeout and the caller's abort signal, and fails with a
+// GitError whose words carry no credentials. The environment is the entry point's, passed in:
+// nothing here reads process.env.
 
 import { spawn } from "node:child_process";
 import { sanitize } from "../errors.js";
