@@ -1,30 +1,21 @@
-// The one place gitcron starts git. Every command gets the same hardened environment (no
-// program a repository's config names runs: no hook, fsmonitor, ssh command, credential helper,
-// upload-pack or signing program; the user's own credential helpers do; no prompt, no editor
-// or pager, ssh in batch mode), the token and the URL's credentials through the environment
-// (never in argv or on disk), a silence timeout and the caller's abort signal, and fails with a
-// GitError whose words carry no credentials. The environment is the entry point's, passed in:
-// nothing here reads process.env.
+// The one place gitcron starts git. Every command gets the same hardened environment
+// (environment.ts: no program a repository's config names runs, the user's own credential
+// helpers do, no prompt, ssh in batch mode, credentials never in argv or on disk), git's own
+// upload-pack and receive-pack, a process group of its own, a silence timeout and the caller's
+// abort signal, and fails with a GitError whose words carry no credentials. The environment is
+// the entry point's, passed in: nothing here reads process.env.
 
 import { spawn } from "node:child_process";
 import { sanitize } from "../errors.js";
-import { withoutUserinfo } from "../text/url-credentials.js";
+import {
+  type ConfigPair,
+  type GitAccess,
+  gitEnvironment,
+  hardenedEnvironment,
+  parseUserHelpers,
+} from "./environment.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** What every git of one remote needs, as the entry point read it. */
-export interface GitAccess {
-  /** The environment git runs in (PATH, HOME, SSH_AUTH_SOCK…), as the entry point read it. */
-  env: Env;
-  /** A token for https remotes, sent as HTTP basic auth to the remote's origin only. */
-  gitToken?: string;
-  /** The remote, credentials and all: git is given them through the environment, while argv
-   * and .git/config name it by withoutUserinfo(). */
-  remoteUrl?: string;
-  /** A command that prints nothing for this long is killed (a fetch prints nothing until it
-   * ends, or its progress with --progress). */
-  timeoutMs?: number;
-}
+export type { Env, GitAccess } from "./environment.js";
 
 export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
 
@@ -65,41 +56,6 @@ export class GitError extends Error {
   }
 }
 
-/** Variables only interactive git uses; gitcron's commands never need them. */
-const INTERACTIVE_ONLY = new Set([
-  "EDITOR",
-  "VISUAL",
-  "GIT_EDITOR",
-  "GIT_SEQUENCE_EDITOR",
-  "PAGER",
-  "GIT_PAGER",
-  "GIT_EXTERNAL_DIFF",
-  "GIT_TEMPLATE_DIR",
-]);
-
-/** Config every git gets: no program a repository's folder or config names ever runs (a hook
- * in a repository the agent writes would run with its environment and socket). It is read
- * after the repository's, so each value here overrides one a .git/config sets. */
-const SAFE_CONFIG: readonly (readonly [string, string])[] = [
-  ["core.hooksPath", "/dev/null"],
-  ["core.fsmonitor", "false"],
-  // gitcron signs nothing: no signing program runs for a commit, a tag or a signed push.
-  ["commit.gpgSign", "false"],
-  ["tag.gpgSign", "false"],
-  ["push.gpgSign", "false"],
-  // A signature (--verify-signatures) is checked by the program git runs by default.
-  ["gpg.program", "gpg"],
-  ["gpg.ssh.program", "ssh-keygen"],
-  ["gpg.x509.program", "gpgsm"],
-  // An empty value empties the list: no helper a repository's config names is asked for
-  // credentials or given them. The user's own are named again after it (userCredentialHelpers).
-  ["credential.helper", ""],
-  // An ext:: URL runs a command.
-  ["protocol.ext.allow", "never"],
-  // gitcron makes no alternates: a fetch lists none of their refs with a command.
-  ["core.alternateRefsCommand", "true"],
-];
-
 /** The program a transport starts for a local or file:// remote (or asks an ssh server to
  * run), as git names it by default. Git takes the first remote.<name>.uploadpack or
  * receivepack it reads, a repository's before any config given here: only a flag overrides it. */
@@ -108,59 +64,6 @@ const TRANSPORT_PROGRAM = new Map([
   ["ls-remote", "--upload-pack=git-upload-pack"],
   ["push", "--receive-pack=git-receive-pack"],
 ]);
-
-/** The environment every git runs with. `userHelpers`: the user's own credential helpers
- * (userCredentialHelpers), named again after the list is emptied. */
-export function gitEnvironment(
-  access: Omit<GitAccess, "timeoutMs">,
-  userHelpers: readonly ConfigPair[] = [],
-): Record<string, string> {
-  const { remoteUrl, gitToken } = access;
-  const origin = remoteUrl ? httpOrigin(remoteUrl) : null;
-  const basic = Buffer.from(`x-access-token:${gitToken}`).toString("base64");
-  return withGitConfig(hardenedEnvironment(access.env), [
-    ...SAFE_CONFIG,
-    ...userHelpers,
-    ...remoteCredentialConfig(remoteUrl),
-    ...(gitToken && origin
-      ? [[`http.${origin}/.extraHeader`, `Authorization: Basic ${basic}`] as const]
-      : []),
-  ]);
-}
-
-type ConfigPair = readonly [key: string, value: string];
-
-/** The environment without the config gitcron adds. */
-function hardenedEnvironment(given: Env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(given)) {
-    if (value !== undefined && !INTERACTIVE_ONLY.has(key.toUpperCase())) env[key] = value;
-  }
-  Object.assign(env, {
-    GIT_TERMINAL_PROMPT: "0",
-    // An askpass program that fails: git gives up instead of asking anyone.
-    GIT_ASKPASS: "false",
-    SSH_ASKPASS: "false",
-    // Messages are matched in English ("couldn't find remote ref").
-    LC_ALL: "C",
-    // Our repositories are our own: the machine's config sets nothing in them.
-    GIT_CONFIG_NOSYSTEM: "1",
-  });
-  // A command in the environment beats a repository's core.sshCommand; GIT_SSH does not, so
-  // it is given as one.
-  if (!env.GIT_SSH_COMMAND)
-    env.GIT_SSH_COMMAND = env.GIT_SSH ? shellQuoted(env.GIT_SSH) : "ssh -o BatchMode=yes";
-  // Set, even empty, it beats every core.gitProxy (the first one git reads wins): git://
-  // remotes connect directly unless the user names a proxy here.
-  env.GIT_PROXY_COMMAND ??= "";
-  return env;
-}
-
-/** The scopes of config that are the user's own: their global config (~/.gitconfig, the XDG
- * one, GIT_CONFIG_GLOBAL) and the config their environment gives (GIT_CONFIG_COUNT,
- * GIT_CONFIG_PARAMETERS). Not a repository's (local, worktree), nor the machine's (system,
- * which no git of gitcron reads). */
-const USER_SCOPES = new Set(["global", "command"]);
 
 /** The user's credential helpers, by the variables that say where their config is. */
 const userHelperCache = new Map<string, Promise<readonly ConfigPair[]>>();
@@ -204,61 +107,6 @@ function userCredentialHelpers(
     userHelperCache.set(where, helpers);
   }
   return helpers;
-}
-
-/** `git config --null --show-scope --get-regexp` output: scope NUL key LF value NUL, and
- * scope NUL key NUL for a key without a value (git refuses such a helper: left out). */
-function parseUserHelpers(out: string): ConfigPair[] {
-  const fields = out.split("\0");
-  const pairs: ConfigPair[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const entry = fields[i + 1] as string;
-    const newline = entry.indexOf("\n");
-    if (!USER_SCOPES.has(fields[i] as string) || newline < 0) continue;
-    const key = entry.slice(0, newline);
-    // The key as git writes it (section and name lower case, the URL as written): given back
-    // as command-line config, git splits it at its first and last dot, the same subsection.
-    if (key.startsWith("credential.") && key.endsWith(".helper"))
-      pairs.push([key, entry.slice(newline + 1)]);
-  }
-  return pairs;
-}
-
-/** Git config that gives git a remote's credentials by rewriting the URL without them into the
- * whole one (`url.<whole>.insteadOf`): .git/config and argv hold the URL without them, so no
- * credential is on disk or shown by `ps`. None for a URL without any. */
-function remoteCredentialConfig(url: string | undefined): [string, string][] {
-  if (!url) return [];
-  const bare = withoutUserinfo(url);
-  return bare === url ? [] : [[`url.${url}.insteadOf`, bare]];
-}
-
-/** Adds config to an environment (GIT_CONFIG_KEY_n / _VALUE_n), after any the user set: it
- * reaches this process only, and a token in it is not on the command line for `ps`. */
-function withGitConfig(
-  env: Record<string, string>,
-  pairs: readonly (readonly [string, string])[],
-): Record<string, string> {
-  let index = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
-  for (const [key, value] of pairs) {
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-    index++;
-  }
-  env.GIT_CONFIG_COUNT = String(index);
-  return env;
-}
-
-const shellQuoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-
-function httpOrigin(url: string): string | null {
-  if (!/^https?:\/\//i.test(url)) return null;
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return null;
-  }
 }
 
 /** git for one remote (or none): the environment is made once. `mapError` turns a GitError

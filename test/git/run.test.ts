@@ -7,7 +7,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readBlobs } from "../../src/git/batch.js";
-import { GitError, gitEnvironment, gitRunner } from "../../src/git/run.js";
+import { gitEnvironment } from "../../src/git/environment.js";
+import { GitError, gitRunner } from "../../src/git/run.js";
 import { eventually } from "../helpers/docker.js";
 import { cloneRepo, commitFiles, createBareRepo, git, tempDirs } from "../helpers/git.js";
 
