@@ -110,22 +110,43 @@ export function hardenedEnvironment(given: Env): Record<string, string> {
  * which no git of gitcron reads). */
 const USER_SCOPES = new Set(["global", "command"]);
 
+/** One entry of `git config --null --show-scope --get-regexp`: where it is set (`local`,
+ * `global`…, an included file's entries named by the scope of the file that includes it), its
+ * key as git writes it (section and name lower case, the URL as written) and its value. */
+export interface ScopedConfig {
+  scope: string;
+  key: string;
+  value: string;
+}
+
 /** `git config --null --show-scope --get-regexp` output: scope NUL key LF value NUL, and
- * scope NUL key NUL for a key without a value (git refuses such a helper: left out). */
-export function parseUserHelpers(out: string): ConfigPair[] {
+ * scope NUL key NUL for a key without a value (left out: no helper or header is one). */
+export function parseScopedConfig(out: string): ScopedConfig[] {
   const fields = out.split("\0");
-  const pairs: ConfigPair[] = [];
+  const entries: ScopedConfig[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const entry = fields[i + 1] as string;
     const newline = entry.indexOf("\n");
-    if (!USER_SCOPES.has(fields[i] as string) || newline < 0) continue;
-    const key = entry.slice(0, newline);
-    // The key as git writes it (section and name lower case, the URL as written): given back
-    // as command-line config, git splits it at its first and last dot, the same subsection.
-    if (key.startsWith("credential.") && key.endsWith(".helper"))
-      pairs.push([key, entry.slice(newline + 1)]);
+    if (newline >= 0)
+      entries.push({
+        scope: fields[i] as string,
+        key: entry.slice(0, newline),
+        value: entry.slice(newline + 1),
+      });
   }
-  return pairs;
+  return entries;
+}
+
+/** The user's credential helpers among `git config --null --show-scope --get-regexp` output
+ * (git refuses a helper without a value: left out). Given back as command-line config, a key
+ * as git writes it is split by git at its first and last dot: the same subsection. */
+export function parseUserHelpers(out: string): ConfigPair[] {
+  return parseScopedConfig(out)
+    .filter(
+      ({ scope, key }) =>
+        USER_SCOPES.has(scope) && key.startsWith("credential.") && key.endsWith(".helper"),
+    )
+    .map(({ key, value }) => [key, value] as const);
 }
 
 /** Git config that gives git a remote's credentials by rewriting the URL without them into the
@@ -151,6 +172,15 @@ function withGitConfig(
   }
   env.GIT_CONFIG_COUNT = String(index);
   return env;
+}
+
+/** `env` with this config added after any it gives already: for settings a caller carries into
+ * git's environment from elsewhere, never onto disk or a command line. The runner adds its own
+ * after these. A copy. */
+export function envWithConfig(env: Env, pairs: readonly ConfigPair[]): Env {
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) copy[key] = value;
+  return withGitConfig(copy, pairs);
 }
 
 const shellQuoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;

@@ -28,7 +28,8 @@ export interface ReadBranchOptions extends Omit<GitAccess, "remoteUrl"> {
 }
 
 /** Calls `use` with the tip of `branch`, or with null when the branch does not exist. Throws
- * EnvironmentError, one sentence without credentials, when the remote cannot be read. */
+ * EnvironmentError, one sentence without credentials, when the remote cannot be read; its
+ * cause is git's GitError. */
 export async function withBranchTip<T>(
   repoUrl: string,
   branch: string,
@@ -47,6 +48,7 @@ export async function withBranchTip<T>(
     } catch (err) {
       throw new EnvironmentError(
         `cannot read the status branch "${branch}": ${gitErrorText(err, options)}`,
+        { cause: err },
       );
     }
     if (exists.trim() === "") return await use(null);
@@ -63,6 +65,7 @@ export async function withBranchTip<T>(
     } catch (err) {
       throw new EnvironmentError(
         `cannot fetch the status branch "${branch}": ${gitErrorText(err, options)}`,
+        { cause: err },
       );
     }
     const commit = (await git(["rev-parse", "FETCH_HEAD^{commit}"])).trim();
