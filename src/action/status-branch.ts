@@ -1,12 +1,19 @@
 // The jobs the agent runs now, read from the status branch's state.json on the checkout's
-// `origin`, or on the repository the agent's --status-repo names. The fetch runs inside the
-// checkout so it uses whatever credentials actions/checkout configured there; gitcron never
-// handles the token itself.
+// `origin`, or on the repository the agent's --status-repo names, as the rest of gitcron reads
+// a status branch (withBranchTip): in a throwaway repository in the temp folder, one blob-less
+// fetch of the tip, then state.json's blob alone. The run journal is not downloaded, and the
+// checkout is left as it was: no FETCH_HEAD, shallow file or promisor config is written to it.
+// The credentials actions/checkout configured there, an `http.<url>.extraheader` in the
+// checkout's config or in a file that config includes, are read by git in the checkout and
+// given to the throwaway repository's git as config in its environment: never in argv, on disk
+// or in a message. gitcron reads or stores no token itself; it passes the header on.
 
 import { isRecord } from "../core/shape.js";
-import { oneLine } from "../errors.js";
-import { type Env, GitError, gitRunner } from "../git/run.js";
+import { EnvironmentError, oneLine } from "../errors.js";
+import { type ConfigPair, envWithConfig, parseScopedConfig } from "../git/environment.js";
+import { type Env, type Git, GitError, gitRunner } from "../git/run.js";
 import type { ActiveJob } from "../plan/plan.js";
+import { withBranchTip } from "../status/read-branch.js";
 import { credentialsOf, withoutCredentials } from "../text/url-credentials.js";
 
 export type ActiveJobs =
@@ -27,51 +34,73 @@ export interface ReadActiveOptions {
 
 /** Never throws: a status branch that cannot be read only means no plan in the summary. */
 export async function readActiveJobs(options: ReadActiveOptions): Promise<ActiveJobs> {
-  const run = gitRunner(
-    { env: options.env, ...(options.timeoutMs && { timeoutMs: options.timeoutMs }) },
-    { cwd: options.workspace },
-  );
-  const git = (...args: string[]) => run(args);
-  const remote = options.repo ?? "origin";
+  const { branch } = options;
+  const timeout = options.timeoutMs ? { timeoutMs: options.timeoutMs } : {};
   // Named in messages: a URL may carry credentials, and git may quote it in its own words.
   const where = options.repo ? withoutCredentials(options.repo) : "origin";
-  const credentials = credentialsOf(options.repo);
-  if (!options.repo) {
-    try {
-      await git("remote", "get-url", "origin");
-    } catch {
-      return { ok: false, reason: 'the checkout has no "origin" remote' };
-    }
-  }
-  // Deepening a full clone would mark it shallow; keep the checkout as it was made.
-  const shallow = (await git("rev-parse", "--is-shallow-repository").catch(() => "")).trim();
-  const depth = shallow === "true" ? ["--depth=1"] : [];
+  let secrets = credentialsOf(options.repo);
   try {
-    // `--` keeps a URL that starts with a dash from being read as an option.
-    await git(
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      ...depth,
-      "--",
-      remote,
-      `refs/heads/${options.branch}`,
-    );
+    const checkout = gitRunner({ env: options.env, ...timeout }, { cwd: options.workspace });
+    const repoUrl = options.repo ?? (await originUrl(checkout));
+    if (repoUrl === undefined) return { ok: false, reason: 'the checkout has no "origin" remote' };
+    const headers = await checkoutHeaders(checkout);
+    secrets = [...credentialsOf(repoUrl), ...headers.flatMap(([, value]) => headerSecrets(value))];
+    const env = headers.length > 0 ? envWithConfig(options.env, headers) : options.env;
+    return await withBranchTip(repoUrl, branch, { env, ...timeout }, async (tip) => {
+      if (!tip) return { ok: false, reason: `${where} has no branch "${branch}" yet` };
+      if (!tip.paths.includes("state.json"))
+        return { ok: false, reason: `"${branch}" has no state.json` };
+      const text = (await tip.read(["state.json"])).get("state.json");
+      if (text === undefined)
+        return {
+          ok: false,
+          reason: `could not fetch "${branch}" from ${where}: state.json did not arrive`,
+        };
+      return parseState(text, branch);
+    });
   } catch (err) {
-    const text = gitMessage(err, credentials);
+    // withBranchTip says what it could not read in its own words; git's are under them.
+    const text = gitMessage(
+      err instanceof EnvironmentError && err.cause ? err.cause : err,
+      secrets,
+    );
     if (/couldn't find remote ref|not our ref/i.test(text)) {
-      return { ok: false, reason: `${where} has no branch "${options.branch}" yet` };
+      return { ok: false, reason: `${where} has no branch "${branch}" yet` };
     }
-    return { ok: false, reason: `could not fetch "${options.branch}" from ${where}: ${text}` };
+    return { ok: false, reason: `could not fetch "${branch}" from ${where}: ${text}` };
   }
-  let text: string;
-  try {
-    text = await git("cat-file", "blob", "FETCH_HEAD:state.json");
-  } catch {
-    return { ok: false, reason: `"${options.branch}" has no state.json` };
-  }
-  return parseState(text, options.branch);
 }
+
+/** The checkout's origin as its fetch would use it (its url.<base>.insteadOf applied), or
+ * undefined when it has none. */
+async function originUrl(checkout: Git): Promise<string | undefined> {
+  try {
+    return (await checkout(["remote", "get-url", "origin"])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The checkout's own `http.extraheader` and `http.<url>.extraheader` entries, set in its
+ * config or in a file that config includes (actions/checkout's credentials). Not the user's
+ * global ones: every git reads those anyway, and a header given twice is sent twice. None when
+ * there are none (git exits 1) or git cannot read the config. */
+async function checkoutHeaders(checkout: Git): Promise<ConfigPair[]> {
+  const out = await checkout([
+    "config",
+    "--null",
+    "--show-scope",
+    "--includes",
+    "--get-regexp",
+    "^http\\.(.+\\.)?extraheader$",
+  ]).catch(() => "");
+  return parseScopedConfig(out)
+    .filter(({ scope }) => scope === "local" || scope === "worktree")
+    .map(({ key, value }) => [key, value] as const);
+}
+
+/** What of a header must never be shown: all of it, and its last word (`basic <credentials>`). */
+const headerSecrets = (value: string) => [value, value.slice(value.lastIndexOf(" ") + 1)];
 
 interface StateJson {
   revision?: unknown;
