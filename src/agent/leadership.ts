@@ -10,7 +10,7 @@ import type { GitAccess } from "../git/run.js";
 import { createElector, type Elector } from "../lease/elector.js";
 import { LeaseRemote } from "../lease/lease-remote.js";
 import type { Logger } from "../log.js";
-import type { Notifier } from "../notify/notifier.js";
+import type { Notifier, ToldOnBranch } from "../notify/notifier.js";
 import type { ExistingRun, Runtime } from "../runtime/runtime.js";
 import type { PendingRetry, Scheduler } from "../scheduler/scheduler.js";
 import type { AgentSettings } from "../settings.js";
@@ -58,22 +58,31 @@ export function createLeadership(deps: {
       logger.info({ runs: adopt.map((r) => r.runId) }, "adopting runs found in the engine");
     scheduler.adopt(adopt);
     const first = !led;
+    // What was told about rejected files is on the status branch: a sync that ends while it
+    // is read waits for it, rather than tell again what the agent before told.
+    let toldOnBranch: (list: ToldOnBranch) => void = () => {};
+    notifier.lead(new Promise((resolve) => (toldOnBranch = resolve)));
     led = true;
     // One read of the status branch serves the whole lead: ticks that pass before the
     // scheduler is released are recorded as missed.
     const access = branchAccessOf(settings, deps.git);
     const recorded = await withBranchRecords(deps.statusRepo, access, logger, async (records) => {
-      if (first) await notifier.start(records.seeds);
-      if (reconciler.revision) {
-        const toldOnBranch = await records.rejected().catch((err) => {
+      try {
+        if (first) await notifier.start(records.seeds);
+        const rejected = await records.rejected().catch((err) => {
           logger.warn(
             { err: oneLine(err) },
             "could not read the rejected files on the status branch",
           );
           return null;
         });
-        const rejected = reconciler.desired.rejections();
-        await notifier.observeRejections(rejected, reconciler.revision, { lead: { toldOnBranch } });
+        toldOnBranch(rejected);
+      } finally {
+        // Read or not, observations never wait for ever (the data folder's list then).
+        toldOnBranch(null);
+      }
+      if (reconciler.revision) {
+        await notifier.observeRejections(reconciler.desired.rejections(), reconciler.revision);
       }
       if (first) {
         scheduler.resumeRetries(deps.retries);

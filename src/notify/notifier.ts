@@ -95,15 +95,14 @@ export interface Notifier {
   /** A run's record (or a tick's): may change the job's health; resolves once any
    * notification is on disk. Never rejects. */
   observe(summary: RunSummary): Promise<void>;
+  /** This agent has just taken the lease: what was told about rejected files is what the
+   * status branch lists (`toldOnBranch`, once read), where the agent that led before (another,
+   * or this one) left it. Rejections observed meanwhile wait for it. */
+  lead(toldOnBranch: Promise<ToldOnBranch>): void;
   /** The files rejected after a sync of `revision`: `rejected` once for each file and its
-   * errors, `fixed` once a file is no longer rejected. `lead`: this agent has just taken the
-   * lease, and what was told is what the status branch lists, where the agent that led before
-   * (another, or this one) left it. Never rejects. */
-  observeRejections(
-    rejected: readonly Rejection[],
-    revision: string,
-    options?: { lead?: { toldOnBranch: ToldOnBranch } },
-  ): Promise<void>;
+   * errors, `fixed` once a file is no longer rejected. One call at a time, in order. Never
+   * rejects. */
+  observeRejections(rejected: readonly Rejection[], revision: string): Promise<void>;
   /** Ticks missed while no agent ran (a restart, a takeover): one `missed` for all the jobs
    * that tell it, unless the oldest is within the restart grace. Never rejects. */
   observeCatchUp(at: Date, missed: readonly MissedJob[]): Promise<void>;
@@ -285,7 +284,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
     logger,
     isSavedRejections,
   );
-  let told: Map<string, string> | null = null;
+  // What was told, file → its errors' key; set by lead(), else this data folder's list.
+  let told: Promise<Map<string, string>> | null = null;
+  // One observation at a time: two syncs' rejections must not both tell a file.
+  let observing: Promise<void> = Promise.resolve();
 
   /** One notification per target about a job file, named by the job that runs from it (if
    * any); a job with `notify: false` stays silent. */
@@ -323,15 +325,19 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return new Map(Object.entries((await toldRejected.load())?.files ?? {}));
   }
 
-  async function observeRejections(
-    rejected: readonly Rejection[],
-    revision: string,
-    when: { lead?: { toldOnBranch: ToldOnBranch } } = {},
-  ) {
+  function lead(toldOnBranch: Promise<ToldOnBranch>) {
+    told = toldOnBranch.catch(() => null).then(toldBefore);
+  }
+
+  function observeRejections(rejected: readonly Rejection[], revision: string) {
+    observing = observing.then(() => observeOnce(rejected, revision));
+    return observing;
+  }
+
+  async function observeOnce(rejected: readonly Rejection[], revision: string) {
     try {
-      if (when.lead) told = await toldBefore(when.lead.toldOnBranch);
-      told ??= await toldBefore(null);
-      const known = told;
+      told ??= toldBefore(null);
+      const known = await told;
       const at = revision.slice(0, 7);
       const current = new Set(rejected.map((r) => r.file));
       const news = rejected.filter((r) => known.get(r.file) !== issuesKey(r));
@@ -538,6 +544,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       loops ??= Promise.all([deliveryLoop(), lateLoop()]);
     },
     observe,
+    lead,
     observeRejections,
     observeCatchUp,
     async stop() {
