@@ -77,13 +77,11 @@ export const statusStoreFor = (
 export const notifierFor = (
   settings: AgentSettings,
   at: {
-    statusRepo: string;
     clock: Clock;
     logger: Logger;
     redactor: Redactor;
     links: PageLinks | undefined;
     pauses: Pauses;
-    git: Omit<GitAccess, "remoteUrl">;
   },
   specs: () => JobSpec[],
 ): Notifier =>
