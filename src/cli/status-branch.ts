@@ -5,7 +5,7 @@ import { EnvironmentError, UsageError } from "../errors.js";
 import { type Env, gitRunner } from "../git/run.js";
 import { classifyRepo } from "../source/job-files.js";
 import { type BranchTip, withBranchTip } from "../status/read-branch.js";
-import { parseStatusState, type StatusState } from "../status/state.js";
+import { type StatusState, stateAtTip } from "../status/state.js";
 import type { CliIO } from "./command.js";
 
 export const READ_FLAGS = {
@@ -85,9 +85,7 @@ export async function withStatusTip<T>(
       throw new EnvironmentError(
         `the repository has no status branch "${branch}" yet: no agent has written to it`,
       );
-    const text = (await tip.read(["state.json"])).get("state.json");
-    const state = text === undefined ? null : parseStatusState(text, branch);
-    return use({ tip, state, branch });
+    return use({ tip, state: await stateAtTip(tip, branch), branch });
   });
 }
 
