@@ -104,12 +104,12 @@ const kindOf = (stat: Stat): string =>
 
 /** Reads a job file from disk without following a link at its last path component, without
  * blocking on a FIFO and without reading more than the size cap: the file is looked at
- * (lstat), opened with O_NOFOLLOW | O_NONBLOCK | O_NOCTTY and checked again on the open descriptor, so a
- * swap between the look and the open is refused too. `regular`: the caller's folder walk saw a
- * regular file here (its directory entry says so), and the look is skipped (10,000 files: ~50
- * ms); the open and the check on the descriptor refuse what was swapped in since, as they do
- * after a look. Synchronous: job files are small and read one after another, and a thread-pool
- * round trip per call costs more than the call. */
+ * (lstat), opened with O_NOFOLLOW | O_NONBLOCK | O_NOCTTY and checked again on the open
+ * descriptor, so a swap between the look and the open is refused too. `regular`: the caller's
+ * folder walk saw a regular file here (its directory entry says so), and the look is skipped
+ * (10,000 files: ~50 ms); the open and the check on the descriptor refuse what was swapped in
+ * since, as they do after a look. Synchronous: job files are small and read one after another,
+ * and a thread-pool round trip per call costs more than the call. */
 export function readJobFileFromDisk(
   path: string,
   options: { fs?: FileSystem; maxBytes?: number; regular?: boolean } = {},
